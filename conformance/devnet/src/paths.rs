@@ -1,0 +1,37 @@
+//! Where the built binaries, guests and local chain tools are.
+
+use std::path::PathBuf;
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root exists")
+}
+
+/// The cargo target directory (`CARGO_TARGET_DIR` or `<repo>/target`).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"))
+}
+
+/// A host binary built by cargo (`wavs`, `wavs-aggregator`); `WAVS_BIN_DIR` overrides
+/// the folder.
+pub fn binary(name: &str) -> PathBuf {
+    let dir = std::env::var_os("WAVS_BIN_DIR").map(PathBuf::from).unwrap_or_else(|| target_dir().join("debug"));
+    dir.join(name)
+}
+
+/// A guest built by `scripts/build-guests.sh`: `adapters/evm.wasm`, `components/square.wasm`.
+pub fn guest(relative: &str) -> PathBuf {
+    target_dir().join("guests").join(relative)
+}
+
+/// The anvil binary from the npm package (or `ANVIL_BIN`).
+pub fn anvil() -> PathBuf {
+    std::env::var_os("ANVIL_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"))
+}
+
+/// Checks that a needed file exists, saying how to make it if not.
+pub fn require(path: &std::path::Path, how: &str) -> Result<(), String> {
+    if path.exists() { Ok(()) } else { Err(format!("{} is missing: {how}", path.display())) }
+}

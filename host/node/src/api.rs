@@ -1,0 +1,150 @@
+//! The node's HTTP API: services, components, manual tasks, executions, health.
+
+use crate::dispatcher::{Job, TriggerKey};
+use crate::error::NodeError;
+use crate::node::Node;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use wavs_runtime::bindings::wit_types::TriggerData;
+use wavs_types::{ApiError, ServiceManifest, TriggerSpec};
+
+/// Largest component upload accepted.
+const MAX_COMPONENT_BYTES: usize = 64 << 20;
+
+impl IntoResponse for NodeError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            NodeError::Invalid(_) => StatusCode::BAD_REQUEST,
+            NodeError::NotFound(_) => StatusCode::NOT_FOUND,
+            NodeError::Runtime(wavs_runtime::RuntimeError::InvalidComponent(_)) => StatusCode::BAD_REQUEST,
+            e if e.is_retryable() => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let body = ApiError { error: self.to_string(), retryable: self.is_retryable() };
+        (status, Json(body)).into_response()
+    }
+}
+
+type ApiResult<T> = Result<T, NodeError>;
+
+/// The API's routes.
+pub fn router(node: Arc<Node>) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/adapters", get(adapters))
+        .route("/operator", get(operator))
+        .route("/components", post(upload_component))
+        .route("/services", get(list_services).post(deploy_service))
+        .route("/services/{id}", delete(remove_service))
+        .route("/services/{id}/workflows/{workflow}/tasks", post(add_task))
+        .route("/executions", get(executions))
+        .layer(DefaultBodyLimit::max(MAX_COMPONENT_BYTES))
+        .with_state(node)
+}
+
+async fn health(State(node): State<Arc<Node>>) -> Json<Value> {
+    Json(json!({ "status": "ok", "chains": node.chain_status(), "services": node.services().len() }))
+}
+
+async fn adapters(State(node): State<Arc<Node>>) -> Json<Value> {
+    Json(json!({ "loaded": node.registry.loaded(), "files": node.registry.files() }))
+}
+
+async fn operator(State(node): State<Arc<Node>>) -> Json<Value> {
+    let key = node.operator_public_key();
+    let mut ids = serde_json::Map::new();
+    for (name, chain) in &node.chains {
+        let id = match chain.operator_id(&key).await {
+            Ok(id) => json!(id),
+            Err(e) => json!({ "error": e.to_string() }),
+        };
+        ids.insert(name.clone(), id);
+    }
+    Json(json!({ "public-key": wavs_types::hex_bytes::encode(&key), "ids": ids }))
+}
+
+async fn upload_component(State(node): State<Arc<Node>>, body: axum::body::Bytes) -> ApiResult<(StatusCode, Json<Value>)> {
+    let started = std::time::Instant::now();
+    let (digest, source) = node.upload_component(&body)?;
+    let source = match source {
+        wavs_runtime::LoadSource::Compiled => "compiled",
+        wavs_runtime::LoadSource::Cache => "cache",
+    };
+    let ms = started.elapsed().as_millis() as u64;
+    Ok((StatusCode::CREATED, Json(json!({ "digest": digest, "source": source, "ms": ms, "bytes": body.len() }))))
+}
+
+async fn list_services(State(node): State<Arc<Node>>) -> Json<Vec<ServiceManifest>> {
+    Json(node.services().iter().map(|s| (**s).clone()).collect())
+}
+
+async fn deploy_service(State(node): State<Arc<Node>>, body: String) -> ApiResult<(StatusCode, Json<Value>)> {
+    let manifest = ServiceManifest::from_json(&body).map_err(NodeError::Invalid)?;
+    let id = manifest.id.clone();
+    node.deploy(manifest)?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+async fn remove_service(State(node): State<Arc<Node>>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    node.remove(&id)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A manual task: raw bytes for a workflow, with an id every operator is given alike.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct TaskRequest {
+    task_id: String,
+    #[serde(with = "wavs_types::hex_bytes")]
+    payload: Vec<u8>,
+}
+
+async fn add_task(
+    State(node): State<Arc<Node>>,
+    Path((id, workflow)): Path<(String, String)>,
+    body: String,
+) -> ApiResult<Json<Value>> {
+    let task: TaskRequest =
+        serde_json::from_str(&body).map_err(|e| NodeError::Invalid(format!("invalid task: {e}")))?;
+    let service = node
+        .services
+        .read()
+        .get(&id)
+        .cloned()
+        .ok_or_else(|| NodeError::NotFound(format!("no service {id:?} is deployed")))?;
+    let wf = service
+        .workflows
+        .get(&workflow)
+        .ok_or_else(|| NodeError::NotFound(format!("service {id:?} has no workflow {workflow:?}")))?;
+    if task.task_id.is_empty() {
+        return Err(NodeError::Invalid("task-id must not be empty".into()));
+    }
+    if !matches!(wf.trigger, TriggerSpec::Manual) {
+        tracing::info!(service = %id, %workflow, "manual task on a workflow with a chain trigger");
+    }
+    let job = Job {
+        service: service.clone(),
+        workflow_id: workflow,
+        data: TriggerData::Raw(task.payload),
+        key: TriggerKey::Manual { task_id: task.task_id },
+    };
+    let record = node.run_job(job).await;
+    Ok(Json(serde_json::to_value(record).unwrap_or_default()))
+}
+
+#[derive(Deserialize)]
+struct ExecutionQuery {
+    service: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn executions(State(node): State<Arc<Node>>, Query(q): Query<ExecutionQuery>) -> Json<Value> {
+    let records = node.executions.recent(q.service.as_deref(), q.limit.unwrap_or(50));
+    Json(serde_json::to_value(records).unwrap_or_default())
+}

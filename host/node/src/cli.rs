@@ -1,0 +1,79 @@
+//! Client commands that talk to a running node's API.
+
+use crate::error::{NodeError, Result};
+use serde_json::Value;
+use std::path::Path;
+
+/// A node API client.
+pub struct Client {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Client {
+    /// A client for the node at `base` (e.g. `http://127.0.0.1:8000`).
+    pub fn new(base: &str) -> Self {
+        Client { base: base.trim_end_matches('/').to_string(), http: reqwest::Client::new() }
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Result<Value> {
+        let response = req.send().await.map_err(|e| {
+            NodeError::Invalid(format!("cannot reach the node at {}: {e} (is `wavs node` running?)", self.base))
+        })?;
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        let body: Value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        if status.is_success() {
+            Ok(body)
+        } else {
+            let msg = body.get("error").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| body.to_string());
+            Err(NodeError::Invalid(format!("node answered {status}: {msg}")))
+        }
+    }
+
+    /// GET a path.
+    pub async fn get(&self, path: &str) -> Result<Value> {
+        self.send(self.http.get(format!("{}{path}", self.base))).await
+    }
+
+    /// Uploads a component file; returns its digest.
+    pub async fn upload_component(&self, file: &Path) -> Result<String> {
+        let bytes = std::fs::read(file)
+            .map_err(|e| NodeError::Invalid(format!("cannot read component {}: {e}", file.display())))?;
+        let body = self.send(self.http.post(format!("{}/components", self.base)).body(bytes)).await?;
+        body.get("digest")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| NodeError::Invalid(format!("unexpected answer: {body}")))
+    }
+
+    /// Deploys a manifest, after uploading `components` (name, file) and filling in
+    /// their digests.
+    pub async fn deploy(&self, manifest: &Path, components: &[(String, std::path::PathBuf)]) -> Result<Value> {
+        let text = std::fs::read_to_string(manifest)
+            .map_err(|e| NodeError::Invalid(format!("cannot read manifest {}: {e}", manifest.display())))?;
+        let mut json: Value = serde_json::from_str(&text)
+            .map_err(|e| NodeError::Invalid(format!("manifest {} is not JSON: {e}", manifest.display())))?;
+        for (name, file) in components {
+            let digest = self.upload_component(file).await?;
+            let slot = json
+                .pointer_mut(&format!("/components/{name}"))
+                .and_then(Value::as_object_mut)
+                .ok_or_else(|| NodeError::Invalid(format!("manifest has no component named {name:?}")))?;
+            slot.insert("digest".into(), Value::String(digest));
+        }
+        self.send(self.http.post(format!("{}/services", self.base)).body(json.to_string())).await
+    }
+
+    /// Removes a service.
+    pub async fn remove(&self, id: &str) -> Result<Value> {
+        self.send(self.http.delete(format!("{}/services/{id}", self.base))).await
+    }
+
+    /// Runs a manual task.
+    pub async fn add_task(&self, service: &str, workflow: &str, task_id: &str, payload_hex: &str) -> Result<Value> {
+        let body = serde_json::json!({ "task-id": task_id, "payload": payload_hex });
+        let url = format!("{}/services/{service}/workflows/{workflow}/tasks", self.base);
+        self.send(self.http.post(url).json(&body)).await
+    }
+}

@@ -1,0 +1,187 @@
+//! The node's TOML configuration, with environment overrides for what differs per
+//! deployment (`WAVS_DATA_DIR`, `WAVS_ADAPTERS_DIR`, `WAVS_API_ADDR`,
+//! `WAVS_AGGREGATOR_URL`, `WAVS_OPERATOR_KEY`).
+
+use crate::error::{NodeError, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use wavs_runtime::{Limits, Signer};
+use wavs_types::ChainSpec;
+
+/// The conventional secp256k1 HD path; with the devnet mnemonic it yields the dev accounts.
+pub const DEFAULT_HD_PATH: &str = "m/44'/60'/0'/0/0";
+
+/// Node configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct NodeConfig {
+    /// Where the store, uploaded components and the compiled cache live.
+    pub data_dir: PathBuf,
+    /// Directory scanned for chain adapter `.wasm` files.
+    pub adapters_dir: PathBuf,
+    /// Address of the HTTP API.
+    #[serde(default = "default_api_addr")]
+    pub api_addr: SocketAddr,
+    /// Base URL of the aggregator signed envelopes go to.
+    #[serde(default)]
+    pub aggregator_url: Option<String>,
+    /// The operator's signing key.
+    pub operator: KeyConfig,
+    /// Chains by the operator's name for them.
+    #[serde(default)]
+    pub chains: BTreeMap<String, ChainSpec>,
+    /// Limits for service components.
+    #[serde(default)]
+    pub limits: LimitsConfig,
+    /// Executions allowed to run at once.
+    #[serde(default = "default_concurrency")]
+    pub max_concurrent_executions: usize,
+}
+
+/// A secp256k1 key: a hex private key, or a mnemonic with an HD path.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct KeyConfig {
+    /// 32-byte private key in hex.
+    pub private_key: Option<String>,
+    /// BIP-39 mnemonic.
+    pub mnemonic: Option<String>,
+    /// BIP-32 path used with `mnemonic`.
+    pub hd_path: Option<String>,
+}
+
+/// Default and maximum component limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LimitsConfig {
+    /// Applied where a manifest sets nothing.
+    #[serde(default = "component_default")]
+    pub default: Limits,
+    /// No manifest may ask for more.
+    #[serde(default = "component_max")]
+    pub max: Limits,
+}
+
+fn default_api_addr() -> SocketAddr {
+    "127.0.0.1:8000".parse().expect("valid literal")
+}
+fn default_concurrency() -> usize {
+    64
+}
+fn component_default() -> Limits {
+    Limits::COMPONENT_DEFAULT
+}
+fn component_max() -> Limits {
+    Limits { fuel: 10_000_000_000, time_ms: 60_000, memory_bytes: 512 << 20, output_bytes: 16 << 20 }
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig { default: component_default(), max: component_max() }
+    }
+}
+
+impl KeyConfig {
+    /// Builds the signer, or says what is missing.
+    pub fn signer(&self) -> Result<Signer> {
+        match (&self.private_key, &self.mnemonic) {
+            (Some(key), None) => Ok(Signer::from_hex(key)?),
+            (None, Some(phrase)) => {
+                Ok(Signer::from_mnemonic(phrase, self.hd_path.as_deref().unwrap_or(DEFAULT_HD_PATH))?)
+            }
+            (Some(_), Some(_)) => Err(NodeError::Invalid("set either private-key or mnemonic, not both".into())),
+            (None, None) => Err(NodeError::Invalid(
+                "no operator key: set [operator] private-key or mnemonic, or WAVS_OPERATOR_KEY".into(),
+            )),
+        }
+    }
+}
+
+impl NodeConfig {
+    /// Reads `path`, applies environment overrides and validates.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            NodeError::Invalid(format!("cannot read config {}: {e}", path.display()))
+        })?;
+        let mut config = Self::parse(&text).map_err(|e| match e {
+            NodeError::Invalid(m) => NodeError::Invalid(format!("{}: {m}", path.display())),
+            other => other,
+        })?;
+        config.apply_env(|k| std::env::var(k).ok());
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Parses TOML text.
+    pub fn parse(text: &str) -> Result<Self> {
+        toml::from_str(text).map_err(|e| NodeError::Invalid(format!("invalid config: {e}")))
+    }
+
+    /// Applies `WAVS_*` overrides from `var`.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) {
+        if let Some(v) = var("WAVS_DATA_DIR") {
+            self.data_dir = v.into();
+        }
+        if let Some(v) = var("WAVS_ADAPTERS_DIR") {
+            self.adapters_dir = v.into();
+        }
+        if let Some(v) = var("WAVS_API_ADDR").and_then(|v| v.parse().ok()) {
+            self.api_addr = v;
+        }
+        if let Some(v) = var("WAVS_AGGREGATOR_URL") {
+            self.aggregator_url = Some(v);
+        }
+        if let Some(v) = var("WAVS_OPERATOR_KEY") {
+            self.operator = KeyConfig { private_key: Some(v), ..KeyConfig::default() };
+        }
+    }
+
+    /// Checks values that parse but cannot work.
+    pub fn validate(&self) -> Result<()> {
+        for (name, spec) in &self.chains {
+            spec.validate(name).map_err(NodeError::Invalid)?;
+        }
+        if let Some(msg) = self.limits.default.exceeding(&self.limits.max) {
+            return Err(NodeError::Invalid(format!("limits.default: {msg}")));
+        }
+        self.operator.signer()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+        data-dir = "/tmp/x"
+        adapters-dir = "/tmp/a"
+        [operator]
+        private-key = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+        [chains.anvil]
+        family = "evm"
+        chain-id = "31337"
+        rpc-urls = ["http://127.0.0.1:8545"]
+    "#;
+
+    #[test]
+    fn parses_and_applies_env_overrides() {
+        let mut c = NodeConfig::parse(GOOD).unwrap();
+        c.validate().unwrap();
+        assert_eq!(c.chains["anvil"].max_block_range, 500);
+        c.apply_env(|k| (k == "WAVS_API_ADDR").then(|| "127.0.0.1:9999".to_string()));
+        assert_eq!(c.api_addr.port(), 9999);
+    }
+
+    #[test]
+    fn unknown_fields_and_bad_values_are_named() {
+        let err = NodeConfig::parse(&GOOD.replace("data-dir", "data-dri")).unwrap_err().to_string();
+        assert!(err.contains("data-dri"), "{err}");
+        let c = NodeConfig::parse(&GOOD.replace("http://127.0.0.1:8545", "ws://x")).unwrap();
+        assert!(c.validate().unwrap_err().to_string().contains("must start with http"));
+        let c = NodeConfig::parse(&GOOD.replace("0xac09", "0xzz09")).unwrap();
+        assert!(c.validate().unwrap_err().to_string().contains("not hex"));
+    }
+}

@@ -1,0 +1,151 @@
+//! The node: its parts, and start-up. Triggers enter in `trigger_loop.rs`; results
+//! leave in `dispatcher.rs`.
+
+use crate::config::NodeConfig;
+use crate::error::Result;
+use crate::executions::Executions;
+use crate::store::Store;
+use parking_lot::RwLock;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use wavs_runtime::{AdapterRegistry, ChainAdapter, ComponentRunner, Limits, Signer, WasmEngine};
+use wavs_types::ServiceManifest;
+
+/// How often the adapters directory is rescanned for new or replaced files.
+const ADAPTER_RESCAN: Duration = Duration::from_secs(2);
+
+/// A chain's state as the API shows it.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ChainStatus {
+    /// `waiting-for-adapter`, `active` or `error`.
+    pub state: String,
+    /// Last head seen.
+    pub head: Option<u64>,
+    /// Next height to read.
+    pub cursor: Option<u64>,
+    /// Last error, if the chain is in `error`.
+    pub error: Option<String>,
+    /// Adapter instance restarts after traps or timeouts.
+    pub adapter_restarts: u64,
+}
+
+/// A running operator node.
+pub struct Node {
+    pub(crate) config: NodeConfig,
+    pub(crate) store: Store,
+    pub(crate) runner: ComponentRunner,
+    pub(crate) registry: Arc<AdapterRegistry>,
+    pub(crate) chains: BTreeMap<String, Arc<ChainAdapter>>,
+    pub(crate) services: RwLock<BTreeMap<String, Arc<ServiceManifest>>>,
+    pub(crate) signer: Signer,
+    pub(crate) executions: Executions,
+    pub(crate) chain_status: RwLock<BTreeMap<String, ChainStatus>>,
+    pub(crate) http: reqwest::Client,
+    pub(crate) permits: tokio::sync::Semaphore,
+}
+
+impl Node {
+    /// Opens the store, loads adapters and services. Does not start loops or the API.
+    pub async fn open(config: NodeConfig) -> Result<Arc<Node>> {
+        let started = Instant::now();
+        let signer = config.operator.signer()?;
+        let store = Store::open(&config.data_dir)?;
+        let engine = WasmEngine::new(config.data_dir.join("cache"))?;
+        let runner = ComponentRunner::new(engine.clone())?;
+        let registry = Arc::new(AdapterRegistry::new(engine, &config.adapters_dir)?);
+        let report = registry.scan().await?;
+        let chains = config
+            .chains
+            .iter()
+            .map(|(name, spec)| {
+                let chain = ChainAdapter::from_spec(
+                    registry.clone(),
+                    name,
+                    spec,
+                    signer.clone(),
+                    Limits::ADAPTER_DEFAULT,
+                );
+                (name.clone(), Arc::new(chain))
+            })
+            .collect();
+        let node = Arc::new(Node {
+            permits: tokio::sync::Semaphore::new(config.max_concurrent_executions.max(1)),
+            config,
+            store,
+            runner,
+            registry,
+            chains,
+            services: RwLock::default(),
+            signer,
+            executions: Executions::default(),
+            chain_status: RwLock::default(),
+            http: reqwest::Client::builder().timeout(Duration::from_secs(10)).build().map_err(|e| {
+                crate::error::NodeError::Invalid(format!("http client: {e}"))
+            })?,
+        });
+        for manifest in node.store.services()? {
+            let id = manifest.id.clone();
+            if let Err(e) = manifest.components.values().try_for_each(|c| node.ensure_component(&c.digest)) {
+                tracing::error!(service = %id, "stored service cannot load, skipped: {e}");
+                continue;
+            }
+            node.services.write().insert(id, Arc::new(manifest));
+        }
+        tracing::info!(
+            adapters = report.loaded.len(),
+            refused = report.refused.len(),
+            services = node.services.read().len(),
+            startup_ms = started.elapsed().as_millis() as u64,
+            "node opened"
+        );
+        Ok(node)
+    }
+
+    /// Starts the adapter watcher and one trigger loop per chain.
+    pub fn start_loops(self: &Arc<Self>) {
+        let node = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(ADAPTER_RESCAN).await;
+                if let Err(e) = node.registry.scan().await {
+                    tracing::warn!("cannot scan adapters directory: {e}");
+                }
+            }
+        });
+        for name in self.chains.keys() {
+            let node = self.clone();
+            let name = name.clone();
+            tokio::spawn(async move { node.trigger_loop(name).await });
+        }
+    }
+
+    /// The operator's public key (SEC1 compressed).
+    pub fn operator_public_key(&self) -> Vec<u8> {
+        self.signer.public_key()
+    }
+
+    /// Deployed services.
+    pub fn services(&self) -> Vec<Arc<ServiceManifest>> {
+        self.services.read().values().cloned().collect()
+    }
+
+    /// Per-chain status.
+    pub fn chain_status(&self) -> BTreeMap<String, ChainStatus> {
+        let mut status = self.chain_status.read().clone();
+        for (name, chain) in &self.chains {
+            let entry = status.entry(name.clone()).or_default();
+            entry.adapter_restarts = chain.restarts();
+            if !chain.has_adapter() {
+                entry.state = "waiting-for-adapter".into();
+            }
+        }
+        status
+    }
+
+    pub(crate) fn update_status(&self, chain: &str, f: impl FnOnce(&mut ChainStatus)) {
+        f(self.chain_status.write().entry(chain.to_string()).or_default());
+    }
+}

@@ -1,0 +1,92 @@
+//! Deployed services: validation against this node's chains and limits, and the
+//! components they run.
+
+use crate::error::{NodeError, Result};
+use crate::node::Node;
+use std::sync::Arc;
+use wavs_runtime::{ExecPermissions, Limits};
+use wavs_types::{ComponentSpec, LimitOverrides, ServiceManifest, SubmitSpec};
+
+impl Node {
+    /// Validates and deploys (or replaces) a service.
+    pub fn deploy(&self, manifest: ServiceManifest) -> Result<()> {
+        self.check(&manifest)?;
+        self.store.put_service(&manifest)?;
+        tracing::info!(service = %manifest.id, workflows = manifest.workflows.len(), "service deployed");
+        self.services.write().insert(manifest.id.clone(), Arc::new(manifest));
+        Ok(())
+    }
+
+    /// Removes a service.
+    pub fn remove(&self, id: &str) -> Result<()> {
+        let existed = self.services.write().remove(id).is_some();
+        self.store.remove_service(id)?;
+        if !existed {
+            return Err(NodeError::NotFound(format!("no service {id:?} is deployed")));
+        }
+        tracing::info!(service = %id, "service removed");
+        Ok(())
+    }
+
+    /// Everything that must hold before a manifest runs here.
+    fn check(&self, manifest: &ServiceManifest) -> Result<()> {
+        manifest.validate(|chain| self.chains.contains_key(chain)).map_err(NodeError::Invalid)?;
+        for (id, wf) in &manifest.workflows {
+            if let SubmitSpec::Aggregator { chain, .. } = &wf.submit {
+                if !self.chains.contains_key(chain) {
+                    return Err(NodeError::Invalid(format!(
+                        "workflows.{id}.submit.aggregator.chain: chain {chain:?} is not configured on this node \
+                         (the node needs it to compute what to sign)"
+                    )));
+                }
+            }
+        }
+        for (name, spec) in &manifest.components {
+            self.limits_for(spec).map_err(|m| NodeError::Invalid(format!("components.{name}.limits: {m}")))?;
+            self.ensure_component(&spec.digest)
+                .map_err(|e| NodeError::Invalid(format!("components.{name}: {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// Loads a component into the runner if it is not loaded yet.
+    pub(crate) fn ensure_component(&self, digest: &str) -> Result<()> {
+        if !self.runner.is_loaded(digest) {
+            let bytes = self.store.component(digest)?;
+            self.runner.load(&bytes)?;
+        }
+        Ok(())
+    }
+
+    /// Stores and loads uploaded component bytes; returns the digest.
+    pub fn upload_component(&self, bytes: &[u8]) -> Result<(String, wavs_runtime::LoadSource)> {
+        let (digest, source) = self.runner.load(bytes)?;
+        self.store.put_component(&digest, bytes)?;
+        Ok((digest, source))
+    }
+
+    /// The effective limits of a component: its overrides over the operator defaults,
+    /// refused above the operator maxima.
+    pub(crate) fn limits_for(&self, spec: &ComponentSpec) -> std::result::Result<Limits, String> {
+        let LimitOverrides { fuel, time_ms, memory_bytes, output_bytes } = spec.limits;
+        let d = self.config.limits.default;
+        let limits = Limits {
+            fuel: fuel.unwrap_or(d.fuel),
+            time_ms: time_ms.unwrap_or(d.time_ms),
+            memory_bytes: memory_bytes.unwrap_or(d.memory_bytes),
+            output_bytes: output_bytes.unwrap_or(d.output_bytes),
+        };
+        match limits.exceeding(&self.config.limits.max) {
+            Some(msg) => Err(msg),
+            None => Ok(limits),
+        }
+    }
+
+    /// What a component may do.
+    pub(crate) fn permissions_for(spec: &ComponentSpec) -> ExecPermissions {
+        ExecPermissions {
+            allowed_http_hosts: spec.permissions.allowed_http_hosts.clone(),
+            config: spec.config.clone(),
+        }
+    }
+}

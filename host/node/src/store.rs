@@ -1,0 +1,127 @@
+//! The node's durable state in one redb database: deployed services and per-chain
+//! cursors. Component bytes live beside it as `<digest>.wasm` files.
+
+use crate::error::{NodeError, Result};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use std::path::{Path, PathBuf};
+use wavs_types::ServiceManifest;
+
+const SERVICES: TableDefinition<&str, &str> = TableDefinition::new("services");
+const CURSORS: TableDefinition<&str, u64> = TableDefinition::new("cursors");
+
+/// The on-disk store.
+pub struct Store {
+    db: Database,
+    components_dir: PathBuf,
+}
+
+impl Store {
+    /// Opens (or creates) the store under `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(data_dir)?;
+        let components_dir = data_dir.join("components");
+        std::fs::create_dir_all(&components_dir)?;
+        let db = Database::create(data_dir.join("node.redb"))?;
+        let txn = db.begin_write()?;
+        txn.open_table(SERVICES)?;
+        txn.open_table(CURSORS)?;
+        txn.commit()?;
+        Ok(Store { db, components_dir })
+    }
+
+    /// Saves (or replaces) a service.
+    pub fn put_service(&self, manifest: &ServiceManifest) -> Result<()> {
+        let json = serde_json::to_string(manifest).map_err(|e| NodeError::Store(e.to_string()))?;
+        let txn = self.db.begin_write()?;
+        txn.open_table(SERVICES)?.insert(manifest.id.as_str(), json.as_str())?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// Removes a service; false if it did not exist.
+    pub fn remove_service(&self, id: &str) -> Result<bool> {
+        let txn = self.db.begin_write()?;
+        let existed = txn.open_table(SERVICES)?.remove(id)?.is_some();
+        txn.commit()?;
+        Ok(existed)
+    }
+
+    /// All saved services.
+    pub fn services(&self) -> Result<Vec<ServiceManifest>> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(SERVICES)?;
+        let mut out = Vec::new();
+        for row in table.iter()? {
+            let (id, json) = row?;
+            let manifest = serde_json::from_str(json.value()).map_err(|e| {
+                NodeError::Store(format!("stored service {} is unreadable: {e}", id.value()))
+            })?;
+            out.push(manifest);
+        }
+        Ok(out)
+    }
+
+    /// The next height to read on `chain`, if one was stored.
+    pub fn cursor(&self, chain: &str) -> Result<Option<u64>> {
+        let txn = self.db.begin_read()?;
+        Ok(txn.open_table(CURSORS)?.get(chain)?.map(|v| v.value()))
+    }
+
+    /// Stores the next height to read on `chain`.
+    pub fn set_cursor(&self, chain: &str, next: u64) -> Result<()> {
+        let txn = self.db.begin_write()?;
+        txn.open_table(CURSORS)?.insert(chain, next)?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// Saves component bytes under their digest; returns the digest.
+    pub fn put_component(&self, digest: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.component_path(digest);
+        if !path.exists() {
+            let tmp = path.with_extension("tmp");
+            std::fs::write(&tmp, bytes)?;
+            std::fs::rename(tmp, path)?;
+        }
+        Ok(())
+    }
+
+    /// The bytes of component `digest`.
+    pub fn component(&self, digest: &str) -> Result<Vec<u8>> {
+        std::fs::read(self.component_path(digest)).map_err(|_| {
+            NodeError::NotFound(format!("component {digest} was not uploaded: POST it to /components first"))
+        })
+    }
+
+    fn component_path(&self, digest: &str) -> PathBuf {
+        self.components_dir.join(format!("{digest}.wasm"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn services_and_cursors_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = ServiceManifest::from_json(
+            r#"{"id":"s","components":{},"workflows":{}}"#,
+        )
+        .unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store.put_service(&manifest).unwrap();
+            store.set_cursor("anvil", 42).unwrap();
+            store.put_component("ab", b"bytes").unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.services().unwrap(), vec![manifest]);
+        assert_eq!(store.cursor("anvil").unwrap(), Some(42));
+        assert_eq!(store.cursor("other").unwrap(), None);
+        assert_eq!(store.component("ab").unwrap(), b"bytes");
+        assert!(store.component("cd").unwrap_err().to_string().contains("not uploaded"));
+        assert!(store.remove_service("s").unwrap());
+        assert!(store.services().unwrap().is_empty());
+    }
+}

@@ -1,0 +1,138 @@
+//! Where triggers enter: one loop per chain reads events by block range from the stored
+//! cursor, through the chain's adapter, and hands each match to the dispatcher.
+
+use crate::backoff::Backoff;
+use crate::dispatcher::{Job, TriggerKey};
+use crate::error::Result;
+use crate::node::Node;
+use std::sync::Arc;
+use std::time::Duration;
+use wavs_runtime::ChainAdapter;
+use wavs_runtime::bindings::adapter_api::{
+    BlockIntervalFilter, BlockTag, ChainEvent, ContractEventFilter, EventBody, EventFilter,
+};
+use wavs_runtime::bindings::wit_types::{BlockIntervalTrigger, ChainEventTrigger, TriggerData};
+use wavs_types::{ChainSpec, ServiceManifest, TriggerSpec};
+
+/// A workflow listening on a chain, with the filter that selects its triggers.
+struct Route {
+    service: Arc<ServiceManifest>,
+    workflow_id: String,
+    filter: EventFilter,
+}
+
+impl Node {
+    /// Reads triggers on chain `name` forever, backing off while the chain or its
+    /// adapter fails; the cursor only moves past ranges that were fully read.
+    pub(crate) async fn trigger_loop(self: Arc<Self>, name: String) {
+        let chain = self.chains[&name].clone();
+        let spec = self.config.chains[&name].clone();
+        let poll = Duration::from_millis(spec.poll_interval_ms);
+        let mut backoff = Backoff::new(poll, Duration::from_secs(30));
+        loop {
+            let wait = match self.poll_chain(&name, &chain, &spec).await {
+                Ok(caught_up) => {
+                    backoff.reset();
+                    if caught_up { poll } else { Duration::ZERO }
+                }
+                Err(e) => {
+                    let delay = backoff.next_delay();
+                    tracing::warn!(chain = %name, retry_in_ms = delay.as_millis() as u64, "reading triggers failed: {e}");
+                    self.update_status(&name, |s| {
+                        s.state = "error".into();
+                        s.error = Some(e.to_string());
+                    });
+                    delay
+                }
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Reads one range. Returns whether the cursor has caught up with the safe head.
+    async fn poll_chain(self: &Arc<Self>, name: &str, chain: &ChainAdapter, spec: &ChainSpec) -> Result<bool> {
+        if !chain.has_adapter() {
+            self.update_status(name, |s| s.state = "waiting-for-adapter".into());
+            return Ok(true);
+        }
+        let head = chain.head(BlockTag::Latest).await?;
+        let safe = head.height.saturating_sub(spec.confirmations);
+        let cursor = match self.store.cursor(name)? {
+            Some(c) => c,
+            None => {
+                let start = spec.start_height.unwrap_or(safe + 1);
+                self.store.set_cursor(name, start)?;
+                start
+            }
+        };
+        self.update_status(name, |s| {
+            s.state = "active".into();
+            s.head = Some(head.height);
+            s.cursor = Some(cursor);
+            s.error = None;
+        });
+        if cursor > safe {
+            return Ok(true);
+        }
+        let to = safe.min(cursor + spec.max_block_range - 1);
+        let routes = self.routes(name);
+        if !routes.is_empty() {
+            let filters: Vec<EventFilter> = routes.iter().map(|r| r.filter.clone()).collect();
+            for event in chain.events(&filters, cursor, to).await? {
+                match routes.get(event.filter as usize) {
+                    Some(route) => self.spawn_job(job_for(name, route, event)),
+                    None => tracing::warn!(chain = %name, filter = event.filter, "adapter returned an event for an unknown filter"),
+                }
+            }
+        }
+        self.store.set_cursor(name, to + 1)?;
+        Ok(to == safe)
+    }
+
+    /// The workflows of all services that listen on chain `name`.
+    fn routes(&self, name: &str) -> Vec<Route> {
+        let services = self.services.read();
+        let mut routes = Vec::new();
+        for service in services.values() {
+            for (workflow_id, wf) in &service.workflows {
+                let filter = match &wf.trigger {
+                    TriggerSpec::ChainEvent { chain, contract, event } if chain == name => {
+                        EventFilter::ContractEvent(ContractEventFilter { contract: contract.clone(), event: event.clone() })
+                    }
+                    TriggerSpec::BlockInterval { chain, every, start } if chain == name => {
+                        EventFilter::BlockInterval(BlockIntervalFilter { every: *every, start: *start })
+                    }
+                    _ => continue,
+                };
+                routes.push(Route { service: service.clone(), workflow_id: workflow_id.clone(), filter });
+            }
+        }
+        routes
+    }
+}
+
+fn job_for(chain: &str, route: &Route, event: ChainEvent) -> Job {
+    let position = event.position;
+    let (data, key) = match event.body {
+        EventBody::Contract(contract_event) => {
+            let key = TriggerKey::ChainEvent {
+                chain: chain.to_string(),
+                height: position.height,
+                tx_hash: position.tx_hash.clone(),
+                index: position.index,
+            };
+            let data = TriggerData::ChainEvent(ChainEventTrigger { chain: chain.to_string(), event: contract_event, position });
+            (data, key)
+        }
+        EventBody::Block => {
+            let key = TriggerKey::Block { chain: chain.to_string(), height: position.height };
+            let data = TriggerData::BlockInterval(BlockIntervalTrigger {
+                chain: chain.to_string(),
+                height: position.height,
+                block_hash: position.block_hash,
+            });
+            (data, key)
+        }
+    };
+    Job { service: route.service.clone(), workflow_id: route.workflow_id.clone(), data, key }
+}

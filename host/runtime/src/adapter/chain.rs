@@ -1,0 +1,268 @@
+//! One configured chain served by an adapter: a long-lived instance in its own store,
+//! with one open `connection`. A trap or timeout drops the instance; the next call
+//! starts a fresh one. When the registry holds a newer build of the adapter, the next
+//! call swaps it in.
+
+use super::registry::AdapterRegistry;
+use crate::bindings::adapter_api::{
+    self, AdapterError, BlockInfo, BlockTag, ChainConfig, ChainEvent, EventFilter, OperatorSet,
+    Receipt, SignedEnvelope,
+};
+use crate::bindings::testing_api::{TestDeployment, TestOperator};
+use crate::bindings::wit_types::Envelope;
+use crate::error::{AdapterErrorKind, Result, RuntimeError, classify_call_error};
+use crate::http_policy::HttpPolicy;
+use crate::imports::AdapterData;
+use crate::limits::Limits;
+use crate::signer::Signer;
+use crate::state::HostState;
+use super::program::AdapterProgram;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use wasmtime::Store;
+use wasmtime::component::ResourceAny;
+
+struct Live {
+    store: Store<HostState<AdapterData>>,
+    program: Arc<AdapterProgram>,
+    adapter: adapter_api::Guest,
+    testing: Option<crate::bindings::testing_api::Guest>,
+    conn: ResourceAny,
+}
+
+/// A chain, served through whichever adapter the registry holds for its family.
+pub struct ChainAdapter {
+    registry: Arc<AdapterRegistry>,
+    family: String,
+    config: ChainConfig,
+    signer: Signer,
+    limits: Limits,
+    live: tokio::sync::Mutex<Option<Live>>,
+    restarts: AtomicU64,
+}
+
+/// Runs one call on the live instance under the adapter limits.
+macro_rules! call {
+    ($self:ident, $what:literal, |$guest:ident, $testing:ident, $store:ident, $conn:ident| $call:expr) => {{
+        let mut slot = $self.live().await?;
+        let live = slot.as_mut().expect("started above");
+        if let Err(e) = live.store.set_fuel($self.limits.fuel) {
+            return Err(RuntimeError::Trap(format!("refuel: {e:#}")));
+        }
+        #[allow(unused_variables)]
+        let ($guest, $testing, $store, $conn) =
+            (&live.adapter, &live.testing, &mut live.store, live.conn);
+        let outcome = tokio::time::timeout($self.limits.time(), $call).await;
+        $self.settle(&mut slot, $what, outcome)
+    }};
+}
+
+impl ChainAdapter {
+    /// A chain of `family`, configured by `config`, signing with `signer`.
+    pub fn new(
+        registry: Arc<AdapterRegistry>,
+        family: String,
+        config: ChainConfig,
+        signer: Signer,
+        limits: Limits,
+    ) -> Self {
+        ChainAdapter {
+            registry,
+            family,
+            config,
+            signer,
+            limits,
+            live: tokio::sync::Mutex::new(None),
+            restarts: AtomicU64::new(0),
+        }
+    }
+
+    /// A chain from the operator's configuration entry `name`.
+    pub fn from_spec(
+        registry: Arc<AdapterRegistry>,
+        name: &str,
+        spec: &wavs_types::ChainSpec,
+        signer: Signer,
+        limits: Limits,
+    ) -> Self {
+        Self::new(registry, spec.family.clone(), crate::convert::chain_config(name, spec), signer, limits)
+    }
+
+    /// The operator's name for this chain.
+    pub fn name(&self) -> &str {
+        &self.config.name
+    }
+
+    /// The chain family this chain needs an adapter for.
+    pub fn family(&self) -> &str {
+        &self.family
+    }
+
+    /// How many times the adapter instance was dropped after a trap or timeout.
+    pub fn restarts(&self) -> u64 {
+        self.restarts.load(Ordering::Relaxed)
+    }
+
+    /// Whether an adapter for this chain's family is loaded.
+    pub fn has_adapter(&self) -> bool {
+        self.registry.program(&self.family).is_some()
+    }
+
+    /// The live instance, (re)started if there is none or a newer adapter was loaded.
+    async fn live(&self) -> Result<tokio::sync::MutexGuard<'_, Option<Live>>> {
+        let mut slot = self.live.lock().await;
+        let program = self.registry.program(&self.family).ok_or_else(|| {
+            RuntimeError::Unavailable(format!(
+                "chain {} waits for an adapter of family {:?}: drop one into the adapters directory",
+                self.config.name, self.family
+            ))
+        })?;
+        let current = slot.as_ref().map(|l| l.program.info.digest.clone());
+        if current.as_deref() != Some(program.info.digest.as_str()) {
+            if current.is_some() {
+                tracing::info!(chain = %self.config.name, version = %program.info.version, "swapping in new adapter build");
+            }
+            *slot = None;
+            *slot = Some(self.start(program).await?);
+        }
+        Ok(slot)
+    }
+
+    async fn start(&self, program: Arc<AdapterProgram>) -> Result<Live> {
+        let policy = HttpPolicy::for_urls(&self.config.rpc_urls);
+        let origin = format!("adapter:{}:{}", program.info.family, self.config.name);
+        let data = AdapterData { signer: self.signer.clone() };
+        let engine = self.registry.engine().engine();
+        let mut store = HostState::new_store(engine, origin, policy, &self.limits, data)
+            .map_err(|e| RuntimeError::Trap(format!("{e:#}")))?;
+        let started = async {
+            let instance = program.pre.instantiate_async(&mut store).await?;
+            let adapter = program.adapter.load(&mut store, &instance)?;
+            let testing = match &program.testing {
+                Some(t) => Some(t.load(&mut store, &instance)?),
+                None => None,
+            };
+            let conn = adapter.connection().call_open(&mut store, &self.config).await?;
+            wasmtime::Result::Ok((adapter, testing, conn))
+        };
+        match tokio::time::timeout(self.limits.time(), started).await {
+            Err(_) => Err(RuntimeError::LimitExceeded(format!(
+                "adapter did not open chain {} within {} ms",
+                self.config.name, self.limits.time_ms
+            ))),
+            Ok(Err(e)) => Err(classify_call_error(e, "open")),
+            Ok(Ok((_, _, Err(e)))) => Err(adapter_error(e)),
+            Ok(Ok((adapter, testing, Ok(conn)))) => {
+                Ok(Live { store, program, adapter, testing, conn })
+            }
+        }
+    }
+
+    fn settle<T>(
+        &self,
+        slot: &mut Option<Live>,
+        what: &str,
+        outcome: std::result::Result<
+            wasmtime::Result<std::result::Result<T, AdapterError>>,
+            tokio::time::error::Elapsed,
+        >,
+    ) -> Result<T> {
+        let failure = match outcome {
+            Ok(Ok(Ok(value))) => return Ok(value),
+            Ok(Ok(Err(e))) => return Err(adapter_error(e)),
+            Ok(Err(trap)) => classify_call_error(trap, what),
+            Err(_) => RuntimeError::LimitExceeded(format!(
+                "{what} did not return within {} ms",
+                self.limits.time_ms
+            )),
+        };
+        *slot = None;
+        self.restarts.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(chain = %self.config.name, call = what, "adapter failed, restarting it: {failure}");
+        Err(failure)
+    }
+
+    /// The chain head for `tag`.
+    pub async fn head(&self, tag: BlockTag) -> Result<BlockInfo> {
+        call!(self, "head", |g, _t, s, c| g.connection().call_head(s, c, tag))
+    }
+
+    /// Events matching `filters` in `from..=to`.
+    pub async fn events(&self, filters: &[EventFilter], from: u64, to: u64) -> Result<Vec<ChainEvent>> {
+        call!(self, "events", |g, _t, s, c| g.connection().call_events(s, c, filters, from, to))
+    }
+
+    /// The hash of the block at `height`, if it exists.
+    pub async fn block_hash(&self, height: u64) -> Result<Option<Vec<u8>>> {
+        call!(self, "block-hash", |g, _t, s, c| g.connection().call_block_hash(s, c, height))
+    }
+
+    /// The digest operators sign for `envelope` on this chain.
+    pub async fn envelope_digest(&self, envelope: &Envelope) -> Result<Vec<u8>> {
+        call!(self, "envelope-digest", |g, _t, s, c| g.connection().call_envelope_digest(s, c, envelope))
+    }
+
+    /// This chain's identity for a public key.
+    pub async fn operator_id(&self, public_key: &[u8]) -> Result<String> {
+        call!(self, "operator-id", |g, _t, s, c| g.connection().call_operator_id(s, c, public_key))
+    }
+
+    /// The operator set held by `manager`.
+    pub async fn operator_set(&self, manager: &str, height: Option<u64>) -> Result<OperatorSet> {
+        call!(self, "operator-set", |g, _t, s, c| g.connection().call_operator_set(s, c, manager, height))
+    }
+
+    /// Submits `envelopes` to `handler` in one transaction.
+    pub async fn submit(&self, handler: &str, envelopes: &[SignedEnvelope]) -> Result<Receipt> {
+        call!(self, "submit", |g, _t, s, c| g.connection().call_submit(s, c, handler, envelopes))
+    }
+
+    /// Whether `handler` has accepted `event_id`.
+    pub async fn is_handled(&self, handler: &str, event_id: &[u8]) -> Result<bool> {
+        call!(self, "is-handled", |g, _t, s, c| g.connection().call_is_handled(s, c, handler, event_id))
+    }
+
+    /// Testing: deploys the adapter's reference contracts.
+    pub async fn deploy_service(&self, operators: &[TestOperator], threshold: u64) -> Result<TestDeployment> {
+        call!(self, "deploy-service", |_g, t, s, c| async move {
+            match t {
+                Some(t) => t.call_deploy_service(s, c, operators, threshold).await,
+                None => Ok(Err(no_testing())),
+            }
+        })
+    }
+
+    /// Testing: makes the trigger contract emit `payload`; returns the tx hash.
+    pub async fn fire_trigger(&self, trigger: &str, payload: &[u8]) -> Result<Vec<u8>> {
+        call!(self, "fire-trigger", |_g, t, s, c| async move {
+            match t {
+                Some(t) => t.call_fire_trigger(s, c, trigger, payload).await,
+                None => Ok(Err(no_testing())),
+            }
+        })
+    }
+
+    /// Testing: the payload `handler` stored for `event_id`.
+    pub async fn handled_payload(&self, handler: &str, event_id: &[u8]) -> Result<Option<Vec<u8>>> {
+        call!(self, "handled-payload", |_g, t, s, c| async move {
+            match t {
+                Some(t) => t.call_handled_payload(s, c, handler, event_id).await,
+                None => Ok(Err(no_testing())),
+            }
+        })
+    }
+}
+
+fn no_testing() -> AdapterError {
+    AdapterError::Unsupported("this adapter exports no testing interface".into())
+}
+
+fn adapter_error(e: AdapterError) -> RuntimeError {
+    let (kind, message) = match e {
+        AdapterError::Transient(m) => (AdapterErrorKind::Transient, m),
+        AdapterError::Rejected(m) => (AdapterErrorKind::Rejected, m),
+        AdapterError::InvalidConfig(m) => (AdapterErrorKind::InvalidConfig, m),
+        AdapterError::Unsupported(m) => (AdapterErrorKind::Unsupported, m),
+    };
+    RuntimeError::Adapter { kind, message }
+}

@@ -1,0 +1,123 @@
+//! One loaded adapter file: compiled, type-checked against the adapter world, described.
+
+use crate::bindings::adapter_world::ChainAdapterWithTesting;
+use crate::bindings::{adapter_api, testing_api};
+use crate::engine::{LoadSource, WasmEngine};
+use crate::error::{Result, RuntimeError};
+use crate::http_policy::HttpPolicy;
+use crate::imports::AdapterData;
+use crate::limits::Limits;
+use crate::signer::Signer;
+use crate::state::HostState;
+use std::path::{Path, PathBuf};
+use wasmtime::component::{HasSelf, InstancePre, Linker};
+
+/// What an adapter says about itself, plus where it came from.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AdapterInfo {
+    /// Chain family served (`evm`, `cosmos`, ...).
+    pub family: String,
+    /// Human-readable name.
+    pub name: String,
+    /// The adapter's version.
+    pub version: String,
+    /// Trigger kinds it delivers.
+    pub trigger_kinds: Vec<String>,
+    /// Whether it exports the optional testing interface.
+    pub has_testing: bool,
+    /// sha256 of the file.
+    pub digest: String,
+    /// The file it was loaded from.
+    pub path: PathBuf,
+}
+
+/// A compiled adapter ready to be instantiated once per chain.
+pub struct AdapterProgram {
+    pub(crate) info: AdapterInfo,
+    pub(crate) pre: InstancePre<HostState<AdapterData>>,
+    pub(crate) adapter: adapter_api::GuestIndices,
+    pub(crate) testing: Option<testing_api::GuestIndices>,
+}
+
+impl AdapterProgram {
+    /// The adapter's description.
+    pub fn info(&self) -> &AdapterInfo {
+        &self.info
+    }
+
+    /// Builds the linker adapters are instantiated with.
+    pub(crate) fn linker(engine: &WasmEngine) -> Result<Linker<HostState<AdapterData>>> {
+        let mut linker = HostState::<AdapterData>::base_linker(engine.engine())
+            .map_err(|e| RuntimeError::InvalidComponent(format!("linker: {e:#}")))?;
+        ChainAdapterWithTesting::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
+            .map_err(|e| RuntimeError::InvalidComponent(format!("linker: {e:#}")))?;
+        Ok(linker)
+    }
+
+    /// Loads, type-checks and describes the adapter in `path`.
+    pub(crate) async fn load(
+        engine: &WasmEngine,
+        linker: &Linker<HostState<AdapterData>>,
+        path: &Path,
+    ) -> Result<(AdapterProgram, LoadSource)> {
+        let (component, digest, source) = engine.load_file(path)?;
+        let pre = linker.instantiate_pre(&component).map_err(|e| {
+            RuntimeError::InvalidComponent(format!(
+                "imports something the adapter world does not offer: {e:#}"
+            ))
+        })?;
+        let adapter = adapter_api::GuestIndices::new(&pre).map_err(|e| {
+            RuntimeError::InvalidComponent(format!("not a chain adapter: {e:#}"))
+        })?;
+        let testing = testing_api::GuestIndices::new(&pre).ok();
+        let mut program = AdapterProgram {
+            info: AdapterInfo {
+                family: String::new(),
+                name: String::new(),
+                version: String::new(),
+                trigger_kinds: vec![],
+                has_testing: testing.is_some(),
+                digest,
+                path: path.to_path_buf(),
+            },
+            pre,
+            adapter,
+            testing,
+        };
+        let description = program.describe(engine).await?;
+        if description.family.is_empty()
+            || !description.family.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(RuntimeError::InvalidComponent(format!(
+                "describe() returned family {:?}; expected lowercase letters, digits and '-'",
+                description.family
+            )));
+        }
+        program.info.family = description.family;
+        program.info.name = description.name;
+        program.info.version = description.version;
+        program.info.trigger_kinds = description.trigger_kinds;
+        Ok((program, source))
+    }
+
+    /// Calls `describe()` in a throw-away store under tight limits.
+    async fn describe(&self, engine: &WasmEngine) -> Result<adapter_api::Description> {
+        let limits = Limits { time_ms: 5_000, ..Limits::ADAPTER_DEFAULT };
+        // describe() must not do I/O: no hosts granted, and a throw-away key.
+        let data = AdapterData { signer: Signer::from_hex(&"11".repeat(32))? };
+        let origin = format!("adapter:{}", self.info.path.display());
+        let mut store =
+            HostState::new_store(engine.engine(), origin, HttpPolicy::default(), &limits, data)
+                .map_err(|e| RuntimeError::InvalidComponent(format!("{e:#}")))?;
+        let call = async {
+            let instance = self.pre.instantiate_async(&mut store).await?;
+            let guest = self.adapter.load(&mut store, &instance)?;
+            guest.call_describe(&mut store).await
+        };
+        match tokio::time::timeout(limits.time(), call).await {
+            Err(_) => Err(RuntimeError::LimitExceeded("describe() did not return within 5 s".into())),
+            Ok(Err(e)) => Err(crate::error::classify_call_error(e, "describe()")),
+            Ok(Ok(d)) => Ok(d),
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! The WAVS WASM runtime: one engine with a compiled-component cache, limits on every
+//! call, an HTTP allow-list, the host side of the chain-adapter and service worlds, and
+//! the signer whose keys never enter WASM.
+
+pub mod bindings;
+pub mod engine;
+pub mod error;
+pub mod http_policy;
+pub mod limits;
+pub mod signer;
+mod state;
+
+pub use engine::{LoadSource, WasmEngine};
+pub use error::{Result, RuntimeError};
+pub use http_policy::HttpPolicy;
+pub use limits::Limits;
+pub use signer::Signer;
+
+pub mod adapter;
+mod imports;
+pub mod service;
+
+pub use adapter::{AdapterRegistry, ChainAdapter};
+pub use error::AdapterErrorKind;
+pub use service::{ComponentRunner, ExecOutcome, ExecPermissions};
+pub mod convert;
+pub use convert::chain_config;
+pub use signer::recover_public_key;

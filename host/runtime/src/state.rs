@@ -1,0 +1,69 @@
+//! The data every store carries: WASI context, HTTP policy, limits, and the
+//! world-specific part `D`.
+
+use crate::http_policy::HttpPolicy;
+use crate::limits::Limits;
+use wasmtime::component::{Linker, ResourceTable};
+use wasmtime::{Engine, Store, StoreLimits};
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+/// Store data for one guest.
+pub struct HostState<D> {
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+    pub(crate) policy: HttpPolicy,
+    limiter: StoreLimits,
+    /// Who is running, for log lines (`service/workflow` or `adapter:chain`).
+    pub(crate) origin: String,
+    /// World-specific data.
+    pub(crate) data: D,
+}
+
+impl<D: Send + 'static> HostState<D> {
+    /// A store with no filesystem, no sockets, no environment, and HTTP only to what
+    /// `policy` grants.
+    pub(crate) fn new_store(
+        engine: &Engine,
+        origin: String,
+        policy: HttpPolicy,
+        limits: &Limits,
+        data: D,
+    ) -> wasmtime::Result<Store<Self>> {
+        let state = HostState {
+            wasi: WasiCtxBuilder::new().build(),
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+            policy,
+            limiter: limits.store_limits(),
+            origin,
+            data,
+        };
+        let mut store = Store::new(engine, state);
+        store.limiter(|s| &mut s.limiter);
+        store.set_fuel(limits.fuel)?;
+        store.fuel_async_yield_interval(Some(crate::engine::FUEL_YIELD_INTERVAL))?;
+        Ok(store)
+    }
+
+    /// A linker with WASI p2 and wasi:http (through the allow-list) defined.
+    pub(crate) fn base_linker(engine: &Engine) -> wasmtime::Result<Linker<Self>> {
+        let mut linker = Linker::new(engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        Ok(linker)
+    }
+}
+
+impl<D: Send> WasiView for HostState<D> {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl<D: Send> WasiHttpView for HostState<D> {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.policy }
+    }
+}

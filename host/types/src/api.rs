@@ -1,0 +1,70 @@
+//! Messages between node and aggregator.
+
+use crate::envelope::WireEnvelope;
+use serde::{Deserialize, Serialize};
+
+/// An operator's signed envelope, sent to the aggregator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SignedSubmission {
+    /// The service the result belongs to.
+    pub service_id: String,
+    /// The workflow within the service.
+    pub workflow_id: String,
+    /// The chain (aggregator's configuration name) to submit on.
+    pub chain: String,
+    /// The handler contract.
+    pub handler: String,
+    /// The manager contract holding the operator set.
+    pub manager: String,
+    /// The envelope.
+    pub envelope: WireEnvelope,
+    /// 65 bytes `r || s || recovery-id` over the chain's digest of the envelope.
+    #[serde(with = "crate::hex_bytes")]
+    pub signature: Vec<u8>,
+}
+
+/// Where an envelope stands at the aggregator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum EnvelopeState {
+    /// Collecting signatures: `signed-weight` of `threshold` so far.
+    #[serde(rename_all = "kebab-case")]
+    Pending { signed_weight: u64, threshold: u64, signers: usize },
+    /// Quorum reached; queued for the next batch.
+    Queued,
+    /// Landed on chain.
+    #[serde(rename_all = "kebab-case")]
+    Landed {
+        #[serde(with = "crate::hex_bytes")]
+        tx_hash: Vec<u8>,
+        height: u64,
+    },
+    /// The handler had already accepted this event id; nothing was sent.
+    AlreadyHandled,
+    /// Submission failed for good.
+    Failed { reason: String },
+}
+
+/// The aggregator's answer to a submission or status query.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct EnvelopeStatus {
+    /// The envelope's event id.
+    #[serde(with = "crate::hex_bytes")]
+    pub event_id: Vec<u8>,
+    /// Its state.
+    #[serde(flatten)]
+    pub state: EnvelopeState,
+    /// The state in words, for people (e.g. "insufficient quorum: weight 1 of 2").
+    pub detail: String,
+}
+
+/// An error answer from the aggregator or node API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// What went wrong and what to do.
+    pub error: String,
+    /// Whether sending the same request again may succeed.
+    pub retryable: bool,
+}

@@ -1,0 +1,60 @@
+//! How an operator configures a chain: which adapter family serves it and where its
+//! RPC endpoints are. The node never interprets these values; the adapter does.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One chain entry of a node or aggregator configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ChainSpec {
+    /// The adapter family that serves this chain (`evm`, `cosmos`, ...).
+    pub family: String,
+    /// The chain's own id, as its adapter expects it.
+    pub chain_id: String,
+    /// RPC endpoints, tried in order; the adapter may reach only these.
+    pub rpc_urls: Vec<String>,
+    /// Blocks to wait before a trigger counts (0 for devnets).
+    #[serde(default)]
+    pub confirmations: u64,
+    /// Height to start reading triggers from when no cursor is stored yet;
+    /// default: the head at first start.
+    #[serde(default)]
+    pub start_height: Option<u64>,
+    /// Milliseconds between polls of the chain head.
+    #[serde(default = "default_poll_ms")]
+    pub poll_interval_ms: u64,
+    /// Largest block range asked of the adapter in one `events` call.
+    #[serde(default = "default_max_range")]
+    pub max_block_range: u64,
+    /// Extra family-specific settings passed to the adapter unchanged.
+    #[serde(default)]
+    pub options: BTreeMap<String, String>,
+}
+
+fn default_poll_ms() -> u64 {
+    500
+}
+
+fn default_max_range() -> u64 {
+    500
+}
+
+impl ChainSpec {
+    /// Checks what can be checked without the adapter.
+    pub fn validate(&self, name: &str) -> Result<(), String> {
+        if self.family.trim().is_empty() {
+            return Err(format!("chain {name}: `family` must name an adapter family"));
+        }
+        if self.rpc_urls.is_empty() {
+            return Err(format!("chain {name}: `rpc-urls` must list at least one endpoint"));
+        }
+        if let Some(bad) = self.rpc_urls.iter().find(|u| !(u.starts_with("http://") || u.starts_with("https://"))) {
+            return Err(format!("chain {name}: rpc url {bad:?} must start with http:// or https://"));
+        }
+        if self.max_block_range == 0 || self.poll_interval_ms == 0 {
+            return Err(format!("chain {name}: `max-block-range` and `poll-interval-ms` must be > 0"));
+        }
+        Ok(())
+    }
+}

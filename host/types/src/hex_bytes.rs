@@ -1,0 +1,25 @@
+//! Serde for byte strings as 0x-prefixed hex, so JSON stays readable.
+
+use serde::{Deserialize, Deserializer, Serializer};
+
+/// Serializes bytes as `0x…` hex.
+pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("0x{}", hex::encode(bytes)))
+}
+
+/// Deserializes `0x…` (or bare) hex into bytes.
+pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+    let text = String::deserialize(d)?;
+    decode(&text).map_err(serde::de::Error::custom)
+}
+
+/// Decodes `0x…` or bare hex, with an error naming the problem.
+pub fn decode(text: &str) -> Result<Vec<u8>, String> {
+    let body = text.strip_prefix("0x").unwrap_or(text);
+    hex::decode(body).map_err(|e| format!("invalid hex {text:?}: {e}"))
+}
+
+/// Encodes bytes as `0x…` hex.
+pub fn encode(bytes: &[u8]) -> String {
+    format!("0x{}", hex::encode(bytes))
+}

@@ -1,0 +1,15 @@
+//! Chain-agnostic data types shared by the WAVS node and aggregator: service manifests,
+//! chain specs, envelopes and the messages between node and aggregator.
+
+pub mod api;
+pub mod chain;
+pub mod envelope;
+pub mod hex_bytes;
+pub mod manifest;
+
+pub use api::{ApiError, EnvelopeState, EnvelopeStatus, SignedSubmission};
+pub use chain::ChainSpec;
+pub use envelope::{TriggerIdentity, WireEnvelope, derive_event_id, ordering_bytes};
+pub use manifest::{
+    ComponentSpec, LimitOverrides, Permissions, ServiceManifest, SubmitSpec, TriggerSpec, WorkflowSpec,
+};

@@ -1,0 +1,181 @@
+//! Service manifests: a service is a set of workflows, each `trigger -> component ->
+//! submit`. Parsing refuses unknown fields; [`ServiceManifest::validate`] checks
+//! references and values and names the exact field at fault.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A service as builders deploy it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ServiceManifest {
+    /// Unique id of the service on this node (letters, digits, `-`, `_`).
+    pub id: String,
+    /// Human-readable name.
+    #[serde(default)]
+    pub name: String,
+    /// Components by the name workflows use for them.
+    pub components: BTreeMap<String, ComponentSpec>,
+    /// Workflows by id.
+    pub workflows: BTreeMap<String, WorkflowSpec>,
+}
+
+/// One component of a service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ComponentSpec {
+    /// sha256 (hex) of the component's `.wasm`, uploaded to the node beforehand.
+    pub digest: String,
+    /// Limits for each execution; unset values take the operator's defaults.
+    #[serde(default)]
+    pub limits: LimitOverrides,
+    /// What the component may reach.
+    #[serde(default)]
+    pub permissions: Permissions,
+    /// Configuration variables, read with `config-var`.
+    #[serde(default)]
+    pub config: BTreeMap<String, String>,
+}
+
+/// Per-component limits; each must stay within the operator's maxima.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LimitOverrides {
+    /// Fuel per execution.
+    pub fuel: Option<u64>,
+    /// Wall-clock milliseconds per execution.
+    pub time_ms: Option<u64>,
+    /// Linear memory in bytes.
+    pub memory_bytes: Option<u64>,
+    /// Total output bytes.
+    pub output_bytes: Option<u64>,
+}
+
+/// Capabilities granted to a component.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Permissions {
+    /// `host` or `host:port` entries reachable over HTTP; empty means none.
+    #[serde(default)]
+    pub allowed_http_hosts: Vec<String>,
+}
+
+/// `trigger -> component -> submit`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct WorkflowSpec {
+    /// What starts the workflow.
+    pub trigger: TriggerSpec,
+    /// The name of the component (a key of `components`) to run.
+    pub component: String,
+    /// Where results go; `none` keeps them local (visible through the API).
+    pub submit: SubmitSpec,
+}
+
+/// What starts a workflow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub enum TriggerSpec {
+    /// A contract event on a configured chain.
+    ChainEvent {
+        /// The chain's name in the node configuration.
+        chain: String,
+        /// The contract address, in the chain's canonical text form.
+        contract: String,
+        /// The event, as the chain's adapter names it.
+        event: String,
+    },
+    /// Every `every`-th block from `start` on.
+    BlockInterval {
+        /// The chain's name.
+        chain: String,
+        /// Distance between blocks; at least 1.
+        every: u64,
+        /// First height; default 0.
+        #[serde(default)]
+        start: u64,
+    },
+    /// Only manual tasks (API / CLI `add-task`).
+    Manual,
+}
+
+/// Where a workflow's results go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub enum SubmitSpec {
+    /// Keep results on the node only.
+    None,
+    /// Sign and send to the aggregator, which submits to `handler` on `chain` once the
+    /// operator set held by `manager` reaches its threshold.
+    Aggregator {
+        /// The chain's name (in the aggregator's configuration too).
+        chain: String,
+        /// The service handler contract.
+        handler: String,
+        /// The service manager contract holding operators and threshold.
+        manager: String,
+    },
+}
+
+impl TriggerSpec {
+    /// The chain this trigger reads, if any.
+    pub fn chain(&self) -> Option<&str> {
+        match self {
+            TriggerSpec::ChainEvent { chain, .. } | TriggerSpec::BlockInterval { chain, .. } => Some(chain),
+            TriggerSpec::Manual => None,
+        }
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+impl ServiceManifest {
+    /// Parses JSON, refusing unknown fields, with the position of any error.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        serde_json::from_str(text).map_err(|e| format!("invalid service manifest: {e}"))
+    }
+
+    /// Checks ids, references and values. `known_chain` says whether a chain name is
+    /// configured on this node.
+    pub fn validate(&self, known_chain: impl Fn(&str) -> bool) -> Result<(), String> {
+        if !valid_id(&self.id) {
+            return Err(format!("id {:?}: use 1-64 letters, digits, '-' or '_'", self.id));
+        }
+        if self.workflows.is_empty() {
+            return Err("workflows: a service needs at least one workflow".into());
+        }
+        for (name, c) in &self.components {
+            if c.digest.len() != 64 || !c.digest.chars().all(|ch| ch.is_ascii_hexdigit()) {
+                return Err(format!("components.{name}.digest: expected 64 hex characters (sha256), got {:?}", c.digest));
+            }
+        }
+        for (id, wf) in &self.workflows {
+            let at = format!("workflows.{id}");
+            if !valid_id(id) {
+                return Err(format!("{at}: use 1-64 letters, digits, '-' or '_' for workflow ids"));
+            }
+            if !self.components.contains_key(&wf.component) {
+                return Err(format!("{at}.component: no component named {:?} in `components`", wf.component));
+            }
+            if let Some(chain) = wf.trigger.chain() {
+                if !known_chain(chain) {
+                    return Err(format!("{at}.trigger.chain: chain {chain:?} is not configured on this node"));
+                }
+            }
+            if let TriggerSpec::BlockInterval { every: 0, .. } = wf.trigger {
+                return Err(format!("{at}.trigger.block-interval.every: must be at least 1"));
+            }
+            if let SubmitSpec::Aggregator { handler, manager, chain } = &wf.submit {
+                if handler.is_empty() || manager.is_empty() || chain.is_empty() {
+                    return Err(format!("{at}.submit.aggregator: chain, handler and manager are required"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

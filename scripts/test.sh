@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh machine: installs what is missing, builds the
+# guests and host binaries, checks the contracts, then runs every crate's tests
+# (including the end-to-end tests against a real anvil).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "installing tools (wasm target, npm packages)"
+scripts/install-tools.sh
+
+step "building guests (adapters and components)"
+scripts/build-guests.sh
+
+step "building host binaries"
+cargo build --workspace --bins
+
+step "contract artifacts and contract tests"
+scripts/test-contracts.sh
+
+step "cargo test"
+cargo test --workspace --no-fail-fast
