@@ -1,1 +1,69 @@
+//! The WAVS chain adapter for EVM chains: JSON-RPC over wasi:http, alloy for encoding,
+//! transactions signed through the host signer.
 
+mod abi;
+mod connection;
+mod crypto;
+mod events;
+mod http;
+mod json;
+mod revert;
+mod rpc;
+mod testing;
+mod tx;
+
+/// Bindings for the adapter world.
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "../../wit/adapter",
+        world: "chain-adapter-with-testing",
+        generate_all,
+        pub_export_macro: true,
+    });
+}
+
+use bindings::exports::wavs::adapter::adapter::{Description, Guest};
+
+/// The adapter.
+pub struct EvmAdapter;
+
+impl Guest for EvmAdapter {
+    type Connection = connection::Connection;
+
+    fn describe() -> Description {
+        Description {
+            family: "evm".into(),
+            name: "WAVS EVM adapter".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            trigger_kinds: vec!["contract-event".into(), "block-interval".into()],
+        }
+    }
+}
+
+impl bindings::exports::wavs::adapter::testing::Guest for EvmAdapter {
+    fn deploy_service(
+        conn: bindings::exports::wavs::adapter::adapter::ConnectionBorrow<'_>,
+        operators: Vec<bindings::exports::wavs::adapter::testing::TestOperator>,
+        threshold: u64,
+    ) -> Result<bindings::exports::wavs::adapter::testing::TestDeployment, bindings::exports::wavs::adapter::adapter::AdapterError> {
+        testing::Testing::deploy_service(conn, operators, threshold)
+    }
+
+    fn fire_trigger(
+        conn: bindings::exports::wavs::adapter::adapter::ConnectionBorrow<'_>,
+        trigger: String,
+        payload: Vec<u8>,
+    ) -> Result<Vec<u8>, bindings::exports::wavs::adapter::adapter::AdapterError> {
+        testing::Testing::fire_trigger(conn, trigger, payload)
+    }
+
+    fn handled_payload(
+        conn: bindings::exports::wavs::adapter::adapter::ConnectionBorrow<'_>,
+        handler: String,
+        event_id: Vec<u8>,
+    ) -> Result<Option<Vec<u8>>, bindings::exports::wavs::adapter::adapter::AdapterError> {
+        testing::Testing::handled_payload(conn, handler, event_id)
+    }
+}
+
+bindings::export!(EvmAdapter with_types_in bindings);

@@ -7,11 +7,8 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use wavs_runtime::{Limits, Signer};
+use wavs_runtime::{KeyConfig, Limits};
 use wavs_types::ChainSpec;
-
-/// The conventional secp256k1 HD path; with the devnet mnemonic it yields the dev accounts.
-pub const DEFAULT_HD_PATH: &str = "m/44'/60'/0'/0/0";
 
 /// Node configuration.
 #[derive(Debug, Clone, Deserialize)]
@@ -38,18 +35,6 @@ pub struct NodeConfig {
     /// Executions allowed to run at once.
     #[serde(default = "default_concurrency")]
     pub max_concurrent_executions: usize,
-}
-
-/// A secp256k1 key: a hex private key, or a mnemonic with an HD path.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct KeyConfig {
-    /// 32-byte private key in hex.
-    pub private_key: Option<String>,
-    /// BIP-39 mnemonic.
-    pub mnemonic: Option<String>,
-    /// BIP-32 path used with `mnemonic`.
-    pub hd_path: Option<String>,
 }
 
 /// Default and maximum component limits.
@@ -80,22 +65,6 @@ fn component_max() -> Limits {
 impl Default for LimitsConfig {
     fn default() -> Self {
         LimitsConfig { default: component_default(), max: component_max() }
-    }
-}
-
-impl KeyConfig {
-    /// Builds the signer, or says what is missing.
-    pub fn signer(&self) -> Result<Signer> {
-        match (&self.private_key, &self.mnemonic) {
-            (Some(key), None) => Ok(Signer::from_hex(key)?),
-            (None, Some(phrase)) => {
-                Ok(Signer::from_mnemonic(phrase, self.hd_path.as_deref().unwrap_or(DEFAULT_HD_PATH))?)
-            }
-            (Some(_), Some(_)) => Err(NodeError::Invalid("set either private-key or mnemonic, not both".into())),
-            (None, None) => Err(NodeError::Invalid(
-                "no operator key: set [operator] private-key or mnemonic, or WAVS_OPERATOR_KEY".into(),
-            )),
-        }
     }
 }
 
@@ -134,7 +103,7 @@ impl NodeConfig {
             self.aggregator_url = Some(v);
         }
         if let Some(v) = var("WAVS_OPERATOR_KEY") {
-            self.operator = KeyConfig { private_key: Some(v), ..KeyConfig::default() };
+            self.operator = KeyConfig::from_private_key(v);
         }
     }
 
@@ -146,7 +115,7 @@ impl NodeConfig {
         if let Some(msg) = self.limits.default.exceeding(&self.limits.max) {
             return Err(NodeError::Invalid(format!("limits.default: {msg}")));
         }
-        self.operator.signer()?;
+        self.operator.signer().map_err(|e| NodeError::Invalid(format!("[operator]: {e}")))?;
         Ok(())
     }
 }

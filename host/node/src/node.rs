@@ -51,7 +51,7 @@ impl Node {
     /// Opens the store, loads adapters and services. Does not start loops or the API.
     pub async fn open(config: NodeConfig) -> Result<Arc<Node>> {
         let started = Instant::now();
-        let signer = config.operator.signer()?;
+        let signer = config.operator.signer().map_err(|e| crate::error::NodeError::Invalid(format!("[operator]: {e}")))?;
         let store = Store::open(&config.data_dir)?;
         let engine = WasmEngine::new(config.data_dir.join("cache"))?;
         let runner = ComponentRunner::new(engine.clone())?;

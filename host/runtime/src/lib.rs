@@ -14,7 +14,7 @@ pub use engine::{LoadSource, WasmEngine};
 pub use error::{Result, RuntimeError};
 pub use http_policy::HttpPolicy;
 pub use limits::Limits;
-pub use signer::Signer;
+pub use signer::{KeyConfig, Signer};
 
 pub mod adapter;
 mod imports;

@@ -65,6 +65,38 @@ impl Signer {
     }
 }
 
+/// The conventional secp256k1 HD path; with the devnet mnemonic it yields the dev accounts.
+pub const DEFAULT_HD_PATH: &str = "m/44'/60'/0'/0/0";
+
+/// How a configuration names a key: a hex private key, or a mnemonic with an HD path.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct KeyConfig {
+    /// 32-byte private key in hex.
+    pub private_key: Option<String>,
+    /// BIP-39 mnemonic.
+    pub mnemonic: Option<String>,
+    /// BIP-32 path used with `mnemonic` (default [`DEFAULT_HD_PATH`]).
+    pub hd_path: Option<String>,
+}
+
+impl KeyConfig {
+    /// A config holding just a hex private key.
+    pub fn from_private_key(key: String) -> Self {
+        KeyConfig { private_key: Some(key), ..KeyConfig::default() }
+    }
+
+    /// Builds the signer, or says what is missing.
+    pub fn signer(&self) -> Result<Signer> {
+        match (&self.private_key, &self.mnemonic) {
+            (Some(key), None) => Signer::from_hex(key),
+            (None, Some(phrase)) => Signer::from_mnemonic(phrase, self.hd_path.as_deref().unwrap_or(DEFAULT_HD_PATH)),
+            (Some(_), Some(_)) => Err(RuntimeError::Key("set either private-key or mnemonic, not both".into())),
+            (None, None) => Err(RuntimeError::Key("no key configured: set private-key or mnemonic".into())),
+        }
+    }
+}
+
 /// Recovers the compressed public key that produced `signature` (`r || s || recovery-id`)
 /// over `digest`.
 pub fn recover_public_key(digest: &[u8], signature: &[u8]) -> Result<Vec<u8>> {

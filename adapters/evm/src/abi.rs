@@ -1,0 +1,48 @@
+//! The reference contracts' interfaces (contracts/evm/src), for encoding calls and
+//! decoding results and reverts.
+
+alloy_sol_types::sol! {
+    #[derive(Debug, PartialEq)]
+    struct Envelope {
+        bytes20 eventId;
+        bytes12 ordering;
+        bytes payload;
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct SignatureData {
+        address[] signers;
+        bytes[] signatures;
+        uint64 referenceBlock;
+    }
+
+    #[derive(Debug)]
+    interface IWavsServiceManager {
+        error InvalidSignature(uint256 index);
+        error UnknownSigner(address signer);
+        error SignersNotSorted(uint256 index);
+        error InsufficientQuorum(uint256 signedWeight, uint256 requiredWeight);
+        error LengthMismatch();
+        error NoSignatures();
+        error NotOwner();
+        function envelopeDigest(Envelope calldata envelope) external pure returns (bytes32);
+        function getOperators() external view returns (address[] memory operators, uint256[] memory weights);
+        function threshold() external view returns (uint256);
+    }
+
+    #[derive(Debug)]
+    interface IWavsServiceHandler {
+        error BatchLengthMismatch();
+        function handleSignedEnvelopes(Envelope[] calldata envelopes, SignatureData[] calldata signatureData) external;
+        function isHandled(bytes20 eventId) external view returns (bool);
+        function payloadOf(bytes20 eventId) external view returns (bytes memory);
+    }
+
+    #[derive(Debug)]
+    interface IWavsTrigger {
+        function fire(bytes calldata payload) external returns (uint64 triggerId);
+    }
+}
+
+/// The trigger contract's event, as a workflow filter names it.
+pub const TRIGGER_EVENT: &str = "TriggerFired(uint64,address,bytes)";

@@ -1,0 +1,143 @@
+//! Events by block range: contract logs through eth_getLogs, and blocks selected by
+//! interval filters; merged in position order.
+
+use crate::bindings::exports::wavs::adapter::adapter::{
+    AdapterError, ChainEvent, ContractEventFilter, EventBody, EventFilter,
+};
+use crate::bindings::wavs::types::types::{ContractEvent, EventPosition};
+use crate::crypto::parse_address;
+use crate::json::{data, field, hex_quantity, quantity};
+use crate::rpc::Rpc;
+use alloy_primitives::keccak256;
+use serde_json::{Value, json};
+
+/// The topic-0 hash an event filter names: a Solidity signature or 0x-hex hash.
+pub fn topic0(event: &str) -> Result<Vec<u8>, String> {
+    let event = event.trim();
+    if event.starts_with("0x") && event.len() == 66 {
+        return hex::decode(&event[2..]).map_err(|e| format!("event {event:?}: {e}"));
+    }
+    if !event.contains('(') || !event.ends_with(')') {
+        return Err(format!("event {event:?}: expected a signature like Name(uint256,bytes) or a 0x topic hash"));
+    }
+    Ok(keccak256(event.as_bytes()).to_vec())
+}
+
+/// All events matching `filters` in `from..=to`, ordered by position.
+pub fn events(rpc: &Rpc, filters: &[EventFilter], from: u64, to: u64) -> Result<Vec<ChainEvent>, AdapterError> {
+    if from > to {
+        return Ok(vec![]);
+    }
+    let mut out = Vec::new();
+    for (i, filter) in filters.iter().enumerate() {
+        match filter {
+            EventFilter::ContractEvent(f) => {
+                for log in logs(rpc, f, from, to)? {
+                    out.push(log_event(i as u32, &log).map_err(|m| AdapterError::Transient(format!("eth_getLogs: {m}")))?);
+                }
+            }
+            EventFilter::BlockInterval(f) => {
+                if f.every == 0 {
+                    return Err(AdapterError::InvalidConfig("block-interval every must be at least 1".into()));
+                }
+                let first = if from <= f.start { f.start } else { from + (f.every - (from - f.start) % f.every) % f.every };
+                let mut height = first;
+                while height <= to {
+                    let hash = crate::connection::block_hash(rpc, height)?
+                        .ok_or_else(|| AdapterError::Transient(format!("block {height} not found yet")))?;
+                    let position = EventPosition { height, block_hash: hash, tx_hash: vec![], tx_index: 0, index: 0 };
+                    out.push(ChainEvent { filter: i as u32, position, body: EventBody::Block });
+                    height += f.every;
+                }
+            }
+        }
+    }
+    // Block events sort before the block's logs; logs by (tx index, log index).
+    out.sort_by_key(|e| {
+        let is_log = matches!(e.body, EventBody::Contract(_));
+        (e.position.height, is_log, e.position.tx_index, e.position.index, e.filter)
+    });
+    Ok(out)
+}
+
+/// eth_getLogs for one filter, halving the range when the node says it is too large.
+fn logs(rpc: &Rpc, filter: &ContractEventFilter, from: u64, to: u64) -> Result<Vec<Value>, AdapterError> {
+    let address = parse_address(&filter.contract).map_err(AdapterError::InvalidConfig)?;
+    let topic = topic0(&filter.event).map_err(AdapterError::InvalidConfig)?;
+    let params = json!([{
+        "fromBlock": hex_quantity(from),
+        "toBlock": hex_quantity(to),
+        "address": format!("{address:#x}"),
+        "topics": [format!("0x{}", hex::encode(&topic))],
+    }]);
+    match rpc.call::<Vec<Value>>("eth_getLogs", params) {
+        Ok(logs) => Ok(logs.into_iter().filter(|l| l.get("removed") != Some(&Value::Bool(true))).collect()),
+        Err(AdapterError::Rejected(m)) if from < to && is_range_error(&m) => {
+            let mid = from + (to - from) / 2;
+            let mut first = logs(rpc, filter, from, mid)?;
+            first.extend(logs(rpc, filter, mid + 1, to)?);
+            Ok(first)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn is_range_error(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    ["range", "too many", "limit", "exceed"].iter().any(|w| m.contains(w))
+}
+
+/// One log as a chain event.
+pub fn log_event(filter: u32, log: &Value) -> Result<ChainEvent, String> {
+    let topics: Vec<Vec<u8>> = field(log, "topics")?
+        .as_array()
+        .ok_or("topics is not a list")?
+        .iter()
+        .map(|t| data(t, "topic"))
+        .collect::<Result<_, _>>()?;
+    let kind = topics.first().map(|t| format!("0x{}", hex::encode(t))).unwrap_or_default();
+    let contract = field(log, "address")?.as_str().ok_or("address is not a string")?.to_ascii_lowercase();
+    let position = EventPosition {
+        height: quantity(field(log, "blockNumber")?, "blockNumber")?,
+        block_hash: data(field(log, "blockHash")?, "blockHash")?,
+        tx_hash: data(field(log, "transactionHash")?, "transactionHash")?,
+        tx_index: quantity(field(log, "transactionIndex")?, "transactionIndex")? as u32,
+        index: quantity(field(log, "logIndex")?, "logIndex")? as u32,
+    };
+    let event = ContractEvent { contract, kind, topics, data: data(field(log, "data")?, "data")?, attributes: vec![] };
+    Ok(ChainEvent { filter, position, body: EventBody::Contract(event) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topic0_from_signature_or_hash() {
+        let hash = topic0("Transfer(address,address,uint256)").unwrap();
+        assert_eq!(hex::encode(&hash), "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef");
+        let again = topic0(&format!("0x{}", hex::encode(&hash))).unwrap();
+        assert_eq!(hash, again);
+        assert!(topic0("Transfer").is_err());
+    }
+
+    #[test]
+    fn a_log_becomes_a_positioned_event_and_malformed_logs_are_errors() {
+        let log = json!({
+            "address": "0xABCDEF0000000000000000000000000000000001",
+            "topics": ["0x01", "0x02"],
+            "data": "0xbeef",
+            "blockNumber": "0x10", "blockHash": "0xaa", "transactionHash": "0xbb",
+            "transactionIndex": "0x2", "logIndex": "0x5"
+        });
+        let ev = log_event(3, &log).unwrap();
+        assert_eq!((ev.filter, ev.position.height, ev.position.tx_index, ev.position.index), (3, 16, 2, 5));
+        let EventBody::Contract(c) = ev.body else { panic!("contract event") };
+        assert_eq!(c.contract, "0xabcdef0000000000000000000000000000000001");
+        assert_eq!(c.kind, "0x01");
+        assert_eq!(c.data, vec![0xbe, 0xef]);
+        let mut broken = log.clone();
+        broken["logIndex"] = json!(5);
+        assert!(log_event(0, &broken).unwrap_err().contains("logIndex"));
+    }
+}

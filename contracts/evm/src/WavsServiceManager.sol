@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {Envelope, SignatureData} from "./WavsTypes.sol";
+import {IWavsServiceManager} from "./IWavsServiceManager.sol";
+
+/// @notice Operator set with weights and an absolute threshold.
+contract WavsServiceManager is IWavsServiceManager {
+    /// Upper bound of s for non-malleable signatures (secp256k1 n / 2).
+    uint256 private constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
+
+    address public immutable owner;
+    uint256 public override threshold;
+    uint256 public override totalWeight;
+    mapping(address => uint256) private weights;
+    address[] private operatorList;
+
+    constructor(address[] memory operators, uint256[] memory operatorWeights, uint256 initialThreshold) {
+        if (operators.length != operatorWeights.length) revert LengthMismatch();
+        owner = msg.sender;
+        for (uint256 i = 0; i < operators.length; i++) {
+            _setOperator(operators[i], operatorWeights[i]);
+        }
+        threshold = initialThreshold;
+        emit ThresholdUpdated(initialThreshold);
+    }
+
+    modifier onlyOwner() {
+        if (msg.sender != owner) revert NotOwner();
+        _;
+    }
+
+    /// @inheritdoc IWavsServiceManager
+    function setOperator(address operator, uint256 weight) external override onlyOwner {
+        _setOperator(operator, weight);
+    }
+
+    /// @inheritdoc IWavsServiceManager
+    function setThreshold(uint256 newThreshold) external override onlyOwner {
+        threshold = newThreshold;
+        emit ThresholdUpdated(newThreshold);
+    }
+
+    function _setOperator(address operator, uint256 weight) private {
+        uint256 old = weights[operator];
+        if (old == 0 && weight != 0) operatorList.push(operator);
+        if (old != 0 && weight == 0) {
+            for (uint256 i = 0; i < operatorList.length; i++) {
+                if (operatorList[i] == operator) {
+                    operatorList[i] = operatorList[operatorList.length - 1];
+                    operatorList.pop();
+                    break;
+                }
+            }
+        }
+        weights[operator] = weight;
+        totalWeight = totalWeight - old + weight;
+        emit OperatorUpdated(operator, weight);
+    }
+
+    /// @inheritdoc IWavsServiceManager
+    function getOperators() external view override returns (address[] memory operators, uint256[] memory operatorWeights) {
+        operators = operatorList;
+        operatorWeights = new uint256[](operators.length);
+        for (uint256 i = 0; i < operators.length; i++) {
+            operatorWeights[i] = weights[operators[i]];
+        }
+    }
+
+    /// @inheritdoc IWavsServiceManager
+    function getOperatorWeight(address operator) external view override returns (uint256) {
+        return weights[operator];
+    }
+
+    /// @inheritdoc IWavsServiceManager
+    function envelopeDigest(Envelope calldata envelope) public pure override returns (bytes32) {
+        return keccak256(abi.encodePacked("\x19Ethereum Signed Message:\n32", keccak256(abi.encode(envelope))));
+    }
+
+    /// @inheritdoc IWavsServiceManager
+    function validate(Envelope calldata envelope, SignatureData calldata data) external view override {
+        uint256 n = data.signers.length;
+        if (n == 0) revert NoSignatures();
+        if (n != data.signatures.length) revert LengthMismatch();
+        bytes32 digest = envelopeDigest(envelope);
+        uint256 signed = 0;
+        for (uint256 i = 0; i < n; i++) {
+            address signer = data.signers[i];
+            if (i > 0 && signer <= data.signers[i - 1]) revert SignersNotSorted(i);
+            if (_recover(digest, data.signatures[i]) != signer) revert InvalidSignature(i);
+            uint256 weight = weights[signer];
+            if (weight == 0) revert UnknownSigner(signer);
+            signed += weight;
+        }
+        if (signed < threshold) revert InsufficientQuorum(signed, threshold);
+    }
+
+    /// Recovers the signer of a 65-byte r || s || v signature; address(0) if malformed.
+    function _recover(bytes32 digest, bytes calldata signature) private pure returns (address) {
+        if (signature.length != 65) return address(0);
+        bytes32 r = bytes32(signature[0:32]);
+        bytes32 s = bytes32(signature[32:64]);
+        uint8 v = uint8(signature[64]);
+        if (v != 27 && v != 28) return address(0);
+        if (uint256(s) > HALF_ORDER) return address(0);
+        return ecrecover(digest, v, r, s);
+    }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds every guest crate (adapters/*, components/*) for wasm32-wasip2 in one cargo
+# call and copies the components into target/guests/{adapters,components}/<name>.wasm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target_dir="${CARGO_TARGET_DIR:-target}"
+packages=()
+names=()
+for manifest in adapters/*/Cargo.toml components/*/Cargo.toml; do
+  pkg=$(sed -n 's/^name = "\(.*\)"/\1/p' "$manifest" | head -1)
+  packages+=("-p" "$pkg")
+  names+=("$(dirname "$(dirname "$manifest")")/$pkg")
+done
+echo "building ${#names[@]} guests for wasm32-wasip2"
+cargo build --target wasm32-wasip2 --profile guest "${packages[@]}"
+mkdir -p "$target_dir/guests/adapters" "$target_dir/guests/components"
+for entry in "${names[@]}"; do
+  kind=${entry%%/*}
+  pkg=${entry#*/}
+  short=${pkg#wavs-adapter-}
+  short=${short#wavs-component-}
+  src="$target_dir/wasm32-wasip2/guest/${pkg//-/_}.wasm"
+  dst="$target_dir/guests/$kind/$short.wasm"
+  [ -f "$src" ] || { echo "missing build output $src" >&2; exit 1; }
+  cp "$src" "$dst"
+  printf '  %-32s %8d bytes\n' "$dst" "$(stat -c %s "$dst")"
+done
