@@ -8,6 +8,7 @@ target_dir="${CARGO_TARGET_DIR:-target}"
 packages=()
 names=()
 for manifest in adapters/*/Cargo.toml components/*/Cargo.toml; do
+  grep -q cdylib "$manifest" || continue # a library for guests (adapters/kit), not a component
   pkg=$(sed -n 's/^name = "\(.*\)"/\1/p' "$manifest" | head -1)
   packages+=("-p" "$pkg")
   names+=("$(dirname "$(dirname "$manifest")")/$pkg")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs what is missing, builds the
 # guests and host binaries, checks the contracts, then runs every crate's tests
-# (including the end-to-end tests against a real anvil).
+# (including the end-to-end tests against a real anvil and a real wasmd).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +9,9 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "installing tools (wasm target, npm packages)"
 scripts/install-tools.sh
+
+step "building wasmd (pinned; built once from source, cached outside the repo)"
+scripts/build-wasmd.sh >/dev/null
 
 step "building guests (adapters and components)"
 scripts/build-guests.sh

@@ -21,10 +21,8 @@ pub struct Connection {
 }
 
 fn option(config: &ChainConfig, key: &str, default: u64) -> Result<u64, AdapterError> {
-    match config.options.iter().find(|a| a.key == key) {
-        None => Ok(default),
-        Some(a) => a.value.parse().map_err(|_| AdapterError::InvalidConfig(format!("option {key}: {:?} is not a whole number", a.value))),
-    }
+    let pairs = config.options.iter().map(|a| (a.key.as_str(), a.value.as_str()));
+    wavs_adapter_kit::options::whole(pairs, key, default).map_err(AdapterError::InvalidConfig)
 }
 
 /// The hash of the block at `height`, if the chain has it.
@@ -82,7 +80,7 @@ impl GuestConnection for Connection {
             return Err(AdapterError::InvalidConfig("no rpc-urls configured".into()));
         }
         for url in &config.rpc_urls {
-            crate::http::split_url(url).map_err(AdapterError::InvalidConfig)?;
+            wavs_adapter_kit::http::split_url(url).map_err(AdapterError::InvalidConfig)?;
         }
         let rpc = Rpc::new(config.rpc_urls.clone(), option(&config, "request-timeout-ms", 10_000)?);
         let reported = quantity(&rpc.call_value("eth_chainId", json!([]))?, "chainId")

@@ -37,17 +37,13 @@ pub fn events(rpc: &Rpc, filters: &[EventFilter], from: u64, to: u64) -> Result<
                 }
             }
             EventFilter::BlockInterval(f) => {
-                if f.every == 0 {
-                    return Err(AdapterError::InvalidConfig("block-interval every must be at least 1".into()));
-                }
-                let first = if from <= f.start { f.start } else { from + (f.every - (from - f.start) % f.every) % f.every };
-                let mut height = first;
-                while height <= to {
+                let heights = wavs_adapter_kit::interval::selected_heights(f.every, f.start, from, to)
+                    .map_err(AdapterError::InvalidConfig)?;
+                for height in heights {
                     let hash = crate::connection::block_hash(rpc, height)?
                         .ok_or_else(|| AdapterError::Transient(format!("block {height} not found yet")))?;
                     let position = EventPosition { height, block_hash: hash, tx_hash: vec![], tx_index: 0, index: 0 };
                     out.push(ChainEvent { filter: i as u32, position, body: EventBody::Block });
-                    height += f.every;
                 }
             }
         }

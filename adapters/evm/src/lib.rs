@@ -5,7 +5,6 @@ mod abi;
 mod connection;
 mod crypto;
 mod events;
-mod http;
 mod json;
 mod revert;
 mod rpc;

@@ -1,10 +1,17 @@
-//! A local AVS for the demo and the end-to-end tests: a real chain, real contracts,
-//! real operator nodes and aggregator processes.
+//! A local AVS for the demo and the end-to-end tests: real chains (anvil, wasmd), real
+//! contracts, real operator nodes and aggregator processes.
 
 pub mod chain;
 pub mod devnet;
+pub mod flows;
+pub mod keys;
+pub mod launch;
 pub mod paths;
 pub mod process;
+pub mod stub_http;
+pub mod wasmd;
 
-pub use devnet::{Devnet, DevnetOptions, FiredTrigger, dev_key};
+pub use devnet::{ChainKind, DevChain, Devnet, DevnetOptions};
+pub use flows::FiredTrigger;
+pub use keys::dev_key;
 pub use paths::guest;

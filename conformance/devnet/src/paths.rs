@@ -31,6 +31,24 @@ pub fn anvil() -> PathBuf {
         .unwrap_or_else(|| repo_root().join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"))
 }
 
+/// The pinned wasmd version `scripts/build-wasmd.sh` builds.
+pub const WASMD_VERSION: &str = "v0.70.3";
+
+/// The wasmd binary: `WAVS_WASMD`, else where `scripts/build-wasmd.sh` caches it
+/// (`${WAVS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wavs}/wasmd-<version>/bin/wasmd`).
+/// Only looks; builds nothing.
+pub fn wasmd() -> PathBuf {
+    // Like the shell's `${VAR:-default}`: an empty variable counts as unset.
+    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(bin) = env("WAVS_WASMD") {
+        return bin;
+    }
+    let cache = env("WAVS_CACHE").unwrap_or_else(|| {
+        env("XDG_CACHE_HOME").unwrap_or_else(|| env("HOME").unwrap_or_default().join(".cache")).join("wavs")
+    });
+    cache.join(format!("wasmd-{WASMD_VERSION}/bin/wasmd"))
+}
+
 /// Checks that a needed file exists, saying how to make it if not.
 pub fn require(path: &std::path::Path, how: &str) -> Result<(), String> {
     if path.exists() { Ok(()) } else { Err(format!("{} is missing: {how}", path.display())) }

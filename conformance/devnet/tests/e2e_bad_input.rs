@@ -52,14 +52,14 @@ async fn bad_manifests_and_forged_signatures_are_refused_by_name() {
 
     // A signature from a key outside the operator set never counts.
     let envelope = WireEnvelope { event_id: vec![9; 20], ordering: vec![0; 12], payload: vec![1, 2, 3] };
-    let digest = devnet.deployer.envelope_digest(&(&envelope).into()).await.unwrap();
+    let digest = devnet.primary().deployer.envelope_digest(&(&envelope).into()).await.unwrap();
     let outsider = Signer::from_hex(&"42".repeat(32)).unwrap();
     let forged = SignedSubmission {
         service_id: "square".into(),
         workflow_id: "main".into(),
-        chain: devnet.chain_name.clone(),
-        handler: devnet.deployment.handler.clone(),
-        manager: devnet.deployment.manager.clone(),
+        chain: devnet.primary().name.clone(),
+        handler: devnet.primary().deployment.handler.clone(),
+        manager: devnet.primary().deployment.manager.clone(),
         envelope,
         signature: outsider.sign_digest(&digest).unwrap(),
     };
@@ -75,13 +75,13 @@ async fn bad_manifests_and_forged_signatures_are_refused_by_name() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dead_rpc_endpoint_is_reported_and_retried_without_crashing() {
-    let mut devnet = Devnet::start(DevnetOptions { operators: 1, threshold: 1 }, &|s| eprintln!("[devnet] {s}")).await.unwrap();
+    let mut devnet = Devnet::start(DevnetOptions { operators: 1, threshold: 1, ..DevnetOptions::default() }, &|s| eprintln!("[devnet] {s}")).await.unwrap();
     let node = devnet.nodes[0].url.clone();
-    devnet.chain.process.stop();
+    devnet.chains[0].chain.process.stop();
     let started = Instant::now();
     let chain = loop {
         let (_, health) = devnet.get(&format!("{node}/health")).await.unwrap();
-        let chain = health["chains"][&devnet.chain_name].clone();
+        let chain = health["chains"][&devnet.primary().name].clone();
         if chain["state"] == "error" {
             break chain;
         }

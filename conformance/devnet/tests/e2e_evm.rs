@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use wavs_devnet::stub_http::serve;
 use wavs_devnet::{Devnet, DevnetOptions, guest};
 use wavs_types::EnvelopeState;
 
@@ -64,23 +64,6 @@ async fn results_land_with_quorum_and_not_without_it() {
         other => panic!("expected a pending envelope below quorum, got {other:?}"),
     }
     assert!(status.detail.contains("insufficient quorum"), "aggregator says why: {}", status.detail);
-}
-
-/// Serves `body` to every HTTP request on a loopback port; returns the port.
-async fn serve(body: &'static str) -> u16 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let mut buf = [0u8; 4096];
-                let _ = socket.read(&mut buf).await;
-                let reply = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
-                let _ = socket.write_all(reply.as_bytes()).await;
-            });
-        }
-    });
-    port
 }
 
 fn fetch_manifest(id: &str, port: u16, granted: &[String]) -> Value {

@@ -65,9 +65,6 @@ impl Signer {
     }
 }
 
-/// The conventional secp256k1 HD path; with the devnet mnemonic it yields the dev accounts.
-pub const DEFAULT_HD_PATH: &str = "m/44'/60'/0'/0/0";
-
 /// How a configuration names a key: a hex private key, or a mnemonic with an HD path.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -76,7 +73,8 @@ pub struct KeyConfig {
     pub private_key: Option<String>,
     /// BIP-39 mnemonic.
     pub mnemonic: Option<String>,
-    /// BIP-32 path used with `mnemonic` (default [`DEFAULT_HD_PATH`]).
+    /// BIP-32 path used with `mnemonic`. Required: the conventional path names a chain's
+    /// coin type, and the host keeps no chain knowledge, so the operator states it.
     pub hd_path: Option<String>,
 }
 
@@ -90,7 +88,12 @@ impl KeyConfig {
     pub fn signer(&self) -> Result<Signer> {
         match (&self.private_key, &self.mnemonic) {
             (Some(key), None) => Signer::from_hex(key),
-            (None, Some(phrase)) => Signer::from_mnemonic(phrase, self.hd_path.as_deref().unwrap_or(DEFAULT_HD_PATH)),
+            (None, Some(phrase)) => match &self.hd_path {
+                Some(path) => Signer::from_mnemonic(phrase, path),
+                None => Err(RuntimeError::Key(
+                    "mnemonic given without hd-path: add hd-path, e.g. \"m/44'/60'/0'/0/0\"".into(),
+                )),
+            },
             (Some(_), Some(_)) => Err(RuntimeError::Key("set either private-key or mnemonic, not both".into())),
             (None, None) => Err(RuntimeError::Key("no key configured: set private-key or mnemonic".into())),
         }
@@ -150,5 +153,7 @@ mod tests {
         assert!(signer.sign_digest(&[1, 2]).unwrap_err().to_string().contains("32 bytes"));
         let err = recover_public_key(&[0u8; 32], &[0u8; 10]).unwrap_err();
         assert!(err.to_string().contains("65-byte"), "{err}");
+        let no_path = KeyConfig { mnemonic: Some("test test test test test test test test test test test junk".into()), ..KeyConfig::default() };
+        assert!(no_path.signer().unwrap_err().to_string().contains("add hd-path"));
     }
 }

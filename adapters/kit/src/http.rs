@@ -1,5 +1,5 @@
-//! A blocking HTTP POST over wasi:http (the raw `wasi` crate; the host grants only the
-//! chain config's RPC URLs).
+//! A blocking HTTP POST over wasi:http (the raw `wasi` crate: the `wstd` client loses some
+//! requests). The host grants an adapter only its chain config's RPC URLs.
 
 use std::io::{Read, Write};
 use wasi::http::outgoing_handler;

@@ -1,0 +1,148 @@
+//! A connection to one Cosmos chain: the adapter's `connection` resource.
+
+use crate::bindings::exports::wavs::adapter::adapter::{
+    AdapterError, BlockInfo, BlockTag, ChainConfig, ChainEvent, EventFilter, GuestConnection, Operator, OperatorSet,
+    Receipt, SignedEnvelope,
+};
+use crate::bindings::wavs::types::types::Envelope;
+use crate::comet::{Comet, hex_field, malformed, number, unix_ms};
+use crate::config::Settings;
+use crate::digest;
+use crate::msgs::{self, OperatorsResponse};
+use crate::query;
+use crate::tx::{self, Included};
+use cosmrs::cosmwasm::MsgExecuteContract;
+use cosmrs::tx::Msg;
+use cosmrs::{AccountId, Any};
+use serde_json::{Value, json};
+use std::cell::Cell;
+
+/// An open connection.
+pub struct Connection {
+    pub(crate) comet: Comet,
+    pub(crate) settings: Settings,
+    /// Code ids of the reference contracts once the testing interface stored them.
+    codes: Cell<Option<[u64; 3]>>,
+}
+
+impl Connection {
+    /// The reference contracts' code ids, stored by `store` on first use.
+    pub(crate) fn code_ids(&self, store: impl FnOnce() -> Result<[u64; 3], AdapterError>) -> Result<[u64; 3], AdapterError> {
+        if let Some(ids) = self.codes.get() {
+            return Ok(ids);
+        }
+        let ids = store()?;
+        self.codes.set(Some(ids));
+        Ok(ids)
+    }
+
+    /// A contract address, checked for this chain's prefix.
+    pub(crate) fn contract(&self, address: &str) -> Result<AccountId, AdapterError> {
+        let id: AccountId = address.parse().map_err(|e| AdapterError::InvalidConfig(format!("{address:?} is not a bech32 address: {e}")))?;
+        if id.prefix() != self.settings.prefix {
+            return Err(AdapterError::InvalidConfig(format!("{address} is not a {} address", self.settings.prefix)));
+        }
+        Ok(id)
+    }
+
+    /// Executes `msg` on `contract` from the host signer's account.
+    pub(crate) fn execute(&self, contract: &str, msg: &Value) -> Result<Included, AdapterError> {
+        let contract = self.contract(contract)?;
+        let (_, sender) = tx::signer_account(&self.settings.prefix)?;
+        let execute = MsgExecuteContract { sender, contract, msg: msg.to_string().into_bytes(), funds: vec![] };
+        tx::send(&self.comet, &self.settings, vec![to_any(execute)?])
+    }
+}
+
+/// Wraps a message for a tx body.
+pub(crate) fn to_any(msg: impl Msg) -> Result<Any, AdapterError> {
+    msg.to_any().map_err(|e| AdapterError::Rejected(format!("cannot encode message: {e}")))
+}
+
+fn block_info(block: &Value) -> Result<BlockInfo, AdapterError> {
+    let header = &block["block"]["header"];
+    Ok(BlockInfo {
+        height: number(&header["height"], "block", "height")?,
+        hash: hex_field(&block["block_id"]["hash"], "block", "block_id.hash")?,
+        time_unix_ms: header["time"].as_str().and_then(unix_ms).ok_or_else(|| malformed("block", "header.time"))?,
+    })
+}
+
+impl GuestConnection for Connection {
+    fn open(config: ChainConfig) -> Result<crate::bindings::exports::wavs::adapter::adapter::Connection, AdapterError> {
+        let settings = Settings::from_config(&config)?;
+        if config.rpc_urls.is_empty() {
+            return Err(AdapterError::InvalidConfig("no rpc-urls configured".into()));
+        }
+        for url in &config.rpc_urls {
+            wavs_adapter_kit::http::split_url(url).map_err(AdapterError::InvalidConfig)?;
+        }
+        let comet = Comet::new(config.rpc_urls.clone(), settings.request_timeout_ms);
+        let status = comet.status()?;
+        let reported = status["node_info"]["network"].as_str().ok_or_else(|| malformed("status", "node_info.network"))?;
+        if reported != settings.chain_id {
+            return Err(AdapterError::InvalidConfig(format!(
+                "chain {} is configured with chain-id {} but its RPC reports {reported}",
+                config.name, settings.chain_id
+            )));
+        }
+        Ok(crate::bindings::exports::wavs::adapter::adapter::Connection::new(Connection { comet, settings, codes: Cell::new(None) }))
+    }
+
+    fn head(&self, _tag: BlockTag) -> Result<BlockInfo, AdapterError> {
+        // CometBFT has instant finality: latest, safe and finalized are one block.
+        let block = self.comet.block(None)?.ok_or_else(|| AdapterError::Transient("no latest block".into()))?;
+        block_info(&block)
+    }
+
+    fn events(&self, filters: Vec<EventFilter>, from_height: u64, to_height: u64) -> Result<Vec<ChainEvent>, AdapterError> {
+        crate::events::events(&self.comet, &filters, from_height, to_height)
+    }
+
+    fn block_hash(&self, height: u64) -> Result<Option<Vec<u8>>, AdapterError> {
+        match self.comet.block(Some(height))? {
+            Some(block) => Ok(Some(block_info(&block)?.hash)),
+            None => Ok(None),
+        }
+    }
+
+    fn envelope_digest(&self, envelope: Envelope) -> Result<Vec<u8>, AdapterError> {
+        digest::envelope_digest(&self.settings.chain_id, &envelope.event_id, &envelope.ordering, &envelope.payload)
+            .map(|d| d.to_vec())
+            .map_err(AdapterError::Rejected)
+    }
+
+    fn operator_id(&self, public_key: Vec<u8>) -> Result<String, AdapterError> {
+        digest::operator_id(&public_key).map_err(AdapterError::Rejected)
+    }
+
+    fn operator_set(&self, manager: String, height: Option<u64>) -> Result<OperatorSet, AdapterError> {
+        self.contract(&manager)?;
+        let at = match height {
+            Some(h) => h,
+            None => self.head(BlockTag::Latest)?.height,
+        };
+        let answer: OperatorsResponse = query::smart(&self.comet, &manager, &json!({ "operators": {} }), Some(at))?;
+        let operators = answer
+            .operators
+            .into_iter()
+            .filter(|o| o.weight.0 > 0)
+            .map(|o| Operator { id: o.pubkey.to_ascii_lowercase(), weight: o.weight.0 })
+            .collect();
+        Ok(OperatorSet { operators, threshold: answer.threshold.0, height: at })
+    }
+
+    fn submit(&self, handler: String, envelopes: Vec<SignedEnvelope>) -> Result<Receipt, AdapterError> {
+        let msg = msgs::handle_batch(&envelopes).map_err(AdapterError::Rejected)?;
+        let included = self.execute(&handler, &msg)?;
+        Ok(Receipt { tx_hash: included.hash, height: included.height, gas_used: included.gas_used })
+    }
+
+    fn is_handled(&self, handler: String, event_id: Vec<u8>) -> Result<bool, AdapterError> {
+        if event_id.len() != 20 {
+            return Err(AdapterError::Rejected(format!("event-id must be 20 bytes, got {}", event_id.len())));
+        }
+        self.contract(&handler)?;
+        query::smart(&self.comet, &handler, &json!({ "is_handled": { "event_id": hex::encode(event_id) } }), None)
+    }
+}

@@ -1,0 +1,57 @@
+//! The WAVS chain adapter for Cosmos SDK chains with CosmWasm: CometBFT JSON-RPC over
+//! wasi:http, cosmrs for transactions, signatures from the host signer.
+
+mod comet;
+mod config;
+mod connection;
+mod digest;
+mod events;
+mod msgs;
+mod query;
+mod testing;
+mod tx;
+
+/// Bindings for the adapter world.
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "../../wit/adapter",
+        world: "chain-adapter-with-testing",
+        generate_all,
+        pub_export_macro: true,
+    });
+}
+
+use bindings::exports::wavs::adapter::adapter::{AdapterError, ConnectionBorrow, Description, Guest};
+use bindings::exports::wavs::adapter::testing::{Guest as TestingGuest, TestDeployment, TestOperator};
+
+/// The adapter.
+pub struct CosmosAdapter;
+
+impl Guest for CosmosAdapter {
+    type Connection = connection::Connection;
+
+    fn describe() -> Description {
+        Description {
+            family: "cosmos".into(),
+            name: "WAVS Cosmos adapter".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            trigger_kinds: vec!["contract-event".into(), "block-interval".into()],
+        }
+    }
+}
+
+impl TestingGuest for CosmosAdapter {
+    fn deploy_service(conn: ConnectionBorrow<'_>, operators: Vec<TestOperator>, threshold: u64) -> Result<TestDeployment, AdapterError> {
+        testing::Testing::deploy_service(conn, operators, threshold)
+    }
+
+    fn fire_trigger(conn: ConnectionBorrow<'_>, trigger: String, payload: Vec<u8>) -> Result<Vec<u8>, AdapterError> {
+        testing::Testing::fire_trigger(conn, trigger, payload)
+    }
+
+    fn handled_payload(conn: ConnectionBorrow<'_>, handler: String, event_id: Vec<u8>) -> Result<Option<Vec<u8>>, AdapterError> {
+        testing::Testing::handled_payload(conn, handler, event_id)
+    }
+}
+
+bindings::export!(CosmosAdapter with_types_in bindings);

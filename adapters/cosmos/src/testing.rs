@@ -1,0 +1,84 @@
+//! The testing interface: store and instantiate the reference CosmWasm contracts (their
+//! committed builds), fire triggers, read what a handler stored.
+
+use crate::bindings::exports::wavs::adapter::adapter::{AdapterError, ConnectionBorrow, ContractEventFilter};
+use crate::bindings::exports::wavs::adapter::testing::{Guest, TestDeployment, TestOperator};
+use crate::connection::{Connection, to_any};
+use crate::digest::compressed;
+use crate::tx::{self, event_attribute};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use cosmrs::cosmwasm::{MsgInstantiateContract, MsgStoreCode};
+use serde_json::{Value, json};
+
+const MANAGER: &[u8] = include_bytes!("../../../contracts/cosmos/artifacts/wavs_cw_service_manager.wasm");
+const HANDLER: &[u8] = include_bytes!("../../../contracts/cosmos/artifacts/wavs_cw_service_handler.wasm");
+const TRIGGER: &[u8] = include_bytes!("../../../contracts/cosmos/artifacts/wavs_cw_trigger.wasm");
+
+/// The event type the trigger contract emits (on chain: `wasm-wavs-trigger`).
+pub const TRIGGER_EVENT: &str = "wavs-trigger";
+
+fn missing(what: &str) -> AdapterError {
+    AdapterError::Rejected(format!("the chain's answer lacks {what}"))
+}
+
+/// Stores `code` and returns its code id.
+fn store(conn: &Connection, code: &[u8]) -> Result<u64, AdapterError> {
+    let (_, sender) = tx::signer_account(&conn.settings.prefix)?;
+    let msg = MsgStoreCode { sender, wasm_byte_code: code.to_vec(), instantiate_permission: None };
+    let included = tx::send(&conn.comet, &conn.settings, vec![to_any(msg)?])?;
+    event_attribute(&included.events, "store_code", "code_id")
+        .and_then(|id| id.parse().ok())
+        .ok_or_else(|| missing("a store_code event with a code_id"))
+}
+
+/// Instantiates `code_id` with `msg` and returns the contract address.
+fn instantiate(conn: &Connection, code_id: u64, label: &str, msg: Value) -> Result<String, AdapterError> {
+    let (_, sender) = tx::signer_account(&conn.settings.prefix)?;
+    let msg = MsgInstantiateContract {
+        sender: sender.clone(),
+        admin: Some(sender),
+        code_id,
+        label: Some(label.to_string()),
+        msg: msg.to_string().into_bytes(),
+        funds: vec![],
+    };
+    let included = tx::send(&conn.comet, &conn.settings, vec![to_any(msg)?])?;
+    event_attribute(&included.events, "instantiate", "_contract_address").ok_or_else(|| missing("an instantiate event"))
+}
+
+/// The testing interface of this adapter.
+pub struct Testing;
+
+impl Guest for Testing {
+    fn deploy_service(conn: ConnectionBorrow<'_>, operators: Vec<TestOperator>, threshold: u64) -> Result<TestDeployment, AdapterError> {
+        let conn: &Connection = conn.get();
+        let operators = operators
+            .iter()
+            .map(|o| Ok(json!({ "pubkey": hex::encode(compressed(&o.public_key)?), "weight": o.weight.to_string() })))
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(AdapterError::InvalidConfig)?;
+        let codes = conn.code_ids(|| Ok([store(conn, MANAGER)?, store(conn, HANDLER)?, store(conn, TRIGGER)?]))?;
+        let init = json!({ "operators": operators, "threshold": threshold.to_string() });
+        let manager = instantiate(conn, codes[0], "wavs-service-manager", init)?;
+        let handler = instantiate(conn, codes[1], "wavs-service-handler", json!({ "service_manager": manager }))?;
+        let trigger = instantiate(conn, codes[2], "wavs-trigger", json!({}))?;
+        let trigger_filter = ContractEventFilter { contract: trigger.clone(), event: TRIGGER_EVENT.into() };
+        Ok(TestDeployment { manager, handler, trigger, trigger_filter })
+    }
+
+    fn fire_trigger(conn: ConnectionBorrow<'_>, trigger: String, payload: Vec<u8>) -> Result<Vec<u8>, AdapterError> {
+        let conn: &Connection = conn.get();
+        Ok(conn.execute(&trigger, &json!({ "fire": { "payload": B64.encode(payload) } }))?.hash)
+    }
+
+    fn handled_payload(conn: ConnectionBorrow<'_>, handler: String, event_id: Vec<u8>) -> Result<Option<Vec<u8>>, AdapterError> {
+        let conn: &Connection = conn.get();
+        conn.contract(&handler)?;
+        let query = json!({ "payload_of": { "event_id": hex::encode(event_id) } });
+        let stored: Option<String> = crate::query::smart(&conn.comet, &handler, &query, None)?;
+        stored
+            .map(|b| B64.decode(b).map_err(|e| AdapterError::Rejected(format!("{handler}: payload is not base64: {e}"))))
+            .transpose()
+    }
+}

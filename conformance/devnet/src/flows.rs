@@ -1,0 +1,179 @@
+//! What a test or the demo does with a running devnet: deploy services, fire triggers,
+//! follow a result from the operators through the aggregator onto a chain.
+
+use crate::devnet::Devnet;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use wavs_runtime::bindings::adapter_api::{BlockTag, EventFilter};
+use wavs_types::{EnvelopeStatus, TriggerIdentity, derive_event_id};
+
+/// A fired trigger, located on its chain.
+#[derive(Debug, Clone)]
+pub struct FiredTrigger {
+    /// The chain it fired on.
+    pub chain: String,
+    /// The transaction that fired it.
+    pub tx_hash: Vec<u8>,
+    /// Height of its block.
+    pub height: u64,
+    /// Its event index.
+    pub index: u32,
+    /// When it was fired.
+    pub at: Instant,
+}
+
+impl Devnet {
+    /// A service that squares what the first chain's trigger contract emits and submits
+    /// the result to the same chain.
+    pub fn square_manifest(&self, id: &str) -> Value {
+        let name = &self.primary().name;
+        self.square_manifest_between(id, name, name).expect("the primary chain exists")
+    }
+
+    /// A service whose trigger is on chain `from` and whose result lands on chain `to`.
+    pub fn square_manifest_between(&self, id: &str, from: &str, to: &str) -> Result<Value, String> {
+        let (source, target) = (self.chain(from)?, self.chain(to)?);
+        Ok(json!({
+            "id": id,
+            "components": { "square": { "digest": "" } },
+            "workflows": { "main": {
+                "trigger": { "chain-event": {
+                    "chain": source.name,
+                    "contract": source.deployment.trigger_filter.contract,
+                    "event": source.deployment.trigger_filter.event,
+                } },
+                "component": "square",
+                "submit": { "aggregator": {
+                    "chain": target.name,
+                    "handler": target.deployment.handler,
+                    "manager": target.deployment.manager,
+                } }
+            } }
+        }))
+    }
+
+    /// Uploads `components` (manifest name, file) to every running node and deploys
+    /// the manifest there.
+    pub async fn deploy_service(&self, mut manifest: Value, components: &[(&str, PathBuf)]) -> Result<(), String> {
+        for node in self.nodes.iter().filter(|n| !is_stopped(&n.url)) {
+            for (name, file) in components {
+                let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+                let answer = self.post(&format!("{}/components", node.url), reqwest::Body::from(bytes)).await?;
+                manifest["components"][name]["digest"] = answer["digest"].clone();
+            }
+            self.post(&format!("{}/services", node.url), reqwest::Body::from(manifest.to_string())).await?;
+        }
+        Ok(())
+    }
+
+    async fn post(&self, url: &str, body: reqwest::Body) -> Result<Value, String> {
+        let response = self.http.post(url).body(body).send().await.map_err(|e| format!("POST {url}: {e}"))?;
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        if !status.is_success() {
+            return Err(format!("POST {url}: {status}: {text}"));
+        }
+        serde_json::from_str(&text).map_err(|e| format!("POST {url}: {e}: {text}"))
+    }
+
+    /// GETs JSON from a URL.
+    pub async fn get(&self, url: &str) -> Result<(u16, Value), String> {
+        let response = self.http.get(url).send().await.map_err(|e| format!("GET {url}: {e}"))?;
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        Ok((status, serde_json::from_str(&text).unwrap_or(Value::String(text))))
+    }
+
+    /// Fires the first chain's trigger contract with `payload`.
+    pub async fn fire_trigger(&self, payload: &[u8]) -> Result<FiredTrigger, String> {
+        let name = self.primary().name.clone();
+        self.fire_trigger_on(&name, payload).await
+    }
+
+    /// Fires chain `name`'s trigger contract with `payload` and locates the event.
+    pub async fn fire_trigger_on(&self, name: &str, payload: &[u8]) -> Result<FiredTrigger, String> {
+        let chain = self.chain(name)?;
+        let deployer = &chain.deployer;
+        let before = deployer.head(BlockTag::Latest).await.map_err(|e| e.to_string())?.height;
+        let at = Instant::now();
+        let tx_hash = deployer
+            .fire_trigger(&chain.deployment.trigger, payload)
+            .await
+            .map_err(|e| format!("firing the trigger on {name}: {e}"))?;
+        let after = deployer.head(BlockTag::Latest).await.map_err(|e| e.to_string())?.height;
+        let filter = [EventFilter::ContractEvent(chain.deployment.trigger_filter.clone())];
+        let events = deployer.events(&filter, before + 1, after).await.map_err(|e| e.to_string())?;
+        let event = events
+            .into_iter()
+            .find(|e| e.position.tx_hash == tx_hash)
+            .ok_or_else(|| format!("trigger tx 0x{} on {name} emitted no trigger event", hex::encode(&tx_hash)))?;
+        Ok(FiredTrigger { chain: name.to_string(), tx_hash, height: event.position.height, index: event.position.index, at })
+    }
+
+    /// The event id every operator derives for `trigger` in `service`'s `main` workflow.
+    pub fn event_id(&self, service: &str, trigger: &FiredTrigger) -> Vec<u8> {
+        let identity = TriggerIdentity::ChainEvent {
+            chain: &trigger.chain,
+            height: trigger.height,
+            tx_hash: &trigger.tx_hash,
+            index: trigger.index,
+        };
+        derive_event_id(service, "main", &identity, 0)
+    }
+
+    /// The aggregator's status of `event_id`, if it knows it.
+    pub async fn aggregator_status(&self, event_id: &[u8]) -> Option<EnvelopeStatus> {
+        let url = format!("{}/envelopes/0x{}", self.aggregator_url, hex::encode(event_id));
+        match self.get(&url).await {
+            Ok((200, body)) => serde_json::from_value(body).ok(),
+            _ => None,
+        }
+    }
+
+    /// The payload the first chain's handler stored for `event_id`, if any.
+    pub async fn handled_payload(&self, event_id: &[u8]) -> Result<Option<Vec<u8>>, String> {
+        let name = self.primary().name.clone();
+        self.handled_payload_on(&name, event_id).await
+    }
+
+    /// The payload chain `name`'s handler stored for `event_id`, if any.
+    pub async fn handled_payload_on(&self, name: &str, event_id: &[u8]) -> Result<Option<Vec<u8>>, String> {
+        let chain = self.chain(name)?;
+        chain.deployer.handled_payload(&chain.deployment.handler, event_id).await.map_err(|e| e.to_string())
+    }
+
+    /// Waits until the first chain's handler holds a payload for `event_id`.
+    pub async fn wait_landed(&self, event_id: &[u8], timeout: Duration) -> Result<Vec<u8>, String> {
+        let name = self.primary().name.clone();
+        self.wait_landed_on(&name, event_id, timeout).await
+    }
+
+    /// Waits until chain `name`'s handler holds a payload for `event_id`.
+    pub async fn wait_landed_on(&self, name: &str, event_id: &[u8], timeout: Duration) -> Result<Vec<u8>, String> {
+        let started = Instant::now();
+        loop {
+            if let Some(payload) = self.handled_payload_on(name, event_id).await? {
+                return Ok(payload);
+            }
+            if started.elapsed() > timeout {
+                let status = self.aggregator_status(event_id).await;
+                return Err(format!(
+                    "no result on {name} for event 0x{} after {timeout:?}; aggregator says {status:?}",
+                    hex::encode(event_id)
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Recent executions of `service` on node `i`.
+    pub async fn executions(&self, i: usize, service: &str) -> Result<Value, String> {
+        Ok(self.get(&format!("{}/executions?service={service}", self.nodes[i].url)).await?.1)
+    }
+}
+
+fn is_stopped(url: &str) -> bool {
+    // A stopped node's port no longer answers; check cheaply without async.
+    std::net::TcpStream::connect(url.trim_start_matches("http://")).is_err()
+}

@@ -1,0 +1,65 @@
+//! Messages of `wavs-cw-service-manager`: the operator set, its threshold, and validation of
+//! signed envelopes.
+
+use cosmwasm_schema::{QueryResponses, cw_serde};
+use cosmwasm_std::{HexBinary, Uint64};
+
+use crate::{Envelope, SignatureData};
+
+/// Event emitted when an operator's weight changes (attributes `operator`, `weight`).
+pub const EVENT_OPERATOR_UPDATED: &str = "operator-updated";
+/// Event emitted when the threshold changes (attribute `threshold`).
+pub const EVENT_THRESHOLD_UPDATED: &str = "threshold-updated";
+
+/// An operator (33-byte compressed secp256k1 public key) and its weight.
+#[cw_serde]
+pub struct OperatorWeight {
+    pub pubkey: HexBinary,
+    pub weight: Uint64,
+}
+
+/// The sender becomes the owner, the only one allowed to change the set.
+#[cw_serde]
+pub struct InstantiateMsg {
+    pub operators: Vec<OperatorWeight>,
+    pub threshold: Uint64,
+}
+
+#[cw_serde]
+pub enum ExecuteMsg {
+    /// Sets an operator's weight; 0 removes it. Owner only.
+    SetOperator { pubkey: HexBinary, weight: Uint64 },
+    /// Sets the total weight an envelope's signers must reach. Owner only.
+    SetThreshold { threshold: Uint64 },
+}
+
+#[cw_serde]
+#[derive(QueryResponses)]
+pub enum QueryMsg {
+    /// Operators with non-zero weight, sorted by public key, the threshold and the total weight.
+    #[returns(OperatorsResponse)]
+    Operators {},
+    /// The 32-byte digest operators sign for `envelope` on this chain.
+    #[returns(HexBinary)]
+    EnvelopeDigest { envelope: Envelope },
+    /// Succeeds with the signed weight if `signature_data` reaches the threshold; fails with
+    /// the reason otherwise.
+    #[returns(ValidateResponse)]
+    Validate {
+        envelope: Envelope,
+        signature_data: SignatureData,
+    },
+}
+
+#[cw_serde]
+pub struct OperatorsResponse {
+    pub operators: Vec<OperatorWeight>,
+    pub threshold: Uint64,
+    pub total_weight: Uint64,
+}
+
+#[cw_serde]
+pub struct ValidateResponse {
+    /// The summed weight of the signers.
+    pub weight: Uint64,
+}

@@ -1,0 +1,116 @@
+#[cfg(not(feature = "library"))]
+use cosmwasm_std::entry_point;
+use cosmwasm_std::{
+    Binary, Deps, DepsMut, Env, Event, HexBinary, MessageInfo, Order, Response, StdResult, Storage,
+    Uint64, to_json_binary,
+};
+use wavs_cw_common::manager::{EVENT_OPERATOR_UPDATED, EVENT_THRESHOLD_UPDATED};
+use wavs_cw_common::{PUBKEY_LEN, envelope_digest, operator_id};
+
+use crate::state::{OWNER, THRESHOLD, TOTAL_WEIGHT, WEIGHTS};
+use crate::validate::validate;
+use crate::{
+    ContractError, ExecuteMsg, InstantiateMsg, OperatorWeight, OperatorsResponse, QueryMsg,
+};
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn instantiate(
+    deps: DepsMut,
+    _env: Env,
+    info: MessageInfo,
+    msg: InstantiateMsg,
+) -> Result<Response, ContractError> {
+    OWNER.save(deps.storage, &info.sender)?;
+    TOTAL_WEIGHT.save(deps.storage, &0)?;
+    let mut response = Response::new()
+        .add_attribute("action", "instantiate")
+        .add_attribute("owner", info.sender.as_str());
+    for operator in &msg.operators {
+        response = response.add_event(set_operator(
+            deps.storage,
+            &operator.pubkey,
+            operator.weight,
+        )?);
+    }
+    Ok(response.add_event(set_threshold(deps.storage, msg.threshold)?))
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn execute(
+    deps: DepsMut,
+    _env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> Result<Response, ContractError> {
+    if info.sender != OWNER.load(deps.storage)? {
+        return Err(ContractError::NotOwner);
+    }
+    let event = match msg {
+        ExecuteMsg::SetOperator { pubkey, weight } => set_operator(deps.storage, &pubkey, weight)?,
+        ExecuteMsg::SetThreshold { threshold } => set_threshold(deps.storage, threshold)?,
+    };
+    Ok(Response::new().add_event(event))
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
+    let chain_id = env.block.chain_id.as_str();
+    Ok(match msg {
+        QueryMsg::Operators {} => to_json_binary(&operators(deps)?)?,
+        QueryMsg::EnvelopeDigest { envelope } => {
+            to_json_binary(&HexBinary::from(envelope_digest(chain_id, &envelope)?))?
+        }
+        QueryMsg::Validate {
+            envelope,
+            signature_data,
+        } => to_json_binary(&validate(deps, chain_id, &envelope, &signature_data)?)?,
+    })
+}
+
+/// Sets `pubkey`'s weight (0 removes it) and keeps the total in step.
+fn set_operator(
+    storage: &mut dyn Storage,
+    pubkey: &HexBinary,
+    weight: Uint64,
+) -> Result<Event, ContractError> {
+    if pubkey.len() != PUBKEY_LEN || !matches!(pubkey[0], 0x02 | 0x03) {
+        return Err(ContractError::InvalidPubkey {
+            pubkey: operator_id(pubkey),
+        });
+    }
+    let old = WEIGHTS.may_load(storage, pubkey)?.unwrap_or(0);
+    if weight.is_zero() {
+        WEIGHTS.remove(storage, pubkey);
+    } else {
+        WEIGHTS.save(storage, pubkey, &weight.u64())?;
+    }
+    let total = (TOTAL_WEIGHT.load(storage)? - old)
+        .checked_add(weight.u64())
+        .ok_or(ContractError::WeightOverflow)?;
+    TOTAL_WEIGHT.save(storage, &total)?;
+    Ok(Event::new(EVENT_OPERATOR_UPDATED)
+        .add_attribute("operator", operator_id(pubkey))
+        .add_attribute("weight", weight.to_string()))
+}
+
+fn set_threshold(storage: &mut dyn Storage, threshold: Uint64) -> Result<Event, ContractError> {
+    THRESHOLD.save(storage, &threshold.u64())?;
+    Ok(Event::new(EVENT_THRESHOLD_UPDATED).add_attribute("threshold", threshold.to_string()))
+}
+
+fn operators(deps: Deps) -> StdResult<OperatorsResponse> {
+    let operators = WEIGHTS
+        .range(deps.storage, None, None, Order::Ascending)
+        .map(|entry| {
+            entry.map(|(pubkey, weight)| OperatorWeight {
+                pubkey: pubkey.into(),
+                weight: weight.into(),
+            })
+        })
+        .collect::<StdResult<_>>()?;
+    Ok(OperatorsResponse {
+        operators,
+        threshold: THRESHOLD.load(deps.storage)?.into(),
+        total_weight: TOTAL_WEIGHT.load(deps.storage)?.into(),
+    })
+}

@@ -1,0 +1,17 @@
+//! WAVS service manager for CosmWasm: holds a service's operators (33-byte compressed
+//! secp256k1 public keys), their weights and the quorum threshold, and validates signed
+//! envelopes against them. Mirrors `contracts/evm/src/WavsServiceManager.sol`.
+
+pub mod contract;
+mod error;
+mod state;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+#[cfg(test)]
+mod tests;
+mod validate;
+
+pub use error::ContractError;
+pub use wavs_cw_common::manager::{
+    ExecuteMsg, InstantiateMsg, OperatorWeight, OperatorsResponse, QueryMsg, ValidateResponse,
+};

@@ -1,0 +1,12 @@
+use cosmwasm_std::Addr;
+use cw_storage_plus::{Item, Map};
+
+/// The instantiator; the only one allowed to change the set.
+pub const OWNER: Item<Addr> = Item::new("owner");
+/// The total weight an envelope's signers must reach.
+pub const THRESHOLD: Item<u64> = Item::new("threshold");
+/// The sum of all operators' weights.
+pub const TOTAL_WEIGHT: Item<u64> = Item::new("total_weight");
+/// Operator public key (33 bytes) -> weight; only non-zero weights are stored, so a range
+/// over this map yields the operators sorted by key.
+pub const WEIGHTS: Map<&[u8], u64> = Map::new("weights");
