@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use wavs_devnet::{Devnet, DevnetOptions, guest};
+use wavs_devnet::{ChainKind, Devnet, DevnetOptions, guest};
 use wavs_runtime::Signer;
 use wavs_types::{SignedSubmission, WireEnvelope};
 
@@ -73,9 +73,10 @@ async fn bad_manifests_and_forged_signatures_are_refused_by_name() {
     assert_eq!(status, 200);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_dead_rpc_endpoint_is_reported_and_retried_without_crashing() {
-    let mut devnet = Devnet::start(DevnetOptions { operators: 1, threshold: 1, ..DevnetOptions::default() }, &|s| eprintln!("[devnet] {s}")).await.unwrap();
+/// Stops the chain under a running node and waits for its health to report the error.
+async fn dead_rpc_is_reported(kind: ChainKind) {
+    let opts = DevnetOptions { operators: 1, threshold: 1, chains: vec![kind] };
+    let mut devnet = Devnet::start(opts, &|s| eprintln!("[devnet] {s}")).await.unwrap();
     let node = devnet.nodes[0].url.clone();
     devnet.chains[0].chain.process.stop();
     let started = Instant::now();
@@ -85,10 +86,20 @@ async fn a_dead_rpc_endpoint_is_reported_and_retried_without_crashing() {
         if chain["state"] == "error" {
             break chain;
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "chain never reported the dead RPC: {health}");
+        assert!(started.elapsed() < Duration::from_secs(30), "{kind:?}: chain never reported the dead RPC: {health}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     let error = chain["error"].as_str().unwrap_or_default();
-    assert!(error.contains("transient"), "the adapter classifies a dead RPC as transient: {error}");
-    assert!(!devnet.nodes[0].process.has_exited(), "the node keeps running");
+    assert!(error.contains("transient"), "{kind:?}: the adapter classifies a dead RPC as transient: {error}");
+    assert!(!devnet.nodes[0].process.has_exited(), "{kind:?}: the node keeps running");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_evm_rpc_endpoint_is_reported_and_retried_without_crashing() {
+    dead_rpc_is_reported(ChainKind::Anvil).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_cosmos_rpc_endpoint_is_reported_and_retried_without_crashing() {
+    dead_rpc_is_reported(ChainKind::Wasmd).await;
 }
