@@ -1,0 +1,40 @@
+//! The WAVS starter chain adapter: the smallest honest adapter, for a chain team to copy
+//! and fill in. It loads, describes itself and opens connections; every chain-specific
+//! method answers `unsupported` until its step of `adapters/README.md` is done.
+
+pub mod connection;
+
+/// Bindings for the adapter world.
+pub mod bindings {
+    // Step 10 (optional): switch to world "chain-adapter-with-testing" and implement
+    // `exports::wavs::adapter::testing::Guest`, as adapters/evm/src/lib.rs does.
+    wit_bindgen::generate!({
+        path: "../../wit/adapter",
+        world: "chain-adapter",
+        generate_all,
+        pub_export_macro: true,
+    });
+}
+
+use bindings::exports::wavs::adapter::adapter::{Description, Guest};
+
+/// The adapter.
+pub struct StarterAdapter;
+
+impl Guest for StarterAdapter {
+    type Connection = connection::Connection;
+
+    fn describe() -> Description {
+        Description {
+            // TODO(step 1): rename the family (what operators write as `family = "..."`)
+            // and the name.
+            family: "starter".into(),
+            name: "WAVS starter adapter".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            // TODO(step 4): add "contract-event" once `events` delivers contract events.
+            trigger_kinds: vec!["block-interval".into()],
+        }
+    }
+}
+
+bindings::export!(StarterAdapter with_types_in bindings);

@@ -1,0 +1,98 @@
+//! Checks of the signing path: the digest, the operator set, batch submission.
+
+use crate::kit::{Kit, TEST_THRESHOLD, ensure, fresh_event_id};
+use crate::report::{Outcome, fail};
+use wavs_runtime::AdapterErrorKind;
+use wavs_runtime::RuntimeError;
+use wavs_runtime::bindings::adapter_api::{OperatorSignature, SignedEnvelope};
+use wavs_runtime::bindings::wit_types::Envelope;
+
+/// A signed envelope carrying `payload`, signed by the first `signers` test operators.
+async fn signed(kit: &mut Kit, salt: u8, payload: Vec<u8>, signers: usize) -> Result<SignedEnvelope, Outcome> {
+    let envelope = Envelope { event_id: fresh_event_id(salt), ordering: vec![0; 12], payload };
+    let result = kit.conn.envelope_digest(&envelope).await;
+    let digest = kit.check("envelope-digest", result)?;
+    let mut signatures = Vec::new();
+    for signer in kit.operators.clone().iter().take(signers) {
+        let result = kit.conn.operator_id(&signer.public_key()).await;
+        let operator = kit.check("operator-id", result)?;
+        let signature = signer.sign_digest(&digest).map_err(|e| Outcome::Fail(format!("signing: {e}")))?;
+        signatures.push(OperatorSignature { operator, signature });
+    }
+    Ok(SignedEnvelope { envelope, signatures })
+}
+
+/// The digest is 32 bytes, the same for the same envelope, different for another.
+pub async fn digest_deterministic(kit: &mut Kit) -> Result<String, Outcome> {
+    let envelope = Envelope { event_id: vec![0xd1; 20], ordering: vec![0; 12], payload: b"wavs".to_vec() };
+    let result = kit.conn.envelope_digest(&envelope).await;
+    let one = kit.check("envelope-digest", result)?;
+    let result = kit.conn.envelope_digest(&envelope).await;
+    let two = kit.check("envelope-digest", result)?;
+    ensure(one.len() == 32, format!("digest is {} bytes, not 32", one.len()))?;
+    ensure(one == two, "the same envelope gave two digests")?;
+    let other = Envelope { payload: b"wavS".to_vec(), ..envelope };
+    let result = kit.conn.envelope_digest(&other).await;
+    ensure(kit.check("envelope-digest", result)? != one, "two payloads gave one digest")?;
+    Ok(format!("0x{}", hex::encode(one)))
+}
+
+/// The operator set read back is the one deployed.
+pub async fn operator_set_matches(kit: &mut Kit) -> Result<String, Outcome> {
+    let d = kit.deployment()?;
+    let result = kit.conn.operator_set(&d.manager, None).await;
+    let set = kit.check("operator-set", result)?;
+    let mut expected = Vec::new();
+    for signer in kit.operators.clone() {
+        let result = kit.conn.operator_id(&signer.public_key()).await;
+        expected.push((kit.check("operator-id", result)?, 1u64));
+    }
+    expected.sort();
+    let mut got: Vec<(String, u64)> = set.operators.iter().map(|o| (o.id.clone(), o.weight)).collect();
+    got.sort();
+    ensure(got == expected, format!("read back {got:?}, deployed {expected:?}"))?;
+    ensure(set.threshold == TEST_THRESHOLD, format!("threshold {} read back, {TEST_THRESHOLD} deployed", set.threshold))?;
+    Ok(format!("{} operators, threshold {}", got.len(), set.threshold))
+}
+
+/// A batch signed with the adapter's digest lands in one tx (the handler accepts the
+/// digest), `is-handled` turns true, and resubmitting the same id neither lands twice
+/// nor fails as transient.
+pub async fn submit_lands_once(kit: &mut Kit) -> Result<String, Outcome> {
+    let d = kit.deployment()?;
+    let a = signed(kit, 1, b"first".to_vec(), 2).await?;
+    let b = signed(kit, 2, b"second".to_vec(), 3).await?;
+    let result = kit.conn.is_handled(&d.handler, &a.envelope.event_id).await;
+    ensure(!kit.check("is-handled", result)?, "a fresh event id is already handled")?;
+    let result = kit.conn.submit(&d.handler, &[a.clone(), b.clone()]).await;
+    let receipt = kit.check("submit", result)?;
+    for (env, payload) in [(&a, b"first".as_slice()), (&b, b"second".as_slice())] {
+        let result = kit.conn.is_handled(&d.handler, &env.envelope.event_id).await;
+        ensure(kit.check("is-handled", result)?, "is-handled stayed false after the batch landed")?;
+        let result = kit.conn.handled_payload(&d.handler, &env.envelope.event_id).await;
+        ensure(kit.check("handled-payload", result)?.as_deref() == Some(payload), "the handler holds another payload")?;
+    }
+    match kit.conn.submit(&d.handler, std::slice::from_ref(&a)).await {
+        Ok(_) => {}
+        Err(RuntimeError::Adapter { kind: AdapterErrorKind::Transient, message }) => {
+            return fail(format!("resubmitting a handled id failed as transient (the host would retry forever): {message}"));
+        }
+        // Refused for good is fine: nothing lands twice and the host does not retry.
+        Err(RuntimeError::Adapter { .. }) => {}
+        Err(e) => return fail(format!("resubmit: {e}")),
+    }
+    let result = kit.conn.handled_payload(&d.handler, &a.envelope.event_id).await;
+    ensure(kit.check("handled-payload", result)?.as_deref() == Some(b"first".as_slice()), "a resubmission changed the stored payload")?;
+    Ok(format!("2 envelopes in tx 0x{} at height {}, resubmission harmless", hex::encode(receipt.tx_hash), receipt.height))
+}
+
+/// An envelope below the threshold is refused for good.
+pub async fn below_quorum_refused(kit: &mut Kit) -> Result<String, Outcome> {
+    let d = kit.deployment()?;
+    let weak = signed(kit, 3, b"weak".to_vec(), 1).await?;
+    match kit.conn.submit(&d.handler, std::slice::from_ref(&weak)).await {
+        Ok(_) => fail("an envelope with 1 of 2 needed signatures landed"),
+        Err(RuntimeError::Adapter { kind: AdapterErrorKind::Rejected, message }) => Ok(format!("rejected: {message}")),
+        Err(e) => fail(format!("expected a rejected error, got: {e}")),
+    }
+}
