@@ -127,26 +127,10 @@ pub fn hex_field(value: &Value, method: &str, name: &str) -> Result<Vec<u8>, Ada
 }
 
 /// Milliseconds since the Unix epoch of an RFC 3339 time such as
-/// `2026-11-25T15:14:21.123456789Z`.
+/// `2026-11-25T15:14:21.123456789Z` (CometBFT's block time).
 pub fn unix_ms(text: &str) -> Option<u64> {
-    let (date, rest) = text.split_once('T')?;
-    let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
-    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
-    let clock = rest.trim_end_matches('Z');
-    let clock = clock.split(['+']).next()?;
-    let (hms, frac) = clock.split_once('.').unwrap_or((clock, "0"));
-    let mut t = hms.splitn(3, ':').map(|p| p.parse::<i64>().ok());
-    let (hh, mm, ss) = (t.next()??, t.next()??, t.next()??);
-    let millis: i64 = format!("{:0<3}", &frac[..frac.len().min(3)]).parse().ok()?;
-    // Days from civil date (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    u64::try_from(((days * 24 + hh) * 60 + mm) * 60 + ss).ok().map(|s| s * 1000 + millis as u64)
+    let time = cosmrs::tendermint::Time::parse_from_rfc3339(text).ok()?;
+    u64::try_from(time.unix_timestamp_nanos() / 1_000_000).ok()
 }
 
 #[cfg(test)]

@@ -28,9 +28,10 @@ struct BlockIds {
 fn block_ids(comet: &Comet, height: u64) -> Result<BlockIds, AdapterError> {
     let block = comet.block(Some(height))?.ok_or_else(|| AdapterError::Transient(format!("block {height} not found yet")))?;
     let hash = hex_field(&block["block_id"]["hash"], "block", "block_id.hash")?;
-    let txs = block["block"]["data"]["txs"].as_array().cloned().unwrap_or_default();
-    let tx_hashes = txs
-        .iter()
+    let tx_hashes = block["block"]["data"]["txs"]
+        .as_array()
+        .into_iter()
+        .flatten()
         .map(|t| t.as_str().and_then(|s| B64.decode(s).ok()).map(|b| Sha256::digest(&b).to_vec()))
         .collect::<Option<Vec<_>>>()
         .ok_or_else(|| malformed("block", "a tx is not base64"))?;
@@ -55,8 +56,7 @@ fn attributes(event: &Value) -> Vec<Attribute> {
 /// (tx index, event index) but without hashes yet.
 pub fn contract_events(results: &Value, filters: &[EventFilter]) -> Vec<(u32, u32, u32, ContractEvent)> {
     let mut out = Vec::new();
-    let txs = results["txs_results"].as_array().cloned().unwrap_or_default();
-    for (tx_index, tx) in txs.iter().enumerate() {
+    for (tx_index, tx) in results["txs_results"].as_array().into_iter().flatten().enumerate() {
         if tx["code"].as_u64().unwrap_or(0) != 0 {
             continue; // a failed tx emitted nothing that stands
         }
