@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds every guest crate (adapters/*, components/*) for wasm32-wasip2 in one cargo
-# call and copies the components into target/guests/{adapters,components}/<name>.wasm.
+# call and copies the components into target/guests/{adapters,components}/<name>.wasm,
+# then builds each variant of the broken-adapter test fixture into target/guests/fixtures/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,5 +26,14 @@ for entry in "${names[@]}"; do
   dst="$target_dir/guests/$kind/$short.wasm"
   [ -f "$src" ] || { echo "missing build output $src" >&2; exit 1; }
   cp "$src" "$dst"
+  printf '  %-32s %8d bytes\n' "$dst" "$(stat -c %s "$dst")"
+done
+
+# The broken-adapter fixture misbehaves one way per feature: one build per variant.
+mkdir -p "$target_dir/guests/fixtures"
+for variant in trap-in-describe unknown-import loop-in-events huge-events; do
+  cargo build --quiet --target wasm32-wasip2 --profile guest -p wavs-fixture-broken-adapter --features "$variant"
+  dst="$target_dir/guests/fixtures/adapter-$variant.wasm"
+  cp "$target_dir/wasm32-wasip2/guest/wavs_fixture_broken_adapter.wasm" "$dst"
   printf '  %-32s %8d bytes\n' "$dst" "$(stat -c %s "$dst")"
 done

@@ -168,4 +168,29 @@ impl Devnet {
     pub fn stop_node(&mut self, i: usize) {
         self.nodes[i].process.stop();
     }
+
+    /// Stops operator node `i` and starts in its place (same key) a node of its own under
+    /// `<dir>/<name>`, serving the primary chain plus `extra_config` (more TOML), whose
+    /// adapters directory holds just `adapter_files`. Returns its URL and that directory.
+    pub async fn replace_node(
+        &mut self,
+        i: usize,
+        name: &str,
+        adapter_files: &[(&str, PathBuf)],
+        extra_config: &str,
+    ) -> Result<(String, PathBuf), String> {
+        self.stop_node(i);
+        let base = self.dir.path().join(name);
+        let adapters = base.join("adapters");
+        std::fs::create_dir_all(&adapters).map_err(|e| e.to_string())?;
+        for (file, source) in adapter_files {
+            std::fs::copy(source, adapters.join(file)).map_err(|e| format!("{}: {e}", source.display()))?;
+        }
+        let primary = self.primary();
+        let config = chains_toml(&[(primary.name.as_str(), &primary.chain)]) + extra_config;
+        let node = start_node(&base, &adapters, i, &config, &self.aggregator_url).await?;
+        let url = node.url.clone();
+        self.nodes.push(node);
+        Ok((url, adapters))
+    }
 }

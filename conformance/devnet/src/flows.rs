@@ -85,6 +85,21 @@ impl Devnet {
         Ok((status, serde_json::from_str(&text).unwrap_or(Value::String(text))))
     }
 
+    /// Polls `url` until `done` holds for its JSON; after 20 s fails with the last answer.
+    pub async fn wait_for(&self, url: &str, what: &str, done: impl Fn(&Value) -> bool) -> Result<Value, String> {
+        let started = Instant::now();
+        loop {
+            let (_, body) = self.get(url).await?;
+            if done(&body) {
+                return Ok(body);
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                return Err(format!("{what}: after 20 s {url} still answers {body}"));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// Fires the first chain's trigger contract with `payload`.
     pub async fn fire_trigger(&self, payload: &[u8]) -> Result<FiredTrigger, String> {
         let name = self.primary().name.clone();

@@ -3,29 +3,14 @@
 //! lands a trigger without a restart; then a new build replaces the file and is swapped
 //! in without losing the cursor or a trigger.
 
-use serde_json::Value;
 use std::path::Path;
-use std::time::{Duration, Instant};
-use wavs_devnet::launch::{chains_toml, start_node};
+use std::time::Duration;
 use wavs_devnet::{Devnet, DevnetOptions, guest};
 
 fn uint(n: u128) -> Vec<u8> {
     let mut out = vec![0u8; 32];
     out[16..].copy_from_slice(&n.to_be_bytes());
     out
-}
-
-/// Polls `url` until `done` holds for its JSON, or fails after 20 s with the last answer.
-async fn wait_for(devnet: &Devnet, url: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let started = Instant::now();
-    loop {
-        let (_, body) = devnet.get(url).await.unwrap();
-        if done(&body) {
-            return body;
-        }
-        assert!(started.elapsed() < Duration::from_secs(20), "{what}: still {body}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 /// Writes `bytes` to `path` the way an operator's `cp` + `mv` does: never half a file.
@@ -53,28 +38,18 @@ async fn an_adapter_dropped_into_a_running_node_is_loaded_and_a_new_build_swappe
     let opts = DevnetOptions { operators: 1, threshold: 1, ..DevnetOptions::default() };
     let mut devnet = Devnet::start(opts, &|s| eprintln!("[devnet] {s}")).await.expect("devnet starts");
     // Replace the devnet's node with one whose adapters directory is empty.
-    devnet.stop_node(0);
-    let base = devnet.dir.path().join("hot");
-    let adapters = base.join("adapters");
-    std::fs::create_dir_all(&adapters).unwrap();
-    let chains = {
-        let c = devnet.primary();
-        chains_toml(&[(c.name.as_str(), &c.chain)])
-    };
-    let node = start_node(&base, &adapters, 0, &chains, &devnet.aggregator_url).await.expect("node starts without adapters");
-    let url = node.url.clone();
-    devnet.nodes.push(node);
+    let (url, adapters) = devnet.replace_node(0, "hot", &[], "").await.expect("node starts without adapters");
     let chain = devnet.primary().name.clone();
 
     let health = format!("{url}/health");
-    wait_for(&devnet, &health, "chain waits for an adapter", |h| h["chains"][&chain]["state"] == "waiting-for-adapter").await;
+    devnet.wait_for(&health, "chain waits for an adapter", |h| h["chains"][&chain]["state"] == "waiting-for-adapter").await.unwrap();
     let manifest = devnet.square_manifest("square");
     devnet.deploy_service(manifest, &[("square", guest("components/square.wasm"))]).await.expect("a service deploys while its chain waits");
 
     // Drop the adapter in: no restart.
     let evm = std::fs::read(guest("adapters/evm.wasm")).unwrap();
     install(&adapters.join("evm.wasm"), &evm);
-    wait_for(&devnet, &health, "chain goes active", |h| h["chains"][&chain]["state"] == "active").await;
+    devnet.wait_for(&health, "chain goes active", |h| h["chains"][&chain]["state"] == "active").await.unwrap();
     let trigger = devnet.fire_trigger(&uint(7)).await.unwrap();
     let landed = devnet.wait_landed(&devnet.event_id("square", &trigger), Duration::from_secs(60)).await.unwrap();
     assert_eq!(landed, uint(49), "a trigger lands through the hot-loaded adapter");
@@ -84,10 +59,11 @@ async fn an_adapter_dropped_into_a_running_node_is_loaded_and_a_new_build_swappe
     let old_digest = before["loaded"][0]["digest"].as_str().unwrap().to_string();
     let around = devnet.fire_trigger(&uint(8)).await.unwrap();
     install(&adapters.join("evm.wasm"), &rebuilt(&evm));
-    let after = wait_for(&devnet, &format!("{url}/adapters"), "new build loaded", |a| {
+    let after = devnet.wait_for(&format!("{url}/adapters"), "new build loaded", |a| {
         a["loaded"][0]["digest"].as_str().is_some_and(|d| d != old_digest)
     })
-    .await;
+    .await
+    .unwrap();
     assert_eq!(after["loaded"].as_array().unwrap().len(), 1, "one adapter per family after the swap: {after}");
     let later = devnet.fire_trigger(&uint(9)).await.unwrap();
     for (trigger, expected) in [(&around, 64), (&later, 81)] {

@@ -77,6 +77,19 @@ async fn the_evm_adapter_passes_on_anvil_and_unfinished_adapters_fail_by_name() 
     let (status, detail) = status_of(&report, "loads");
     assert_eq!(status, "fail");
     assert!(detail.contains("refused"), "{detail}");
+
+    // Adapters broken on purpose: the failure quotes the cause.
+    for (variant, cause) in [
+        ("trap-in-describe", "fixture: describe() traps on purpose"),
+        ("unknown-import", "wavs-fixture:broken/missing"),
+    ] {
+        let fixture = guest(&format!("fixtures/adapter-{variant}.wasm"));
+        let (code, _, report) = run_kit(dir.path(), &fixture, &chain_file(dir.path(), "broken", &chain));
+        assert_eq!(code, 1, "{variant}");
+        let (status, detail) = status_of(&report, "loads");
+        assert_eq!(status, "fail", "{variant}");
+        assert!(detail.contains(cause), "{variant}: {detail}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use wavs_runtime::{KeyConfig, Limits};
-use wavs_types::ChainSpec;
+use wavs_types::{ChainSpec, LimitOverrides};
 
 /// Node configuration.
 #[derive(Debug, Clone, Deserialize)]
@@ -37,7 +37,7 @@ pub struct NodeConfig {
     pub max_concurrent_executions: usize,
 }
 
-/// Default and maximum component limits.
+/// Component limits (default and maximum) and chain adapter limits.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct LimitsConfig {
@@ -47,6 +47,16 @@ pub struct LimitsConfig {
     /// No manifest may ask for more.
     #[serde(default = "component_max")]
     pub max: Limits,
+    /// Per-call limits of chain adapters; what is not set keeps the adapter default.
+    #[serde(default)]
+    pub adapter: LimitOverrides,
+}
+
+impl LimitsConfig {
+    /// The limits every adapter call runs under.
+    pub fn adapter_limits(&self) -> Limits {
+        Limits::ADAPTER_DEFAULT.with_overrides(&self.adapter)
+    }
 }
 
 fn default_api_addr() -> SocketAddr {
@@ -64,7 +74,7 @@ fn component_max() -> Limits {
 
 impl Default for LimitsConfig {
     fn default() -> Self {
-        LimitsConfig { default: component_default(), max: component_max() }
+        LimitsConfig { default: component_default(), max: component_max(), adapter: LimitOverrides::default() }
     }
 }
 
@@ -115,6 +125,10 @@ impl NodeConfig {
         if let Some(msg) = self.limits.default.exceeding(&self.limits.max) {
             return Err(NodeError::Invalid(format!("limits.default: {msg}")));
         }
+        let unbounded = Limits { fuel: u64::MAX, time_ms: u64::MAX, memory_bytes: u64::MAX, output_bytes: u64::MAX };
+        if let Some(msg) = self.limits.adapter_limits().exceeding(&unbounded) {
+            return Err(NodeError::Invalid(format!("limits.adapter: {msg}")));
+        }
         self.operator.signer().map_err(|e| NodeError::Invalid(format!("[operator]: {e}")))?;
         Ok(())
     }
@@ -145,11 +159,23 @@ mod tests {
     }
 
     #[test]
+    fn adapter_limits_override_only_what_is_set() {
+        let c = NodeConfig::parse(&format!("{GOOD}\n[limits.adapter]\ntime-ms = 1500")).unwrap();
+        c.validate().unwrap();
+        let limits = c.limits.adapter_limits();
+        assert_eq!(limits.time_ms, 1500);
+        assert_eq!(limits.fuel, Limits::ADAPTER_DEFAULT.fuel);
+        assert_eq!(NodeConfig::parse(GOOD).unwrap().limits.adapter_limits(), Limits::ADAPTER_DEFAULT);
+    }
+
+    #[test]
     fn unknown_fields_and_bad_values_are_named() {
         let err = NodeConfig::parse(&GOOD.replace("data-dir", "data-dri")).unwrap_err().to_string();
         assert!(err.contains("data-dri"), "{err}");
         let c = NodeConfig::parse(&GOOD.replace("http://127.0.0.1:8545", "ws://x")).unwrap();
         assert!(c.validate().unwrap_err().to_string().contains("must start with http"));
+        let c = NodeConfig::parse(&format!("{GOOD}\n[limits.adapter]\nfuel = 0")).unwrap();
+        assert!(c.validate().unwrap_err().to_string().contains("limits.adapter: fuel must be greater than 0"));
         let c = NodeConfig::parse(&GOOD.replace("0xac09", "0xzz09")).unwrap();
         assert!(c.validate().unwrap_err().to_string().contains("not hex"));
     }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use wavs_runtime::{AdapterRegistry, ChainAdapter, ComponentRunner, Limits, Signer, WasmEngine};
+use wavs_runtime::{AdapterRegistry, ChainAdapter, ComponentRunner, Signer, WasmEngine};
 use wavs_types::ServiceManifest;
 
 /// How often the adapters directory is rescanned for new or replaced files.
@@ -66,7 +66,7 @@ impl Node {
                     name,
                     spec,
                     signer.clone(),
-                    Limits::ADAPTER_DEFAULT,
+                    config.limits.adapter_limits(),
                 );
                 (name.clone(), Arc::new(chain))
             })

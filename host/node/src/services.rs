@@ -5,7 +5,7 @@ use crate::error::{NodeError, Result};
 use crate::node::Node;
 use std::sync::Arc;
 use wavs_runtime::{ExecPermissions, Limits};
-use wavs_types::{ComponentSpec, LimitOverrides, ServiceManifest, SubmitSpec};
+use wavs_types::{ComponentSpec, ServiceManifest, SubmitSpec};
 
 impl Node {
     /// Validates and deploys (or replaces) a service.
@@ -68,14 +68,7 @@ impl Node {
     /// The effective limits of a component: its overrides over the operator defaults,
     /// refused above the operator maxima.
     pub(crate) fn limits_for(&self, spec: &ComponentSpec) -> std::result::Result<Limits, String> {
-        let LimitOverrides { fuel, time_ms, memory_bytes, output_bytes } = spec.limits;
-        let d = self.config.limits.default;
-        let limits = Limits {
-            fuel: fuel.unwrap_or(d.fuel),
-            time_ms: time_ms.unwrap_or(d.time_ms),
-            memory_bytes: memory_bytes.unwrap_or(d.memory_bytes),
-            output_bytes: output_bytes.unwrap_or(d.output_bytes),
-        };
+        let limits = self.config.limits.default.with_overrides(&spec.limits);
         match limits.exceeding(&self.config.limits.max) {
             Some(msg) => Err(msg),
             None => Ok(limits),

@@ -5,6 +5,7 @@
 pub mod bindings;
 pub mod engine;
 pub mod error;
+mod guest_stderr;
 pub mod http_policy;
 pub mod limits;
 pub mod signer;

@@ -35,6 +35,17 @@ impl Limits {
         output_bytes: 64 << 20,
     };
 
+    /// `self` with each limit `overrides` sets replaced.
+    pub fn with_overrides(self, overrides: &wavs_types::LimitOverrides) -> Limits {
+        let wavs_types::LimitOverrides { fuel, time_ms, memory_bytes, output_bytes } = *overrides;
+        Limits {
+            fuel: fuel.unwrap_or(self.fuel),
+            time_ms: time_ms.unwrap_or(self.time_ms),
+            memory_bytes: memory_bytes.unwrap_or(self.memory_bytes),
+            output_bytes: output_bytes.unwrap_or(self.output_bytes),
+        }
+    }
+
     /// The wall-clock bound as a duration.
     pub fn time(&self) -> Duration {
         Duration::from_millis(self.time_ms)

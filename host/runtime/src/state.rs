@@ -1,6 +1,8 @@
 //! The data every store carries: WASI context, HTTP policy, limits, and the
 //! world-specific part `D`.
 
+use crate::error::RuntimeError;
+use crate::guest_stderr::GuestStderr;
 use crate::http_policy::HttpPolicy;
 use crate::limits::Limits;
 use wasmtime::component::{Linker, ResourceTable};
@@ -15,6 +17,8 @@ pub struct HostState<D> {
     table: ResourceTable,
     pub(crate) policy: HttpPolicy,
     limiter: StoreLimits,
+    /// The tail of the guest's stderr, where a panic message lands.
+    pub(crate) stderr: GuestStderr,
     /// Who is running, for log lines (`service/workflow` or `adapter:chain`).
     pub(crate) origin: String,
     /// World-specific data.
@@ -31,12 +35,14 @@ impl<D: Send + 'static> HostState<D> {
         limits: &Limits,
         data: D,
     ) -> wasmtime::Result<Store<Self>> {
+        let stderr = GuestStderr::default();
         let state = HostState {
-            wasi: WasiCtxBuilder::new().build(),
+            wasi: WasiCtxBuilder::new().stderr(stderr.clone()).build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             policy,
             limiter: limits.store_limits(),
+            stderr,
             origin,
             data,
         };
@@ -45,6 +51,14 @@ impl<D: Send + 'static> HostState<D> {
         store.set_fuel(limits.fuel)?;
         store.fuel_async_yield_interval(Some(crate::engine::FUEL_YIELD_INTERVAL))?;
         Ok(store)
+    }
+
+    /// `err` with the guest's panic message added, if it trapped after printing one.
+    pub(crate) fn explain(&self, err: RuntimeError) -> RuntimeError {
+        match (err, self.stderr.panic_message()) {
+            (RuntimeError::Trap(trap), Some(message)) => RuntimeError::Trap(format!("{trap}; guest {message}")),
+            (err, _) => err,
+        }
     }
 
     /// A linker with WASI p2 and wasi:http (through the allow-list) defined.

@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 use wavs_runtime::adapter::AdapterFileState;
-use wavs_runtime::{AdapterRegistry, WasmEngine};
+use wavs_runtime::bindings::adapter_api::BlockTag;
+use wavs_runtime::{AdapterRegistry, ChainAdapter, Limits, RuntimeError, Signer, WasmEngine};
 
 fn guest(relative: &str) -> PathBuf {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/guests").join(relative);
@@ -56,4 +57,70 @@ async fn broken_files_are_refused_with_reasons_and_valid_ones_load() {
     std::fs::copy(guest("adapters/evm.wasm"), adapters.join("evm-copy.wasm")).unwrap();
     registry.scan().await.unwrap();
     assert!(refusal(&registry, "evm-copy.wasm").contains("already served by"));
+}
+
+/// A chain served by whichever `broken` fixture `registry` holds.
+fn broken_chain(registry: std::sync::Arc<AdapterRegistry>, limits: Limits) -> ChainAdapter {
+    let spec = wavs_types::ChainSpec {
+        family: "broken".into(),
+        chain_id: "broken-1".into(),
+        rpc_urls: vec!["http://127.0.0.1:1".into()],
+        confirmations: 0,
+        start_height: None,
+        poll_interval_ms: 500,
+        max_block_range: 10,
+        options: Default::default(),
+    };
+    let signer = Signer::from_hex(&"22".repeat(32)).unwrap();
+    ChainAdapter::from_spec(registry, "broken", &spec, signer, limits)
+}
+
+/// The broken-adapter fixtures: refused at load with a reason that names what is wrong,
+/// or (the endless loop) loaded, then cut off per call while the instance restarts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_adapters_are_refused_or_contained() {
+    let dir = tempfile::tempdir().unwrap();
+    let adapters = dir.path().join("adapters");
+    std::fs::create_dir_all(&adapters).unwrap();
+    for variant in ["trap-in-describe", "unknown-import", "loop-in-events"] {
+        let file = format!("adapter-{variant}.wasm");
+        std::fs::copy(guest(&format!("fixtures/{file}")), adapters.join(&file)).unwrap();
+    }
+    let engine = WasmEngine::new(dir.path().join("cache")).unwrap();
+    let registry = std::sync::Arc::new(AdapterRegistry::new(engine, &adapters).unwrap());
+    let report = registry.scan().await.unwrap();
+    assert_eq!(report.refused.len(), 2, "{report:?}");
+
+    let trapped = refusal(&registry, "adapter-trap-in-describe.wasm");
+    assert!(trapped.contains("describe() failed") && trapped.contains("traps on purpose"), "{trapped}");
+    let unknown = refusal(&registry, "adapter-unknown-import.wasm");
+    assert!(unknown.contains("does not offer") && unknown.contains("wavs-fixture:broken/missing"), "{unknown}");
+
+    // The endless loop loads (its describe is fine) and is stopped per call.
+    let program = registry.program("broken").expect("loop-in-events loads as family broken");
+    assert!(program.info().path.ends_with("adapter-loop-in-events.wasm"));
+    let chain = broken_chain(registry.clone(), Limits { time_ms: 1_500, ..Limits::ADAPTER_DEFAULT });
+    let head = chain.head(BlockTag::Latest).await.expect("head works").height;
+    let err = chain.events(&[], head, head).await.unwrap_err();
+    assert!(matches!(err, RuntimeError::LimitExceeded(_)), "{err}");
+    assert!(err.to_string().contains("events"), "the error names the call: {err}");
+    assert_eq!(chain.restarts(), 1, "the instance that looped was dropped");
+    assert!(chain.head(BlockTag::Latest).await.expect("a fresh instance serves the next call").height >= head);
+}
+
+#[tokio::test]
+async fn events_over_the_output_limit_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let adapters = dir.path().join("adapters");
+    std::fs::create_dir_all(&adapters).unwrap();
+    std::fs::copy(guest("fixtures/adapter-huge-events.wasm"), adapters.join("huge.wasm")).unwrap();
+    let engine = WasmEngine::new(dir.path().join("cache")).unwrap();
+    let registry = std::sync::Arc::new(AdapterRegistry::new(engine, &adapters).unwrap());
+    registry.scan().await.unwrap();
+    // The fixture returns 8 MiB of event data per call.
+    let chain = broken_chain(registry.clone(), Limits { output_bytes: 1 << 20, ..Limits::ADAPTER_DEFAULT });
+    let err = chain.events(&[], 5, 5).await.unwrap_err();
+    assert!(matches!(err, RuntimeError::LimitExceeded(ref m) if m.contains("over the output limit of 1048576 bytes")), "{err}");
+    let roomy = broken_chain(registry, Limits::ADAPTER_DEFAULT);
+    assert_eq!(roomy.events(&[], 5, 5).await.unwrap().len(), 1, "within the default limit it is delivered");
 }

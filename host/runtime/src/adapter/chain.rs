@@ -5,7 +5,7 @@
 
 use super::registry::AdapterRegistry;
 use crate::bindings::adapter_api::{
-    self, AdapterError, BlockInfo, BlockTag, ChainConfig, ChainEvent, EventFilter, OperatorSet,
+    self, AdapterError, BlockInfo, BlockTag, ChainConfig, ChainEvent, EventBody, EventFilter, OperatorSet,
     Receipt, SignedEnvelope,
 };
 use crate::bindings::testing_api::{TestDeployment, TestOperator};
@@ -46,6 +46,7 @@ macro_rules! call {
     ($self:ident, $what:literal, |$guest:ident, $testing:ident, $store:ident, $conn:ident| $call:expr) => {{
         let mut slot = $self.live().await?;
         let live = slot.as_mut().expect("started above");
+        live.store.data().stderr.clear();
         if let Err(e) = live.store.set_fuel($self.limits.fuel) {
             return Err(RuntimeError::Trap(format!("refuel: {e:#}")));
         }
@@ -170,7 +171,13 @@ impl ChainAdapter {
         let failure = match outcome {
             Ok(Ok(Ok(value))) => return Ok(value),
             Ok(Ok(Err(e))) => return Err(adapter_error(e)),
-            Ok(Err(trap)) => classify_call_error(trap, what),
+            Ok(Err(trap)) => {
+                let err = classify_call_error(trap, what);
+                match slot.as_ref() {
+                    Some(live) => live.store.data().explain(err),
+                    None => err,
+                }
+            }
             Err(_) => RuntimeError::LimitExceeded(format!(
                 "{what} did not return within {} ms",
                 self.limits.time_ms
@@ -187,9 +194,18 @@ impl ChainAdapter {
         call!(self, "head", |g, _t, s, c| g.connection().call_head(s, c, tag))
     }
 
-    /// Events matching `filters` in `from..=to`.
+    /// Events matching `filters` in `from..=to`, refused above the output limit.
     pub async fn events(&self, filters: &[EventFilter], from: u64, to: u64) -> Result<Vec<ChainEvent>> {
-        call!(self, "events", |g, _t, s, c| g.connection().call_events(s, c, filters, from, to))
+        let events = call!(self, "events", |g, _t, s, c| g.connection().call_events(s, c, filters, from, to))?;
+        let size: u64 = events.iter().map(event_bytes).sum();
+        if size > self.limits.output_bytes {
+            return Err(RuntimeError::LimitExceeded(format!(
+                "events for heights {from}..={to} came to {size} bytes, over the output limit of {} bytes; \
+                 lower the chain's max-block-range",
+                self.limits.output_bytes
+            )));
+        }
+        Ok(events)
     }
 
     /// The hash of the block at `height`, if it exists.
@@ -251,6 +267,22 @@ impl ChainAdapter {
             }
         })
     }
+}
+
+/// The bytes an event carries, for the output limit.
+fn event_bytes(event: &ChainEvent) -> u64 {
+    let position = &event.position;
+    let body = match &event.body {
+        EventBody::Block => 0,
+        EventBody::Contract(e) => {
+            e.contract.len()
+                + e.kind.len()
+                + e.topics.iter().map(Vec::len).sum::<usize>()
+                + e.data.len()
+                + e.attributes.iter().map(|a| a.key.len() + a.value.len()).sum::<usize>()
+        }
+    };
+    (position.block_hash.len() + position.tx_hash.len() + body) as u64
 }
 
 fn no_testing() -> AdapterError {

@@ -114,10 +114,12 @@ impl AdapterProgram {
             let guest = self.adapter.load(&mut store, &instance)?;
             guest.call_describe(&mut store).await
         };
-        match tokio::time::timeout(limits.time(), call).await {
-            Err(_) => Err(RuntimeError::LimitExceeded("describe() did not return within 5 s".into())),
-            Ok(Err(e)) => Err(crate::error::classify_call_error(e, "describe()")),
-            Ok(Ok(d)) => Ok(d),
-        }
+        let outcome = tokio::time::timeout(limits.time(), call).await;
+        let failure = match outcome {
+            Ok(Ok(d)) => return Ok(d),
+            Err(_) => RuntimeError::LimitExceeded("did not return within 5 s".into()),
+            Ok(Err(e)) => store.data().explain(crate::error::classify_call_error(e, "describe()")),
+        };
+        Err(RuntimeError::InvalidComponent(format!("describe() failed: {failure}")))
     }
 }

@@ -108,7 +108,7 @@ impl ComponentRunner {
             }
             Ok(Err(e)) => {
                 let hint = format!("fuel limit {}, memory limit {} bytes", limits.fuel, limits.memory_bytes);
-                return Err(classify_call_error(e, &hint));
+                return Err(store.data().explain(classify_call_error(e, &hint)));
             }
             Ok(Ok(Err(message))) => {
                 let denied = policy.denied();
