@@ -16,6 +16,9 @@ pub fn router(aggregator: Arc<Aggregator>) -> Router {
         .route("/envelopes", post(submit))
         .route("/envelopes/{event_id}", get(status))
         .route("/health", get(health))
+        .fallback(|| async { AggregatorError::NotFound("no such endpoint: the API is POST /envelopes, GET /envelopes/{event-id}, GET /health".into()) })
+        .method_not_allowed_fallback(wavs_types::http::method_not_allowed)
+        .layer(axum::middleware::map_response(wavs_types::http::json_errors))
         .with_state(aggregator)
 }
 
@@ -41,10 +44,12 @@ impl Aggregator {
             let known: Vec<&String> = self.chains.keys().collect();
             AggregatorError::Invalid(format!("chain {:?} is not configured here (configured: {known:?})", s.chain))
         })?;
-        if let Some(status) = self.queue.lock().status(&s.envelope.event_id) {
-            if matches!(status.state, wavs_types::EnvelopeState::Landed { .. } | wavs_types::EnvelopeState::AlreadyHandled) {
-                return Ok(status);
-            }
+        // A finished event id is answered with its final status, never counted again.
+        let known = self.queue.lock().status(&s.envelope.event_id);
+        if let Some(status) = known
+            && matches!(status.state, wavs_types::EnvelopeState::Landed { .. } | wavs_types::EnvelopeState::AlreadyHandled)
+        {
+            return Ok(status);
         }
         // The digest comes from the adapter, never from the operator.
         let digest = chain.envelope_digest(&(&s.envelope).into()).await?;
@@ -54,12 +59,15 @@ impl Aggregator {
         let set = self.operator_sets.get(&s.chain, chain, &s.manager).await?;
         let weight = set.operators.iter().find(|o| o.id == operator).map(|o| o.weight).unwrap_or(0);
         if weight == 0 {
+            // A signature over other bytes recovers to an unrelated key, so a replayed or
+            // forged signature ends up here too.
             return Err(AggregatorError::Forbidden(format!(
-                "signer {operator} is not an operator of manager {} on chain {}",
+                "signer {operator} is not an operator of manager {} on chain {}: sign the chain's digest of this exact envelope with an operator key",
                 s.manager, s.chain
             )));
         }
-        let status = self.queue.lock().add(s, digest, operator.clone(), weight, set.threshold);
+        // Committed to the store before the answer: an acknowledged signature survives a crash.
+        let status = self.queue.lock().update(|q| q.add(s, digest, operator.clone(), weight, set.threshold))?;
         tracing::info!(event_id = %wavs_types::hex_bytes::encode(&s.envelope.event_id), %operator, detail = %status.detail, "signature counted");
         Ok(status)
     }
@@ -80,3 +88,4 @@ async fn health(State(agg): State<Arc<Aggregator>>) -> Json<Value> {
     let depth = agg.queue.lock().depth();
     Json(json!({ "status": "ok", "chains": chains, "queue-depth": depth, "counters": agg.counters, "adapters": agg.registry.loaded() }))
 }
+

@@ -13,7 +13,7 @@ use wavs_types::ChainSpec;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct AggregatorConfig {
-    /// Where the compiled-component cache lives.
+    /// Where the queue (`aggregator.redb`) and the compiled-component cache live.
     pub data_dir: PathBuf,
     /// Directory scanned for chain adapters.
     pub adapters_dir: PathBuf,
@@ -31,6 +31,25 @@ pub struct AggregatorConfig {
     /// Chains by name.
     #[serde(default)]
     pub chains: BTreeMap<String, ChainSpec>,
+    /// Limits of calls into the chain adapters, as the node's `[limits.adapter]`.
+    #[serde(default)]
+    pub limits: AggregatorLimits,
+}
+
+/// The aggregator's `[limits]` section.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AggregatorLimits {
+    /// Per-call limits of chain adapters; what is not set keeps the adapter default.
+    #[serde(default)]
+    pub adapter: wavs_types::LimitOverrides,
+}
+
+impl AggregatorLimits {
+    /// The limits every adapter call runs under.
+    pub fn adapter_limits(&self) -> wavs_runtime::Limits {
+        wavs_runtime::Limits::ADAPTER_DEFAULT.with_overrides(&self.adapter)
+    }
 }
 
 fn default_addr() -> SocketAddr {
@@ -79,6 +98,9 @@ impl AggregatorConfig {
         }
         if self.max_batch == 0 || self.batch_interval_ms == 0 {
             return Err(AggregatorError::Config("max-batch and batch-interval-ms must be > 0".into()));
+        }
+        if let Some(msg) = self.limits.adapter_limits().exceeding(&wavs_runtime::Limits::UNBOUNDED) {
+            return Err(AggregatorError::Config(format!("limits.adapter: {msg}")));
         }
         self.submitter.signer().map_err(|e| AggregatorError::Config(format!("[submitter]: {e}")))?;
         Ok(())

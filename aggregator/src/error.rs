@@ -28,6 +28,10 @@ pub enum AggregatorError {
     /// Local I/O failed.
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
+    /// The durable store (`<data-dir>/aggregator.redb`) failed, so nothing was
+    /// acknowledged; sending again may pass once the disk accepts writes.
+    #[error("store: {0}")]
+    Store(String),
 }
 
 impl AggregatorError {
@@ -35,7 +39,7 @@ impl AggregatorError {
     pub fn is_retryable(&self) -> bool {
         match self {
             AggregatorError::Runtime(e) => e.is_retryable(),
-            AggregatorError::Io(_) => true,
+            AggregatorError::Io(_) | AggregatorError::Store(_) => true,
             _ => false,
         }
     }
@@ -53,6 +57,19 @@ impl IntoResponse for AggregatorError {
         (status, Json(ApiError { error: self.to_string(), retryable: self.is_retryable() })).into_response()
     }
 }
+
+macro_rules! store_error {
+    ($($t:ty),*) => {$(
+        impl From<$t> for AggregatorError {
+            fn from(e: $t) -> Self {
+                AggregatorError::Store(format!(
+                    "{e}; nothing was acknowledged: send again, and if this persists check the disk under data-dir"
+                ))
+            }
+        }
+    )*};
+}
+store_error!(redb::TransactionError, redb::TableError, redb::StorageError, redb::CommitError);
 
 /// Result alias.
 pub type Result<T, E = AggregatorError> = std::result::Result<T, E>;

@@ -1,15 +1,19 @@
 //! The WAVS aggregator: collects operator signatures per envelope, checks them against
 //! the operator set on chain, and submits quorum-complete envelopes in batches through
 //! the target chain's adapter. It knows no chain: every chain detail is the adapter's.
+//! The queue survives restarts in `<data-dir>/aggregator.redb`.
 
 pub mod api;
 pub mod batcher;
 pub mod config;
+pub mod durable;
 pub mod error;
 pub mod queue;
 pub mod quorum;
+pub mod store;
 
 use config::AggregatorConfig;
+use durable::DurableQueue;
 use error::Result;
 use parking_lot::Mutex;
 use serde::Serialize;
@@ -18,7 +22,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use wavs_runtime::{AdapterRegistry, ChainAdapter, Limits, WasmEngine};
+use wavs_runtime::{AdapterRegistry, ChainAdapter, WasmEngine};
 
 /// Counters shown by `/health`.
 #[derive(Default, Serialize)]
@@ -34,6 +38,8 @@ pub struct Counters {
     pub failed: AtomicU64,
     /// Transactions sent.
     pub batches: AtomicU64,
+    /// Writes to the durable store that failed (and were retried).
+    pub store_errors: AtomicU64,
 }
 
 impl Counters {
@@ -47,7 +53,7 @@ pub struct Aggregator {
     pub(crate) config: AggregatorConfig,
     pub(crate) registry: Arc<AdapterRegistry>,
     pub(crate) chains: BTreeMap<String, Arc<ChainAdapter>>,
-    pub(crate) queue: Mutex<queue::Queue>,
+    pub(crate) queue: Mutex<DurableQueue>,
     pub(crate) operator_sets: quorum::OperatorSets,
     pub(crate) counters: Counters,
 }
@@ -61,17 +67,23 @@ pub struct Handle {
 }
 
 impl Aggregator {
-    /// Loads adapters, starts the batcher and the API.
+    /// Reloads the queue, loads adapters, starts the batcher and the API.
     pub async fn start(config: AggregatorConfig) -> Result<Handle> {
         let signer = config.submitter.signer()?;
+        // Entries that were in flight when the last process died are queued again; the
+        // batcher asks `is-handled` before sending, so nothing lands twice.
+        let queue = DurableQueue::open(&config.data_dir)?;
+        let finished = queue.finished().count();
+        tracing::info!(store = %queue.store().path().display(), entries = queue.entries().count(), queued = queue.depth(), finished, "queue reloaded");
         let engine = WasmEngine::new(config.data_dir.join("cache"))?;
         let registry = Arc::new(AdapterRegistry::new(engine, &config.adapters_dir)?);
         registry.scan().await?;
+        let limits = config.limits.adapter_limits();
         let chains = config
             .chains
             .iter()
             .map(|(name, spec)| {
-                let chain = ChainAdapter::from_spec(registry.clone(), name, spec, signer.clone(), Limits::ADAPTER_DEFAULT);
+                let chain = ChainAdapter::from_spec(registry.clone(), name, spec, signer.clone(), limits);
                 (name.clone(), Arc::new(chain))
             })
             .collect();
@@ -79,7 +91,7 @@ impl Aggregator {
             config,
             registry,
             chains,
-            queue: Mutex::default(),
+            queue: Mutex::new(queue),
             operator_sets: quorum::OperatorSets::default(),
             counters: Counters::default(),
         });

@@ -1,5 +1,14 @@
-//! Misbehaves as the raw trigger payload says: `loop`, `alloc`, `output`, `trap`,
-//! `panic`, `recurse`; anything else is echoed. Used only by tests of the host's limits.
+//! Misbehaves as the raw trigger payload says; anything else is echoed. Used only by
+//! tests of the host's limits (`host/runtime/tests/limits.rs`,
+//! `conformance/devnet/tests/fault_hostile.rs`). Modes:
+//! - `loop`: spins forever without I/O; only fuel or the time limit stop it;
+//! - `alloc`: allocates 1 MiB blocks until the memory limit refuses to grow;
+//! - `output`: returns 16 MiB, over the default output limit;
+//! - `huge-output`: returns 100 MiB, over the memory limit unless the manifest grants
+//!   more, and then over the output limit;
+//! - `trap`: executes `unreachable`;
+//! - `panic`: panics with the message "hostile component panics on purpose";
+//! - `recurse`: recurses without end until the call stack overflows.
 
 wit_bindgen::generate!({
     path: "../../wit/service",
@@ -36,6 +45,7 @@ impl Guest for Hostile {
                 }
             }
             b"output" => Ok(vec![Response { payload: vec![7u8; 16 << 20], ordering: None }]),
+            b"huge-output" => Ok(vec![Response { payload: vec![7u8; 100 << 20], ordering: None }]),
             b"trap" => {
                 #[cfg(target_arch = "wasm32")]
                 core::arch::wasm32::unreachable();

@@ -169,6 +169,23 @@ impl Devnet {
         self.nodes[i].process.stop();
     }
 
+    /// Starts operator node `i` again after [`Devnet::stop_node`]: same config file,
+    /// data dir and port. Each run logs to a file of its own (`node<i>-run<n>.log`).
+    pub async fn restart_node(&mut self, i: usize) -> Result<(), String> {
+        let config = self.dir.path().join(format!("node{}.toml", i + 1));
+        paths::require(&config, "the devnet writes it when it starts the node")?;
+        let url = self.nodes[i].url.clone();
+        let port: u16 = url.rsplit(':').next().and_then(|p| p.parse().ok()).ok_or_else(|| format!("no port in {url}"))?;
+        let n = (2..).find(|n| !self.dir.path().join(format!("node{}-run{n}.log", i + 1)).exists()).unwrap_or(2);
+        let args = ["node", "--config", config.to_str().unwrap_or_default()];
+        let name = format!("node{}-run{n}", i + 1);
+        let started = std::time::Instant::now();
+        let mut process = Managed::spawn(&name, &paths::binary("wavs"), &args, &[("RUST_LOG", "info")], self.dir.path())?;
+        process.wait_until(Duration::from_secs(60), || crate::process::port_open(port)).await?;
+        self.nodes[i] = NodeProcess { process, url, ready_in: started.elapsed() };
+        Ok(())
+    }
+
     /// Stops operator node `i` and starts in its place (same key) a node of its own under
     /// `<dir>/<name>`, serving the primary chain plus `extra_config` (more TOML), whose
     /// adapters directory holds just `adapter_files`. Returns its URL and that directory.

@@ -24,11 +24,12 @@ pub fn chains_toml(chains: &[(&str, &LocalChain)]) -> String {
         let spec = &chain.spec;
         let urls: Vec<String> = spec.rpc_urls.iter().map(|u| format!("\"{u}\"")).collect();
         out += &format!(
-            "[chains.{name}]\nfamily = \"{}\"\nchain-id = \"{}\"\nrpc-urls = [{}]\npoll-interval-ms = {}\n",
+            "[chains.{name}]\nfamily = \"{}\"\nchain-id = \"{}\"\nrpc-urls = [{}]\npoll-interval-ms = {}\nconfirmations = {}\n",
             spec.family,
             spec.chain_id,
             urls.join(", "),
-            spec.poll_interval_ms
+            spec.poll_interval_ms,
+            spec.confirmations
         );
         if !spec.options.is_empty() {
             out += &format!("\n[chains.{name}.options]\n");

@@ -1,6 +1,7 @@
 //! A local AVS for the demo and the end-to-end tests: real chains (anvil, wasmd), real
 //! contracts, real operator nodes and aggregator processes.
 
+pub mod bursts;
 pub mod chain;
 pub mod devnet;
 pub mod flows;
@@ -8,6 +9,8 @@ pub mod keys;
 pub mod launch;
 pub mod paths;
 pub mod process;
+pub mod proxy;
+pub mod restart;
 pub mod stub_http;
 pub mod wasmd;
 

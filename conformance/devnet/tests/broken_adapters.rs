@@ -6,12 +6,7 @@
 use serde_json::Value;
 use std::time::Duration;
 use wavs_devnet::{Devnet, DevnetOptions, guest};
-
-fn uint(n: u128) -> Vec<u8> {
-    let mut out = vec![0u8; 32];
-    out[16..].copy_from_slice(&n.to_be_bytes());
-    out
-}
+use wavs_devnet::bursts::uint;
 
 /// The refusal reason the node's `/adapters` gives for `file`.
 fn reason(adapters: &Value, file: &str) -> String {

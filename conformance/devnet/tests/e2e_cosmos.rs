@@ -5,12 +5,7 @@
 
 use std::time::Duration;
 use wavs_devnet::{ChainKind, Devnet, DevnetOptions, guest};
-
-fn uint(n: u128) -> Vec<u8> {
-    let mut out = vec![0u8; 32];
-    out[16..].copy_from_slice(&n.to_be_bytes());
-    out
-}
+use wavs_devnet::bursts::uint;
 
 const ROUTES: [(&str, &str); 3] = [("wasmd", "wasmd"), ("wasmd", "anvil"), ("anvil", "wasmd")];
 

@@ -8,12 +8,7 @@ use std::time::{Duration, Instant};
 use wavs_devnet::stub_http::serve;
 use wavs_devnet::{Devnet, DevnetOptions, guest};
 use wavs_types::EnvelopeState;
-
-fn uint(n: u128) -> Vec<u8> {
-    let mut out = vec![0u8; 32];
-    out[16..].copy_from_slice(&n.to_be_bytes());
-    out
-}
+use wavs_devnet::bursts::uint;
 
 async fn devnet() -> Devnet {
     let devnet = Devnet::start(DevnetOptions::default(), &|s| eprintln!("[devnet] {s}")).await.expect("devnet starts");

@@ -6,12 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 use wavs_devnet::{Devnet, DevnetOptions, guest};
-
-fn uint(n: u128) -> Vec<u8> {
-    let mut out = vec![0u8; 32];
-    out[16..].copy_from_slice(&n.to_be_bytes());
-    out
-}
+use wavs_devnet::bursts::uint;
 
 /// Writes `bytes` to `path` the way an operator's `cp` + `mv` does: never half a file.
 fn install(path: &Path, bytes: &[u8]) {

@@ -1,6 +1,6 @@
 //! The node's HTTP API: services, components, manual tasks, executions, health.
 
-use crate::dispatcher::{Job, TriggerKey};
+use crate::job::{Job, TriggerKey};
 use crate::error::NodeError;
 use crate::node::Node;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -44,12 +44,20 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/services/{id}", delete(remove_service))
         .route("/services/{id}/workflows/{workflow}/tasks", post(add_task))
         .route("/executions", get(executions))
+        .fallback(|| async { NodeError::NotFound("no such endpoint; see the API in README.md".into()) })
+        .method_not_allowed_fallback(wavs_types::http::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_COMPONENT_BYTES))
+        .layer(axum::middleware::map_response(wavs_types::http::json_errors))
         .with_state(node)
 }
 
 async fn health(State(node): State<Arc<Node>>) -> Json<Value> {
-    Json(json!({ "status": "ok", "chains": node.chain_status(), "services": node.services().len() }))
+    Json(json!({
+        "status": "ok",
+        "chains": node.chain_status(),
+        "services": node.services().len(),
+        "executions": node.outcomes.snapshot(),
+    }))
 }
 
 async fn adapters(State(node): State<Arc<Node>>) -> Json<Value> {
@@ -129,12 +137,17 @@ async fn add_task(
         tracing::info!(service = %id, %workflow, "manual task on a workflow with a chain trigger");
     }
     let job = Job {
-        service: service.clone(),
+        service_id: service.id.clone(),
         workflow_id: workflow,
         data: TriggerData::Raw(task.payload),
         key: TriggerKey::Manual { task_id: task.task_id },
     };
-    let record = node.run_job(job).await;
+    // Stored first, so a crash mid-run resumes the task; run here, so the answer has it.
+    let resume_after = crate::backoff::unix_ms() + 60_000;
+    let pending = node.store.enqueue_job(job, resume_after)?;
+    let record = node.run_now(pending).await.ok_or_else(|| NodeError::Unavailable(
+        "the task failed in a way that may pass and will be retried; see GET /executions".into(),
+    ))?;
     Ok(Json(serde_json::to_value(record).unwrap_or_default()))
 }
 
@@ -144,7 +157,7 @@ struct ExecutionQuery {
     limit: Option<usize>,
 }
 
-async fn executions(State(node): State<Arc<Node>>, Query(q): Query<ExecutionQuery>) -> Json<Value> {
-    let records = node.executions.recent(q.service.as_deref(), q.limit.unwrap_or(50));
-    Json(serde_json::to_value(records).unwrap_or_default())
+async fn executions(State(node): State<Arc<Node>>, Query(q): Query<ExecutionQuery>) -> ApiResult<Json<Value>> {
+    let records = node.store.recent_executions(q.service.as_deref(), q.limit.unwrap_or(50).min(1000))?;
+    Ok(Json(serde_json::to_value(records).unwrap_or_default()))
 }

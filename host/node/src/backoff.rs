@@ -2,6 +2,12 @@
 
 use std::time::Duration;
 
+/// Milliseconds since the Unix epoch: retry times are stored as wall-clock times
+/// because they must mean the same after a restart.
+pub fn unix_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
 /// Doubling delays between `min` and `max`.
 #[derive(Debug, Clone)]
 pub struct Backoff {

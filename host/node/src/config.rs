@@ -125,8 +125,7 @@ impl NodeConfig {
         if let Some(msg) = self.limits.default.exceeding(&self.limits.max) {
             return Err(NodeError::Invalid(format!("limits.default: {msg}")));
         }
-        let unbounded = Limits { fuel: u64::MAX, time_ms: u64::MAX, memory_bytes: u64::MAX, output_bytes: u64::MAX };
-        if let Some(msg) = self.limits.adapter_limits().exceeding(&unbounded) {
+        if let Some(msg) = self.limits.adapter_limits().exceeding(&Limits::UNBOUNDED) {
             return Err(NodeError::Invalid(format!("limits.adapter: {msg}")));
         }
         self.operator.signer().map_err(|e| NodeError::Invalid(format!("[operator]: {e}")))?;

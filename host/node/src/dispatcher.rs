@@ -1,176 +1,177 @@
-//! Where results leave: run the component, wrap each response in an envelope, have the
-//! target chain's adapter compute what to sign, sign it with the operator key, and send
-//! it to the aggregator.
+//! Where results leave: run a pending job's component, wrap each response in an
+//! envelope, have the target chain's adapter compute what to sign, sign it, and record
+//! the execution and its signed envelopes (the outbox) in one transaction. Sending is
+//! `sender.rs`; scheduling and retries are `scheduler.rs`.
 
-use crate::backoff::{Backoff, retry};
+use crate::backoff::unix_ms;
 use crate::error::{NodeError, Result};
 use crate::executions::{ExecutionRecord, Outcome, ResultRecord, Submission};
 use crate::node::Node;
+use crate::store::PendingJob;
 use std::sync::Arc;
 use std::time::Duration;
-use wavs_runtime::bindings::wit_types::{TriggerAction, TriggerData};
-use wavs_types::{
-    ApiError, EnvelopeStatus, ServiceManifest, SignedSubmission, SubmitSpec, TriggerIdentity, WireEnvelope,
-    derive_event_id, ordering_bytes,
-};
+use wavs_runtime::bindings::wit_types::TriggerAction;
+use wavs_types::{ServiceManifest, SignedSubmission, SubmitSpec, WireEnvelope, derive_event_id, ordering_bytes};
 
-/// What identifies a trigger occurrence (owned form of [`TriggerIdentity`]).
-#[derive(Debug, Clone)]
-pub enum TriggerKey {
-    /// A chain event.
-    ChainEvent { chain: String, height: u64, tx_hash: Vec<u8>, index: u32 },
-    /// An interval block.
-    Block { chain: String, height: u64 },
-    /// A manual task.
-    Manual { task_id: String },
-}
-
-impl TriggerKey {
-    fn identity(&self) -> TriggerIdentity<'_> {
-        match self {
-            TriggerKey::ChainEvent { chain, height, tx_hash, index } => {
-                TriggerIdentity::ChainEvent { chain, height: *height, tx_hash, index: *index }
-            }
-            TriggerKey::Block { chain, height } => TriggerIdentity::Block { chain, height: *height },
-            TriggerKey::Manual { task_id } => TriggerIdentity::Manual { task_id },
-        }
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            TriggerKey::ChainEvent { chain, height, tx_hash, index } => {
-                format!("event on {chain} at height {height}, tx 0x{}, index {index}", hex::encode(tx_hash))
-            }
-            TriggerKey::Block { chain, height } => format!("block {height} on {chain}"),
-            TriggerKey::Manual { task_id } => format!("manual task {task_id}"),
-        }
-    }
-}
-
-/// One trigger for one workflow.
-pub struct Job {
-    /// The service.
-    pub service: Arc<ServiceManifest>,
-    /// The workflow whose trigger fired.
-    pub workflow_id: String,
-    /// What the component receives.
-    pub data: TriggerData,
-    /// What identifies the occurrence.
-    pub key: TriggerKey,
-}
+/// Runs that fail in a way that may pass (chain RPC down, adapter restarting) are tried
+/// this often, with delays doubling up to [`MAX_JOB_DELAY_MS`] (about 25 minutes in all),
+/// before the job is recorded as failed.
+pub(crate) const MAX_JOB_ATTEMPTS: u32 = 30;
+const MAX_JOB_DELAY_MS: u64 = 60_000;
 
 impl Node {
-    /// Runs `job` in the background.
-    pub(crate) fn spawn_job(self: &Arc<Self>, job: Job) {
-        let node = self.clone();
-        tokio::spawn(async move { node.run_job(job).await });
+    /// Runs `pending` to its end: the execution is recorded and its envelopes are in the
+    /// outbox (and sent once), or the job is postponed for a retry. Returns the record,
+    /// or `None` if the job was postponed, already done, or its service is gone.
+    pub(crate) async fn run_pending(self: &Arc<Self>, mut pending: PendingJob) -> Option<ExecutionRecord> {
+        let job = &pending.job;
+        let Some(service) = self.services.read().get(&job.service_id).cloned() else {
+            tracing::warn!(service = %job.service_id, trigger = %job.key.describe(), "service removed; dropping its pending job");
+            let _ = self.store.drop_job(pending.id);
+            return None;
+        };
+        let _permit = self.permits.acquire().await.expect("semaphore never closed");
+        match self.store.job_pending(pending.id) {
+            Ok(true) => {}
+            Ok(false) => return None, // finished by an earlier run
+            Err(e) => {
+                tracing::error!("cannot read the store: {e}");
+                return None;
+            }
+        }
+        let (record, signed) = match self.execute_and_sign(&service, &pending).await {
+            Ok(done) => done,
+            Err(e) if e.is_retryable() && pending.attempts + 1 < MAX_JOB_ATTEMPTS => {
+                pending.attempts += 1;
+                let delay = Duration::from_millis((500u64 << pending.attempts.min(7)).min(MAX_JOB_DELAY_MS));
+                pending.not_before_ms = unix_ms() + delay.as_millis() as u64;
+                pending.last_error = Some(e.to_string());
+                tracing::warn!(service = %service.id, trigger = %pending.job.key.describe(), attempt = pending.attempts, retry_in_ms = delay.as_millis() as u64, "run failed, will retry: {e}");
+                if let Err(e) = self.store.postpone_job(&pending) {
+                    tracing::error!("cannot store the job's retry: {e}");
+                }
+                return None;
+            }
+            Err(e) => (self.failed_record(&service, &pending, &e), vec![]),
+        };
+        let (mut record, queued) = match self.store.finish_job(Some(pending.id), record, signed) {
+            Ok(done) => done,
+            Err(e) => {
+                tracing::error!(service = %service.id, "cannot record the execution; the job stays pending: {e}");
+                return None;
+            }
+        };
+        self.outcomes.count(&record.outcome);
+        for submission in queued {
+            let state = self.send_signed(&submission, 0).await;
+            if let Some(result) = record.results.iter_mut().find(|r| r.event_id == submission.envelope.event_id) {
+                result.submission = state.submission();
+            }
+        }
+        Some(record)
     }
 
-    /// Runs the component for `job`, submits its results and records the execution.
-    pub async fn run_job(&self, job: Job) -> ExecutionRecord {
-        let _permit = self.permits.acquire().await.expect("semaphore never closed");
-        let service_id = job.service.id.clone();
-        let wf = &job.service.workflows[&job.workflow_id];
-        let spec = &job.service.components[&wf.component];
+    /// Executes the component and signs each response; errors that may pass propagate
+    /// (so the job is retried), others are recorded on the execution.
+    async fn execute_and_sign(
+        &self,
+        service: &ServiceManifest,
+        pending: &PendingJob,
+    ) -> Result<(ExecutionRecord, Vec<SignedSubmission>)> {
+        let job = &pending.job;
+        let wf = service
+            .workflows
+            .get(&job.workflow_id)
+            .ok_or_else(|| NodeError::NotFound(format!("service {} has no workflow {}", service.id, job.workflow_id)))?;
+        let spec = service
+            .components
+            .get(&wf.component)
+            .ok_or_else(|| NodeError::NotFound(format!("service {} has no component {}", service.id, wf.component)))?;
+        let limits = self.limits_for(spec).map_err(NodeError::Invalid)?;
+        let action = TriggerAction { service_id: service.id.clone(), workflow_id: job.workflow_id.clone(), data: job.data.clone() };
+        let kv = wavs_runtime::ServiceKv::new(self.kv.clone(), service.id.clone());
+        let outcome = self.runner.execute(&spec.digest, &action, &limits, &Self::permissions_for(spec), kv).await?;
         let mut record = ExecutionRecord {
             seq: 0,
-            service_id: service_id.clone(),
+            service_id: service.id.clone(),
             workflow_id: job.workflow_id.clone(),
             trigger: job.key.describe(),
             outcome: Outcome::Ok,
-            fuel_used: 0,
-            elapsed_ms: 0,
+            fuel_used: outcome.fuel_used,
+            elapsed_ms: outcome.elapsed.as_millis() as u64,
+            retries: pending.attempts,
             results: vec![],
         };
-        let action = TriggerAction { service_id: service_id.clone(), workflow_id: job.workflow_id.clone(), data: job.data };
-        let executed = match self.limits_for(spec) {
-            Ok(limits) => self
-                .runner
-                .execute(&spec.digest, &action, &limits, &Self::permissions_for(spec))
-                .await
-                .map_err(NodeError::from),
-            Err(m) => Err(NodeError::Invalid(m)),
-        };
-        match executed {
-            Err(e) => {
-                tracing::warn!(service = %service_id, workflow = %job.workflow_id, trigger = %record.trigger, "execution failed: {e}");
-                record.outcome = Outcome::Error { message: e.to_string(), retryable: e.is_retryable() };
-            }
-            Ok(outcome) => {
-                record.fuel_used = outcome.fuel_used;
-                record.elapsed_ms = outcome.elapsed.as_millis() as u64;
-                for (i, response) in outcome.responses.into_iter().enumerate() {
-                    let envelope = WireEnvelope {
-                        event_id: derive_event_id(&service_id, &job.workflow_id, &job.key.identity(), i as u32),
-                        ordering: ordering_bytes(response.ordering),
-                        payload: response.payload,
-                    };
-                    let submission = self.submit(&wf.submit, &service_id, &job.workflow_id, &envelope).await;
-                    tracing::info!(service = %service_id, workflow = %job.workflow_id, event_id = %wavs_types::hex_bytes::encode(&envelope.event_id), ?submission, "result");
-                    record.results.push(ResultRecord { event_id: envelope.event_id, payload: envelope.payload, submission });
-                }
-            }
+        let mut signed = Vec::new();
+        for (i, response) in outcome.responses.into_iter().enumerate() {
+            let envelope = WireEnvelope {
+                event_id: derive_event_id(&service.id, &job.workflow_id, &job.key.identity(), i as u32),
+                ordering: ordering_bytes(response.ordering),
+                payload: response.payload,
+            };
+            let submission = match &wf.submit {
+                SubmitSpec::None => Submission::Local,
+                SubmitSpec::Aggregator { chain, handler, manager } => match self.sign(service, job, chain, handler, manager, &envelope).await {
+                    Ok(s) => {
+                        signed.push(s);
+                        Submission::Signed { attempts: 0, last_error: None }
+                    }
+                    Err(e) if e.is_retryable() => return Err(e),
+                    Err(e) => Submission::Failed { reason: e.to_string() },
+                },
+            };
+            record.results.push(ResultRecord { event_id: envelope.event_id, payload: envelope.payload, submission });
         }
-        self.executions.push(record)
+        Ok((record, signed))
     }
 
-    async fn submit(&self, submit: &SubmitSpec, service_id: &str, workflow_id: &str, envelope: &WireEnvelope) -> Submission {
-        let SubmitSpec::Aggregator { chain, handler, manager } = submit else {
-            return Submission::Local;
-        };
-        let signed = async {
-            let adapter = self.chains.get(chain).ok_or_else(|| NodeError::Invalid(format!("chain {chain} is not configured")))?;
-            let backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(5));
-            let wit_envelope = envelope.into();
-            let digest = retry(6, backoff, |e: &wavs_runtime::RuntimeError| e.is_retryable(), || {
-                adapter.envelope_digest(&wit_envelope)
-            })
-            .await?;
-            let signature = self.signer.sign_digest(&digest)?;
-            Ok::<_, NodeError>(SignedSubmission {
-                service_id: service_id.to_string(),
-                workflow_id: workflow_id.to_string(),
-                chain: chain.clone(),
-                handler: handler.clone(),
-                manager: manager.clone(),
-                envelope: envelope.clone(),
-                signature,
-            })
-        };
-        let sent = match signed.await {
-            Ok(body) => {
-                let backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(8));
-                retry(10, backoff, NodeError::is_retryable, || self.send_to_aggregator(&body)).await
+    /// Signs `envelope` for `chain`: the digest comes from the chain's adapter, the
+    /// signature from the operator key, which never enters WASM.
+    async fn sign(
+        &self,
+        service: &ServiceManifest,
+        job: &crate::job::Job,
+        chain: &str,
+        handler: &str,
+        manager: &str,
+        envelope: &WireEnvelope,
+    ) -> Result<SignedSubmission> {
+        if let Some(earlier) = self.store.signed_envelope(&envelope.event_id)? {
+            // One event id, one signed result: a rerun may only repeat it.
+            if earlier.envelope.payload == envelope.payload {
+                return Ok(earlier);
             }
-            Err(e) => Err(e),
-        };
-        match sent {
-            Ok(status) => Submission::Sent { aggregator: status },
-            Err(e) => Submission::Failed { reason: e.to_string() },
+            return Err(NodeError::Invalid(
+                "event id already signed with another result; not signing a second (is the component deterministic?)".into(),
+            ));
         }
+        let adapter = self.chains.get(chain).ok_or_else(|| NodeError::Invalid(format!("chain {chain} is not configured")))?;
+        let digest = adapter.envelope_digest(&envelope.into()).await?;
+        let signature = self.signer.sign_digest(&digest)?;
+        Ok(SignedSubmission {
+            service_id: service.id.clone(),
+            workflow_id: job.workflow_id.clone(),
+            chain: chain.to_string(),
+            handler: handler.to_string(),
+            manager: manager.to_string(),
+            envelope: envelope.clone(),
+            signature,
+        })
     }
 
-    async fn send_to_aggregator(&self, body: &SignedSubmission) -> Result<EnvelopeStatus> {
-        let base = self.config.aggregator_url.as_deref().ok_or_else(|| {
-            NodeError::Invalid("no aggregator-url configured: set it in the config or WAVS_AGGREGATOR_URL".into())
-        })?;
-        let url = format!("{}/envelopes", base.trim_end_matches('/'));
-        let response = self.http.post(&url).json(body).send().await.map_err(|e| NodeError::Aggregator {
-            message: format!("cannot reach {url}: {e}"),
-            retryable: true,
-        })?;
-        let status = response.status();
-        let text = response.text().await.unwrap_or_default();
-        if status.is_success() {
-            return serde_json::from_str(&text).map_err(|e| NodeError::Aggregator {
-                message: format!("unreadable answer from {url}: {e}: {text}"),
-                retryable: false,
-            });
+    fn failed_record(&self, service: &ServiceManifest, pending: &PendingJob, e: &NodeError) -> ExecutionRecord {
+        let job = &pending.job;
+        tracing::warn!(service = %service.id, workflow = %job.workflow_id, trigger = %job.key.describe(), kind = e.kind(), "execution failed: {e}");
+        ExecutionRecord {
+            seq: 0,
+            service_id: service.id.clone(),
+            workflow_id: job.workflow_id.clone(),
+            trigger: job.key.describe(),
+            outcome: Outcome::Error { kind: e.kind().to_string(), message: e.to_string(), retryable: e.is_retryable() },
+            fuel_used: 0,
+            elapsed_ms: 0,
+            retries: pending.attempts,
+            results: vec![],
         }
-        let (message, retryable) = match serde_json::from_str::<ApiError>(&text) {
-            Ok(err) => (err.error, err.retryable),
-            Err(_) => (text, status.is_server_error()),
-        };
-        Err(NodeError::Aggregator { message: format!("{status}: {message}"), retryable })
     }
 }

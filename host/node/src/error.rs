@@ -14,6 +14,9 @@ pub enum NodeError {
     /// WASM runtime or adapter failure (retryability as the runtime classifies it).
     #[error(transparent)]
     Runtime(#[from] wavs_runtime::RuntimeError),
+    /// Not possible right now; the same request may pass later.
+    #[error("{0}")]
+    Unavailable(String),
     /// The on-disk store failed.
     #[error("store: {0}")]
     Store(String),
@@ -26,12 +29,24 @@ pub enum NodeError {
 }
 
 impl NodeError {
+    /// A short name for the cause, as executions are counted by it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            NodeError::Invalid(_) => "invalid",
+            NodeError::NotFound(_) => "not-found",
+            NodeError::Unavailable(_) => "unavailable",
+            NodeError::Runtime(e) => e.kind(),
+            NodeError::Store(_) | NodeError::Io(_) => "node",
+            NodeError::Aggregator { .. } => "aggregator",
+        }
+    }
+
     /// Whether the same request may succeed later.
     pub fn is_retryable(&self) -> bool {
         match self {
             NodeError::Invalid(_) | NodeError::NotFound(_) => false,
             NodeError::Runtime(e) => e.is_retryable(),
-            NodeError::Store(_) | NodeError::Io(_) => true,
+            NodeError::Store(_) | NodeError::Io(_) | NodeError::Unavailable(_) => true,
             NodeError::Aggregator { retryable, .. } => *retryable,
         }
     }

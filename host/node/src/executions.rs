@@ -1,16 +1,13 @@
-//! Recent executions, kept for the API so operators and builders see what ran and why
-//! it failed.
+//! What the node records of each component execution (kept in the store, shown by the
+//! API) and the counts of executions by outcome since the node started.
 
 use parking_lot::Mutex;
-use serde::Serialize;
-use std::collections::VecDeque;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use wavs_types::EnvelopeStatus;
 
-/// How many executions are remembered.
-const KEEP: usize = 1000;
-
 /// One component execution and what became of its results.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct ExecutionRecord {
     /// Increasing number of this execution on this node.
@@ -27,79 +24,77 @@ pub struct ExecutionRecord {
     pub fuel_used: u64,
     /// Milliseconds the execution took.
     pub elapsed_ms: u64,
+    /// Runs before this one that failed in a way that may pass.
+    #[serde(default)]
+    pub retries: u32,
     /// One entry per response.
     pub results: Vec<ResultRecord>,
 }
 
 /// Whether the component succeeded.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum Outcome {
     /// It returned responses.
     Ok,
-    /// It failed; `retryable` says whether running it again may help.
-    Error { message: String, retryable: bool },
+    /// It failed. `kind` names the cause (`limit-exceeded`, `trap`, `http-denied`,
+    /// `component-error`, ...); `retryable` says whether running it again may help.
+    Error { kind: String, message: String, retryable: bool },
+}
+
+impl Outcome {
+    /// The name counted in `/health`: `ok` or the error kind.
+    pub fn kind(&self) -> &str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Error { kind, .. } => kind,
+        }
+    }
 }
 
 /// A response and its submission.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct ResultRecord {
     /// The envelope's event id.
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(with = "wavs_types::hex_bytes")]
     pub event_id: Vec<u8>,
     /// The payload.
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(with = "wavs_types::hex_bytes")]
     pub payload: Vec<u8>,
     /// What happened to it.
     pub submission: Submission,
 }
 
-fn hex_ser<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
-    wavs_types::hex_bytes::serialize(bytes, s)
-}
-
 /// What happened to a result after the component returned it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum Submission {
     /// The workflow submits nowhere.
     Local,
+    /// Signed and in the outbox; the aggregator has not acknowledged it yet.
+    #[serde(rename_all = "kebab-case")]
+    Signed { attempts: u32, last_error: Option<String> },
     /// Signed and accepted by the aggregator, which answered with this status.
     Sent { aggregator: EnvelopeStatus },
     /// Could not be signed or sent.
     Failed { reason: String },
 }
 
-/// The ring of recent executions.
+/// Executions by outcome kind since the node started.
 #[derive(Default)]
-pub struct Executions {
-    inner: Mutex<(u64, VecDeque<ExecutionRecord>)>,
+pub struct OutcomeCounts {
+    counts: Mutex<BTreeMap<String, u64>>,
 }
 
-impl Executions {
-    /// Records an execution, assigning its sequence number.
-    pub fn push(&self, mut record: ExecutionRecord) -> ExecutionRecord {
-        let mut inner = self.inner.lock();
-        inner.0 += 1;
-        record.seq = inner.0;
-        if inner.1.len() == KEEP {
-            inner.1.pop_front();
-        }
-        inner.1.push_back(record.clone());
-        record
+impl OutcomeCounts {
+    /// Counts one execution.
+    pub fn count(&self, outcome: &Outcome) {
+        *self.counts.lock().entry(outcome.kind().to_string()).or_default() += 1;
     }
 
-    /// The newest executions first, optionally of one service.
-    pub fn recent(&self, service: Option<&str>, limit: usize) -> Vec<ExecutionRecord> {
-        let inner = self.inner.lock();
-        inner
-            .1
-            .iter()
-            .rev()
-            .filter(|r| service.is_none_or(|s| r.service_id == s))
-            .take(limit)
-            .cloned()
-            .collect()
+    /// The counts, by kind.
+    pub fn snapshot(&self) -> BTreeMap<String, u64> {
+        self.counts.lock().clone()
     }
 }

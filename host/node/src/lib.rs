@@ -1,8 +1,10 @@
 //! The WAVS operator node: configuration, durable store, trigger loops, dispatcher,
 //! HTTP API and CLI.
 //!
-//! A trigger enters in [`trigger_loop`] (or as a manual task through [`api`]), runs in
-//! [`dispatcher`], and leaves signed for the aggregator.
+//! A trigger enters in [`trigger_loop`] (or as a manual task through [`api`]) and is
+//! stored as a pending [`job`]; [`scheduler`] runs it through [`dispatcher`], which
+//! records the execution and its signed envelopes; [`sender`] delivers those to the
+//! aggregator until it acknowledges them. Everything in between is in [`store`].
 
 pub mod api;
 pub mod backoff;
@@ -11,7 +13,12 @@ pub mod config;
 pub mod dispatcher;
 pub mod error;
 pub mod executions;
+pub mod job;
+mod kv_store;
 pub mod node;
+pub mod reorg;
+pub mod scheduler;
+pub mod sender;
 pub mod services;
 pub mod store;
 pub mod trigger_loop;

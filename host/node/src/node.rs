@@ -3,7 +3,7 @@
 
 use crate::config::NodeConfig;
 use crate::error::Result;
-use crate::executions::Executions;
+use crate::executions::OutcomeCounts;
 use crate::store::Store;
 use parking_lot::RwLock;
 use serde::Serialize;
@@ -32,16 +32,31 @@ pub struct ChainStatus {
     pub adapter_restarts: u64,
 }
 
+impl ChainStatus {
+    /// A round of reading worked: the chain is active and its last error is cleared.
+    pub(crate) fn set_active(&mut self) {
+        self.state = "active".into();
+        self.error = None;
+    }
+}
+
 /// A running operator node.
 pub struct Node {
     pub(crate) config: NodeConfig,
-    pub(crate) store: Store,
+    pub(crate) store: Arc<Store>,
     pub(crate) runner: ComponentRunner,
     pub(crate) registry: Arc<AdapterRegistry>,
     pub(crate) chains: BTreeMap<String, Arc<ChainAdapter>>,
     pub(crate) services: RwLock<BTreeMap<String, Arc<ServiceManifest>>>,
     pub(crate) signer: Signer,
-    pub(crate) executions: Executions,
+    /// The components' key-value store (namespaced per service by the dispatcher).
+    pub(crate) kv: Arc<dyn wavs_runtime::KvBackend>,
+    /// Executions by outcome since start, for `/health`.
+    pub(crate) outcomes: OutcomeCounts,
+    /// Jobs being run now, so no job runs twice at once.
+    pub(crate) running: parking_lot::Mutex<std::collections::HashSet<u64>>,
+    /// Event ids being sent now, so no envelope is sent twice at once.
+    pub(crate) sending: parking_lot::Mutex<std::collections::HashSet<Vec<u8>>>,
     pub(crate) chain_status: RwLock<BTreeMap<String, ChainStatus>>,
     pub(crate) http: reqwest::Client,
     pub(crate) permits: tokio::sync::Semaphore,
@@ -52,7 +67,7 @@ impl Node {
     pub async fn open(config: NodeConfig) -> Result<Arc<Node>> {
         let started = Instant::now();
         let signer = config.operator.signer().map_err(|e| crate::error::NodeError::Invalid(format!("[operator]: {e}")))?;
-        let store = Store::open(&config.data_dir)?;
+        let store = Arc::new(Store::open(&config.data_dir)?);
         let engine = WasmEngine::new(config.data_dir.join("cache"))?;
         let runner = ComponentRunner::new(engine.clone())?;
         let registry = Arc::new(AdapterRegistry::new(engine, &config.adapters_dir)?);
@@ -74,13 +89,16 @@ impl Node {
         let node = Arc::new(Node {
             permits: tokio::sync::Semaphore::new(config.max_concurrent_executions.max(1)),
             config,
-            store,
+            store: store.clone(),
             runner,
             registry,
             chains,
             services: RwLock::default(),
             signer,
-            executions: Executions::default(),
+            kv: store,
+            outcomes: OutcomeCounts::default(),
+            running: Default::default(),
+            sending: Default::default(),
             chain_status: RwLock::default(),
             http: reqwest::Client::builder().timeout(Duration::from_secs(10)).build().map_err(|e| {
                 crate::error::NodeError::Invalid(format!("http client: {e}"))
@@ -104,8 +122,11 @@ impl Node {
         Ok(node)
     }
 
-    /// Starts the adapter watcher and one trigger loop per chain.
+    /// Starts the adapter watcher, the job and outbox loops (which first resume what a
+    /// crash interrupted) and one trigger loop per chain.
     pub fn start_loops(self: &Arc<Self>) {
+        tokio::spawn(self.clone().job_loop());
+        tokio::spawn(self.clone().outbox_loop());
         let node = self.clone();
         tokio::spawn(async move {
             loop {

@@ -1,13 +1,30 @@
-//! The node's durable state in one redb database: deployed services and per-chain
-//! cursors. Component bytes live beside it as `<digest>.wasm` files.
+//! The node's durable state in one redb database: deployed services, per-chain
+//! cursors, pending jobs, signed envelopes (the outbox) and finished executions.
+//! Component bytes live beside it as `<digest>.wasm` files.
+//!
+//! redb rather than SQLite: pure Rust (no C toolchain for operators), ACID
+//! transactions with a crash-safe commit, and typed key-value tables fit what the node
+//! keeps — rows looked up by key, never joined.
 
 use crate::error::{NodeError, Result};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::path::{Path, PathBuf};
 use wavs_types::ServiceManifest;
 
+mod blocks;
+mod history;
+mod jobs;
+mod outbox;
+#[cfg(test)]
+mod durable_tests;
+
+pub use jobs::PendingJob;
+pub use outbox::{OutboxEntry, OutboxState};
+
 const SERVICES: TableDefinition<&str, &str> = TableDefinition::new("services");
 const CURSORS: TableDefinition<&str, u64> = TableDefinition::new("cursors");
+/// Counters that must survive restarts (next job id, next execution number).
+const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 
 /// The on-disk store.
 pub struct Store {
@@ -25,8 +42,18 @@ impl Store {
         let txn = db.begin_write()?;
         txn.open_table(SERVICES)?;
         txn.open_table(CURSORS)?;
+        txn.open_table(META)?;
+        blocks::create_tables(&txn)?;
+        jobs::create_tables(&txn)?;
+        outbox::create_tables(&txn)?;
+        history::create_tables(&txn)?;
         txn.commit()?;
         Ok(Store { db, components_dir })
+    }
+
+    /// The database, for tables kept in other modules of the node.
+    pub(crate) fn db(&self) -> &Database {
+        &self.db
     }
 
     /// Saves (or replaces) a service.
@@ -67,7 +94,8 @@ impl Store {
         Ok(txn.open_table(CURSORS)?.get(chain)?.map(|v| v.value()))
     }
 
-    /// Stores the next height to read on `chain`.
+    /// Stores the next height to read on `chain`. Reading a range that produced jobs
+    /// moves the cursor with [`Store::enqueue_jobs`] instead, in the same transaction.
     pub fn set_cursor(&self, chain: &str, next: u64) -> Result<()> {
         let txn = self.db.begin_write()?;
         txn.open_table(CURSORS)?.insert(chain, next)?;
@@ -96,6 +124,22 @@ impl Store {
     fn component_path(&self, digest: &str) -> PathBuf {
         self.components_dir.join(format!("{digest}.wasm"))
     }
+}
+
+/// Takes the next value of counter `name` in `txn`.
+fn next_id(txn: &redb::WriteTransaction, name: &str) -> Result<u64> {
+    let mut meta = txn.open_table(META)?;
+    let id = meta.get(name)?.map(|v| v.value()).unwrap_or(1);
+    meta.insert(name, id + 1)?;
+    Ok(id)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| NodeError::Store(format!("cannot encode: {e}")))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T> {
+    serde_json::from_str(json).map_err(|e| NodeError::Store(format!("stored {what} is unreadable: {e}")))
 }
 
 #[cfg(test)]

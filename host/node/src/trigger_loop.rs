@@ -2,9 +2,9 @@
 //! cursor, through the chain's adapter, and hands each match to the dispatcher.
 
 use crate::backoff::Backoff;
-use crate::dispatcher::{Job, TriggerKey};
+use crate::job::{Job, TriggerKey};
 use crate::error::Result;
-use crate::node::Node;
+use crate::node::{ChainStatus, Node};
 use std::sync::Arc;
 use std::time::Duration;
 use wavs_runtime::ChainAdapter;
@@ -66,26 +66,41 @@ impl Node {
             }
         };
         self.update_status(name, |s| {
-            s.state = "active".into();
             s.head = Some(head.height);
             s.cursor = Some(cursor);
-            s.error = None;
         });
         if cursor > safe {
+            self.update_status(name, ChainStatus::set_active);
             return Ok(true);
+        }
+        if self.check_reorg(name, chain, cursor).await?.is_some() {
+            return Ok(false);
         }
         let to = safe.min(cursor + spec.max_block_range - 1);
         let routes = self.routes(name);
+        let mut jobs = Vec::new();
         if !routes.is_empty() {
             let filters: Vec<EventFilter> = routes.iter().map(|r| r.filter.clone()).collect();
             for event in chain.events(&filters, cursor, to).await? {
                 match routes.get(event.filter as usize) {
-                    Some(route) => self.spawn_job(job_for(name, route, event)),
+                    Some(route) => jobs.push(job_for(name, route, event)),
                     None => tracing::warn!(chain = %name, filter = event.filter, "adapter returned an event for an unknown filter"),
                 }
             }
         }
-        self.store.set_cursor(name, to + 1)?;
+        let to_hash = chain.block_hash(to).await?.ok_or_else(|| {
+            crate::error::NodeError::Unavailable(format!("chain {name}: block {to} below the head has no hash yet"))
+        })?;
+        // The jobs and the cursor past them in one transaction: none lost, none twice.
+        for pending in self.store.enqueue_jobs(name, jobs, to, &to_hash)? {
+            self.schedule(pending);
+        }
+        // Active only once a whole round worked: a chain whose `events` keeps failing
+        // stays in `error` with its reason between attempts.
+        self.update_status(name, |s| {
+            s.set_active();
+            s.cursor = Some(to + 1);
+        });
         Ok(to == safe)
     }
 
@@ -134,5 +149,5 @@ fn job_for(chain: &str, route: &Route, event: ChainEvent) -> Job {
             (data, key)
         }
     };
-    Job { service: route.service.clone(), workflow_id: route.workflow_id.clone(), data, key }
+    Job { service_id: route.service.id.clone(), workflow_id: route.workflow_id.clone(), data, key }
 }

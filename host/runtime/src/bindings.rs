@@ -6,6 +6,8 @@ pub mod adapter_world {
         path: "../../wit/adapter",
         world: "chain-adapter-with-testing",
         exports: { default: async },
+        // The node persists trigger data and events in its store.
+        additional_derives: [serde::Serialize, serde::Deserialize],
     });
 }
 

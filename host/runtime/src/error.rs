@@ -19,6 +19,10 @@ pub enum RuntimeError {
     /// The guest returned an error it classified itself; `retryable` carries its word.
     #[error("{message}")]
     Guest { message: String, retryable: bool },
+    /// The guest failed after asking for an HTTP host its grant does not include. Not
+    /// retryable: grant the host in the manifest's `allowed-http-hosts`, or do not call it.
+    #[error("http host not granted: {0}")]
+    HttpDenied(String),
     /// A local I/O failure (cache directory, adapter directory). May pass.
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
@@ -60,6 +64,20 @@ impl std::fmt::Display for AdapterErrorKind {
 }
 
 impl RuntimeError {
+    /// A short name for the cause, counted and shown by the node's API.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RuntimeError::InvalidComponent(_) => "invalid-component",
+            RuntimeError::LimitExceeded(_) => "limit-exceeded",
+            RuntimeError::Trap(_) => "trap",
+            RuntimeError::Guest { .. } => "component-error",
+            RuntimeError::HttpDenied(_) => "http-denied",
+            RuntimeError::Io(_) => "io",
+            RuntimeError::Key(_) => "key",
+            RuntimeError::Adapter { .. } | RuntimeError::Unavailable(_) => "adapter",
+        }
+    }
+
     /// Whether the same call may succeed later.
     pub fn is_retryable(&self) -> bool {
         match self {

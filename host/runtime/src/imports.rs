@@ -1,6 +1,9 @@
-//! Host functions the two worlds import: log (shared), signer (adapters), config (services).
+//! Host functions the two worlds import: log (shared), signer (adapters), config and
+//! key-value store (services).
 
+use crate::bindings::service_world::wavs::service::kv::KvError;
 use crate::bindings::{adapter_world, service_world, wit_types};
+use crate::service::ServiceKv;
 use crate::signer::Signer;
 use crate::state::HostState;
 use std::collections::BTreeMap;
@@ -16,6 +19,8 @@ pub struct AdapterData {
 /// Store data of a service component execution.
 pub struct ServiceData {
     pub(crate) config: BTreeMap<String, String>,
+    /// The service's own store; the namespace is fixed by the host.
+    pub(crate) kv: ServiceKv,
 }
 
 impl<D: Send> wit_types::Host for HostState<D> {}
@@ -53,5 +58,42 @@ impl adapter_world::wavs::adapter::signer::Host for HostState<AdapterData> {
 impl service_world::wavs::service::host::Host for HostState<ServiceData> {
     fn config_var(&mut self, key: String) -> Option<String> {
         self.data.config.get(&key).cloned()
+    }
+}
+
+// The backend call blocks this worker thread for a disk commit (milliseconds): the
+// import is synchronous because an async import would need a different binding
+// configuration for the whole service world, and executions already run under a
+// bounded concurrency.
+impl service_world::wavs::service::kv::Host for HostState<ServiceData> {
+    fn get(&mut self, key: String) -> Result<Option<Vec<u8>>, KvError> {
+        let result = self.data.kv.get(&key);
+        self.log_kv_failure(result)
+    }
+
+    fn set(&mut self, key: String, value: Vec<u8>) -> Result<(), KvError> {
+        let result = self.data.kv.set(&key, &value);
+        self.log_kv_failure(result)
+    }
+
+    fn delete(&mut self, key: String) -> Result<(), KvError> {
+        let result = self.data.kv.delete(&key);
+        self.log_kv_failure(result)
+    }
+
+    fn list_keys(&mut self, prefix: String, start_after: Option<String>) -> Result<Vec<String>, KvError> {
+        let result = self.data.kv.list_keys(&prefix, start_after.as_deref());
+        self.log_kv_failure(result)
+    }
+}
+
+impl HostState<ServiceData> {
+    /// Storage failures are the operator's to fix, so they reach the node's log too;
+    /// limit errors are the component's and go only to it.
+    fn log_kv_failure<T>(&self, result: Result<T, KvError>) -> Result<T, KvError> {
+        if let Err(KvError::Unavailable(message)) = &result {
+            tracing::error!(guest = self.origin.as_str(), "kv store: {message}");
+        }
+        result
     }
 }

@@ -23,7 +23,7 @@ pub mod service;
 
 pub use adapter::{AdapterRegistry, ChainAdapter};
 pub use error::AdapterErrorKind;
-pub use service::{ComponentRunner, ExecOutcome, ExecPermissions};
+pub use service::{ComponentRunner, ExecOutcome, ExecPermissions, KvBackend, MemoryKv, ServiceKv};
 pub mod convert;
 pub use convert::chain_config;
 pub use signer::recover_public_key;

@@ -35,6 +35,10 @@ impl Limits {
         output_bytes: 64 << 20,
     };
 
+    /// No bound at all: the maximum to check a configuration against when only zeros
+    /// are wrong.
+    pub const UNBOUNDED: Limits = Limits { fuel: u64::MAX, time_ms: u64::MAX, memory_bytes: u64::MAX, output_bytes: u64::MAX };
+
     /// `self` with each limit `overrides` sets replaced.
     pub fn with_overrides(self, overrides: &wavs_types::LimitOverrides) -> Limits {
         let wavs_types::LimitOverrides { fuel, time_ms, memory_bytes, output_bytes } = *overrides;

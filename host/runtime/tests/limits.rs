@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use wavs_runtime::bindings::wit_types::{TriggerAction, TriggerData};
-use wavs_runtime::{ComponentRunner, ExecPermissions, Limits, RuntimeError, WasmEngine};
+use wavs_runtime::{ComponentRunner, ExecPermissions, Limits, MemoryKv, RuntimeError, ServiceKv, WasmEngine};
 
 fn guest(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/guests/components").join(name);
@@ -20,6 +21,10 @@ fn permissions() -> ExecPermissions {
     ExecPermissions { allowed_http_hosts: vec![], config: BTreeMap::new() }
 }
 
+fn kv() -> ServiceKv {
+    ServiceKv::new(Arc::new(MemoryKv::new()), "s")
+}
+
 fn runner() -> (ComponentRunner, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let engine = WasmEngine::new(dir.path()).unwrap();
@@ -31,14 +36,14 @@ const TIGHT: Limits = Limits { fuel: 200_000_000, time_ms: 5_000, memory_bytes: 
 async fn run_hostile(mode: &str, limits: Limits) -> Result<wavs_runtime::ExecOutcome, RuntimeError> {
     let (runner, _dir) = runner();
     let (digest, _) = runner.load(&guest("hostile.wasm")).unwrap();
-    runner.execute(&digest, &action(mode.as_bytes()), &limits, &permissions()).await
+    runner.execute(&digest, &action(mode.as_bytes()), &limits, &permissions(), kv()).await
 }
 
 #[tokio::test]
 async fn echo_returns_its_input_and_reports_fuel() {
     let (runner, _dir) = runner();
     let (digest, _) = runner.load(&guest("echo.wasm")).unwrap();
-    let out = runner.execute(&digest, &action(b"hello"), &TIGHT, &permissions()).await.unwrap();
+    let out = runner.execute(&digest, &action(b"hello"), &TIGHT, &permissions(), kv()).await.unwrap();
     assert_eq!(out.responses.len(), 1);
     assert_eq!(out.responses[0].payload, b"hello");
     assert!(out.fuel_used > 0);
@@ -86,8 +91,8 @@ async fn the_runner_keeps_serving_after_a_hostile_call() {
     let (runner, _dir) = runner();
     let (hostile, _) = runner.load(&guest("hostile.wasm")).unwrap();
     let (echo, _) = runner.load(&guest("echo.wasm")).unwrap();
-    assert!(runner.execute(&hostile, &action(b"trap"), &TIGHT, &permissions()).await.is_err());
-    let out = runner.execute(&echo, &action(b"still here"), &TIGHT, &permissions()).await.unwrap();
+    assert!(runner.execute(&hostile, &action(b"trap"), &TIGHT, &permissions(), kv()).await.is_err());
+    let out = runner.execute(&echo, &action(b"still here"), &TIGHT, &permissions(), kv()).await.unwrap();
     assert_eq!(out.responses[0].payload, b"still here");
 }
 

@@ -5,6 +5,8 @@ pub mod api;
 pub mod chain;
 pub mod envelope;
 pub mod hex_bytes;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod manifest;
 
 pub use api::{ApiError, EnvelopeState, EnvelopeStatus, SignedSubmission};

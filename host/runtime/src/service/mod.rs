@@ -1,5 +1,8 @@
-//! Service components: loading and executing them.
+//! Service components: loading and executing them, and the key-value store they keep
+//! state in.
 
+pub mod kv;
 mod runner;
 
+pub use kv::{KvBackend, MemoryKv, ServiceKv};
 pub use runner::{ComponentRunner, ExecOutcome, ExecPermissions};

@@ -8,6 +8,7 @@ use crate::error::{Result, RuntimeError, classify_call_error};
 use crate::http_policy::HttpPolicy;
 use crate::imports::ServiceData;
 use crate::limits::Limits;
+use crate::service::ServiceKv;
 use crate::state::HostState;
 use parking_lot::RwLock;
 use std::collections::{BTreeMap, HashMap};
@@ -76,13 +77,15 @@ impl ComponentRunner {
         self.programs.read().contains_key(digest)
     }
 
-    /// Runs component `digest` on `action` under `limits`.
+    /// Runs component `digest` on `action` under `limits`, with `kv` as its `kv` import
+    /// (the node passes the store of `action.service_id`).
     pub async fn execute(
         &self,
         digest: &str,
         action: &TriggerAction,
         limits: &Limits,
         permissions: &ExecPermissions,
+        kv: ServiceKv,
     ) -> Result<ExecOutcome> {
         let pre = self.programs.read().get(digest).cloned().ok_or_else(|| {
             RuntimeError::InvalidComponent(format!("component {digest} is not loaded"))
@@ -90,7 +93,7 @@ impl ComponentRunner {
         let started = Instant::now();
         let origin = format!("{}/{}", action.service_id, action.workflow_id);
         let policy = HttpPolicy::new(permissions.allowed_http_hosts.clone());
-        let data = ServiceData { config: permissions.config.clone() };
+        let data = ServiceData { config: permissions.config.clone(), kv };
         let mut store = HostState::new_store(self.engine.engine(), origin, policy.clone(), limits, data)
             .map_err(|e| RuntimeError::Trap(format!("{e:#}")))?;
         let call = async {
@@ -112,11 +115,13 @@ impl ComponentRunner {
             }
             Ok(Ok(Err(message))) => {
                 let denied = policy.denied();
-                let message = if denied.is_empty() {
-                    message
-                } else {
-                    format!("{message} (HTTP refused for hosts not granted by the manifest: {})", denied.join(", "))
-                };
+                if !denied.is_empty() {
+                    return Err(RuntimeError::HttpDenied(format!(
+                        "{message} (refused: {}; the manifest grants {:?})",
+                        denied.join(", "),
+                        permissions.allowed_http_hosts
+                    )));
+                }
                 return Err(RuntimeError::Guest { message, retryable: false });
             }
             Ok(Ok(Ok(responses))) => responses,

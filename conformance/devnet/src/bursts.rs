@@ -1,0 +1,64 @@
+//! Bursts of `square` triggers for fault tests: fire them (with a fault injected part
+//! way), then account for every result on chain and at the aggregator.
+
+use crate::devnet::Devnet;
+use std::time::Duration;
+use wavs_types::EnvelopeState;
+
+/// `n` as a 32-byte big-endian uint, the square component's input and output encoding.
+pub fn uint(n: u128) -> Vec<u8> {
+    let mut out = vec![0u8; 32];
+    out[16..].copy_from_slice(&n.to_be_bytes());
+    out
+}
+
+/// A burst size from environment variable `var`, or `default`.
+pub fn size_from_env(var: &str, default: usize) -> usize {
+    std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Fires triggers with payloads 1..=`total` on the primary chain for service `square`,
+/// calling `fault` once just before trigger `total / 2`. Returns each payload with its
+/// event id.
+pub async fn fire_with_fault(devnet: &mut Devnet, total: usize, fault: impl FnOnce(&mut Devnet)) -> Vec<(usize, Vec<u8>)> {
+    let mut fault = Some(fault);
+    let mut fired = Vec::with_capacity(total);
+    for n in 1..=total {
+        if n == total / 2 {
+            if let Some(f) = fault.take() {
+                f(devnet);
+            }
+        }
+        let trigger = devnet.fire_trigger(&uint(n as u128)).await.expect("trigger fires");
+        fired.push((n, devnet.event_id("square", &trigger)));
+    }
+    fired
+}
+
+/// Waits up to `timeout` for each result on chain; panics on a wrong value; returns how
+/// many never landed.
+pub async fn lost_squares(devnet: &Devnet, fired: &[(usize, Vec<u8>)], timeout: Duration) -> usize {
+    let mut lost = 0;
+    for (n, event_id) in fired {
+        match devnet.wait_landed(event_id, timeout).await {
+            Ok(payload) => assert_eq!(payload, uint((*n * *n) as u128), "trigger {n}: the result on chain"),
+            Err(e) => {
+                eprintln!("[fault] trigger {n} lost: {e}");
+                lost += 1;
+            }
+        }
+    }
+    lost
+}
+
+/// How many of `fired` the aggregator reports landed; panics on any other status.
+pub async fn landed_at_aggregator(devnet: &Devnet, fired: &[(usize, Vec<u8>)]) -> usize {
+    let mut landed = 0;
+    for (n, event_id) in fired {
+        match devnet.aggregator_status(event_id).await.map(|s| s.state) {
+            Some(EnvelopeState::Landed { .. }) => landed += 1,
+            other => panic!("trigger {n}: aggregator status {other:?}"),
+        }
+    }
+    landed
+}

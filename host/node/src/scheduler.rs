@@ -1,0 +1,52 @@
+//! Runs pending jobs: new ones as soon as they are stored, postponed ones when their
+//! retry time comes, and after a restart every job the node had not finished.
+
+use crate::backoff::unix_ms;
+use crate::executions::ExecutionRecord;
+use crate::node::Node;
+use crate::store::PendingJob;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How often the store is checked for jobs due to run again.
+const JOB_POLL: Duration = Duration::from_millis(500);
+
+impl Node {
+    /// Starts `pending` in the background unless it is already running.
+    pub(crate) fn schedule(self: &Arc<Self>, pending: PendingJob) {
+        if !self.running.lock().insert(pending.id) {
+            return;
+        }
+        let node = self.clone();
+        tokio::spawn(async move {
+            let id = pending.id;
+            node.run_pending(pending).await;
+            node.running.lock().remove(&id);
+        });
+    }
+
+    /// Runs `pending` now and returns its record (a manual task answered in the request).
+    pub(crate) async fn run_now(self: &Arc<Self>, pending: PendingJob) -> Option<ExecutionRecord> {
+        let id = pending.id;
+        self.running.lock().insert(id);
+        let record = self.run_pending(pending).await;
+        self.running.lock().remove(&id);
+        record
+    }
+
+    /// Picks up due jobs forever; the first round resumes what a crash interrupted.
+    pub(crate) async fn job_loop(self: Arc<Self>) {
+        loop {
+            match self.store.pending_jobs() {
+                Ok(jobs) => {
+                    let now = unix_ms();
+                    for pending in jobs.into_iter().filter(|p| p.not_before_ms <= now) {
+                        self.schedule(pending);
+                    }
+                }
+                Err(e) => tracing::error!("cannot read pending jobs: {e}"),
+            }
+            tokio::time::sleep(JOB_POLL).await;
+        }
+    }
+}

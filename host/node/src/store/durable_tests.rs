@@ -1,0 +1,93 @@
+//! The durable parts of the store, written and read back across a reopen.
+
+use super::*;
+use crate::executions::{ExecutionRecord, Outcome, ResultRecord, Submission};
+use crate::job::{Job, TriggerKey};
+use wavs_runtime::bindings::wit_types::TriggerData;
+use wavs_types::{EnvelopeState, EnvelopeStatus, SignedSubmission, WireEnvelope};
+
+fn job(height: u64) -> Job {
+    Job {
+        service_id: "s".into(),
+        workflow_id: "w".into(),
+        data: TriggerData::Raw(vec![height as u8]),
+        key: TriggerKey::Block { chain: "anvil".into(), height },
+    }
+}
+
+fn signed(event: u8, payload: u8) -> SignedSubmission {
+    SignedSubmission {
+        service_id: "s".into(),
+        workflow_id: "w".into(),
+        chain: "anvil".into(),
+        handler: "h".into(),
+        manager: "m".into(),
+        envelope: WireEnvelope { event_id: vec![event; 20], ordering: vec![0; 12], payload: vec![payload] },
+        signature: vec![1; 65],
+    }
+}
+
+fn record(event: u8, payload: u8) -> ExecutionRecord {
+    ExecutionRecord {
+        seq: 0,
+        service_id: "s".into(),
+        workflow_id: "w".into(),
+        trigger: "t".into(),
+        outcome: Outcome::Ok,
+        fuel_used: 1,
+        elapsed_ms: 1,
+        retries: 0,
+        results: vec![ResultRecord {
+            event_id: vec![event; 20],
+            payload: vec![payload],
+            submission: Submission::Signed { attempts: 0, last_error: None },
+        }],
+    }
+}
+
+#[test]
+fn jobs_and_cursor_move_together_and_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        let pending = store.enqueue_jobs("anvil", vec![job(5), job(6)], 6, &[6; 32]).unwrap();
+        assert_eq!(pending.iter().map(|p| p.id).collect::<Vec<_>>(), vec![1, 2]);
+        store.finish_job(Some(1), record(1, 25), vec![signed(1, 25)]).unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.cursor("anvil").unwrap(), Some(7));
+    let left: Vec<u64> = store.pending_jobs().unwrap().iter().map(|p| p.id).collect();
+    assert_eq!(left, vec![2], "the finished job is gone, the other still pending");
+    assert_eq!(store.enqueue_job(job(9), 0).unwrap().id, 3, "ids continue after a reopen");
+    assert_eq!(store.due_outbox(u64::MAX).unwrap().len(), 1, "the signed envelope waits to be sent");
+
+    // A reorg rewinds the cursor and drops jobs of orphaned heights.
+    assert_eq!(store.block_hash("anvil", 6).unwrap(), Some(vec![6; 32]));
+    assert_eq!(store.rewind("anvil", 6).unwrap(), 2);
+    assert_eq!(store.cursor("anvil").unwrap(), Some(6));
+    assert!(store.pending_jobs().unwrap().is_empty());
+    assert_eq!(store.block_hash("anvil", 6).unwrap(), None, "the orphaned block's hash is forgotten");
+}
+
+#[test]
+fn an_event_id_is_signed_once_and_acks_reach_the_execution_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let (first, queued) = store.finish_job(None, record(1, 25), vec![signed(1, 25)]).unwrap();
+    assert_eq!(queued.len(), 1);
+    // Another result for the same event id is refused, not queued.
+    let (second, queued) = store.finish_job(None, record(1, 26), vec![signed(1, 26)]).unwrap();
+    assert!(queued.is_empty());
+    assert!(matches!(&second.results[0].submission, Submission::Failed { reason } if reason.contains("already signed")));
+    // The same result again is not queued twice either.
+    let (_, queued) = store.finish_job(None, record(1, 25), vec![signed(1, 25)]).unwrap();
+    assert!(queued.is_empty());
+
+    let status = EnvelopeStatus { event_id: vec![1; 20], state: EnvelopeState::Queued, detail: "queued".into() };
+    store.settle_outbox(&[1; 20], OutboxState::Acked { status }).unwrap();
+    assert!(store.due_outbox(u64::MAX).unwrap().is_empty(), "acknowledged: nothing left to send");
+    let records = store.recent_executions(None, 10).unwrap();
+    assert_eq!(records.len(), 3);
+    let first = records.iter().find(|r| r.seq == first.seq).unwrap();
+    assert!(matches!(first.results[0].submission, Submission::Sent { .. }), "{:?}", first.results[0]);
+}

@@ -1,0 +1,112 @@
+//! Finished executions, newest last, for the API. A job's record, its signed envelopes
+//! and the removal of the job are one transaction: after a crash a job is either still
+//! pending or fully recorded with its envelopes in the outbox.
+
+use super::outbox::{OUTBOX, OutboxEntry, OutboxState};
+use super::{Store, from_json, jobs, next_id, to_json};
+use crate::error::{NodeError, Result};
+use crate::executions::{ExecutionRecord, Submission};
+use redb::{ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
+use wavs_types::SignedSubmission;
+
+const EXECUTIONS: TableDefinition<u64, &str> = TableDefinition::new("executions");
+
+/// Executions kept; older ones are pruned as new ones are recorded.
+const KEEP: u64 = 10_000;
+
+pub(super) fn create_tables(txn: &WriteTransaction) -> Result<()> {
+    txn.open_table(EXECUTIONS)?;
+    Ok(())
+}
+
+impl Store {
+    /// Records the execution of job `job` (if it was a stored job), puts `signed` in the
+    /// outbox and removes the job, in one transaction. An event id already signed with a
+    /// different payload is refused: its result in `record` says so, nothing is queued.
+    pub fn finish_job(
+        &self,
+        job: Option<u64>,
+        mut record: ExecutionRecord,
+        signed: Vec<SignedSubmission>,
+    ) -> Result<(ExecutionRecord, Vec<SignedSubmission>)> {
+        let txn = self.db().begin_write()?;
+        record.seq = next_id(&txn, "next-execution")?;
+        let mut queued = Vec::new();
+        {
+            let mut outbox = txn.open_table(OUTBOX)?;
+            for submission in signed {
+                let id = submission.envelope.event_id.clone();
+                let earlier = outbox.get(id.as_slice())?.map(|v| v.value().to_string());
+                let result = record.results.iter_mut().find(|r| r.event_id == id);
+                if let Some(json) = earlier {
+                    let earlier: OutboxEntry = from_json("outbox entry", &json)?;
+                    if let Some(result) = result {
+                        result.submission = if earlier.submission.envelope.payload == submission.envelope.payload {
+                            // The same result again (a task posted twice): already signed once.
+                            earlier.state.submission()
+                        } else {
+                            Submission::Failed {
+                                reason: format!(
+                                    "event id already signed with another result in execution {}; not signing a second",
+                                    earlier.execution
+                                ),
+                            }
+                        };
+                    }
+                    continue;
+                }
+                let state = OutboxState::Pending { attempts: 0, not_before_ms: 0, last_error: None };
+                if let Some(result) = result {
+                    result.submission = state.submission();
+                }
+                let entry = OutboxEntry { submission: submission.clone(), execution: record.seq, state };
+                outbox.insert(id.as_slice(), to_json(&entry)?.as_str())?;
+                queued.push(submission);
+            }
+        }
+        let mut executions = txn.open_table(EXECUTIONS)?;
+        executions.insert(record.seq, to_json(&record)?.as_str())?;
+        if record.seq > KEEP {
+            executions.remove(record.seq - KEEP)?;
+        }
+        drop(executions);
+        if let Some(id) = job {
+            jobs::remove_job(&txn, id)?;
+        }
+        txn.commit()?;
+        Ok((record, queued))
+    }
+
+    /// The newest executions first, optionally of one service.
+    pub fn recent_executions(&self, service: Option<&str>, limit: usize) -> Result<Vec<ExecutionRecord>> {
+        let txn = self.db().begin_read()?;
+        let table = txn.open_table(EXECUTIONS)?;
+        let mut out = Vec::new();
+        for row in table.iter()?.rev() {
+            if out.len() >= limit {
+                break;
+            }
+            let (_, json) = row?;
+            let record: ExecutionRecord = from_json("execution", json.value())?;
+            if service.is_none_or(|s| record.service_id == s) {
+                out.push(record);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Updates the submission of `event_id` on execution `seq` (if still kept).
+pub(super) fn set_submission(txn: &WriteTransaction, seq: u64, event_id: &[u8], submission: Submission) -> Result<()> {
+    let mut table = txn.open_table(EXECUTIONS)?;
+    let Some(json) = table.get(seq)?.map(|v| v.value().to_string()) else { return Ok(()) };
+    let mut record: ExecutionRecord = from_json("execution", &json)?;
+    let result = record
+        .results
+        .iter_mut()
+        .find(|r| r.event_id == event_id)
+        .ok_or_else(|| NodeError::Store(format!("execution {seq} has no result for this event id")))?;
+    result.submission = submission;
+    table.insert(seq, to_json(&record)?.as_str())?;
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! The outbox: every envelope this operator signed, until the aggregator acknowledges
+//! it. A signed envelope is written before it is sent, so a crash re-sends it rather
+//! than losing it, and an event id once signed is never signed with another result.
+
+use super::{Store, from_json, history, to_json};
+use crate::error::Result;
+use crate::executions::Submission;
+use redb::{ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
+use serde::{Deserialize, Serialize};
+use wavs_types::{EnvelopeStatus, SignedSubmission};
+
+pub(super) const OUTBOX: TableDefinition<&[u8], &str> = TableDefinition::new("outbox");
+
+pub(super) fn create_tables(txn: &WriteTransaction) -> Result<()> {
+    txn.open_table(OUTBOX)?;
+    Ok(())
+}
+
+/// One signed envelope and how far it got.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct OutboxEntry {
+    /// What is sent to the aggregator.
+    pub submission: SignedSubmission,
+    /// The execution that produced it.
+    pub execution: u64,
+    /// Where it stands.
+    pub state: OutboxState,
+}
+
+/// Where a signed envelope stands.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum OutboxState {
+    /// Not acknowledged yet; sent again from `not_before_ms` (Unix ms).
+    #[serde(rename_all = "kebab-case")]
+    Pending { attempts: u32, not_before_ms: u64, last_error: Option<String> },
+    /// The aggregator accepted it and answered with this status.
+    Acked { status: EnvelopeStatus },
+    /// The aggregator refused it for good.
+    Failed { reason: String },
+}
+
+impl OutboxState {
+    /// What the execution record shows for this state.
+    pub fn submission(&self) -> Submission {
+        match self {
+            OutboxState::Pending { attempts, last_error, .. } => {
+                Submission::Signed { attempts: *attempts, last_error: last_error.clone() }
+            }
+            OutboxState::Acked { status } => Submission::Sent { aggregator: status.clone() },
+            OutboxState::Failed { reason } => Submission::Failed { reason: reason.clone() },
+        }
+    }
+}
+
+impl Store {
+    /// The envelope signed for `event_id`, if one was.
+    pub fn signed_envelope(&self, event_id: &[u8]) -> Result<Option<SignedSubmission>> {
+        let txn = self.db().begin_read()?;
+        let table = txn.open_table(OUTBOX)?;
+        let entry = table.get(event_id)?.map(|v| from_json::<OutboxEntry>("outbox entry", v.value())).transpose()?;
+        Ok(entry.map(|e| e.submission))
+    }
+
+    /// Signed envelopes not acknowledged yet whose time to send has come.
+    pub fn due_outbox(&self, now_ms: u64) -> Result<Vec<OutboxEntry>> {
+        let txn = self.db().begin_read()?;
+        let table = txn.open_table(OUTBOX)?;
+        let mut due = Vec::new();
+        for row in table.iter()? {
+            let (_, json) = row?;
+            let entry: OutboxEntry = from_json("outbox entry", json.value())?;
+            if matches!(entry.state, OutboxState::Pending { not_before_ms, .. } if not_before_ms <= now_ms) {
+                due.push(entry);
+            }
+        }
+        Ok(due)
+    }
+
+    /// Records what became of a send, on the outbox entry and its execution record.
+    pub fn settle_outbox(&self, event_id: &[u8], state: OutboxState) -> Result<()> {
+        let txn = self.db().begin_write()?;
+        {
+            let mut table = txn.open_table(OUTBOX)?;
+            let Some(json) = table.get(event_id)?.map(|v| v.value().to_string()) else { return Ok(()) };
+            let mut entry: OutboxEntry = from_json("outbox entry", &json)?;
+            history::set_submission(&txn, entry.execution, event_id, state.submission())?;
+            entry.state = state;
+            table.insert(event_id, to_json(&entry)?.as_str())?;
+        }
+        txn.commit()?;
+        Ok(())
+    }
+}
