@@ -134,4 +134,9 @@ async fn forged_replayed_and_outsider_signatures_are_refused_and_a_landed_replay
     eprintln!("sent:     5 (1 genuine, 3 bad signatures, 1 replay of a landed envelope)");
     eprintln!("rejected: {rejected} (/health rejected-signatures +{})", delta("rejected-signatures", &before));
     eprintln!("landed:   {} (the replay answered {:?}, batches sent after landing: {})", delta("landed", &before), answer.detail, delta("batches", &after_landing));
+    eprintln!(
+        "[figures] forged signatures: sent 5 (1 genuine, 3 bad, 1 replay), rejected {rejected}, landed {}, resubmitted after landing {}",
+        delta("landed", &before),
+        delta("batches", &after_landing)
+    );
 }

@@ -34,6 +34,14 @@ impl Node {
         record
     }
 
+    /// Runs every pending job now, whatever its retry time (a chain came back).
+    pub(crate) fn retry_postponed_jobs(self: &Arc<Self>) {
+        match self.store.pending_jobs() {
+            Ok(jobs) => jobs.into_iter().filter(|p| p.attempts > 0).for_each(|p| self.schedule(p)),
+            Err(e) => tracing::error!("cannot read pending jobs: {e}"),
+        }
+    }
+
     /// Picks up due jobs forever; the first round resumes what a crash interrupted.
     pub(crate) async fn job_loop(self: Arc<Self>) {
         loop {

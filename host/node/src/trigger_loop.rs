@@ -28,14 +28,21 @@ impl Node {
         let chain = self.chains[&name].clone();
         let spec = self.config.chains[&name].clone();
         let poll = Duration::from_millis(spec.poll_interval_ms);
-        let mut backoff = Backoff::new(poll, Duration::from_secs(30));
+        let mut backoff = Backoff::new(poll, Duration::from_secs(10));
+        let mut failing = false;
         loop {
             let wait = match self.poll_chain(&name, &chain, &spec).await {
                 Ok(caught_up) => {
                     backoff.reset();
+                    if std::mem::take(&mut failing) {
+                        // The chain is back: jobs postponed while it was down need not
+                        // wait out their backoff.
+                        self.retry_postponed_jobs();
+                    }
                     if caught_up { poll } else { Duration::ZERO }
                 }
                 Err(e) => {
+                    failing = true;
                     let delay = backoff.next_delay();
                     tracing::warn!(chain = %name, retry_in_ms = delay.as_millis() as u64, "reading triggers failed: {e}");
                     self.update_status(&name, |s| {

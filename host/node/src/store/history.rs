@@ -2,7 +2,7 @@
 //! and the removal of the job are one transaction: after a crash a job is either still
 //! pending or fully recorded with its envelopes in the outbox.
 
-use super::outbox::{OUTBOX, OutboxEntry, OutboxState};
+use super::outbox::{OUTBOX, OutboxEntry, OutboxState, index_state};
 use super::{Store, from_json, jobs, next_id, to_json};
 use crate::error::{NodeError, Result};
 use crate::executions::{ExecutionRecord, Submission};
@@ -59,6 +59,7 @@ impl Store {
                 if let Some(result) = result {
                     result.submission = state.submission();
                 }
+                index_state(&txn, &id, &state)?;
                 let entry = OutboxEntry { submission: submission.clone(), execution: record.seq, state };
                 outbox.insert(id.as_slice(), to_json(&entry)?.as_str())?;
                 queued.push(submission);

@@ -10,9 +10,27 @@ use serde::{Deserialize, Serialize};
 use wavs_types::{EnvelopeStatus, SignedSubmission};
 
 pub(super) const OUTBOX: TableDefinition<&[u8], &str> = TableDefinition::new("outbox");
+/// The event ids of the outbox still to send, with their next send time (Unix ms), so
+/// finding what is due never reads the whole (ever-growing) outbox.
+const UNSENT: TableDefinition<&[u8], u64> = TableDefinition::new("outbox-unsent");
 
 pub(super) fn create_tables(txn: &WriteTransaction) -> Result<()> {
     txn.open_table(OUTBOX)?;
+    txn.open_table(UNSENT)?;
+    Ok(())
+}
+
+/// Keeps the unsent index in step with an entry's new state, inside `txn`.
+pub(super) fn index_state(txn: &WriteTransaction, event_id: &[u8], state: &OutboxState) -> Result<()> {
+    let mut unsent = txn.open_table(UNSENT)?;
+    match state {
+        OutboxState::Pending { not_before_ms, .. } => {
+            unsent.insert(event_id, *not_before_ms)?;
+        }
+        OutboxState::Acked { .. } | OutboxState::Failed { .. } => {
+            unsent.remove(event_id)?;
+        }
+    }
     Ok(())
 }
 
@@ -66,13 +84,16 @@ impl Store {
     /// Signed envelopes not acknowledged yet whose time to send has come.
     pub fn due_outbox(&self, now_ms: u64) -> Result<Vec<OutboxEntry>> {
         let txn = self.db().begin_read()?;
-        let table = txn.open_table(OUTBOX)?;
+        let unsent = txn.open_table(UNSENT)?;
+        let outbox = txn.open_table(OUTBOX)?;
         let mut due = Vec::new();
-        for row in table.iter()? {
-            let (_, json) = row?;
-            let entry: OutboxEntry = from_json("outbox entry", json.value())?;
-            if matches!(entry.state, OutboxState::Pending { not_before_ms, .. } if not_before_ms <= now_ms) {
-                due.push(entry);
+        for row in unsent.iter()? {
+            let (id, not_before) = row?;
+            if not_before.value() > now_ms {
+                continue;
+            }
+            if let Some(json) = outbox.get(id.value())? {
+                due.push(from_json("outbox entry", json.value())?);
             }
         }
         Ok(due)
@@ -86,6 +107,7 @@ impl Store {
             let Some(json) = table.get(event_id)?.map(|v| v.value().to_string()) else { return Ok(()) };
             let mut entry: OutboxEntry = from_json("outbox entry", &json)?;
             history::set_submission(&txn, entry.execution, event_id, state.submission())?;
+            index_state(&txn, event_id, &state)?;
             entry.state = state;
             table.insert(event_id, to_json(&entry)?.as_str())?;
         }
