@@ -5,8 +5,14 @@
 #   scripts/fuzz.sh [CASES] [FILTER]
 #
 # CASES (default 20000) is the number of cases per property (PROPTEST_CASES); FILTER, if
-# given, runs only the properties whose name contains it (cargo test's filter). CI runs
-# the same tests through plain `cargo test`, with the tests' default of 256 cases.
+# given, runs only the properties whose name contains it (cargo test's filter; names
+# include the module, e.g. `routes::any_refusal_is_json`, so `routes` selects a route
+# group). CI runs the same tests through plain `cargo test`, with the tests' default of
+# 256 cases.
+#
+# Targets (test name = directory): host/types/tests/fuzz_manifest/,
+# host/node/tests/fuzz_api/, aggregator/tests/fuzz_api/; what they share is
+# `wavs_types::fuzzing` (host/types/src/fuzzing/, cargo feature `fuzzing`).
 # The node's deploy and task properties need target/guests/components/echo.wasm
 # (scripts/build-guests.sh); without it they only fuzz refusals.
 #

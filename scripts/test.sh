@@ -24,3 +24,8 @@ scripts/test-contracts.sh
 
 step "cargo test"
 cargo test --workspace --no-fail-fast
+
+# The status page as the browser test last saw it (CI keeps the log; the file is beside it).
+if [ -f target/status-page.png ]; then
+  echo "status page screenshot: target/status-page.png ($(stat -c %s target/status-page.png) bytes, sha256 $(sha256sum target/status-page.png | cut -c1-16))"
+fi

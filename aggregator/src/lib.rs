@@ -8,6 +8,7 @@ pub mod batcher;
 pub mod config;
 pub mod durable;
 pub mod error;
+pub mod metrics;
 pub mod queue;
 pub mod quorum;
 pub mod store;

@@ -1,4 +1,11 @@
-//! The node's HTTP API: services, components, manual tasks, executions, health.
+//! The node's HTTP API: services, components, manual tasks, executions, health,
+//! metrics and its own OpenAPI document. With an `api-token` configured, every request
+//! but GET/HEAD needs it as a bearer token ([`auth`]).
+
+mod auth;
+mod health;
+pub mod metrics;
+pub mod openapi;
 
 use crate::job::{Job, TriggerKey};
 use crate::error::NodeError;
@@ -36,7 +43,11 @@ type ApiResult<T> = Result<T, NodeError>;
 /// The API's routes.
 pub fn router(node: Arc<Node>) -> Router {
     Router::new()
-        .route("/health", get(health))
+        .route("/", get(crate::status_page::page))
+        .route("/status", get(crate::status_page::page))
+        .route("/health", get(health::health))
+        .route("/metrics", get(metrics::metrics))
+        .route("/openapi.json", get(openapi::openapi))
         .route("/adapters", get(adapters))
         .route("/operator", get(operator))
         .route("/components", post(upload_component))
@@ -44,20 +55,12 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/services/{id}", delete(remove_service))
         .route("/services/{id}/workflows/{workflow}/tasks", post(add_task))
         .route("/executions", get(executions))
-        .fallback(|| async { NodeError::NotFound("no such endpoint; see the API in README.md".into()) })
+        .fallback(|| async { NodeError::NotFound("no such endpoint; GET /openapi.json describes the API".into()) })
         .method_not_allowed_fallback(wavs_types::http::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_COMPONENT_BYTES))
+        .layer(axum::middleware::from_fn_with_state(node.clone(), auth::require_token))
         .layer(axum::middleware::map_response(wavs_types::http::json_errors))
         .with_state(node)
-}
-
-async fn health(State(node): State<Arc<Node>>) -> Json<Value> {
-    Json(json!({
-        "status": "ok",
-        "chains": node.chain_status(),
-        "services": node.services().len(),
-        "executions": node.outcomes.snapshot(),
-    }))
 }
 
 async fn adapters(State(node): State<Arc<Node>>) -> Json<Value> {

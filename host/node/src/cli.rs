@@ -1,22 +1,65 @@
-//! Client commands that talk to a running node's API.
+//! The `wavs` command line: [`Client`] for a running node's API, and one module per
+//! command group. Each command prints what a person reads, or with `--json` one JSON
+//! document on stdout; errors say what to do next.
+
+pub mod adapters;
+pub mod exec;
+pub mod info;
+pub mod new;
+pub mod output;
+pub mod service;
 
 use crate::error::{NodeError, Result};
 use serde_json::Value;
 use std::path::Path;
 
+/// What every command gets: where the node is, and how to print.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// Node API base URLs (`--node`, repeatable; the first is used where one is meant).
+    pub nodes: Vec<String>,
+    /// Print machine-readable JSON instead of text.
+    pub json: bool,
+}
+
+impl Ctx {
+    /// A client for the first node.
+    pub fn client(&self) -> Client {
+        Client::new(self.nodes.first().map(String::as_str).unwrap_or(DEFAULT_NODE))
+    }
+}
+
+/// The node URL used when neither `--node` nor `WAVS_NODE` is set.
+pub const DEFAULT_NODE: &str = "http://127.0.0.1:8000";
+
+/// A command's failure, as the message printed after `error: `.
+pub type CliResult<T = ()> = std::result::Result<T, String>;
+
 /// A node API client.
 pub struct Client {
     base: String,
     http: reqwest::Client,
+    /// Sent as `Authorization: Bearer <token>` to a node with an `api-token`.
+    token: Option<String>,
 }
 
 impl Client {
-    /// A client for the node at `base` (e.g. `http://127.0.0.1:8000`).
+    /// A client for the node at `base` (e.g. `http://127.0.0.1:8000`), sending the
+    /// node's API token from `WAVS_API_TOKEN` if that is set.
     pub fn new(base: &str) -> Self {
-        Client { base: base.trim_end_matches('/').to_string(), http: reqwest::Client::new() }
+        Self::with_token(base, std::env::var("WAVS_API_TOKEN").ok())
     }
 
-    async fn send(&self, req: reqwest::RequestBuilder) -> Result<Value> {
+    /// A client for the node at `base` that sends `token` (if any, and not empty).
+    pub fn with_token(base: &str, token: Option<String>) -> Self {
+        let token = token.filter(|t| !t.trim().is_empty());
+        Client { base: base.trim_end_matches('/').to_string(), http: reqwest::Client::new(), token }
+    }
+
+    async fn send(&self, mut req: reqwest::RequestBuilder) -> Result<Value> {
+        if let Some(token) = &self.token {
+            req = req.bearer_auth(token);
+        }
         let response = req.send().await.map_err(|e| {
             NodeError::Invalid(format!("cannot reach the node at {}: {e} (is `wavs node` running?)", self.base))
         })?;
@@ -68,6 +111,11 @@ impl Client {
     /// Removes a service.
     pub async fn remove(&self, id: &str) -> Result<Value> {
         self.send(self.http.delete(format!("{}/services/{id}", self.base))).await
+    }
+
+    /// The node's base URL.
+    pub fn base(&self) -> &str {
+        &self.base
     }
 
     /// Runs a manual task.

@@ -1,6 +1,6 @@
 //! The node's TOML configuration, with environment overrides for what differs per
 //! deployment (`WAVS_DATA_DIR`, `WAVS_ADAPTERS_DIR`, `WAVS_API_ADDR`,
-//! `WAVS_AGGREGATOR_URL`, `WAVS_OPERATOR_KEY`).
+//! `WAVS_AGGREGATOR_URL`, `WAVS_OPERATOR_KEY`, `WAVS_API_TOKEN`).
 
 use crate::error::{NodeError, Result};
 use serde::Deserialize;
@@ -35,6 +35,10 @@ pub struct NodeConfig {
     /// Executions allowed to run at once.
     #[serde(default = "default_concurrency")]
     pub max_concurrent_executions: usize,
+    /// Bearer token every request but GET/HEAD must carry (`Authorization: Bearer <token>`).
+    /// Unset: the mutating endpoints are open (fine on loopback).
+    #[serde(default)]
+    pub api_token: Option<String>,
 }
 
 /// Component limits (default and maximum) and chain adapter limits.
@@ -115,6 +119,10 @@ impl NodeConfig {
         if let Some(v) = var("WAVS_OPERATOR_KEY") {
             self.operator = KeyConfig::from_private_key(v);
         }
+        // An empty variable does not clear a configured token: that would open the API.
+        if let Some(v) = var("WAVS_API_TOKEN").filter(|v| !v.trim().is_empty()) {
+            self.api_token = Some(v);
+        }
     }
 
     /// Checks values that parse but cannot work.
@@ -129,6 +137,9 @@ impl NodeConfig {
             return Err(NodeError::Invalid(format!("limits.adapter: {msg}")));
         }
         self.operator.signer().map_err(|e| NodeError::Invalid(format!("[operator]: {e}")))?;
+        if self.api_token.as_deref().is_some_and(|t| t.trim().is_empty()) {
+            return Err(NodeError::Invalid("api-token is empty: set a secret, or remove it to leave the API open".into()));
+        }
         Ok(())
     }
 }
@@ -155,6 +166,15 @@ mod tests {
         assert_eq!(c.chains["anvil"].max_block_range, 500);
         c.apply_env(|k| (k == "WAVS_API_ADDR").then(|| "127.0.0.1:9999".to_string()));
         assert_eq!(c.api_addr.port(), 9999);
+        assert_eq!(c.api_token, None);
+        c.apply_env(|k| (k == "WAVS_API_TOKEN").then(|| "s3cret".to_string()));
+        assert_eq!(c.api_token.as_deref(), Some("s3cret"));
+        c.apply_env(|k| (k == "WAVS_API_TOKEN").then(String::new));
+        assert_eq!(c.api_token.as_deref(), Some("s3cret"), "an empty variable keeps the token");
+        let c = NodeConfig::parse(&GOOD.replace("adapters-dir", "api-token = \"t\"\nadapters-dir")).unwrap();
+        assert_eq!(c.api_token.as_deref(), Some("t"));
+        let c = NodeConfig::parse(&GOOD.replace("adapters-dir", "api-token = \" \"\nadapters-dir")).unwrap();
+        assert!(c.validate().unwrap_err().to_string().contains("api-token is empty"));
     }
 
     #[test]

@@ -62,6 +62,8 @@ impl Node {
             }
         };
         self.outcomes.count(&record.outcome);
+        self.metrics.observe_execution(&record);
+        tracing::info!(seq = record.seq, outcome = record.outcome.kind(), fuel = record.fuel_used, elapsed_ms = record.elapsed_ms, "execution recorded");
         for submission in queued {
             let state = self.send_signed(&submission, 0).await;
             if let Some(result) = record.results.iter_mut().find(|r| r.event_id == submission.envelope.event_id) {
@@ -73,6 +75,7 @@ impl Node {
 
     /// Executes the component and signs each response; errors that may pass propagate
     /// (so the job is retried), others are recorded on the execution.
+    #[tracing::instrument(name = "execution", skip_all, fields(service = %service.id, workflow = %pending.job.workflow_id, event_id = %crate::scheduler::first_event_id(&pending.job), attempt = pending.attempts))]
     async fn execute_and_sign(
         &self,
         service: &ServiceManifest,

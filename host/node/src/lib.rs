@@ -20,6 +20,7 @@ pub mod reorg;
 pub mod scheduler;
 pub mod sender;
 pub mod services;
+pub mod status_page;
 pub mod store;
 pub mod trigger_loop;
 

@@ -1,17 +1,29 @@
-//! `wavs`: run an operator node, or talk to one.
+//! `wavs`: run an operator node, talk to one, or build and try service components.
 
 use clap::{Parser, Subcommand};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use wavs_node::cli::Client;
+use wavs_node::cli::{self, Ctx, adapters, exec, info, new, service};
 use wavs_node::{Node, NodeConfig};
 
 #[derive(Parser)]
-#[command(name = "wavs", version, about = "WAVS operator node")]
+#[command(name = "wavs", version, about = "WAVS operator node and builder tools", after_help = AFTER_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Node API URL (repeat for `add-task` to reach several operators) [env: WAVS_NODE,
+    /// or WAVS_NODE_URL; default http://127.0.0.1:8000].
+    #[arg(long, global = true, env = "WAVS_NODE", value_delimiter = ',', hide_env = true)]
+    node: Vec<String>,
+    /// Print machine-readable JSON on stdout.
+    #[arg(long, global = true)]
+    json: bool,
 }
+
+const AFTER_HELP: &str = "\
+A node with an api-token needs it in WAVS_API_TOKEN for commands that change it.
+Building a component: `wavs new component NAME`, then docs/COMPONENTS.md.";
 
 #[derive(Subcommand)]
 enum Command {
@@ -20,22 +32,49 @@ enum Command {
         /// Configuration file.
         #[arg(long, short, default_value = "wavs.toml", env = "WAVS_CONFIG")]
         config: PathBuf,
-        /// Log format: `text` or `json`.
-        #[arg(long, default_value = "text")]
+        /// Log format: `text`, or `json` (one object a line, with the spans of the
+        /// trigger and execution it belongs to: service, workflow, event id).
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
         log_format: String,
     },
-    /// Upload a component `.wasm`; prints its digest.
-    Upload {
-        file: PathBuf,
-        #[arg(long, default_value = "http://127.0.0.1:8000", env = "WAVS_NODE_URL")]
-        node: String,
+    /// Run a service component locally, without a node; prints its responses, fuel and time.
+    Exec {
+        /// The component `.wasm` (built for wasm32-wasip2).
+        #[arg(long)]
+        component: PathBuf,
+        /// A raw trigger payload as 0x-hex (what `add-task` sends).
+        #[arg(long, conflicts_with = "trigger_json")]
+        payload: Option<String>,
+        /// A trigger in JSON: {"raw": "0x.."}, {"chain-event": {"chain", "contract",
+        /// "topics": ["0x.."], "data": "0x..", "attributes": {"k": "v"}}} (or with
+        /// "trigger-fired-payload": "0x.." for an EVM TriggerFired log), {"block-interval": {"height": N}}.
+        #[arg(long)]
+        trigger_json: Option<PathBuf>,
+        /// A configuration variable, KEY=VALUE (repeatable).
+        #[arg(long = "config", value_parser = parse_key_value)]
+        config: Vec<(String, String)>,
+        /// Fuel limit [default: the node's default, 1000000000].
+        #[arg(long)]
+        fuel: Option<u64>,
+        /// Time limit in milliseconds [default: 10000].
+        #[arg(long)]
+        time_ms: Option<u64>,
+        /// A host (or host:port) the component may reach over HTTP (repeatable).
+        #[arg(long = "allow-http-host")]
+        allow_http_hosts: Vec<String>,
+        /// Service id the component sees (and its KV namespace).
+        #[arg(long, default_value = "local")]
+        service_id: String,
+        /// Workflow id the component sees.
+        #[arg(long, default_value = "main")]
+        workflow_id: String,
     },
-    /// Manage services.
+    /// Upload a component `.wasm`; prints its digest.
+    Upload { file: PathBuf },
+    /// Write, check, deploy, list and remove services.
     Service {
         #[command(subcommand)]
         command: ServiceCommand,
-        #[arg(long, default_value = "http://127.0.0.1:8000", env = "WAVS_NODE_URL", global = true)]
-        node: String,
     },
     /// Run a manual task on a workflow (on every node given with --node).
     AddTask {
@@ -46,21 +85,59 @@ enum Command {
         /// Payload as 0x-hex.
         #[arg(long)]
         payload: String,
-        /// Task id; the same on every operator so they sign the same envelope.
+        /// Task id; the same on every operator so they sign the same envelope [default: the time in ns].
         #[arg(long)]
         task_id: Option<String>,
-        #[arg(long, default_value = "http://127.0.0.1:8000", env = "WAVS_NODE_URL")]
-        node: Vec<String>,
+    },
+    /// Recent executions on the node, newest first.
+    Executions {
+        #[arg(long)]
+        service: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Chain adapters: loaded on the node, or what a `.wasm` file is.
+    Adapters {
+        #[command(subcommand)]
+        command: AdaptersCommand,
+    },
+    /// Chains the node is configured for.
+    Chains {
+        #[command(subcommand)]
+        command: ChainsCommand,
+    },
+    /// The operator's public key and id on each configured chain.
+    Keys {
+        /// Compute them from this node configuration (with its adapters) instead of
+        /// asking the running node.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Create something new from a template.
+    New {
+        #[command(subcommand)]
+        command: NewCommand,
     },
     /// Show a node's health.
-    Health {
-        #[arg(long, default_value = "http://127.0.0.1:8000", env = "WAVS_NODE_URL")]
-        node: String,
-    },
+    Health,
 }
 
 #[derive(Subcommand)]
 enum ServiceCommand {
+    /// Write an example manifest (to stdout, or --out FILE); explains its fields on stderr.
+    Init {
+        #[arg(long, default_value = "my-service")]
+        id: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check a manifest locally and print each problem.
+    Validate {
+        manifest: PathBuf,
+        /// NAME=FILE.wasm: fill in component NAME's digest from FILE, as deploy would.
+        #[arg(long = "component", value_parser = parse_component)]
+        components: Vec<(String, PathBuf)>,
+    },
     /// Deploy a manifest; `--component name=file.wasm` uploads a component and fills in its digest.
     Deploy {
         manifest: PathBuf,
@@ -71,6 +148,41 @@ enum ServiceCommand {
     List,
     /// Remove a service.
     Remove { id: String },
+    /// Pause a service (not supported by the node API yet).
+    Pause { id: String },
+    /// Resume a paused service (not supported by the node API yet).
+    Resume { id: String },
+}
+
+#[derive(Subcommand)]
+enum AdaptersCommand {
+    /// Adapters loaded on the node, and files it refused.
+    List,
+    /// Load a `.wasm` here: adapter family/name/version, imports, exports, sha256.
+    Inspect { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum ChainsCommand {
+    /// Each chain: family, state, head, cursor, lag, adapter.
+    List,
+    /// Add a chain (not supported by the node API yet).
+    Add {
+        /// Anything; the command explains what to do instead.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum NewCommand {
+    /// A service component crate (Rust, wit-bindgen, the WAVS component SDK).
+    Component {
+        name: String,
+        /// Where to create the NAME folder [default: .].
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 fn parse_component(s: &str) -> Result<(String, PathBuf), String> {
@@ -78,12 +190,17 @@ fn parse_component(s: &str) -> Result<(String, PathBuf), String> {
     Ok((name.to_string(), file.into()))
 }
 
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s.split_once('=').ok_or("expected KEY=VALUE")?;
+    Ok((k.to_string(), v.to_string()))
+}
+
 fn init_logs(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,wasmtime=warn,cranelift=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if format == "json" {
-        builder.json().init();
+        builder.json().with_current_span(true).with_span_list(true).init();
     } else {
         builder.init();
     }
@@ -93,10 +210,18 @@ async fn run_node(config: PathBuf, log_format: String) -> wavs_node::Result<()> 
     init_logs(&log_format);
     let config = NodeConfig::load(&config)?;
     let addr = config.api_addr;
+    let open_api = config.api_token.is_none();
     let node: Arc<Node> = Node::open(config).await?;
     node.start_loops();
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(api = %listener.local_addr()?, operator = %hex::encode(node.operator_public_key()), "node ready");
+    if open_api {
+        let hint = if addr.ip().is_loopback() { "fine on loopback" } else { "the API is reachable beyond this host" };
+        tracing::warn!(
+            api = %addr,
+            "no api-token configured: endpoints that change the node (deploy, remove, upload, tasks) are open to anyone who reaches the API ({hint}); set api-token or WAVS_API_TOKEN"
+        );
+    }
     axum::serve(listener, wavs_node::api::router(node))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
@@ -105,40 +230,65 @@ async fn run_node(config: PathBuf, log_format: String) -> wavs_node::Result<()> 
     Ok(())
 }
 
-fn print(value: serde_json::Value) {
-    println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+async fn upload(file: &std::path::Path, ctx: &Ctx) -> cli::CliResult {
+    let digest = ctx.client().upload_component(file).await.map_err(|e| e.to_string())?;
+    if ctx.json {
+        cli::output::json(&serde_json::json!({ "digest": digest }));
+    } else {
+        println!("{digest}");
+    }
+    Ok(())
+}
+
+async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
+    match command {
+        Command::Node { config, log_format } => run_node(config, log_format).await.map_err(|e| e.to_string()),
+        Command::Exec { component, payload, trigger_json, config, fuel, time_ms, allow_http_hosts, service_id, workflow_id } => {
+            // The component's `log` lines (and stderr) go to stderr.
+            init_logs("text");
+            let config: BTreeMap<String, String> = config.into_iter().collect();
+            let payload = payload.map(|p| wavs_component_sdk::hex::decode(&p).map_err(|e| format!("--payload: {e}"))).transpose()?;
+            let args = exec::ExecArgs { component, payload, trigger_json, config, fuel, time_ms, allow_http_hosts, service_id, workflow_id };
+            exec::run(args, ctx.json).await
+        }
+        Command::Upload { file } => upload(&file, ctx).await,
+        Command::Service { command } => match command {
+            ServiceCommand::Init { id, out } => service::init(&id, out.as_deref(), ctx),
+            ServiceCommand::Validate { manifest, components } => service::validate(&manifest, &components, ctx),
+            ServiceCommand::Deploy { manifest, components } => service::deploy(&manifest, &components, ctx).await,
+            ServiceCommand::List => service::list(ctx).await,
+            ServiceCommand::Remove { id } => service::remove(&id, ctx).await,
+            ServiceCommand::Pause { id } => service::pause_or_resume("pause", &id),
+            ServiceCommand::Resume { id } => service::pause_or_resume("resume", &id),
+        },
+        Command::AddTask { service, workflow, payload, task_id } => info::add_task(&service, &workflow, &payload, task_id, ctx).await,
+        Command::Executions { service, limit } => info::executions(service.as_deref(), limit, ctx).await,
+        Command::Adapters { command } => match command {
+            AdaptersCommand::List => adapters::list(ctx).await,
+            AdaptersCommand::Inspect { file } => adapters::inspect(&file, ctx).await,
+        },
+        Command::Chains { command } => match command {
+            ChainsCommand::List => info::chains(ctx).await,
+            ChainsCommand::Add { .. } => info::chains_add(),
+        },
+        Command::Keys { config } => info::keys(config.as_deref(), ctx).await,
+        Command::New { command } => match command {
+            NewCommand::Component { name, dir } => new::component(&name, dir.as_deref(), ctx),
+        },
+        Command::Health => info::health(ctx).await,
+    }
 }
 
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Node { config, log_format } => run_node(config, log_format).await,
-        Command::Upload { file, node } => Client::new(&node).upload_component(&file).await.map(|d| println!("{d}")),
-        Command::Service { command, node } => {
-            let client = Client::new(&node);
-            match command {
-                ServiceCommand::Deploy { manifest, components } => client.deploy(&manifest, &components).await.map(print),
-                ServiceCommand::List => client.get("/services").await.map(print),
-                ServiceCommand::Remove { id } => client.remove(&id).await.map(|_| println!("removed {id}")),
-            }
-        }
-        Command::AddTask { service, workflow, payload, task_id, node } => {
-            let task_id = task_id.unwrap_or_else(|| {
-                format!("{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos())
-            });
-            let mut result = Ok(());
-            for url in node {
-                match Client::new(&url).add_task(&service, &workflow, &task_id, &payload).await {
-                    Ok(v) => print(v),
-                    Err(e) => result = Err(e),
-                }
-            }
-            result
-        }
-        Command::Health { node } => Client::new(&node).get("/health").await.map(print),
-    };
-    if let Err(e) = result {
+    let mut nodes = cli.node;
+    if nodes.is_empty() {
+        // WAVS_NODE_URL: the variable earlier versions read.
+        nodes.push(std::env::var("WAVS_NODE_URL").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| cli::DEFAULT_NODE.to_string()));
+    }
+    let ctx = Ctx { nodes, json: cli.json };
+    if let Err(e) = dispatch(cli.command, &ctx).await {
         eprintln!("error: {e}");
         std::process::exit(1);
     }

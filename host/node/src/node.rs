@@ -51,6 +51,8 @@ pub struct Node {
     pub(crate) signer: Signer,
     /// The components' key-value store (namespaced per service by the dispatcher).
     pub(crate) kv: Arc<dyn wavs_runtime::KvBackend>,
+    /// Fuel and time histograms and envelope sends, for `/metrics`.
+    pub(crate) metrics: crate::api::metrics::NodeMetrics,
     /// Executions by outcome since start, for `/health`.
     pub(crate) outcomes: OutcomeCounts,
     /// Jobs being run now, so no job runs twice at once.
@@ -68,7 +70,11 @@ impl Node {
         let started = Instant::now();
         let signer = config.operator.signer().map_err(|e| crate::error::NodeError::Invalid(format!("[operator]: {e}")))?;
         let store = Arc::new(Store::open(&config.data_dir)?);
-        let engine = WasmEngine::new(config.data_dir.join("cache"))?;
+        // The instance pool holds every execution that may run at once plus one adapter
+        // instance per chain, with room for the short-lived ones `describe()` uses.
+        let instances = config.max_concurrent_executions + config.chains.len() + 16;
+        let capacity = wavs_runtime::engine::PoolCapacity { instances: u32::try_from(instances).unwrap_or(u32::MAX) };
+        let engine = WasmEngine::with_capacity(config.data_dir.join("cache"), capacity)?;
         let runner = ComponentRunner::new(engine.clone())?;
         let registry = Arc::new(AdapterRegistry::new(engine, &config.adapters_dir)?);
         let report = registry.scan().await?;
@@ -96,6 +102,7 @@ impl Node {
             services: RwLock::default(),
             signer,
             kv: store,
+            metrics: Default::default(),
             outcomes: OutcomeCounts::default(),
             running: Default::default(),
             sending: Default::default(),

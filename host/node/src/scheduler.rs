@@ -3,10 +3,12 @@
 
 use crate::backoff::unix_ms;
 use crate::executions::ExecutionRecord;
+use crate::job::Job;
 use crate::node::Node;
 use crate::store::PendingJob;
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::Instrument;
 
 /// How often the store is checked for jobs due to run again.
 const JOB_POLL: Duration = Duration::from_millis(500);
@@ -18,18 +20,23 @@ impl Node {
             return;
         }
         let node = self.clone();
-        tokio::spawn(async move {
-            let id = pending.id;
-            node.run_pending(pending).await;
-            node.running.lock().remove(&id);
-        });
+        let span = trigger_span(&pending);
+        tokio::spawn(
+            async move {
+                let id = pending.id;
+                node.run_pending(pending).await;
+                node.running.lock().remove(&id);
+            }
+            .instrument(span),
+        );
     }
 
     /// Runs `pending` now and returns its record (a manual task answered in the request).
     pub(crate) async fn run_now(self: &Arc<Self>, pending: PendingJob) -> Option<ExecutionRecord> {
         let id = pending.id;
         self.running.lock().insert(id);
-        let record = self.run_pending(pending).await;
+        let span = trigger_span(&pending);
+        let record = self.run_pending(pending).instrument(span).await;
         self.running.lock().remove(&id);
         record
     }
@@ -57,4 +64,23 @@ impl Node {
             tokio::time::sleep(JOB_POLL).await;
         }
     }
+}
+
+/// The span a job's run is logged in: its trigger, service, workflow and event id.
+fn trigger_span(pending: &PendingJob) -> tracing::Span {
+    let job = &pending.job;
+    tracing::info_span!(
+        "trigger",
+        job = pending.id,
+        service = %job.service_id,
+        workflow = %job.workflow_id,
+        event_id = %first_event_id(job),
+        trigger = %job.key.describe(),
+    )
+}
+
+/// The event id of the job's first response (hex), as its envelope carries it; a
+/// component that returns several responses numbers the others on from it.
+pub(crate) fn first_event_id(job: &Job) -> String {
+    wavs_types::hex_bytes::encode(&wavs_types::derive_event_id(&job.service_id, &job.workflow_id, &job.key.identity(), 0))
 }

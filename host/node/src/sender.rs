@@ -36,6 +36,7 @@ impl Node {
                 OutboxState::Failed { reason: e.to_string() }
             }
         };
+        self.metrics.observe_send(&state);
         if let Err(e) = self.store.settle_outbox(&id, state.clone()) {
             tracing::error!("cannot record the send in the outbox (it will be sent again): {e}");
         }

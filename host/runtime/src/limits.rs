@@ -4,6 +4,13 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use wasmtime::{StoreLimits, StoreLimitsBuilder};
 
+/// Core instances one store may create (a component's modules count one each).
+pub const STORE_MAX_INSTANCES: u32 = 64;
+/// Tables one store may create.
+pub const STORE_MAX_TABLES: u32 = 64;
+/// Linear memories one store may create.
+pub const STORE_MAX_MEMORIES: u32 = 16;
+
 /// Limits for one call into a component or adapter. All are finite by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -75,13 +82,16 @@ impl Limits {
             })
     }
 
-    /// The wasmtime store limiter for these limits.
+    /// The wasmtime store limiter for these limits. It is what bounds memory, also under
+    /// the engine's pooling allocator: the pool lets every memory grow to 4 GiB
+    /// (`engine::POOL_MAX_MEMORY_BYTES`) and asks this limiter before each growth, so
+    /// `memory_bytes` is enforced exactly, whatever its size.
     pub(crate) fn store_limits(&self) -> StoreLimits {
         StoreLimitsBuilder::new()
             .memory_size(usize::try_from(self.memory_bytes).unwrap_or(usize::MAX))
-            .instances(64)
-            .tables(64)
-            .memories(16)
+            .instances(STORE_MAX_INSTANCES as usize)
+            .tables(STORE_MAX_TABLES as usize)
+            .memories(STORE_MAX_MEMORIES as usize)
             .trap_on_grow_failure(true)
             .build()
     }

@@ -12,7 +12,10 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 /// Store data for one guest.
 pub struct HostState<D> {
-    wasi: WasiCtx,
+    /// Built on the guest's first WASI call: most executions make none (a pure-compute
+    /// component never reads its environment, clocks or randomness), and building one
+    /// seeds two random generators and boxes its streams.
+    wasi: Option<WasiCtx>,
     http: WasiHttpCtx,
     table: ResourceTable,
     pub(crate) policy: HttpPolicy,
@@ -37,7 +40,7 @@ impl<D: Send + 'static> HostState<D> {
     ) -> wasmtime::Result<Store<Self>> {
         let stderr = GuestStderr::default();
         let state = HostState {
-            wasi: WasiCtxBuilder::new().stderr(stderr.clone()).build(),
+            wasi: None,
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             policy,
@@ -70,9 +73,17 @@ impl<D: Send + 'static> HostState<D> {
     }
 }
 
+/// The WASI context every guest gets: no filesystem, no sockets, no environment or
+/// arguments, stdin closed, stdout discarded, stderr kept as a short tail in `stderr`.
+fn wasi_ctx(stderr: &GuestStderr) -> WasiCtx {
+    WasiCtxBuilder::new().stderr(stderr.clone()).build()
+}
+
 impl<D: Send> WasiView for HostState<D> {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        let stderr = &self.stderr;
+        let ctx = self.wasi.get_or_insert_with(|| wasi_ctx(stderr));
+        WasiCtxView { ctx, table: &mut self.table }
     }
 }
 

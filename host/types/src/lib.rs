@@ -4,6 +4,8 @@
 pub mod api;
 pub mod chain;
 pub mod envelope;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod hex_bytes;
 #[cfg(feature = "http")]
 pub mod http;

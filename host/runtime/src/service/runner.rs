@@ -1,5 +1,7 @@
 //! Runs service components: each compiled once and type-checked once (`ServicePre`),
-//! then every execution gets a fresh store under its limits.
+//! then every execution gets a fresh store under its limits, and a fresh instance from
+//! the engine's pool (see `engine.rs`). Nothing is compiled on this path: components
+//! are loaded when a service is deployed or the node starts.
 
 use crate::bindings::service_world::{Service, ServicePre};
 use crate::bindings::wit_types::{Response, TriggerAction};
@@ -109,6 +111,17 @@ impl ComponentRunner {
                     limits.time_ms
                 )));
             }
+            Ok(Err(e)) if pool_exhausted(&e) => {
+                return Err(RuntimeError::Io(std::io::Error::new(
+                    std::io::ErrorKind::ResourceBusy,
+                    format!(
+                        "the engine's instance pool is full ({e:#}); retry once other executions \
+                         finish, or give the engine more than {} instances, or lower \
+                         max-concurrent-executions",
+                        self.engine.pool_capacity().instances
+                    ),
+                )));
+            }
             Ok(Err(e)) => {
                 let hint = format!("fuel limit {}, memory limit {} bytes", limits.fuel, limits.memory_bytes);
                 return Err(store.data().explain(classify_call_error(e, &hint)));
@@ -135,4 +148,10 @@ impl ComponentRunner {
         }
         Ok(ExecOutcome { responses, fuel_used, elapsed: started.elapsed() })
     }
+}
+
+/// Whether `err` is the pooling allocator refusing an instance, memory, table or stack
+/// because all of its slots are taken: a passing condition, unlike a trap.
+fn pool_exhausted(err: &wasmtime::Error) -> bool {
+    err.chain().any(|e| e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some())
 }

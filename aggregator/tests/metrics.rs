@@ -1,0 +1,69 @@
+//! `GET /metrics` of a running aggregator: Prometheus text whose counters follow the
+//! submissions it was sent, and per-chain adapter state.
+
+use std::collections::BTreeMap;
+use wavs_aggregator::Aggregator;
+use wavs_aggregator::config::AggregatorConfig;
+use wavs_types::{SignedSubmission, WireEnvelope};
+
+const SUBMITTER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+/// `name{labels}` -> value of each sample line.
+fn samples(text: &str) -> BTreeMap<String, f64> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (name, value) = l.rsplit_once(' ').unwrap_or_else(|| panic!("not a sample: {l}"));
+            (name.to_string(), value.parse().unwrap_or_else(|_| panic!("not a number: {l}")))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn metrics_count_received_and_rejected_submissions() {
+    let dir = tempfile::tempdir().unwrap();
+    let adapters = dir.path().join("adapters");
+    std::fs::create_dir_all(&adapters).unwrap();
+    let config = format!(
+        "data-dir = {:?}\nadapters-dir = {adapters:?}\napi-addr = \"127.0.0.1:0\"\n\
+         [submitter]\nprivate-key = \"{SUBMITTER_KEY}\"\n\
+         [chains.anvil]\nfamily = \"evm\"\nchain-id = \"31337\"\nrpc-urls = [\"http://127.0.0.1:1\"]\n",
+        dir.path().join("data")
+    );
+    let config = AggregatorConfig::parse(&config).unwrap();
+    config.validate().unwrap();
+    let handle = Aggregator::start(config).await.unwrap();
+    let base = format!("http://{}", handle.addr);
+    let http = reqwest::Client::new();
+
+    // Two that parse (for a chain not configured here, so refused) and one that does not.
+    let submission = SignedSubmission {
+        service_id: "s".into(),
+        workflow_id: "w".into(),
+        chain: "nowhere".into(),
+        handler: "0xhandler".into(),
+        manager: "0xmanager".into(),
+        envelope: WireEnvelope { event_id: vec![1; 20], ordering: vec![0; 12], payload: vec![7] },
+        signature: vec![1; 65],
+    };
+    for body in [serde_json::to_string(&submission).unwrap(), serde_json::to_string(&submission).unwrap(), "{".into()] {
+        let status = http.post(format!("{base}/envelopes")).body(body).send().await.unwrap().status();
+        assert_eq!(status, 400);
+    }
+
+    let response = http.get(format!("{base}/metrics")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(content_type.starts_with("text/plain; version=0.0.4"), "{content_type}");
+    let text = response.text().await.unwrap();
+    let s = samples(&text);
+    assert_eq!(s["wavs_aggregator_received_total"], 3.0, "{text}");
+    assert_eq!(s["wavs_aggregator_rejected_signatures_total"], 2.0, "{text}");
+    assert_eq!(s["wavs_aggregator_queue_depth"], 0.0, "{text}");
+    for counter in ["landed", "failed", "batches", "store_errors"] {
+        assert_eq!(s[&format!("wavs_aggregator_{counter}_total")], 0.0, "{text}");
+    }
+    assert_eq!(s["wavs_aggregator_adapter_loaded{chain=\"anvil\"}"], 0.0, "{text}");
+    assert_eq!(s["wavs_aggregator_adapter_restarts_total{chain=\"anvil\"}"], 0.0, "{text}");
+    assert!(text.contains("# TYPE wavs_aggregator_received_total counter"), "{text}");
+}

@@ -1,0 +1,59 @@
+//! `GET /health`: the node's state at a glance, per chain.
+
+use crate::node::Node;
+use axum::Json;
+use axum::extract::State;
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+
+/// Blocks between the cursor and the head not read yet: `head - cursor + 1` while the
+/// cursor is at or below the head, else 0; unknown until both are known.
+pub(crate) fn lag(head: Option<u64>, cursor: Option<u64>) -> Option<u64> {
+    let (head, cursor) = (head?, cursor?);
+    Some(if cursor <= head { head - cursor + 1 } else { 0 })
+}
+
+/// Each configured chain: state, head, cursor, lag, confirmations, adapter family and
+/// whether it is loaded, adapter restarts and the last error.
+pub(crate) fn chains(node: &Node) -> Map<String, Value> {
+    let status = node.chain_status();
+    node.chains
+        .iter()
+        .map(|(name, chain)| {
+            let s = status.get(name).cloned().unwrap_or_default();
+            let confirmations = node.config.chains.get(name).map(|spec| spec.confirmations);
+            let health = json!({
+                "state": s.state,
+                "head": s.head,
+                "cursor": s.cursor,
+                "lag": lag(s.head, s.cursor),
+                "confirmations": confirmations,
+                "family": chain.family(),
+                "adapter-loaded": chain.has_adapter(),
+                "adapter-restarts": s.adapter_restarts,
+                "error": s.error,
+            });
+            (name.clone(), health)
+        })
+        .collect()
+}
+
+pub(super) async fn health(State(node): State<Arc<Node>>) -> Json<Value> {
+    Json(json!({
+        "status": "ok",
+        "chains": chains(&node),
+        "services": node.services().len(),
+        "executions": node.outcomes.snapshot(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lag_counts_unread_blocks() {
+        assert_eq!(super::lag(Some(10), Some(8)), Some(3));
+        assert_eq!(super::lag(Some(10), Some(10)), Some(1));
+        assert_eq!(super::lag(Some(10), Some(11)), Some(0));
+        assert_eq!(super::lag(None, Some(1)), None);
+    }
+}

@@ -1,0 +1,169 @@
+//! Commands about the node itself: health, chains, the operator's keys, manual tasks
+//! and recent executions.
+
+use super::{Client, CliResult, Ctx, output};
+use crate::NodeConfig;
+use serde_json::{Map, Value, json};
+use std::path::Path;
+use std::sync::Arc;
+use wavs_runtime::{AdapterRegistry, ChainAdapter, WasmEngine};
+
+/// `wavs health`: GET /health.
+pub async fn health(ctx: &Ctx) -> CliResult {
+    let answer = ctx.client().get("/health").await.map_err(|e| e.to_string())?;
+    if ctx.json {
+        output::json(&answer);
+    } else {
+        println!("status      {}", output::cell(&answer["status"]));
+        println!("services    {}", output::cell(&answer["services"]));
+        println!("chains      {}", answer["chains"].as_object().map(|c| c.len()).unwrap_or(0));
+        println!("executions  {}", answer["executions"]);
+    }
+    Ok(())
+}
+
+/// `wavs chains list`: the `chains` of GET /health.
+pub async fn chains(ctx: &Ctx) -> CliResult {
+    let answer = ctx.client().get("/health").await.map_err(|e| e.to_string())?;
+    let chains = answer["chains"].clone();
+    if ctx.json {
+        output::json(&chains);
+        return Ok(());
+    }
+    let map = chains.as_object().cloned().unwrap_or_default();
+    if map.is_empty() {
+        println!("no chains configured (add a [chains.NAME] table to the node's configuration and restart it)");
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = map
+        .iter()
+        .map(|(name, c)| {
+            let f = |k: &str| output::cell(&c[k]);
+            vec![name.clone(), f("family"), f("state"), f("head"), f("cursor"), f("lag"), f("adapter-loaded"), f("error")]
+        })
+        .collect();
+    output::table(&["chain", "family", "state", "head", "cursor", "lag", "adapter", "error"], &rows);
+    Ok(())
+}
+
+/// `wavs chains add`: the node API has no such endpoint.
+pub fn chains_add() -> CliResult {
+    Err("`chains add` is not supported by this node yet: its API has no endpoint to add a chain \
+         (GET /openapi.json lists what it offers). Add a [chains.NAME] table (family, chain-id, \
+         rpc-urls) to the node's configuration file and restart the node."
+        .into())
+}
+
+/// The operator's public key and id on each chain of `config`, computed here with the
+/// configured adapters (no node needed; an adapter may contact its chain to open it).
+async fn local_keys(config: &Path) -> CliResult<Value> {
+    let config = NodeConfig::load(config).map_err(|e| e.to_string())?;
+    let signer = config.operator.signer().map_err(|e| format!("[operator]: {e}"))?;
+    let key = signer.public_key();
+    let mut ids = Map::new();
+    if !config.chains.is_empty() {
+        let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let engine = WasmEngine::new(scratch.path()).map_err(|e| e.to_string())?;
+        let registry = Arc::new(AdapterRegistry::new(engine, &config.adapters_dir).map_err(|e| e.to_string())?);
+        registry.scan().await.map_err(|e| e.to_string())?;
+        for (name, spec) in &config.chains {
+            let chain = ChainAdapter::from_spec(registry.clone(), name, spec, signer.clone(), config.limits.adapter_limits());
+            let id = match chain.operator_id(&key).await {
+                Ok(id) => json!(id),
+                Err(e) => json!({ "error": e.to_string() }),
+            };
+            ids.insert(name.clone(), id);
+        }
+    }
+    Ok(json!({ "public-key": wavs_types::hex_bytes::encode(&key), "ids": ids }))
+}
+
+/// `wavs keys`: from the running node (GET /operator), or with `--config` computed
+/// locally from the configuration file.
+pub async fn keys(config: Option<&Path>, ctx: &Ctx) -> CliResult {
+    let answer = match config {
+        Some(path) => local_keys(path).await?,
+        None => ctx.client().get("/operator").await.map_err(|e| format!("{e} (or pass --config FILE to compute the keys without a node)"))?,
+    };
+    if ctx.json {
+        output::json(&answer);
+        return Ok(());
+    }
+    println!("public key  {}", output::cell(&answer["public-key"]));
+    let ids = answer["ids"].as_object().cloned().unwrap_or_default();
+    if ids.is_empty() {
+        println!("no chains configured: the operator has no chain id yet");
+    }
+    for (chain, id) in &ids {
+        match id.get("error") {
+            Some(e) => println!("{chain:<11} error: {}", output::cell(e)),
+            None => println!("{chain:<11} {}", output::cell(id)),
+        }
+    }
+    Ok(())
+}
+
+/// `wavs add-task`: runs a manual task on every node given with `--node`.
+pub async fn add_task(service: &str, workflow: &str, payload: &str, task_id: Option<String>, ctx: &Ctx) -> CliResult {
+    wavs_component_sdk::hex::decode(payload).map_err(|e| format!("--payload: {e} (give 0x-hex, e.g. 0x2a)"))?;
+    let task_id = task_id.unwrap_or_else(|| {
+        format!("{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos())
+    });
+    let mut failures = Vec::new();
+    let mut records = Vec::new();
+    for url in &ctx.nodes {
+        match Client::new(url).add_task(service, workflow, &task_id, payload).await {
+            Ok(record) => records.push(json!({ "node": url, "record": record })),
+            Err(e) => failures.push(format!("{url}: {e}")),
+        }
+    }
+    if ctx.json {
+        output::json(&json!({ "task-id": task_id, "results": records, "errors": failures }));
+    } else {
+        for r in &records {
+            let record = &r["record"];
+            println!("{}: task {task_id} on {service}/{workflow}: {}", output::cell(&r["node"]), describe_outcome(record));
+            for (i, result) in record["results"].as_array().into_iter().flatten().enumerate() {
+                println!("  result {}: payload {} event-id {}", i + 1, output::cell(&result["payload"]), output::cell(&result["event-id"]));
+            }
+        }
+    }
+    if failures.is_empty() { Ok(()) } else { Err(failures.join("; ")) }
+}
+
+fn describe_outcome(record: &Value) -> String {
+    let outcome = &record["outcome"];
+    let fuel = format!("fuel {}, {} ms", output::cell(&record["fuel-used"]), output::cell(&record["elapsed-ms"]));
+    match outcome["status"].as_str() {
+        Some("ok") => format!("ok ({fuel})"),
+        Some(_) => format!("failed: {}: {} ({fuel})", output::cell(&outcome["kind"]), output::cell(&outcome["message"])),
+        None => output::cell(outcome),
+    }
+}
+
+/// `wavs executions`: the most recent execution records, newest first.
+pub async fn executions(service: Option<&str>, limit: usize, ctx: &Ctx) -> CliResult {
+    let mut path = format!("/executions?limit={limit}");
+    if let Some(s) = service {
+        path.push_str(&format!("&service={s}"));
+    }
+    let answer = ctx.client().get(&path).await.map_err(|e| e.to_string())?;
+    if ctx.json {
+        output::json(&answer);
+        return Ok(());
+    }
+    let list = answer.as_array().cloned().unwrap_or_default();
+    if list.is_empty() {
+        println!("no executions recorded yet");
+    }
+    for r in &list {
+        println!(
+            "{}/{} {}: {}",
+            output::cell(&r["service-id"]),
+            output::cell(&r["workflow-id"]),
+            output::cell(&r["trigger"]),
+            describe_outcome(r)
+        );
+    }
+    Ok(())
+}
