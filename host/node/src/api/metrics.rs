@@ -158,9 +158,9 @@ pub fn render(node: &Arc<Node>) -> Result<String> {
     header(&mut out, "wavs_services", "gauge", "Deployed services.");
     let _ = writeln!(out, "wavs_services {}", node.services().len());
     header(&mut out, "wavs_jobs_pending", "gauge", "Triggers stored and not run to the end yet (including those waiting for a retry).");
-    let _ = writeln!(out, "wavs_jobs_pending {}", node.store.pending_jobs()?.len());
+    let _ = writeln!(out, "wavs_jobs_pending {}", node.store.pending_job_count()?);
     header(&mut out, "wavs_outbox_unsent", "gauge", "Signed envelopes the aggregator has not acknowledged yet.");
-    let _ = writeln!(out, "wavs_outbox_unsent {}", node.store.due_outbox(u64::MAX)?.len());
+    let _ = writeln!(out, "wavs_outbox_unsent {}", node.store.unsent_count()?);
 
     header(&mut out, "wavs_envelope_sends_total", "counter", "Sends of signed envelopes to the aggregator since start, by outcome: acked, failed for good, or error (sent again later).");
     for (outcome, counter) in [("acked", &metrics.acked), ("failed", &metrics.failed), ("error", &metrics.send_errors)] {

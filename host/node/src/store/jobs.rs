@@ -5,7 +5,7 @@
 use super::{CURSORS, Store, blocks, from_json, next_id, to_json};
 use crate::error::Result;
 use crate::job::Job;
-use redb::{ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
 const JOBS: TableDefinition<u64, &str> = TableDefinition::new("jobs");
@@ -65,6 +65,12 @@ impl Store {
             out.push(from_json("job", json.value())?);
         }
         Ok(out)
+    }
+
+    /// How many jobs are pending, without reading them.
+    pub fn pending_job_count(&self) -> Result<u64> {
+        let txn = self.db().begin_read()?;
+        Ok(txn.open_table(JOBS)?.len()?)
     }
 
     /// Whether job `id` is still pending.

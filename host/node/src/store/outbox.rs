@@ -5,7 +5,7 @@
 use super::{Store, from_json, history, to_json};
 use crate::error::Result;
 use crate::executions::Submission;
-use redb::{ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
 use wavs_types::{EnvelopeStatus, SignedSubmission};
 
@@ -79,6 +79,12 @@ impl Store {
         let table = txn.open_table(OUTBOX)?;
         let entry = table.get(event_id)?.map(|v| from_json::<OutboxEntry>("outbox entry", v.value())).transpose()?;
         Ok(entry.map(|e| e.submission))
+    }
+
+    /// How many signed envelopes the aggregator has not acknowledged, without reading them.
+    pub fn unsent_count(&self) -> Result<u64> {
+        let txn = self.db().begin_read()?;
+        Ok(txn.open_table(UNSENT)?.len()?)
     }
 
     /// Signed envelopes not acknowledged yet whose time to send has come.
