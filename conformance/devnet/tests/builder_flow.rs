@@ -50,10 +50,18 @@ async fn a_new_component_builds_runs_and_lands_on_chain() {
 
     // Locally: 21 doubled.
     let out = run(Command::new(binary("wavs")).args(["exec", "--payload", "0x15", "--component"]).arg(&wasm), "wavs exec");
-    assert!(out.contains("uint256  42"), "{out}");
+    assert!(out.contains("number   42"), "{out}");
     let out = run(Command::new(binary("wavs")).args(["--json", "exec", "--payload", "0x15", "--component"]).arg(&wasm), "wavs exec --json");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["responses"][0]["payload"].as_str().unwrap(), format!("0x{}", hex::encode(uint(42))));
+    // The same number inside a TriggerFired-shaped log, written by the SDK's example.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut example = Command::new(cargo);
+    example.args(["run", "-q", "-p", "wavs-component-sdk", "--example", "trigger-json", "--"]).arg(format!("0x{}", hex::encode(uint(21))));
+    let trigger_json = scratch.path().join("trigger.json");
+    std::fs::write(&trigger_json, run(example.env("CARGO_TARGET_DIR", target_dir()), "trigger-json example")).unwrap();
+    let out = run(Command::new(binary("wavs")).args(["exec", "--component"]).arg(&wasm).arg("--trigger-json").arg(&trigger_json), "wavs exec --trigger-json");
+    assert!(out.contains("number   42"), "the log's payload reaches the component: {out}");
 
     // On a devnet: the trigger contract's TriggerFired log carries the number; the
     // doubled value lands on the handler contract with a quorum of operators.

@@ -143,6 +143,9 @@ async fn the_status_page_shows_chains_adapters_services_and_executions_and_refre
     let body = json!({ "task-id": "spin-1", "payload": format!("0x{}", hex::encode("loop")) });
     let record: Value = reqwest::Client::new().post(&url).json(&body).send().await.unwrap().json().await.unwrap();
     assert_eq!(record["outcome"]["kind"], "limit-exceeded", "the hostile task runs out of fuel: {record}");
+    // The operator pauses it.
+    let paused = reqwest::Client::new().post(format!("{node}/services/hostile/pause")).send().await.unwrap();
+    assert!(paused.status().is_success(), "pause: {}", paused.status());
 
     // The page, in the browser.
     let screenshot = target_dir().join("status-page.png");
@@ -180,6 +183,8 @@ async fn the_status_page_shows_chains_adapters_services_and_executions_and_refre
     assert!(square.contains("main") && square.contains(&format!("on {chain}")) && square.contains("aggregator"), "{square}");
     let hostile = services.iter().map(text).find(|s| s.starts_with("hostile")).unwrap_or_else(|| panic!("hostile listed: {services:?}"));
     assert!(hostile.contains("spin") && hostile.contains("manual tasks"), "{hostile}");
+    assert!(hostile.contains("paused") && !square.contains("paused"), "the paused one is marked: {hostile}");
+    assert!(text(&page["sections"]["summary"]).contains("(1 paused)"), "{}", page["sections"]["summary"]);
 
     // Executions: the landed one ok, with its result sent; the failed one with its error.
     let tx = hex::encode(&first.tx_hash);

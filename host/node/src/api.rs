@@ -1,5 +1,6 @@
-//! The node's HTTP API: services, components, manual tasks, executions, health,
-//! metrics and its own OpenAPI document. With an `api-token` configured, every request
+//! The node's HTTP API: services (deploy, pause, resume, remove), components, chains
+//! added at runtime, manual tasks, executions, health, metrics and its own OpenAPI
+//! document. With an `api-token` configured, every request
 //! but GET/HEAD needs it as a bearer token ([`auth`]).
 
 mod auth;
@@ -29,6 +30,7 @@ impl IntoResponse for NodeError {
         let status = match &self {
             NodeError::Invalid(_) => StatusCode::BAD_REQUEST,
             NodeError::NotFound(_) => StatusCode::NOT_FOUND,
+            NodeError::Conflict(_) => StatusCode::CONFLICT,
             NodeError::Runtime(wavs_runtime::RuntimeError::InvalidComponent(_)) => StatusCode::BAD_REQUEST,
             e if e.is_retryable() => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
@@ -53,6 +55,9 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/components", post(upload_component))
         .route("/services", get(list_services).post(deploy_service))
         .route("/services/{id}", delete(remove_service))
+        .route("/services/{id}/pause", post(pause_service))
+        .route("/services/{id}/resume", post(resume_service))
+        .route("/chains", post(add_chain))
         .route("/services/{id}/workflows/{workflow}/tasks", post(add_task))
         .route("/executions", get(executions))
         .fallback(|| async { NodeError::NotFound("no such endpoint; GET /openapi.json describes the API".into()) })
@@ -70,12 +75,12 @@ async fn adapters(State(node): State<Arc<Node>>) -> Json<Value> {
 async fn operator(State(node): State<Arc<Node>>) -> Json<Value> {
     let key = node.operator_public_key();
     let mut ids = serde_json::Map::new();
-    for (name, chain) in &node.chains {
-        let id = match chain.operator_id(&key).await {
+    for (name, chain) in node.chains.all() {
+        let id = match chain.adapter.operator_id(&key).await {
             Ok(id) => json!(id),
             Err(e) => json!({ "error": e.to_string() }),
         };
-        ids.insert(name.clone(), id);
+        ids.insert(name, id);
     }
     Json(json!({ "public-key": wavs_types::hex_bytes::encode(&key), "ids": ids }))
 }
@@ -107,6 +112,30 @@ async fn remove_service(State(node): State<Arc<Node>>, Path(id): Path<String>) -
     Ok(StatusCode::NO_CONTENT)
 }
 
+async fn pause_service(State(node): State<Arc<Node>>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let waiting = node.pause(&id)?;
+    Ok(Json(json!({ "id": id, "paused": true, "waiting-jobs": waiting })))
+}
+
+async fn resume_service(State(node): State<Arc<Node>>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let released = node.resume(&id)?;
+    Ok(Json(json!({ "id": id, "paused": false, "released-jobs": released })))
+}
+
+/// Serves a new chain: the body is a `[chains.NAME]` table as JSON, plus its `name`.
+async fn add_chain(State(node): State<Arc<Node>>, body: String) -> ApiResult<(StatusCode, Json<Value>)> {
+    let mut fields: serde_json::Map<String, Value> =
+        serde_json::from_str(&body).map_err(|e| NodeError::Invalid(format!("invalid chain: {e}")))?;
+    let name = match fields.remove("name") {
+        Some(Value::String(name)) => name,
+        _ => return Err(NodeError::Invalid("invalid chain: `name` (a string) is missing".into())),
+    };
+    let spec: wavs_types::ChainSpec = serde_json::from_value(Value::Object(fields))
+        .map_err(|e| NodeError::Invalid(format!("invalid chain {name}: {e}")))?;
+    node.add_chain(&name, spec)?;
+    Ok((StatusCode::CREATED, Json(json!({ "name": name }))))
+}
+
 /// A manual task: raw bytes for a workflow, with an id every operator is given alike.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -135,6 +164,9 @@ async fn add_task(
         .ok_or_else(|| NodeError::NotFound(format!("service {id:?} has no workflow {workflow:?}")))?;
     if task.task_id.is_empty() {
         return Err(NodeError::Invalid("task-id must not be empty".into()));
+    }
+    if node.is_paused(&id) {
+        return Err(NodeError::Conflict(format!("service {id:?} is paused; `wavs service resume {id}` runs it again")));
     }
     if !matches!(wf.trigger, TriggerSpec::Manual) {
         tracing::info!(service = %id, %workflow, "manual task on a workflow with a chain trigger");

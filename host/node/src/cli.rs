@@ -113,6 +113,16 @@ impl Client {
         self.send(self.http.delete(format!("{}/services/{id}", self.base))).await
     }
 
+    /// Pauses (`"pause"`) or resumes (`"resume"`) a service.
+    pub async fn set_paused(&self, id: &str, verb: &str) -> Result<Value> {
+        self.send(self.http.post(format!("{}/services/{id}/{verb}", self.base))).await
+    }
+
+    /// Adds a chain: `body` is its spec as JSON with its `name`.
+    pub async fn add_chain(&self, body: &Value) -> Result<Value> {
+        self.send(self.http.post(format!("{}/chains", self.base)).json(body)).await
+    }
+
     /// The node's base URL.
     pub fn base(&self) -> &str {
         &self.base

@@ -148,8 +148,8 @@ impl Node {
                 "event id already signed with another result; not signing a second (is the component deterministic?)".into(),
             ));
         }
-        let adapter = self.chains.get(chain).ok_or_else(|| NodeError::Invalid(format!("chain {chain} is not configured")))?;
-        let digest = adapter.envelope_digest(&envelope.into()).await?;
+        let served = self.chains.get(chain).ok_or_else(|| NodeError::Invalid(format!("chain {chain} is not configured")))?;
+        let digest = served.adapter.envelope_digest(&envelope.into()).await?;
         let signature = self.signer.sign_digest(&digest)?;
         Ok(SignedSubmission {
             service_id: service.id.clone(),

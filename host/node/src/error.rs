@@ -11,6 +11,10 @@ pub enum NodeError {
     /// A referenced thing does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// The request clashes with the node's state (a name taken, a service paused);
+    /// change the state or the request first.
+    #[error("{0}")]
+    Conflict(String),
     /// WASM runtime or adapter failure (retryability as the runtime classifies it).
     #[error(transparent)]
     Runtime(#[from] wavs_runtime::RuntimeError),
@@ -34,6 +38,7 @@ impl NodeError {
         match self {
             NodeError::Invalid(_) => "invalid",
             NodeError::NotFound(_) => "not-found",
+            NodeError::Conflict(_) => "conflict",
             NodeError::Unavailable(_) => "unavailable",
             NodeError::Runtime(e) => e.kind(),
             NodeError::Store(_) | NodeError::Io(_) => "node",
@@ -44,7 +49,7 @@ impl NodeError {
     /// Whether the same request may succeed later.
     pub fn is_retryable(&self) -> bool {
         match self {
-            NodeError::Invalid(_) | NodeError::NotFound(_) => false,
+            NodeError::Invalid(_) | NodeError::NotFound(_) | NodeError::Conflict(_) => false,
             NodeError::Runtime(e) => e.is_retryable(),
             NodeError::Store(_) | NodeError::Io(_) | NodeError::Unavailable(_) => true,
             NodeError::Aggregator { retryable, .. } => *retryable,

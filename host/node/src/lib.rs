@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod backoff;
+mod chains;
 pub mod cli;
 pub mod config;
 pub mod dispatcher;

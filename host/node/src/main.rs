@@ -46,8 +46,8 @@ enum Command {
         #[arg(long, conflicts_with = "trigger_json")]
         payload: Option<String>,
         /// A trigger in JSON: {"raw": "0x.."}, {"chain-event": {"chain", "contract",
-        /// "topics": ["0x.."], "data": "0x..", "attributes": {"k": "v"}}} (or with
-        /// "trigger-fired-payload": "0x.." for an EVM TriggerFired log), {"block-interval": {"height": N}}.
+        /// "topics": ["0x.."], "data": "0x..", "attributes": {"k": "v"}}}, {"block-interval": {"height": N}}.
+        /// `cargo run -p wavs-component-sdk --example trigger-json -- 0x..` writes an EVM TriggerFired one.
         #[arg(long)]
         trigger_json: Option<PathBuf>,
         /// A configuration variable, KEY=VALUE (repeatable).
@@ -148,9 +148,9 @@ enum ServiceCommand {
     List,
     /// Remove a service.
     Remove { id: String },
-    /// Pause a service (not supported by the node API yet).
+    /// Pause a service: its triggers are kept but not run, its manual tasks refused.
     Pause { id: String },
-    /// Resume a paused service (not supported by the node API yet).
+    /// Resume a paused service; the triggers kept meanwhile run.
     Resume { id: String },
 }
 
@@ -166,11 +166,35 @@ enum AdaptersCommand {
 enum ChainsCommand {
     /// Each chain: family, state, head, cursor, lag, adapter.
     List,
-    /// Add a chain (not supported by the node API yet).
+    /// Serve a new chain from now on (kept across restarts); its family's adapter may
+    /// be loaded now or dropped into the adapters directory later.
     Add {
-        /// Anything; the command explains what to do instead.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
+        /// The chain's name, as manifests refer to it.
+        name: String,
+        /// The adapter family that serves it (`wavs adapters list` shows those loaded).
+        #[arg(long)]
+        family: String,
+        /// The chain's own id, as its adapter expects it.
+        #[arg(long)]
+        chain_id: String,
+        /// An RPC endpoint (repeat for fallbacks); the adapter may reach only these.
+        #[arg(long = "rpc-url", required = true)]
+        rpc_urls: Vec<String>,
+        /// Blocks to wait before a trigger counts.
+        #[arg(long)]
+        confirmations: Option<u64>,
+        /// Height to start reading from (default: the head when it starts).
+        #[arg(long)]
+        start_height: Option<u64>,
+        /// Milliseconds between polls of the head.
+        #[arg(long)]
+        poll_interval_ms: Option<u64>,
+        /// Largest block range read in one call.
+        #[arg(long)]
+        max_block_range: Option<u64>,
+        /// KEY=VALUE: a family-specific setting passed to the adapter (repeat).
+        #[arg(long = "option", value_parser = parse_key_value)]
+        options: Vec<(String, String)>,
     },
 }
 
@@ -247,7 +271,7 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
             // The component's `log` lines (and stderr) go to stderr.
             init_logs("text");
             let config: BTreeMap<String, String> = config.into_iter().collect();
-            let payload = payload.map(|p| wavs_component_sdk::hex::decode(&p).map_err(|e| format!("--payload: {e}"))).transpose()?;
+            let payload = payload.map(|p| wavs_node::cli::output::hex_decode(&p).map_err(|e| format!("--payload: {e}"))).transpose()?;
             let args = exec::ExecArgs { component, payload, trigger_json, config, fuel, time_ms, allow_http_hosts, service_id, workflow_id };
             exec::run(args, ctx.json).await
         }
@@ -258,8 +282,8 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
             ServiceCommand::Deploy { manifest, components } => service::deploy(&manifest, &components, ctx).await,
             ServiceCommand::List => service::list(ctx).await,
             ServiceCommand::Remove { id } => service::remove(&id, ctx).await,
-            ServiceCommand::Pause { id } => service::pause_or_resume("pause", &id),
-            ServiceCommand::Resume { id } => service::pause_or_resume("resume", &id),
+            ServiceCommand::Pause { id } => service::pause_or_resume("pause", &id, ctx).await,
+            ServiceCommand::Resume { id } => service::pause_or_resume("resume", &id, ctx).await,
         },
         Command::AddTask { service, workflow, payload, task_id } => info::add_task(&service, &workflow, &payload, task_id, ctx).await,
         Command::Executions { service, limit } => info::executions(service.as_deref(), limit, ctx).await,
@@ -269,7 +293,19 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
         },
         Command::Chains { command } => match command {
             ChainsCommand::List => info::chains(ctx).await,
-            ChainsCommand::Add { .. } => info::chains_add(),
+            ChainsCommand::Add { name, family, chain_id, rpc_urls, confirmations, start_height, poll_interval_ms, max_block_range, options } => {
+                let mut spec = serde_json::json!({ "family": family, "chain-id": chain_id, "rpc-urls": rpc_urls });
+                let optional = [("confirmations", confirmations), ("start-height", start_height), ("poll-interval-ms", poll_interval_ms), ("max-block-range", max_block_range)];
+                for (key, value) in optional {
+                    if let Some(v) = value {
+                        spec[key] = v.into();
+                    }
+                }
+                if !options.is_empty() {
+                    spec["options"] = options.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
+                }
+                info::chains_add(&name, spec, ctx).await
+            }
         },
         Command::Keys { config } => info::keys(config.as_deref(), ctx).await,
         Command::New { command } => match command {

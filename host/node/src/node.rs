@@ -10,7 +10,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use wavs_runtime::{AdapterRegistry, ChainAdapter, ComponentRunner, Signer, WasmEngine};
+use crate::chains::Chains;
+use wavs_runtime::{AdapterRegistry, ComponentRunner, Signer, WasmEngine};
 use wavs_types::ServiceManifest;
 
 /// How often the adapters directory is rescanned for new or replaced files.
@@ -46,8 +47,10 @@ pub struct Node {
     pub(crate) store: Arc<Store>,
     pub(crate) runner: ComponentRunner,
     pub(crate) registry: Arc<AdapterRegistry>,
-    pub(crate) chains: BTreeMap<String, Arc<ChainAdapter>>,
+    pub(crate) chains: Chains,
     pub(crate) services: RwLock<BTreeMap<String, Arc<ServiceManifest>>>,
+    /// Paused services and since when (unix ms): their jobs wait, their tasks are refused.
+    pub(crate) paused: RwLock<BTreeMap<String, u64>>,
     pub(crate) signer: Signer,
     /// The components' key-value store (namespaced per service by the dispatcher).
     pub(crate) kv: Arc<dyn wavs_runtime::KvBackend>,
@@ -71,35 +74,23 @@ impl Node {
         let signer = config.operator.signer().map_err(|e| crate::error::NodeError::Invalid(format!("[operator]: {e}")))?;
         let store = Arc::new(Store::open(&config.data_dir)?);
         // The instance pool holds every execution that may run at once plus one adapter
-        // instance per chain, with room for the short-lived ones `describe()` uses.
-        let instances = config.max_concurrent_executions + config.chains.len() + 16;
+        // instance per chain (configured or added later), with room for the short-lived
+        // ones `describe()` uses.
+        let instances = config.max_concurrent_executions + config.chains.len() + crate::chains::RUNTIME_CHAIN_SLOTS + 16;
         let capacity = wavs_runtime::engine::PoolCapacity { instances: u32::try_from(instances).unwrap_or(u32::MAX) };
         let engine = WasmEngine::with_capacity(config.data_dir.join("cache"), capacity)?;
         let runner = ComponentRunner::new(engine.clone())?;
         let registry = Arc::new(AdapterRegistry::new(engine, &config.adapters_dir)?);
         let report = registry.scan().await?;
-        let chains = config
-            .chains
-            .iter()
-            .map(|(name, spec)| {
-                let chain = ChainAdapter::from_spec(
-                    registry.clone(),
-                    name,
-                    spec,
-                    signer.clone(),
-                    config.limits.adapter_limits(),
-                );
-                (name.clone(), Arc::new(chain))
-            })
-            .collect();
         let node = Arc::new(Node {
             permits: tokio::sync::Semaphore::new(config.max_concurrent_executions.max(1)),
             config,
             store: store.clone(),
             runner,
             registry,
-            chains,
+            chains: Chains::default(),
             services: RwLock::default(),
+            paused: RwLock::new(store.paused_services()?),
             signer,
             kv: store,
             metrics: Default::default(),
@@ -111,6 +102,16 @@ impl Node {
                 crate::error::NodeError::Invalid(format!("http client: {e}"))
             })?,
         });
+        for (name, spec) in &node.config.chains {
+            node.chains.insert(name.clone(), node.chain_from_spec(name, spec.clone(), false));
+        }
+        for (name, spec) in node.store.added_chains()? {
+            if node.chains.contains(&name) {
+                tracing::warn!(chain = %name, "a chain added through the API is now in the configuration file too; the file's settings apply");
+                continue;
+            }
+            node.chains.insert(name.clone(), node.chain_from_spec(&name, spec, true));
+        }
         for manifest in node.store.services()? {
             let id = manifest.id.clone();
             if let Err(e) = manifest.components.values().try_for_each(|c| node.ensure_component(&c.digest)) {
@@ -143,9 +144,8 @@ impl Node {
                 }
             }
         });
-        for name in self.chains.keys() {
+        for (name, _) in self.chains.all() {
             let node = self.clone();
-            let name = name.clone();
             tokio::spawn(async move { node.trigger_loop(name).await });
         }
     }
@@ -163,10 +163,10 @@ impl Node {
     /// Per-chain status.
     pub fn chain_status(&self) -> BTreeMap<String, ChainStatus> {
         let mut status = self.chain_status.read().clone();
-        for (name, chain) in &self.chains {
-            let entry = status.entry(name.clone()).or_default();
-            entry.adapter_restarts = chain.restarts();
-            if !chain.has_adapter() {
+        for (name, chain) in self.chains.all() {
+            let entry = status.entry(name).or_default();
+            entry.adapter_restarts = chain.adapter.restarts();
+            if !chain.adapter.has_adapter() {
                 entry.state = "waiting-for-adapter".into();
             }
         }

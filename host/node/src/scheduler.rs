@@ -14,9 +14,10 @@ use tracing::Instrument;
 const JOB_POLL: Duration = Duration::from_millis(500);
 
 impl Node {
-    /// Starts `pending` in the background unless it is already running.
+    /// Starts `pending` in the background unless it is already running or its service
+    /// is paused (it then waits in the store for `resume`).
     pub(crate) fn schedule(self: &Arc<Self>, pending: PendingJob) {
-        if !self.running.lock().insert(pending.id) {
+        if self.is_paused(&pending.job.service_id) || !self.running.lock().insert(pending.id) {
             return;
         }
         let node = self.clone();

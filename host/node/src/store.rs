@@ -1,5 +1,6 @@
 //! The node's durable state in one redb database: deployed services, per-chain
-//! cursors, pending jobs, signed envelopes (the outbox) and finished executions.
+//! cursors, pending jobs, signed envelopes (the outbox), finished executions, and what
+//! the operator changed at runtime (added chains, paused services).
 //! Component bytes live beside it as `<digest>.wasm` files.
 //!
 //! redb rather than SQLite: pure Rust (no C toolchain for operators), ACID
@@ -11,6 +12,7 @@ use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::path::{Path, PathBuf};
 use wavs_types::ServiceManifest;
 
+mod admin;
 mod blocks;
 mod history;
 mod jobs;
@@ -43,6 +45,7 @@ impl Store {
         txn.open_table(SERVICES)?;
         txn.open_table(CURSORS)?;
         txn.open_table(META)?;
+        admin::create_tables(&txn)?;
         blocks::create_tables(&txn)?;
         jobs::create_tables(&txn)?;
         outbox::create_tables(&txn)?;

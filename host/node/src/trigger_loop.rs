@@ -25,8 +25,11 @@ impl Node {
     /// Reads triggers on chain `name` forever, backing off while the chain or its
     /// adapter fails; the cursor only moves past ranges that were fully read.
     pub(crate) async fn trigger_loop(self: Arc<Self>, name: String) {
-        let chain = self.chains[&name].clone();
-        let spec = self.config.chains[&name].clone();
+        let Some(served) = self.chains.get(&name) else {
+            tracing::error!(chain = %name, "no such chain; its trigger loop does not start");
+            return;
+        };
+        let (chain, spec) = (served.adapter.clone(), served.spec.clone());
         let poll = Duration::from_millis(spec.poll_interval_ms);
         let mut backoff = Backoff::new(poll, Duration::from_secs(10));
         let mut failing = false;

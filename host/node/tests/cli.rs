@@ -1,7 +1,9 @@
 //! The `wavs` binary as an operator and a builder use it, against a real node process
 //! with no chains: service init → validate → deploy → list → add-task → exec →
-//! adapters inspect → keys → chains → new component → remove. Each step checks what a
-//! person reads, and that `--json` parses. Needs `scripts/build-guests.sh` first.
+//! adapters inspect → keys → chains list/add → service pause/resume → new component →
+//! remove. Each step checks what a person reads, and that `--json` parses. Needs
+//! `scripts/build-guests.sh` first. `conformance/devnet/tests/operator_controls.rs`
+//! does chains add and pause on a devnet.
 
 use serde_json::Value;
 use std::io::BufRead;
@@ -159,11 +161,11 @@ fn an_operator_and_a_builder_use_the_cli() {
     assert!(v["fuel-used"].as_u64().unwrap() > 0);
     let square = guest("components/square.wasm");
     let out = ok(&url, &["exec", "--component", square.to_str().unwrap(), "--payload", &format!("0x{}07", "00".repeat(31))]);
-    assert!(out.contains("uint256  49"), "{out}");
+    assert!(out.contains("number   49"), "{out}");
     let trigger = dir.path().join("trigger.json");
-    std::fs::write(&trigger, format!(r#"{{"chain-event": {{"chain": "anvil", "trigger-fired-payload": "0x{}03"}}}}"#, "00".repeat(31))).unwrap();
+    std::fs::write(&trigger, format!(r#"{{"chain-event": {{"chain": "wasmd", "attributes": {{"payload": "0x{}03"}}}}}}"#, "00".repeat(31))).unwrap();
     let out = ok(&url, &["exec", "--component", square.to_str().unwrap(), "--trigger-json", trigger.to_str().unwrap()]);
-    assert!(out.contains("uint256  9"), "a TriggerFired log reaches the component: {out}");
+    assert!(out.contains("number   9"), "a chain event's attributes reach the component: {out}");
     let hostile = guest("components/hostile.wasm");
     let (_, stderr) = fails(&url, &["exec", "--component", hostile.to_str().unwrap(), "--payload", "0x6c6f6f70", "--fuel", "1000000"]);
     assert!(stderr.contains("out of fuel") && stderr.contains("--fuel"), "says which limit and how to raise it: {stderr}");
@@ -198,11 +200,24 @@ fn an_operator_and_a_builder_use_the_cli() {
     assert_eq!(from_node["public-key"], local["public-key"]);
     assert_eq!(from_node["public-key"].as_str().unwrap().len(), 2 + 66, "a compressed secp256k1 key");
 
-    // chains: listed from /health; adding one is not offered by the API.
+    // chains: listed from /health; one added waits for its family's adapter.
     assert!(ok(&url, &["chains", "list"]).contains("no chains configured"));
     assert_eq!(ok_json(&url, &["chains", "list"]), serde_json::json!({}));
-    assert!(fails(&url, &["chains", "add", "x"]).1.contains("not supported by this node yet"));
-    assert!(fails(&url, &["service", "pause", "demo"]).1.contains("not supported by this node yet"));
+    let add = ["chains", "add", "later", "--family", "evm", "--chain-id", "1", "--rpc-url", "http://127.0.0.1:9", "--confirmations", "2"];
+    assert!(ok(&url, &add).contains("added chain later"));
+    assert!(fails(&url, &add).1.contains("already served"));
+    assert!(fails(&url, &["chains", "add", "x", "--family", "evm", "--chain-id", "1", "--rpc-url", "ws://h"]).1.contains("must start with http"));
+    let chains = ok_json(&url, &["chains", "list"]);
+    assert_eq!((chains["later"]["state"].as_str(), chains["later"]["source"].as_str()), (Some("waiting-for-adapter"), Some("api")), "{chains}");
+    assert_eq!(chains["later"]["confirmations"], 2);
+
+    // pause and resume: a paused service refuses tasks and says so.
+    assert!(ok(&url, &["service", "pause", "demo"]).contains("paused demo"));
+    assert!(ok(&url, &["service", "list"]).lines().any(|l| l.starts_with("demo") && l.contains("paused")));
+    assert!(fails(&url, &["add-task", "--service", "demo", "--payload", "0x01"]).1.contains("service \"demo\" is paused"));
+    assert_eq!(ok_json(&url, &["service", "resume", "demo"])["paused"], false);
+    assert!(ok(&url, &["add-task", "--service", "demo", "--payload", "0x02"]).contains("ok"));
+    assert!(fails(&url, &["service", "resume", "nope"]).1.contains("no service \"nope\""));
 
     // new component: a crate with everything it needs.
     let out = ok(&url, &["new", "component", "demo-comp", "--dir", dir.path().to_str().unwrap()]);

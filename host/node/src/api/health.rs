@@ -13,27 +13,28 @@ pub(crate) fn lag(head: Option<u64>, cursor: Option<u64>) -> Option<u64> {
     Some(if cursor <= head { head - cursor + 1 } else { 0 })
 }
 
-/// Each configured chain: state, head, cursor, lag, confirmations, adapter family and
-/// whether it is loaded, adapter restarts and the last error.
+/// Each chain: state, head, cursor, lag, confirmations, adapter family and whether it
+/// is loaded, where it was configured, adapter restarts and the last error.
 pub(crate) fn chains(node: &Node) -> Map<String, Value> {
     let status = node.chain_status();
     node.chains
-        .iter()
+        .all()
+        .into_iter()
         .map(|(name, chain)| {
-            let s = status.get(name).cloned().unwrap_or_default();
-            let confirmations = node.config.chains.get(name).map(|spec| spec.confirmations);
+            let s = status.get(&name).cloned().unwrap_or_default();
             let health = json!({
                 "state": s.state,
                 "head": s.head,
                 "cursor": s.cursor,
                 "lag": lag(s.head, s.cursor),
-                "confirmations": confirmations,
-                "family": chain.family(),
-                "adapter-loaded": chain.has_adapter(),
+                "confirmations": chain.spec.confirmations,
+                "family": chain.spec.family,
+                "source": if chain.added { "api" } else { "config" },
+                "adapter-loaded": chain.adapter.has_adapter(),
                 "adapter-restarts": s.adapter_restarts,
                 "error": s.error,
             });
-            (name.clone(), health)
+            (name, health)
         })
         .collect()
 }
@@ -43,6 +44,7 @@ pub(super) async fn health(State(node): State<Arc<Node>>) -> Json<Value> {
         "status": "ok",
         "chains": chains(&node),
         "services": node.services().len(),
+        "paused-services": node.paused.read().keys().collect::<Vec<_>>(),
         "executions": node.outcomes.snapshot(),
     }))
 }

@@ -47,7 +47,7 @@ fn cache_dir() -> PathBuf {
 fn hex_field(v: &Value, key: &str) -> CliResult<Vec<u8>> {
     match v.get(key) {
         None | Some(Value::Null) => Ok(vec![]),
-        Some(Value::String(s)) => wavs_component_sdk::hex::decode(s).map_err(|e| format!("{key}: {e}")),
+        Some(Value::String(s)) => output::hex_decode(s).map_err(|e| format!("{key}: {e}")),
         Some(other) => Err(format!("{key}: expected a 0x-hex string, got {other}")),
     }
 }
@@ -58,9 +58,9 @@ fn str_field(v: &Value, key: &str, default: &str) -> String {
 
 /// Reads a trigger from JSON: `{"raw": "0x.."}`, `{"block-interval": {"chain", "height"}}`,
 /// or `{"chain-event": {"chain", "contract", "kind", "topics": ["0x.."], "data": "0x..",
-/// "attributes": {"k": "v"}, "height"}}`; a chain event with `"trigger-fired-payload":
-/// "0x.."` instead of topics and data is shaped like the reference trigger contract's
-/// `TriggerFired(uint64,address,bytes)` log carrying that payload.
+/// "attributes": {"k": "v"}, "height"}}`. The node knows no chain, so a chain event is given
+/// as the adapter would deliver it; `cargo run -p wavs-component-sdk --example trigger-json`
+/// writes one shaped like the reference EVM trigger contract's log.
 pub fn parse_trigger(text: &str) -> CliResult<TriggerData> {
     const FORMS: &str = "expected {\"raw\": \"0x..\"}, {\"chain-event\": {...}} or {\"block-interval\": {...}}";
     let value: Value = serde_json::from_str(text).map_err(|e| format!("trigger JSON: {e}"))?;
@@ -69,7 +69,7 @@ pub fn parse_trigger(text: &str) -> CliResult<TriggerData> {
     match kind.as_str() {
         "raw" => {
             let s = body.as_str().ok_or("trigger JSON: raw: expected a 0x-hex string")?;
-            Ok(TriggerData::Raw(wavs_component_sdk::hex::decode(s).map_err(|e| format!("raw: {e}"))?))
+            Ok(TriggerData::Raw(output::hex_decode(s).map_err(|e| format!("raw: {e}"))?))
         }
         "block-interval" => Ok(TriggerData::BlockInterval(BlockIntervalTrigger {
             chain: str_field(body, "chain", "local"),
@@ -77,23 +77,15 @@ pub fn parse_trigger(text: &str) -> CliResult<TriggerData> {
             block_hash: hex_field(body, "block-hash")?,
         })),
         "chain-event" => {
-            let (topics, data) = match body.get("trigger-fired-payload").and_then(Value::as_str) {
-                Some(payload) => {
-                    let payload = wavs_component_sdk::hex::decode(payload).map_err(|e| format!("trigger-fired-payload: {e}"))?;
-                    wavs_component_sdk::evm::TriggerFired::example(&payload)
-                }
-                None => {
-                    let topics = match body.get("topics") {
-                        None => vec![],
-                        Some(Value::Array(list)) => list
-                            .iter()
-                            .map(|t| t.as_str().ok_or("topics: expected 0x-hex strings".to_string()).and_then(|s| wavs_component_sdk::hex::decode(s).map_err(|e| format!("topics: {e}"))))
-                            .collect::<CliResult<_>>()?,
-                        Some(_) => return Err("topics: expected a list of 0x-hex strings".into()),
-                    };
-                    (topics, hex_field(body, "data")?)
-                }
+            let topics = match body.get("topics") {
+                None => vec![],
+                Some(Value::Array(list)) => list
+                    .iter()
+                    .map(|t| t.as_str().ok_or("topics: expected 0x-hex strings".to_string()).and_then(|s| output::hex_decode(s).map_err(|e| format!("topics: {e}"))))
+                    .collect::<CliResult<_>>()?,
+                Some(_) => return Err("topics: expected a list of 0x-hex strings".into()),
             };
+            let data = hex_field(body, "data")?;
             let attributes = match body.get("attributes") {
                 None => vec![],
                 Some(Value::Object(map)) => map
@@ -102,7 +94,7 @@ pub fn parse_trigger(text: &str) -> CliResult<TriggerData> {
                     .collect(),
                 Some(_) => return Err("attributes: expected an object of key: value strings".into()),
             };
-            let kind = str_field(body, "kind", &topics.first().map(|t| wavs_component_sdk::hex::encode(t)).unwrap_or_default());
+            let kind = str_field(body, "kind", &topics.first().map(|t| output::hex_encode(t)).unwrap_or_default());
             let event = ContractEvent { contract: str_field(body, "contract", ""), kind, topics, data, attributes };
             let position = EventPosition {
                 height: body.get("height").and_then(Value::as_u64).unwrap_or(1),
@@ -174,7 +166,7 @@ pub async fn run(args: ExecArgs, json_out: bool) -> CliResult {
             .iter()
             .map(|r| {
                 json!({
-                    "payload": wavs_component_sdk::hex::encode(&r.payload),
+                    "payload": output::hex_encode(&r.payload),
                     "utf8": output::printable(&r.payload),
                     "ordering": r.ordering,
                 })
@@ -196,13 +188,12 @@ pub async fn run(args: ExecArgs, json_out: bool) -> CliResult {
     }
     for (i, r) in outcome.responses.iter().enumerate() {
         println!("response {}: {} bytes", i + 1, r.payload.len());
-        println!("  hex      {}", wavs_component_sdk::hex::encode(&r.payload));
+        println!("  hex      {}", output::hex_encode(&r.payload));
         if let Some(text) = output::printable(&r.payload) {
             println!("  utf-8    {text}");
         }
         if r.payload.len() == 32 {
-            let n = wavs_component_sdk::U256::from_be_slice(&r.payload).expect("32 bytes");
-            println!("  uint256  {n}");
+            println!("  number   {}", output::unsigned_decimal(&r.payload));
         }
         if let Some(o) = r.ordering {
             println!("  ordering {o}");
@@ -220,12 +211,12 @@ mod tests {
     #[test]
     fn triggers_parse_from_json() {
         assert!(matches!(parse_trigger(r#"{"raw": "0x0102"}"#).unwrap(), TriggerData::Raw(b) if b == [1, 2]));
-        let TriggerData::ChainEvent(t) = parse_trigger(r#"{"chain-event": {"chain": "anvil", "trigger-fired-payload": "0x2a"}}"#).unwrap() else {
+        let TriggerData::ChainEvent(t) = parse_trigger(r#"{"chain-event": {"chain": "anvil", "topics": ["0x01", "0x0203"], "data": "0x2a"}}"#).unwrap() else {
             panic!("not a chain event")
         };
-        assert_eq!(t.chain, "anvil");
-        let fired = wavs_component_sdk::evm::TriggerFired::decode(&t.event.topics, &t.event.data).unwrap();
-        assert_eq!(fired.payload, vec![0x2a]);
+        assert_eq!((t.chain.as_str(), t.event.topics.clone(), t.event.data.clone()), ("anvil", vec![vec![1], vec![2, 3]], vec![0x2a]));
+        assert_eq!(t.event.kind, "0x01", "kind defaults to topic 0");
+        assert!(parse_trigger(r#"{"chain-event": {"topics": "0x01"}}"#).unwrap_err().contains("list of 0x-hex"));
         let TriggerData::ChainEvent(t) = parse_trigger(r#"{"chain-event": {"attributes": {"payload": "0x01"}}}"#).unwrap() else {
             panic!("not a chain event")
         };

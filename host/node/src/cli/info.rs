@@ -32,7 +32,7 @@ pub async fn chains(ctx: &Ctx) -> CliResult {
     }
     let map = chains.as_object().cloned().unwrap_or_default();
     if map.is_empty() {
-        println!("no chains configured (add a [chains.NAME] table to the node's configuration and restart it)");
+        println!("no chains configured (`wavs chains add NAME --family F --chain-id ID --rpc-url URL`, or a [chains.NAME] table in the node's configuration)");
         return Ok(());
     }
     let rows: Vec<Vec<String>> = map
@@ -46,12 +46,17 @@ pub async fn chains(ctx: &Ctx) -> CliResult {
     Ok(())
 }
 
-/// `wavs chains add`: the node API has no such endpoint.
-pub fn chains_add() -> CliResult {
-    Err("`chains add` is not supported by this node yet: its API has no endpoint to add a chain \
-         (GET /openapi.json lists what it offers). Add a [chains.NAME] table (family, chain-id, \
-         rpc-urls) to the node's configuration file and restart the node."
-        .into())
+/// `wavs chains add`: the chain's spec as `[chains.NAME]` takes it, as JSON.
+pub async fn chains_add(name: &str, spec: Value, ctx: &Ctx) -> CliResult {
+    let mut body = spec;
+    body["name"] = Value::String(name.to_string());
+    ctx.client().add_chain(&body).await.map_err(|e| e.to_string())?;
+    if ctx.json {
+        output::json(&json!({ "added": name }));
+    } else {
+        println!("added chain {name}; `wavs chains list` shows when its adapter reads it");
+    }
+    Ok(())
 }
 
 /// The operator's public key and id on each chain of `config`, computed here with the
@@ -105,7 +110,7 @@ pub async fn keys(config: Option<&Path>, ctx: &Ctx) -> CliResult {
 
 /// `wavs add-task`: runs a manual task on every node given with `--node`.
 pub async fn add_task(service: &str, workflow: &str, payload: &str, task_id: Option<String>, ctx: &Ctx) -> CliResult {
-    wavs_component_sdk::hex::decode(payload).map_err(|e| format!("--payload: {e} (give 0x-hex, e.g. 0x2a)"))?;
+    output::hex_decode(payload).map_err(|e| format!("--payload: {e} (give 0x-hex, e.g. 0x2a)"))?;
     let task_id = task_id.unwrap_or_else(|| {
         format!("{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos())
     });

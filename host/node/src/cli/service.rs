@@ -195,8 +195,12 @@ pub async fn list(ctx: &Ctx) -> CliResult {
         println!("no services deployed (deploy one with `wavs service deploy FILE --component NAME=FILE.wasm`)");
         return Ok(());
     }
+    // Paused services are listed by /health; an older node without the field shows none.
+    let health = ctx.client().get("/health").await.unwrap_or_default();
+    let paused: Vec<&str> = health["paused-services"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
     let mut rows = Vec::new();
     for s in &list {
+        let state = if paused.contains(&s["id"].as_str().unwrap_or_default()) { "paused" } else { "running" };
         for (wf, spec) in s["workflows"].as_object().into_iter().flatten() {
             let trigger = match &spec["trigger"] {
                 Value::String(t) => t.clone(),
@@ -210,10 +214,10 @@ pub async fn list(ctx: &Ctx) -> CliResult {
             };
             let component = output::cell(&spec["component"]);
             let digest = output::cell(&s["components"][&component]["digest"]);
-            rows.push(vec![output::cell(&s["id"]), wf.clone(), trigger, component, digest.chars().take(12).collect(), submit]);
+            rows.push(vec![output::cell(&s["id"]), state.into(), wf.clone(), trigger, component, digest.chars().take(12).collect(), submit]);
         }
     }
-    output::table(&["service", "workflow", "trigger", "component", "digest", "submit"], &rows);
+    output::table(&["service", "state", "workflow", "trigger", "component", "digest", "submit"], &rows);
     Ok(())
 }
 
@@ -228,11 +232,16 @@ pub async fn remove(id: &str, ctx: &Ctx) -> CliResult {
     Ok(())
 }
 
-/// `wavs service pause|resume`: the node API has no such endpoint yet.
-pub fn pause_or_resume(verb: &str, id: &str) -> CliResult {
-    Err(format!(
-        "`service {verb}` is not supported by this node yet: its API has no endpoint to {verb} a service \
-         (GET /openapi.json lists what it offers). Meanwhile `wavs service remove {id}` stops it and \
-         deploying the same manifest again brings it back, with its KV store kept."
-    ))
+/// `wavs service pause|resume`.
+pub async fn pause_or_resume(verb: &str, id: &str, ctx: &Ctx) -> CliResult {
+    let answer = ctx.client().set_paused(id, verb).await.map_err(|e| e.to_string())?;
+    if ctx.json {
+        output::json(&answer);
+    } else if verb == "pause" {
+        let waiting = output::cell(&answer["waiting-jobs"]);
+        println!("paused {id}: triggers are still read and kept ({waiting} waiting); `wavs service resume {id}` runs them");
+    } else {
+        println!("resumed {id}: {} waiting job(s) released", output::cell(&answer["released-jobs"]));
+    }
+    Ok(())
 }

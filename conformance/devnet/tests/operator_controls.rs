@@ -1,0 +1,107 @@
+//! An operator changes a running node with the `wavs` CLI: adds a chain (no restart),
+//! which a service then triggers on and which is still served after a restart; and
+//! pauses a service, whose trigger waits while paused and lands once resumed.
+//! Needs `scripts/build-guests.sh`, `cargo build --workspace` and anvil.
+
+use serde_json::Value;
+use std::process::Command;
+use std::time::Duration;
+use wavs_devnet::bursts::uint;
+use wavs_devnet::paths::binary;
+use wavs_devnet::{Devnet, DevnetOptions, guest};
+
+/// Runs `wavs --node URL ARGS`; returns (success, stdout, stderr).
+fn wavs(url: &str, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(binary("wavs")).arg("--node").arg(url).args(args).env_remove("WAVS_API_TOKEN").output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn ok(url: &str, args: &[&str]) -> String {
+    let (success, stdout, stderr) = wavs(url, args);
+    assert!(success, "wavs {args:?} failed\nstdout: {stdout}\nstderr: {stderr}");
+    stdout
+}
+
+fn executions(devnet: &Devnet, url: &str, service: &str) -> impl std::future::Future<Output = usize> {
+    let url = format!("{url}/executions?service={service}");
+    async move { devnet.get(&url).await.unwrap().1.as_array().map(Vec::len).unwrap_or(0) }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_adds_a_chain_and_pauses_a_service_on_a_running_node() {
+    let opts = DevnetOptions { operators: 1, threshold: 1, ..DevnetOptions::default() };
+    let mut devnet = Devnet::start(opts, &|s| eprintln!("[devnet] {s}")).await.expect("devnet starts");
+    let url = devnet.nodes[0].url.clone();
+    let health = format!("{url}/health");
+    let primary = devnet.primary().name.clone();
+    let spec = devnet.primary().chain.spec.clone();
+
+    // Add a second name for the same anvil, as an operator would add a new chain.
+    let mut args: Vec<String> = ["chains", "add", "second", "--family", &spec.family, "--chain-id", &spec.chain_id, "--poll-interval-ms", "200"]
+        .map(String::from)
+        .to_vec();
+    for rpc in &spec.rpc_urls {
+        args.extend(["--rpc-url".into(), rpc.clone()]);
+    }
+    for (k, v) in &spec.options {
+        args.extend(["--option".into(), format!("{k}={v}")]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert!(ok(&url, &args).contains("added chain second"));
+    let (success, _, stderr) = wavs(&url, &args);
+    assert!(!success && stderr.contains("409") && stderr.contains("already served"), "{stderr}");
+    let (success, _, stderr) = wavs(&url, &["chains", "add", "bad name", "--family", "evm", "--chain-id", "1", "--rpc-url", "http://x"]);
+    assert!(!success && stderr.contains("letters, digits"), "{stderr}");
+    devnet.wait_for(&health, "the added chain reads blocks", |h| h["chains"]["second"]["state"] == "active").await.unwrap();
+    let list = ok(&url, &["chains", "list"]);
+    assert!(list.contains("second") && list.contains(&primary), "{list}");
+    assert_eq!(devnet.get(&health).await.unwrap().1["chains"]["second"]["source"], "api");
+
+    // A service triggered on the added chain lands on the configured one.
+    let mut manifest = devnet.square_manifest("via-second");
+    manifest["workflows"]["main"]["trigger"]["chain-event"]["chain"] = Value::from("second");
+    devnet.deploy_service(manifest, &[("square", guest("components/square.wasm"))]).await.expect("deploys on the added chain");
+    let mut trigger = devnet.fire_trigger(&uint(5)).await.unwrap();
+    trigger.chain = "second".into();
+    let landed = devnet.wait_landed(&devnet.event_id("via-second", &trigger), Duration::from_secs(60)).await.unwrap();
+    assert_eq!(landed, uint(25), "a trigger read through the added chain lands");
+
+    // The added chain survives a restart.
+    devnet.stop_node(0);
+    devnet.restart_node(0).await.expect("node restarts");
+    devnet.wait_for(&health, "the added chain is served again", |h| h["chains"]["second"]["state"] == "active").await.unwrap();
+    let mut trigger = devnet.fire_trigger(&uint(6)).await.unwrap();
+    trigger.chain = "second".into();
+    let landed = devnet.wait_landed(&devnet.event_id("via-second", &trigger), Duration::from_secs(60)).await.unwrap();
+    assert_eq!(landed, uint(36), "and after a restart");
+
+    // Paused: the trigger is read and kept, nothing runs, manual tasks are refused.
+    let before = executions(&devnet, &url, "via-second").await;
+    assert!(ok(&url, &["service", "pause", "via-second"]).contains("paused via-second"));
+    assert!(ok(&url, &["service", "list"]).contains("paused"));
+    let mut paused = devnet.fire_trigger(&uint(7)).await.unwrap();
+    paused.chain = "second".into();
+    let height = paused.height;
+    devnet
+        .wait_for(&health, "the chain reads past the trigger", |h| h["chains"]["second"]["cursor"].as_u64().is_some_and(|c| c > height))
+        .await
+        .unwrap();
+    assert_eq!(executions(&devnet, &url, "via-second").await, before, "nothing ran while paused");
+    let event_id = devnet.event_id("via-second", &paused);
+    assert_eq!(devnet.handled_payload(&event_id).await.unwrap(), None, "nothing landed while paused");
+    let (success, _, stderr) = wavs(&url, &["add-task", "--service", "via-second", "--payload", "0x01"]);
+    assert!(!success && stderr.contains("is paused"), "{stderr}");
+    // A pause survives a restart too.
+    devnet.stop_node(0);
+    devnet.restart_node(0).await.expect("node restarts");
+    devnet.wait_for(&health, "the node is back", |h| h["status"] == "ok").await.unwrap();
+    assert_eq!(devnet.get(&health).await.unwrap().1["paused-services"], serde_json::json!(["via-second"]));
+
+    // Resumed: the kept trigger runs and lands.
+    let out = ok(&url, &["service", "resume", "via-second"]);
+    assert!(out.contains("resumed via-second: 1 waiting job(s) released"), "{out}");
+    let landed = devnet.wait_landed(&event_id, Duration::from_secs(60)).await.unwrap();
+    assert_eq!(landed, uint(49), "the trigger kept while paused lands after resume");
+    let (success, _, stderr) = wavs(&url, &["service", "pause", "nope"]);
+    assert!(!success && stderr.contains("no service \"nope\""), "{stderr}");
+}

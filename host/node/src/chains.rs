@@ -1,0 +1,125 @@
+//! The chains this node serves: those of its configuration file, and those an operator
+//! added to the running node through the API (kept in the store, so they come back
+//! after a restart). Each has its spec and its adapter instance.
+
+use crate::error::{NodeError, Result};
+use crate::node::Node;
+use parking_lot::RwLock;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use wavs_runtime::ChainAdapter;
+use wavs_types::ChainSpec;
+
+/// Instance-pool room kept for chains added at runtime: the pool is sized once, when
+/// the engine starts, so the node can only take this many more without a restart.
+pub(crate) const RUNTIME_CHAIN_SLOTS: usize = 16;
+
+/// One chain the node serves.
+pub(crate) struct Chain {
+    /// What the operator configured.
+    pub spec: ChainSpec,
+    /// Its adapter instance.
+    pub adapter: Arc<ChainAdapter>,
+    /// Added through the API rather than the configuration file.
+    pub added: bool,
+}
+
+/// The chains, by name. Readers take a snapshot; adding is rare.
+#[derive(Default)]
+pub(crate) struct Chains(RwLock<BTreeMap<String, Arc<Chain>>>);
+
+impl Chains {
+    /// The chain called `name`.
+    pub fn get(&self, name: &str) -> Option<Arc<Chain>> {
+        self.0.read().get(name).cloned()
+    }
+
+    /// Whether a chain called `name` is served.
+    pub fn contains(&self, name: &str) -> bool {
+        self.0.read().contains_key(name)
+    }
+
+    /// Every chain, by name.
+    pub fn all(&self) -> Vec<(String, Arc<Chain>)> {
+        self.0.read().iter().map(|(n, c)| (n.clone(), c.clone())).collect()
+    }
+
+    pub(crate) fn insert(&self, name: String, chain: Chain) {
+        self.0.write().insert(name, Arc::new(chain));
+    }
+
+    /// Adds a chain at runtime: checks that the name is free and that there is room,
+    /// then `make`s it (which also stores it), all under one lock so two requests for
+    /// one name cannot both pass.
+    fn add(&self, name: &str, make: impl FnOnce() -> Result<Chain>) -> Result<()> {
+        let mut map = self.0.write();
+        if map.contains_key(name) {
+            return Err(NodeError::Conflict(format!("chain {name:?} is already served by this node")));
+        }
+        if map.values().filter(|c| c.added).count() >= RUNTIME_CHAIN_SLOTS {
+            return Err(NodeError::Conflict(format!(
+                "this node already took {RUNTIME_CHAIN_SLOTS} chains at runtime, all it has room for; \
+                 add [chains.{name}] to its configuration file and restart it"
+            )));
+        }
+        map.insert(name.to_string(), Arc::new(make()?));
+        Ok(())
+    }
+}
+
+/// A chain name must be usable in URLs, metrics labels and manifests as is.
+fn check_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(NodeError::Invalid(format!(
+            "chain name {name:?}: use 1 to 64 letters, digits, '-' or '_'"
+        )))
+    }
+}
+
+impl Node {
+    /// The adapter instance of a chain, built with this node's signer and limits.
+    pub(crate) fn chain_from_spec(&self, name: &str, spec: ChainSpec, added: bool) -> Chain {
+        let adapter = ChainAdapter::from_spec(
+            self.registry.clone(),
+            name,
+            &spec,
+            self.signer.clone(),
+            self.config.limits.adapter_limits(),
+        );
+        Chain { spec, adapter: Arc::new(adapter), added }
+    }
+
+    /// Serves a new chain from now on, and after restarts: it is stored, then its
+    /// trigger loop starts. Its family's adapter need not be loaded yet; the chain
+    /// waits for it as a configured one would.
+    pub fn add_chain(self: &Arc<Self>, name: &str, spec: ChainSpec) -> Result<()> {
+        check_name(name)?;
+        spec.validate(name).map_err(NodeError::Invalid)?;
+        let family = spec.family.clone();
+        self.chains.add(name, || {
+            self.store.put_added_chain(name, &spec)?;
+            Ok(self.chain_from_spec(name, spec, true))
+        })?;
+        tracing::info!(chain = %name, %family, "chain added");
+        let node = self.clone();
+        let name = name.to_string();
+        tokio::spawn(async move { node.trigger_loop(name).await });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn chain_names_are_checked() {
+        assert!(super::check_name("anvil-2_b").is_ok());
+        for bad in ["", "a b", "a/b", &"x".repeat(65)] {
+            assert!(super::check_name(bad).unwrap_err().to_string().contains("letters, digits"), "{bad:?}");
+        }
+    }
+}
