@@ -78,10 +78,7 @@ async fn run(value: u128, chains: Vec<ChainKind>, exit: bool) -> Result<(), Stri
             let event_id = devnet.event_id(&id, &trigger);
             let payload = devnet.wait_landed_on(to, &event_id, Duration::from_secs(90)).await?;
             let latency = trigger.at.elapsed();
-            let landed_tx = match devnet.aggregator_status(&event_id).await.map(|s| s.state) {
-                Some(wavs_types::EnvelopeState::Landed { tx_hash, height }) => format!("0x{} (block {height})", hex::encode(tx_hash)),
-                other => format!("unknown ({other:?})"),
-            };
+            let landed_tx = landed_tx(&devnet, &event_id).await;
             let squared = match <[u8; 16]>::try_from(payload.get(16..).unwrap_or_default()) {
                 Ok(low) if payload.len() == 32 => u128::from_be_bytes(low).to_string(),
                 _ => format!("0x{}", hex::encode(&payload)),
@@ -103,4 +100,20 @@ async fn run(value: u128, chains: Vec<ChainKind>, exit: bool) -> Result<(), Stri
     }
     step("stopping");
     Ok(())
+}
+
+/// The transaction that landed `event_id`, as the aggregator reports it. The value can be
+/// read on chain a moment before the aggregator has the receipt, so this waits briefly.
+async fn landed_tx(devnet: &Devnet, event_id: &[u8]) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let state = devnet.aggregator_status(event_id).await.map(|s| s.state);
+        match state {
+            Some(wavs_types::EnvelopeState::Landed { tx_hash, height }) => return format!("0x{} (block {height})", hex::encode(tx_hash)),
+            other if std::time::Instant::now() >= deadline => {
+                return format!("not yet recorded by the aggregator (its state: {other:?})");
+            }
+            _ => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
 }
