@@ -179,7 +179,7 @@ async fn add_task(
     };
     // Stored first, so a crash mid-run resumes the task; run here, so the answer has it.
     let resume_after = crate::backoff::unix_ms() + 60_000;
-    let pending = node.store.enqueue_job(job, resume_after)?;
+    let pending = node.store.enqueue_job(job, resume_after).await?;
     let record = node.run_now(pending).await.ok_or_else(|| NodeError::Unavailable(
         "the task failed in a way that may pass and will be retried; see GET /executions".into(),
     ))?;

@@ -54,7 +54,7 @@ impl Node {
             }
             Err(e) => (self.failed_record(&service, &pending, &e), vec![]),
         };
-        let (mut record, queued) = match self.store.finish_job(Some(pending.id), record, signed) {
+        let (mut record, queued) = match self.store.finish_job(Some(pending.id), record, signed).await {
             Ok(done) => done,
             Err(e) => {
                 tracing::error!(service = %service.id, "cannot record the execution; the job stays pending: {e}");

@@ -37,7 +37,7 @@ impl Node {
             }
         };
         self.metrics.observe_send(&state);
-        if let Err(e) = self.store.settle_outbox(&id, state.clone()) {
+        if let Err(e) = self.store.settle_outbox(&id, state.clone()).await {
             tracing::error!("cannot record the send in the outbox (it will be sent again): {e}");
         }
         self.sending.lock().remove(&id);

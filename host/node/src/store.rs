@@ -14,6 +14,7 @@ use wavs_types::ServiceManifest;
 
 mod admin;
 mod blocks;
+mod committer;
 mod history;
 mod jobs;
 mod outbox;
@@ -30,7 +31,9 @@ const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 
 /// The on-disk store.
 pub struct Store {
-    db: Database,
+    db: std::sync::Arc<Database>,
+    /// Group commits for the writes every job makes (see `committer.rs`).
+    committer: committer::Committer,
     components_dir: PathBuf,
 }
 
@@ -51,7 +54,9 @@ impl Store {
         outbox::create_tables(&txn)?;
         history::create_tables(&txn)?;
         txn.commit()?;
-        Ok(Store { db, components_dir })
+        let db = std::sync::Arc::new(db);
+        let committer = committer::Committer::start(db.clone())?;
+        Ok(Store { db, committer, components_dir })
     }
 
     /// The database, for tables kept in other modules of the node.

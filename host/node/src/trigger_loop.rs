@@ -102,7 +102,7 @@ impl Node {
             crate::error::NodeError::Unavailable(format!("chain {name}: block {to} below the head has no hash yet"))
         })?;
         // The jobs and the cursor past them in one transaction: none lost, none twice.
-        for pending in self.store.enqueue_jobs(name, jobs, to, &to_hash)? {
+        for pending in self.store.enqueue_jobs(name, jobs, to, &to_hash).await? {
             self.schedule(pending);
         }
         // Active only once a whole round worked: a chain whose `events` keeps failing

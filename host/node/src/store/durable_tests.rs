@@ -45,20 +45,20 @@ fn record(event: u8, payload: u8) -> ExecutionRecord {
     }
 }
 
-#[test]
-fn jobs_and_cursor_move_together_and_survive_reopening() {
+#[tokio::test]
+async fn jobs_and_cursor_move_together_and_survive_reopening() {
     let dir = tempfile::tempdir().unwrap();
     {
         let store = Store::open(dir.path()).unwrap();
-        let pending = store.enqueue_jobs("anvil", vec![job(5), job(6)], 6, &[6; 32]).unwrap();
+        let pending = store.enqueue_jobs("anvil", vec![job(5), job(6)], 6, &[6; 32]).await.unwrap();
         assert_eq!(pending.iter().map(|p| p.id).collect::<Vec<_>>(), vec![1, 2]);
-        store.finish_job(Some(1), record(1, 25), vec![signed(1, 25)]).unwrap();
+        store.finish_job(Some(1), record(1, 25), vec![signed(1, 25)]).await.unwrap();
     }
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.cursor("anvil").unwrap(), Some(7));
     let left: Vec<u64> = store.pending_jobs().unwrap().iter().map(|p| p.id).collect();
     assert_eq!(left, vec![2], "the finished job is gone, the other still pending");
-    assert_eq!(store.enqueue_job(job(9), 0).unwrap().id, 3, "ids continue after a reopen");
+    assert_eq!(store.enqueue_job(job(9), 0).await.unwrap().id, 3, "ids continue after a reopen");
     assert_eq!(store.due_outbox(u64::MAX).unwrap().len(), 1, "the signed envelope waits to be sent");
 
     // A reorg rewinds the cursor and drops jobs of orphaned heights.
@@ -69,22 +69,22 @@ fn jobs_and_cursor_move_together_and_survive_reopening() {
     assert_eq!(store.block_hash("anvil", 6).unwrap(), None, "the orphaned block's hash is forgotten");
 }
 
-#[test]
-fn an_event_id_is_signed_once_and_acks_reach_the_execution_record() {
+#[tokio::test]
+async fn an_event_id_is_signed_once_and_acks_reach_the_execution_record() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let (first, queued) = store.finish_job(None, record(1, 25), vec![signed(1, 25)]).unwrap();
+    let (first, queued) = store.finish_job(None, record(1, 25), vec![signed(1, 25)]).await.unwrap();
     assert_eq!(queued.len(), 1);
     // Another result for the same event id is refused, not queued.
-    let (second, queued) = store.finish_job(None, record(1, 26), vec![signed(1, 26)]).unwrap();
+    let (second, queued) = store.finish_job(None, record(1, 26), vec![signed(1, 26)]).await.unwrap();
     assert!(queued.is_empty());
     assert!(matches!(&second.results[0].submission, Submission::Failed { reason } if reason.contains("already signed")));
     // The same result again is not queued twice either.
-    let (_, queued) = store.finish_job(None, record(1, 25), vec![signed(1, 25)]).unwrap();
+    let (_, queued) = store.finish_job(None, record(1, 25), vec![signed(1, 25)]).await.unwrap();
     assert!(queued.is_empty());
 
     let status = EnvelopeStatus { event_id: vec![1; 20], state: EnvelopeState::Queued, detail: "queued".into() };
-    store.settle_outbox(&[1; 20], OutboxState::Acked { status }).unwrap();
+    store.settle_outbox(&[1; 20], OutboxState::Acked { status }).await.unwrap();
     assert!(store.due_outbox(u64::MAX).unwrap().is_empty(), "acknowledged: nothing left to send");
     let records = store.recent_executions(None, 10).unwrap();
     assert_eq!(records.len(), 3);

@@ -23,59 +23,13 @@ impl Store {
     /// Records the execution of job `job` (if it was a stored job), puts `signed` in the
     /// outbox and removes the job, in one transaction. An event id already signed with a
     /// different payload is refused: its result in `record` says so, nothing is queued.
-    pub fn finish_job(
+    pub async fn finish_job(
         &self,
         job: Option<u64>,
-        mut record: ExecutionRecord,
+        record: ExecutionRecord,
         signed: Vec<SignedSubmission>,
     ) -> Result<(ExecutionRecord, Vec<SignedSubmission>)> {
-        let txn = self.db().begin_write()?;
-        record.seq = next_id(&txn, "next-execution")?;
-        let mut queued = Vec::new();
-        {
-            let mut outbox = txn.open_table(OUTBOX)?;
-            for submission in signed {
-                let id = submission.envelope.event_id.clone();
-                let earlier = outbox.get(id.as_slice())?.map(|v| v.value().to_string());
-                let result = record.results.iter_mut().find(|r| r.event_id == id);
-                if let Some(json) = earlier {
-                    let earlier: OutboxEntry = from_json("outbox entry", &json)?;
-                    if let Some(result) = result {
-                        result.submission = if earlier.submission.envelope.payload == submission.envelope.payload {
-                            // The same result again (a task posted twice): already signed once.
-                            earlier.state.submission()
-                        } else {
-                            Submission::Failed {
-                                reason: format!(
-                                    "event id already signed with another result in execution {}; not signing a second",
-                                    earlier.execution
-                                ),
-                            }
-                        };
-                    }
-                    continue;
-                }
-                let state = OutboxState::Pending { attempts: 0, not_before_ms: 0, last_error: None };
-                if let Some(result) = result {
-                    result.submission = state.submission();
-                }
-                index_state(&txn, &id, &state)?;
-                let entry = OutboxEntry { submission: submission.clone(), execution: record.seq, state };
-                outbox.insert(id.as_slice(), to_json(&entry)?.as_str())?;
-                queued.push(submission);
-            }
-        }
-        let mut executions = txn.open_table(EXECUTIONS)?;
-        executions.insert(record.seq, to_json(&record)?.as_str())?;
-        if record.seq > KEEP {
-            executions.remove(record.seq - KEEP)?;
-        }
-        drop(executions);
-        if let Some(id) = job {
-            jobs::remove_job(&txn, id)?;
-        }
-        txn.commit()?;
-        Ok((record, queued))
+        self.committer.write(move |txn| finish_in(txn, job, record.clone(), signed.clone())).await
     }
 
     /// The newest executions first, optionally of one service.
@@ -95,6 +49,60 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Records a job's execution, queues its signed envelopes and removes the job, in `txn`.
+fn finish_in(
+    txn: &WriteTransaction,
+    job: Option<u64>,
+    mut record: ExecutionRecord,
+    signed: Vec<SignedSubmission>,
+) -> Result<(ExecutionRecord, Vec<SignedSubmission>)> {
+    record.seq = next_id(txn, "next-execution")?;
+    let mut queued = Vec::new();
+    {
+        let mut outbox = txn.open_table(OUTBOX)?;
+        for submission in signed {
+            let id = submission.envelope.event_id.clone();
+            let earlier = outbox.get(id.as_slice())?.map(|v| v.value().to_string());
+            let result = record.results.iter_mut().find(|r| r.event_id == id);
+            if let Some(json) = earlier {
+                let earlier: OutboxEntry = from_json("outbox entry", &json)?;
+                if let Some(result) = result {
+                    result.submission = if earlier.submission.envelope.payload == submission.envelope.payload {
+                        // The same result again (a task posted twice): already signed once.
+                        earlier.state.submission()
+                    } else {
+                        Submission::Failed {
+                            reason: format!(
+                                "event id already signed with another result in execution {}; not signing a second",
+                                earlier.execution
+                            ),
+                        }
+                    };
+                }
+                continue;
+            }
+            let state = OutboxState::Pending { attempts: 0, not_before_ms: 0, last_error: None };
+            if let Some(result) = result {
+                result.submission = state.submission();
+            }
+            index_state(txn, &id, &state)?;
+            let entry = OutboxEntry { submission: submission.clone(), execution: record.seq, state };
+            outbox.insert(id.as_slice(), to_json(&entry)?.as_str())?;
+            queued.push(submission);
+        }
+    }
+    let mut executions = txn.open_table(EXECUTIONS)?;
+    executions.insert(record.seq, to_json(&record)?.as_str())?;
+    if record.seq > KEEP {
+        executions.remove(record.seq - KEEP)?;
+    }
+    drop(executions);
+    if let Some(id) = job {
+        jobs::remove_job(txn, id)?;
+    }
+    Ok((record, queued))
 }
 
 /// Updates the submission of `event_id` on execution `seq` (if still kept).

@@ -34,25 +34,30 @@ pub struct PendingJob {
 impl Store {
     /// Records `jobs` read from `chain` up to block `last` (whose hash is `last_hash`)
     /// and moves the cursor past it, in one transaction.
-    pub fn enqueue_jobs(&self, chain: &str, jobs: Vec<Job>, last: u64, last_hash: &[u8]) -> Result<Vec<PendingJob>> {
-        let txn = self.db().begin_write()?;
-        let pending = insert_jobs(&txn, jobs)?;
-        txn.open_table(CURSORS)?.insert(chain, last + 1)?;
-        blocks::record_hash(&txn, chain, last, last_hash)?;
-        txn.commit()?;
-        Ok(pending)
+    pub async fn enqueue_jobs(&self, chain: &str, jobs: Vec<Job>, last: u64, last_hash: &[u8]) -> Result<Vec<PendingJob>> {
+        let (chain, last_hash) = (chain.to_string(), last_hash.to_vec());
+        self.committer
+            .write(move |txn| {
+                let pending = insert_jobs(txn, jobs.clone())?;
+                txn.open_table(CURSORS)?.insert(chain.as_str(), last + 1)?;
+                blocks::record_hash(txn, &chain, last, &last_hash)?;
+                Ok(pending)
+            })
+            .await
     }
 
     /// Records one job that does not come from a chain (a manual task), which the caller
     /// runs at once; the job loop picks it up only from `not_before_ms`, i.e. if the node
     /// stopped before the caller's run finished.
-    pub fn enqueue_job(&self, job: Job, not_before_ms: u64) -> Result<PendingJob> {
-        let txn = self.db().begin_write()?;
-        let mut pending = insert_jobs(&txn, vec![job])?.remove(0);
-        pending.not_before_ms = not_before_ms;
-        txn.open_table(JOBS)?.insert(pending.id, to_json(&pending)?.as_str())?;
-        txn.commit()?;
-        Ok(pending)
+    pub async fn enqueue_job(&self, job: Job, not_before_ms: u64) -> Result<PendingJob> {
+        self.committer
+            .write(move |txn| {
+                let mut pending = insert_jobs(txn, vec![job.clone()])?.remove(0);
+                pending.not_before_ms = not_before_ms;
+                txn.open_table(JOBS)?.insert(pending.id, to_json(&pending)?.as_str())?;
+                Ok(pending)
+            })
+            .await
     }
 
     /// Every pending job, oldest first.

@@ -106,18 +106,19 @@ impl Store {
     }
 
     /// Records what became of a send, on the outbox entry and its execution record.
-    pub fn settle_outbox(&self, event_id: &[u8], state: OutboxState) -> Result<()> {
-        let txn = self.db().begin_write()?;
-        {
-            let mut table = txn.open_table(OUTBOX)?;
-            let Some(json) = table.get(event_id)?.map(|v| v.value().to_string()) else { return Ok(()) };
-            let mut entry: OutboxEntry = from_json("outbox entry", &json)?;
-            history::set_submission(&txn, entry.execution, event_id, state.submission())?;
-            index_state(&txn, event_id, &state)?;
-            entry.state = state;
-            table.insert(event_id, to_json(&entry)?.as_str())?;
-        }
-        txn.commit()?;
-        Ok(())
+    pub async fn settle_outbox(&self, event_id: &[u8], state: OutboxState) -> Result<()> {
+        let event_id = event_id.to_vec();
+        self.committer
+            .write(move |txn| {
+                let mut table = txn.open_table(OUTBOX)?;
+                let Some(json) = table.get(event_id.as_slice())?.map(|v| v.value().to_string()) else { return Ok(()) };
+                let mut entry: OutboxEntry = from_json("outbox entry", &json)?;
+                history::set_submission(txn, entry.execution, &event_id, state.submission())?;
+                index_state(txn, &event_id, &state)?;
+                entry.state = state.clone();
+                table.insert(event_id.as_slice(), to_json(&entry)?.as_str())?;
+                Ok(())
+            })
+            .await
     }
 }
