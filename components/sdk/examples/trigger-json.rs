@@ -3,7 +3,7 @@
 //! component locally on the event it will see on chain:
 //!
 //! ```bash
-//! cargo run -q -p wavs-component-sdk --example trigger-json -- 0x15 > trigger.json
+//! cargo run -q --manifest-path $WAVS/components/sdk/Cargo.toml --example trigger-json -- 0x15 > trigger.json
 //! wavs exec --component demo.wasm --trigger-json trigger.json
 //! ```
 

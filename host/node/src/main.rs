@@ -47,7 +47,8 @@ enum Command {
         payload: Option<String>,
         /// A trigger in JSON: {"raw": "0x.."}, {"chain-event": {"chain", "contract",
         /// "topics": ["0x.."], "data": "0x..", "attributes": {"k": "v"}}}, {"block-interval": {"height": N}}.
-        /// `cargo run -p wavs-component-sdk --example trigger-json -- 0x..` writes an EVM TriggerFired one.
+        /// `cargo run --manifest-path <wavs>/components/sdk/Cargo.toml --example trigger-json -- 0x..`
+        /// writes an EVM TriggerFired one.
         #[arg(long)]
         trigger_json: Option<PathBuf>,
         /// A configuration variable, KEY=VALUE (repeatable).

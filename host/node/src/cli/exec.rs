@@ -59,8 +59,8 @@ fn str_field(v: &Value, key: &str, default: &str) -> String {
 /// Reads a trigger from JSON: `{"raw": "0x.."}`, `{"block-interval": {"chain", "height"}}`,
 /// or `{"chain-event": {"chain", "contract", "kind", "topics": ["0x.."], "data": "0x..",
 /// "attributes": {"k": "v"}, "height"}}`. The node knows no chain, so a chain event is given
-/// as the adapter would deliver it; `cargo run -p wavs-component-sdk --example trigger-json`
-/// writes one shaped like the reference EVM trigger contract's log.
+/// as the adapter would deliver it; the SDK's `trigger-json` example writes one shaped like
+/// the reference EVM trigger contract's log.
 pub fn parse_trigger(text: &str) -> CliResult<TriggerData> {
     const FORMS: &str = "expected {\"raw\": \"0x..\"}, {\"chain-event\": {...}} or {\"block-interval\": {...}}";
     let value: Value = serde_json::from_str(text).map_err(|e| format!("trigger JSON: {e}"))?;
