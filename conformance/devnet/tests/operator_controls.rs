@@ -1,6 +1,7 @@
-//! An operator changes a running node with the `wavs` CLI: adds a chain (no restart),
-//! which a service then triggers on and which is still served after a restart; and
-//! pauses a service, whose trigger waits while paused and lands once resumed.
+//! An operator runs a node on a devnet with the `wavs` CLI alone: reads its keys, chains,
+//! adapters and health; adds a chain (no restart), deploys a service on it that is still
+//! served after a restart; pauses the service, whose trigger waits while paused and
+//! lands once resumed; reads executions and removes the service.
 //! Needs `scripts/build-guests.sh`, `cargo build --workspace` and anvil.
 
 use serde_json::Value;
@@ -36,6 +37,21 @@ async fn an_operator_adds_a_chain_and_pauses_a_service_on_a_running_node() {
     let primary = devnet.primary().name.clone();
     let spec = devnet.primary().chain.spec.clone();
 
+    // What the node is: its operator id on the chain (as the local config computes it
+    // too), the adapter serving it, its health.
+    let keys = ok(&url, &["--json", "keys"]);
+    let keys: Value = serde_json::from_str(&keys).unwrap();
+    let id = keys["ids"][&primary].as_str().unwrap_or_default().to_string();
+    assert!(id.starts_with("0x") && id.len() == 42, "an EVM operator address on {primary}: {keys}");
+    let config = devnet.dir.path().join("node1.toml");
+    let local: Value = serde_json::from_str(&ok(&url, &["--json", "keys", "--config", config.to_str().unwrap()])).unwrap();
+    assert_eq!(local["ids"][&primary], keys["ids"][&primary], "the node and its config agree");
+    assert!(ok(&url, &["keys"]).contains(&id));
+    let adapters = ok(&url, &["adapters", "list"]);
+    assert!(adapters.contains("evm"), "{adapters}");
+    let shown = ok(&url, &["health"]);
+    assert!(shown.contains(&primary) && shown.contains("active"), "{shown}");
+
     // Add a second name for the same anvil, as an operator would add a new chain.
     let mut args: Vec<String> = ["chains", "add", "second", "--family", &spec.family, "--chain-id", &spec.chain_id, "--poll-interval-ms", "200"]
         .map(String::from)
@@ -60,7 +76,13 @@ async fn an_operator_adds_a_chain_and_pauses_a_service_on_a_running_node() {
     // A service triggered on the added chain lands on the configured one.
     let mut manifest = devnet.square_manifest("via-second");
     manifest["workflows"]["main"]["trigger"]["chain-event"]["chain"] = Value::from("second");
-    devnet.deploy_service(manifest, &[("square", guest("components/square.wasm"))]).await.expect("deploys on the added chain");
+    let file = devnet.dir.path().join("via-second.json");
+    std::fs::write(&file, manifest.to_string()).unwrap();
+    let component = format!("square={}", guest("components/square.wasm").display());
+    let out = ok(&url, &["service", "validate", file.to_str().unwrap(), "--component", &component]);
+    assert!(out.contains("valid"), "{out}");
+    let out = ok(&url, &["service", "deploy", file.to_str().unwrap(), "--component", &component]);
+    assert!(out.contains("deployed via-second"), "{out}");
     let mut trigger = devnet.fire_trigger(&uint(5)).await.unwrap();
     trigger.chain = "second".into();
     let landed = devnet.wait_landed(&devnet.event_id("via-second", &trigger), Duration::from_secs(60)).await.unwrap();
@@ -104,4 +126,10 @@ async fn an_operator_adds_a_chain_and_pauses_a_service_on_a_running_node() {
     assert_eq!(landed, uint(49), "the trigger kept while paused lands after resume");
     let (success, _, stderr) = wavs(&url, &["service", "pause", "nope"]);
     assert!(!success && stderr.contains("no service \"nope\""), "{stderr}");
+
+    // What ran, then the service goes.
+    let out = ok(&url, &["executions", "--service", "via-second"]);
+    assert_eq!(out.lines().filter(|l| l.starts_with("via-second/main") && l.contains(": ok")).count(), 3, "{out}");
+    assert!(ok(&url, &["service", "remove", "via-second"]).contains("removed via-second"));
+    assert!(!ok(&url, &["service", "list"]).contains("via-second"));
 }

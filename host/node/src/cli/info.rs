@@ -15,9 +15,20 @@ pub async fn health(ctx: &Ctx) -> CliResult {
         output::json(&answer);
     } else {
         println!("status      {}", output::cell(&answer["status"]));
-        println!("services    {}", output::cell(&answer["services"]));
-        println!("chains      {}", answer["chains"].as_object().map(|c| c.len()).unwrap_or(0));
-        println!("executions  {}", answer["executions"]);
+        let paused: Vec<String> = answer["paused-services"].as_array().into_iter().flatten().map(output::cell).collect();
+        match paused.is_empty() {
+            true => println!("services    {}", output::cell(&answer["services"])),
+            false => println!("services    {} ({} paused: {})", output::cell(&answer["services"]), paused.len(), paused.join(", ")),
+        }
+        let chains = answer["chains"].as_object().cloned().unwrap_or_default();
+        println!("chains      {}", chains.len());
+        for (name, c) in &chains {
+            let f = |k: &str| output::cell(&c[k]);
+            let error = c["error"].as_str().map(|e| format!("  ({e})")).unwrap_or_default();
+            println!("  {name:<10}{:<20} head {}  lag {}{error}", f("state"), f("head"), f("lag"));
+        }
+        let counts: Vec<String> = answer["executions"].as_object().into_iter().flatten().map(|(k, v)| format!("{k} {v}")).collect();
+        println!("executions  {}", if counts.is_empty() { "none since start".into() } else { counts.join(", ") });
     }
     Ok(())
 }
