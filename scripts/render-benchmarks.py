@@ -22,7 +22,7 @@ w(f"Rendered {datetime.date.today()} by `scripts/render-benchmarks.py` from the 
 w("No measurement on this page is typed in by hand; the sentences around them are.\n")
 if note:
     w(f"> {note}\n")
-w("Reproduce: `scripts/bench.sh` (about 20 minutes; `WAVS_BENCH_QUICK=1` for a smoke run whose numbers mean nothing).")
+w("Reproduce: `scripts/bench.sh` (about 6 minutes on 2 cores; `WAVS_BENCH_QUICK=1` for a smoke run whose numbers mean nothing).")
 w("Micro-benchmarks: `host/runtime/benches/runtime.rs` (criterion). System measurements: `conformance/bench` (`wavs-bench`), against release builds of `wavs` and `wavs-aggregator` and a real anvil.\n")
 
 w("## Engine: one execution, and the bare-wasmtime floor\n")
