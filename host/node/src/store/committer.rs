@@ -101,7 +101,13 @@ fn writer(db: &Database, requests: &mpsc::Receiver<Request>) {
 /// is committed.
 fn apply_all(db: &Database, group: &mut [Request]) -> Result<Vec<Output>> {
     let txn = db.begin_write()?;
-    let outputs = group.iter_mut().map(|r| (r.apply)(&txn)).collect::<Result<Vec<_>>>()?;
+    // A panicking write fails like an erring one, instead of ending the thread every
+    // later write needs.
+    let apply = |r: &mut Request| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (r.apply)(&txn)))
+            .unwrap_or_else(|_| Err(NodeError::Store("a store write panicked; nothing of it was committed".into())))
+    };
+    let outputs = group.iter_mut().map(apply).collect::<Result<Vec<_>>>()?;
     txn.commit()?;
     Ok(outputs)
 }
@@ -126,6 +132,9 @@ mod tests {
                         if i == 7 {
                             return Err(NodeError::Invalid("write 7 is refused".into()));
                         }
+                        if i == 9 {
+                            panic!("write 9 panics");
+                        }
                         txn.open_table(T)?.insert(i, i * 2)?;
                         Ok(i)
                     })
@@ -134,12 +143,14 @@ mod tests {
         });
         let results: Vec<_> = futures_join(writes).await;
         assert_eq!(results[7].as_ref().unwrap_err().to_string(), "write 7 is refused");
-        assert!(results.iter().enumerate().all(|(i, r)| i == 7 || *r.as_ref().unwrap() == i as u64));
+        assert!(results[9].as_ref().unwrap_err().to_string().contains("panicked"));
+        assert!(results.iter().enumerate().all(|(i, r)| i == 7 || i == 9 || *r.as_ref().unwrap() == i as u64));
         let txn = db.begin_read().unwrap();
         let table = txn.open_table(T).unwrap();
         assert_eq!(table.get(199).unwrap().unwrap().value(), 398);
         assert!(table.get(7).unwrap().is_none(), "the refused write left nothing");
-        assert_eq!(redb::ReadableTableMetadata::len(&table).unwrap(), 199);
+        assert!(table.get(9).unwrap().is_none(), "nor the one that panicked");
+        assert_eq!(redb::ReadableTableMetadata::len(&table).unwrap(), 198);
     }
 
     async fn futures_join<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
