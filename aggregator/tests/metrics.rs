@@ -1,23 +1,13 @@
 //! `GET /metrics` of a running aggregator: Prometheus text whose counters follow the
 //! submissions it was sent, and per-chain adapter state.
 
-use std::collections::BTreeMap;
+use wavs_types::fuzzing::prometheus_samples;
 use wavs_aggregator::Aggregator;
 use wavs_aggregator::config::AggregatorConfig;
 use wavs_types::{SignedSubmission, WireEnvelope};
 
 const SUBMITTER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
-/// `name{labels}` -> value of each sample line.
-fn samples(text: &str) -> BTreeMap<String, f64> {
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| {
-            let (name, value) = l.rsplit_once(' ').unwrap_or_else(|| panic!("not a sample: {l}"));
-            (name.to_string(), value.parse().unwrap_or_else(|_| panic!("not a number: {l}")))
-        })
-        .collect()
-}
 
 #[tokio::test]
 async fn metrics_count_received_and_rejected_submissions() {
@@ -56,7 +46,7 @@ async fn metrics_count_received_and_rejected_submissions() {
     let content_type = response.headers()["content-type"].to_str().unwrap().to_string();
     assert!(content_type.starts_with("text/plain; version=0.0.4"), "{content_type}");
     let text = response.text().await.unwrap();
-    let s = samples(&text);
+    let s = prometheus_samples(&text);
     assert_eq!(s["wavs_aggregator_received_total"], 3.0, "{text}");
     assert_eq!(s["wavs_aggregator_rejected_signatures_total"], 2.0, "{text}");
     assert_eq!(s["wavs_aggregator_queue_depth"], 0.0, "{text}");

@@ -158,16 +158,7 @@ pub async fn aggregator_accept(count: usize) -> Result<(), String> {
                     return Err(format!("accept #{i} ({which}): state {state}, expected {expected}"));
                 }
             }
-            let s = stats(&times);
-            emit!("aggregator-accept", {
-                "path": format!("in-process-{which}"),
-                "storage": storage,
-                "count": s.n,
-                "us_mean": util::r3(s.mean * 1000.0),
-                "us_p50": util::r3(s.p50 * 1000.0),
-                "us_p99": util::r3(s.p99 * 1000.0),
-                "per_s": util::r3(s.n as f64 / started.elapsed().as_secs_f64()),
-            });
+            emit_accept(&format!("in-process-{which}"), storage, &times, started.elapsed());
         }
 
         let http = util::client();
@@ -181,16 +172,7 @@ pub async fn aggregator_accept(count: usize) -> Result<(), String> {
                 times.push(ms(t.elapsed()));
             }
         }
-        let s = stats(&times);
-        emit!("aggregator-accept", {
-            "path": "http-post-envelopes",
-            "storage": storage,
-            "count": s.n,
-            "us_mean": util::r3(s.mean * 1000.0),
-            "us_p50": util::r3(s.p50 * 1000.0),
-            "us_p99": util::r3(s.p99 * 1000.0),
-            "per_s": util::r3(s.n as f64 / started.elapsed().as_secs_f64()),
-        });
+        emit_accept("http-post-envelopes", storage, &times, started.elapsed());
     }
 
     // Each step alone, on the deployer's adapter instance.
@@ -291,4 +273,18 @@ pub async fn aggregator_accept(count: usize) -> Result<(), String> {
     // Let the API task go before the runtime is dropped.
     tokio::time::sleep(Duration::from_millis(10)).await;
     Ok(())
+}
+
+/// One `aggregator-accept` row: latencies of `times` (ms) taken over `elapsed`.
+fn emit_accept(path: &str, storage: &str, times: &[f64], elapsed: std::time::Duration) {
+    let s = stats(times);
+    emit!("aggregator-accept", {
+        "path": path,
+        "storage": storage,
+        "count": s.n,
+        "us_mean": util::r3(s.mean * 1000.0),
+        "us_p50": util::r3(s.p50 * 1000.0),
+        "us_p99": util::r3(s.p99 * 1000.0),
+        "per_s": util::r3(s.n as f64 / elapsed.as_secs_f64()),
+    });
 }

@@ -4,11 +4,12 @@
 //!
 //! Uses `target/guests/components/echo.wasm` (scripts/build-guests.sh) to run tasks.
 
+use wavs_types::fuzzing::prometheus_samples;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::io::BufRead;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -150,16 +151,6 @@ async fn health_shows_each_chain() {
     assert!(health["executions"].is_object(), "{health}");
 }
 
-/// `name{labels}` -> value of each sample line.
-fn samples(text: &str) -> BTreeMap<String, f64> {
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| {
-            let (name, value) = l.rsplit_once(' ').unwrap_or_else(|| panic!("not a sample: {l}"));
-            (name.to_string(), value.parse().unwrap_or_else(|_| panic!("not a number: {l}")))
-        })
-        .collect()
-}
 
 #[tokio::test]
 async fn metrics_count_the_work_done() {
@@ -170,7 +161,7 @@ async fn metrics_count_the_work_done() {
     assert_eq!(status, StatusCode::OK);
     assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
     let text = String::from_utf8(body).unwrap();
-    let s = samples(&text);
+    let s = prometheus_samples(&text);
     assert_eq!(s["wavs_executions_total{outcome=\"ok\"}"], 3.0, "{text}");
     assert_eq!(s["wavs_execution_fuel_count"], 3.0, "{text}");
     assert!(s["wavs_execution_fuel_sum"] > 0.0, "{text}");

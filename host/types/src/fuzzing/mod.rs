@@ -1,8 +1,8 @@
 //! What the proptest fuzz suites share (feature `fuzzing`, enabled only by the
 //! dev-dependencies of wavs-types, wavs-node and wavs-aggregator): the case count, JSON
 //! strategies and structure-aware mutations, text edits, the seeds, the HTTP error
-//! contract, request strategies, and the [`Target`] harness that runs a property against
-//! a live API and prints its summary line.
+//! contract, request strategies, the [`Target`] harness that runs a property against
+//! a live API and prints its summary line, and [`prometheus_samples`] for `/metrics`.
 //!
 //! The suites: `host/types/tests/fuzz_manifest`, `host/node/tests/fuzz_api`,
 //! `aggregator/tests/fuzz_api`. See docs/FUZZING.md.
@@ -11,6 +11,7 @@ mod contract;
 pub mod fields;
 mod inputs;
 mod json;
+mod metrics_text;
 mod mutation;
 mod request;
 mod seeds;
@@ -20,6 +21,7 @@ mod text;
 pub use contract::{Answer, check_contract, check_robust};
 pub use inputs::{inputs, mutated, seed};
 pub use json::{arb_json, arb_key, arb_text};
+pub use metrics_text::prometheus_samples;
 pub use mutation::{Mutation, arb_mutation, arb_value_mutation, mutate};
 pub use request::{arb_body, arb_method, arb_query, arb_segment, arb_uri, encode};
 pub use seeds::{DIGEST, readme_manifest, valid_manifest_json};
