@@ -127,9 +127,14 @@ async fn an_operator_adds_a_chain_and_pauses_a_service_on_a_running_node() {
     let (success, _, stderr) = wavs(&url, &["service", "pause", "nope"]);
     assert!(!success && stderr.contains("no service \"nope\""), "{stderr}");
 
+    // A manual task runs again once resumed.
+    let nine = format!("payload 0x{}", hex::encode(uint(9)));
+    let out = ok(&url, &["add-task", "--service", "via-second", "--payload", &format!("0x{}", hex::encode(uint(3))), "--task-id", "t3"]);
+    assert!(out.contains("task t3 on via-second/main: ok") && out.contains(&nine), "{out}");
+
     // What ran, then the service goes.
     let out = ok(&url, &["executions", "--service", "via-second"]);
-    assert_eq!(out.lines().filter(|l| l.starts_with("via-second/main") && l.contains(": ok")).count(), 3, "{out}");
+    assert_eq!(out.lines().filter(|l| l.starts_with("via-second/main") && l.contains(": ok")).count(), 4, "{out}");
     assert!(ok(&url, &["service", "remove", "via-second"]).contains("removed via-second"));
     assert!(!ok(&url, &["service", "list"]).contains("via-second"));
 }
