@@ -1,4 +1,4 @@
-//! `GET /metrics`: the aggregator in the Prometheus text format (0.0.4), written by hand:
+//! `GET /metrics`: the aggregator in the Prometheus text format (`wavs_types::prometheus`):
 //! queue depth, the `/health` counters, and adapter state per chain.
 
 use crate::Aggregator;
@@ -6,20 +6,9 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use std::fmt::Write;
+use wavs_types::prometheus::{CONTENT_TYPE, header, label};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-/// The Prometheus text format's content type.
-pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
-
-fn header(out: &mut String, name: &str, kind: &str, help: &str) {
-    let _ = writeln!(out, "# HELP {name} {help}");
-    let _ = writeln!(out, "# TYPE {name} {kind}");
-}
-
-fn label(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
-}
 
 /// The whole exposition.
 pub fn render(agg: &Aggregator) -> String {

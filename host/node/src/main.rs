@@ -280,7 +280,7 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
             // The component's `log` lines (and stderr) go to stderr.
             let _logs = init_logs("text");
             let config: BTreeMap<String, String> = config.into_iter().collect();
-            let payload = payload.map(|p| wavs_node::cli::output::hex_decode(&p).map_err(|e| format!("--payload: {e}"))).transpose()?;
+            let payload = payload.map(|p| wavs_types::hex_bytes::decode(&p).map_err(|e| format!("--payload: {e}"))).transpose()?;
             let args = exec::ExecArgs { component, payload, trigger_json, config, fuel, time_ms, allow_http_hosts, service_id, workflow_id };
             exec::run(args, ctx.json).await
         }

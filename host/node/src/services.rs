@@ -42,7 +42,7 @@ impl Node {
             self.paused.write().insert(id.to_string(), now);
             tracing::info!(service = %id, "service paused");
         }
-        self.waiting_jobs(id)
+        Ok(self.jobs_of(id)?.len())
     }
 
     /// Resumes a paused service; the jobs that waited run now, oldest first. Returns
@@ -55,7 +55,7 @@ impl Node {
             tracing::info!(service = %id, "service resumed");
         }
         let now = crate::backoff::unix_ms();
-        let jobs: Vec<_> = self.store.pending_jobs()?.into_iter().filter(|p| p.job.service_id == id).collect();
+        let jobs = self.jobs_of(id)?;
         let waiting = jobs.len();
         jobs.into_iter().filter(|p| p.not_before_ms <= now).for_each(|p| self.schedule(p));
         Ok(waiting)
@@ -73,8 +73,9 @@ impl Node {
         }
     }
 
-    fn waiting_jobs(&self, id: &str) -> Result<usize> {
-        Ok(self.store.pending_jobs()?.iter().filter(|p| p.job.service_id == id).count())
+    /// Service `id`'s pending jobs, oldest first.
+    fn jobs_of(&self, id: &str) -> Result<Vec<crate::store::PendingJob>> {
+        Ok(self.store.pending_jobs()?.into_iter().filter(|p| p.job.service_id == id).collect())
     }
 
     /// Everything that must hold before a manifest runs here.

@@ -10,6 +10,7 @@ pub mod hex_bytes;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod manifest;
+pub mod prometheus;
 
 pub use api::{ApiError, EnvelopeState, EnvelopeStatus, SignedSubmission};
 pub use chain::ChainSpec;

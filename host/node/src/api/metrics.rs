@@ -1,4 +1,4 @@
-//! `GET /metrics`: the node in the Prometheus text format (0.0.4), written by hand.
+//! `GET /metrics`: the node in the Prometheus text format (0.0.4, `wavs_types::prometheus`).
 //!
 //! Executions by outcome come from the node's counts; fuel and time histograms are fed
 //! by the dispatcher through [`observe_execution`]; chain lag and adapter restarts come
@@ -16,10 +16,7 @@ use parking_lot::Mutex;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-
-/// The Prometheus text format's content type.
-pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
-
+use wavs_types::prometheus::{CONTENT_TYPE, header, label};
 
 /// A histogram with fixed upper bounds.
 pub struct Histogram {
@@ -57,17 +54,6 @@ impl Histogram {
         let _ = writeln!(out, "{name}_sum {}", *self.sum.lock());
         let _ = writeln!(out, "{name}_count {count}");
     }
-}
-
-/// `# HELP` and `# TYPE` of a metric.
-pub fn header(out: &mut String, name: &str, kind: &str, help: &str) {
-    let _ = writeln!(out, "# HELP {name} {help}");
-    let _ = writeln!(out, "# TYPE {name} {kind}");
-}
-
-/// A label value, escaped as the text format wants.
-pub fn label(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 /// What the node counts as it works, since it started: fuel and time of executions,

@@ -47,7 +47,7 @@ fn cache_dir() -> PathBuf {
 fn hex_field(v: &Value, key: &str) -> CliResult<Vec<u8>> {
     match v.get(key) {
         None | Some(Value::Null) => Ok(vec![]),
-        Some(Value::String(s)) => output::hex_decode(s).map_err(|e| format!("{key}: {e}")),
+        Some(Value::String(s)) => wavs_types::hex_bytes::decode(s).map_err(|e| format!("{key}: {e}")),
         Some(other) => Err(format!("{key}: expected a 0x-hex string, got {other}")),
     }
 }
@@ -69,7 +69,7 @@ pub fn parse_trigger(text: &str) -> CliResult<TriggerData> {
     match kind.as_str() {
         "raw" => {
             let s = body.as_str().ok_or("trigger JSON: raw: expected a 0x-hex string")?;
-            Ok(TriggerData::Raw(output::hex_decode(s).map_err(|e| format!("raw: {e}"))?))
+            Ok(TriggerData::Raw(wavs_types::hex_bytes::decode(s).map_err(|e| format!("raw: {e}"))?))
         }
         "block-interval" => Ok(TriggerData::BlockInterval(BlockIntervalTrigger {
             chain: str_field(body, "chain", "local"),
@@ -81,7 +81,7 @@ pub fn parse_trigger(text: &str) -> CliResult<TriggerData> {
                 None => vec![],
                 Some(Value::Array(list)) => list
                     .iter()
-                    .map(|t| t.as_str().ok_or("topics: expected 0x-hex strings".to_string()).and_then(|s| output::hex_decode(s).map_err(|e| format!("topics: {e}"))))
+                    .map(|t| t.as_str().ok_or("topics: expected 0x-hex strings".to_string()).and_then(|s| wavs_types::hex_bytes::decode(s).map_err(|e| format!("topics: {e}"))))
                     .collect::<CliResult<_>>()?,
                 Some(_) => return Err("topics: expected a list of 0x-hex strings".into()),
             };
@@ -94,7 +94,7 @@ pub fn parse_trigger(text: &str) -> CliResult<TriggerData> {
                     .collect(),
                 Some(_) => return Err("attributes: expected an object of key: value strings".into()),
             };
-            let kind = str_field(body, "kind", &topics.first().map(|t| output::hex_encode(t)).unwrap_or_default());
+            let kind = str_field(body, "kind", &topics.first().map(|t| wavs_types::hex_bytes::encode(t)).unwrap_or_default());
             let event = ContractEvent { contract: str_field(body, "contract", ""), kind, topics, data, attributes };
             let position = EventPosition {
                 height: body.get("height").and_then(Value::as_u64).unwrap_or(1),
@@ -166,7 +166,7 @@ pub async fn run(args: ExecArgs, json_out: bool) -> CliResult {
             .iter()
             .map(|r| {
                 json!({
-                    "payload": output::hex_encode(&r.payload),
+                    "payload": wavs_types::hex_bytes::encode(&r.payload),
                     "utf8": output::printable(&r.payload),
                     "ordering": r.ordering,
                 })
@@ -188,7 +188,7 @@ pub async fn run(args: ExecArgs, json_out: bool) -> CliResult {
     }
     for (i, r) in outcome.responses.iter().enumerate() {
         println!("response {}: {} bytes", i + 1, r.payload.len());
-        println!("  hex      {}", output::hex_encode(&r.payload));
+        println!("  hex      {}", wavs_types::hex_bytes::encode(&r.payload));
         if let Some(text) = output::printable(&r.payload) {
             println!("  utf-8    {text}");
         }

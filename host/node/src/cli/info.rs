@@ -121,7 +121,7 @@ pub async fn keys(config: Option<&Path>, ctx: &Ctx) -> CliResult {
 
 /// `wavs add-task`: runs a manual task on every node given with `--node`.
 pub async fn add_task(service: &str, workflow: &str, payload: &str, task_id: Option<String>, ctx: &Ctx) -> CliResult {
-    output::hex_decode(payload).map_err(|e| format!("--payload: {e} (give 0x-hex, e.g. 0x2a)"))?;
+    wavs_types::hex_bytes::decode(payload).map_err(|e| format!("--payload: {e} (give 0x-hex, e.g. 0x2a)"))?;
     let task_id = task_id.unwrap_or_else(|| {
         format!("{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos())
     });

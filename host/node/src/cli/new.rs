@@ -4,10 +4,10 @@ use super::{CliResult, Ctx, output};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
-const CARGO_TOML: &str = include_str!("../../templates/component/Cargo.toml.tmpl");
-const LIB_RS: &str = include_str!("../../templates/component/lib.rs.tmpl");
-const README: &str = include_str!("../../templates/component/README.md.tmpl");
-const GITIGNORE: &str = include_str!("../../templates/component/gitignore.tmpl");
+const CARGO_TOML: &str = include_str!("../../../../components/template/Cargo.toml.tmpl");
+const LIB_RS: &str = include_str!("../../../../components/template/lib.rs.tmpl");
+const README: &str = include_str!("../../../../components/template/README.md.tmpl");
+const GITIGNORE: &str = include_str!("../../../../components/template/gitignore.tmpl");
 const SERVICE_WIT: &str = include_str!("../../../../wit/service/service.wit");
 const TYPES_WIT: &str = include_str!("../../../../wit/types/types.wit");
 

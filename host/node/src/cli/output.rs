@@ -40,18 +40,6 @@ pub fn printable(bytes: &[u8]) -> Option<&str> {
     (!text.is_empty() && text.chars().all(|c| !c.is_control() || c == '\n' || c == '\t')).then_some(text)
 }
 
-/// `bytes` as lower-case `0x`-hex.
-pub fn hex_encode(bytes: &[u8]) -> String {
-    format!("0x{}", hex::encode(bytes))
-}
-
-/// Decodes hex with or without a `0x` prefix; surrounding whitespace is ignored.
-pub fn hex_decode(text: &str) -> Result<Vec<u8>, String> {
-    let text = text.trim();
-    let digits = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")).unwrap_or(text);
-    hex::decode(digits).map_err(|e| format!("{text:?} is not hex: {e}"))
-}
-
 /// `bytes` read as one big-endian unsigned integer, in decimal. Builders often return a
 /// fixed-width number; showing it saves a trip through a converter.
 pub fn unsigned_decimal(bytes: &[u8]) -> String {
@@ -86,13 +74,5 @@ mod tests {
         assert_eq!(unsigned_decimal(&max), "115792089237316195423570985008687907853269984665640564039457584007913129639935");
         max[0] = 0;
         assert!(unsigned_decimal(&max).starts_with("45231284858326638837332416019018714005183587760015845327913118753091066"));
-    }
-
-    #[test]
-    fn hex_takes_an_optional_prefix() {
-        assert_eq!(hex_decode(" 0x0aFF ").unwrap(), vec![10, 255]);
-        assert_eq!(hex_decode("0aff").unwrap(), vec![10, 255]);
-        assert!(hex_decode("0x0").unwrap_err().contains("not hex"));
-        assert_eq!(hex_encode(&[1, 0xab]), "0x01ab");
     }
 }
