@@ -23,3 +23,14 @@ pub fn decode(text: &str) -> Result<Vec<u8>, String> {
 pub fn encode(bytes: &[u8]) -> String {
     format!("0x{}", hex::encode(bytes))
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hex_takes_an_optional_prefix() {
+        assert_eq!(super::decode("0x0aFF").unwrap(), vec![10, 255]);
+        assert_eq!(super::decode("0aff").unwrap(), vec![10, 255]);
+        assert!(super::decode("0x0").unwrap_err().contains("invalid hex"));
+        assert_eq!(super::encode(&[1, 0xab]), "0x01ab");
+    }
+}
