@@ -4,14 +4,14 @@
 #
 #   scripts/start-wasmd.sh <home-dir> <rpc-port> <rest-port> <grpc-port> <p2p-port>
 #
-# Chain id wavs-local-1, bech32 prefix `wasm`, denom `stake`, ~200 ms blocks, everything on
+# Chain id wavs-local-1 (or $WAVS_WASMD_CHAIN_ID), bech32 prefix `wasm`, denom `stake`, ~200 ms blocks, everything on
 # 127.0.0.1. Funds dev0..dev9: the dev mnemonic ("test test ... junk") at m/44'/60'/0'/0/N,
 # the same secp256k1 keys as the EVM devnet. Writes `devN <address>` lines to
 # <home-dir>/accounts.txt. The wasmd binary comes from $WAVS_WASMD or the cache that
 # scripts/build-wasmd.sh fills.
 set -euo pipefail
 
-CHAIN_ID="wavs-local-1"
+CHAIN_ID="${WAVS_WASMD_CHAIN_ID:-wavs-local-1}"  # another id for a second chain (replay tests)
 DENOM="stake"
 MNEMONIC="test test test test test test test test test test test junk"
 DEV_FUNDS="1000000000000000${DENOM}"  # 1e15 each; DEV_FUNDS in conformance/devnet/src/wasmd.rs

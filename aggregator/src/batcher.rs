@@ -1,14 +1,22 @@
-//! Submits queued envelopes per (chain, handler), skipping event ids the handler already
-//! accepted, in transactions of at most the target's size cap. A transaction refused
-//! for good is split in halves until the parts land, so one bad envelope cannot sink
-//! the others and costs O(log n) transactions (`split`); a refusal that only size
-//! explains lowers the cap (`cap`). Every outcome is committed to the store before the
-//! next round takes anything.
+//! Submits queued envelopes per target, in transactions of at most the target's size
+//! cap. Before each submission it re-reads the target manager's operator set and drops
+//! signers that are no longer operators (`recheck`): what still meets the threshold is
+//! sent, the rest waits for more signatures. Event ids the handler already accepted are
+//! skipped. A transaction refused for good is split in halves until the parts land, so
+//! one bad envelope cannot sink the others and costs O(log n) transactions (`split`); a
+//! refusal that only size explains lowers the cap (`cap`); a single envelope refused is
+//! re-checked before it is called final (`recheck`). Every outcome is committed to the
+//! store before the next round takes anything; expiry and store checks run alongside
+//! (`upkeep`).
 
 mod cap;
+mod recheck;
 mod split;
+mod upkeep;
 
-use crate::queue::{Batch, Entry, Key, Queue, Target};
+use crate::error::AggregatorError;
+use crate::queue::{Batch, Entry, Key, Queue};
+use crate::targets::Target;
 use crate::{Aggregator, Counters};
 use cap::SizeCap;
 use split::{Lesson, Split};
@@ -18,13 +26,11 @@ use std::time::{Duration, Instant};
 use wavs_runtime::bindings::adapter_api::{OperatorSignature, SignedEnvelope};
 use wavs_runtime::{ChainAdapter, RuntimeError};
 
-/// Runs forever: every `batch-interval-ms`, or at once while full batches wait.
+/// Runs until the store is lost: every `batch-interval-ms`, or at once while full
+/// batches wait.
 pub async fn run(agg: Arc<Aggregator>) {
     let interval = Duration::from_millis(agg.config.batch_interval_ms);
-    let max = agg.config.max_batch;
-    // Only the targets whose blocks took less than `max-batch`; in memory, as a restart
-    // costs at most one refusal to learn it again.
-    let mut caps: HashMap<Target, SizeCap> = HashMap::new();
+    let mut rounds = Rounds::default();
     let mut backlog = false;
     loop {
         if backlog {
@@ -34,30 +40,20 @@ pub async fn run(agg: Arc<Aggregator>) {
         } else {
             tokio::time::sleep(interval).await;
         }
-        backlog = false;
-        let taken = agg.queue.lock().take_ready(max, Instant::now());
-        let batches = match taken {
-            Ok(batches) => batches,
-            Err(e) => {
-                Counters::bump(&agg.counters.store_errors, 1);
-                tracing::error!("not submitting until the store accepts writes: {e}");
-                continue;
-            }
-        };
-        for batch in batches {
-            // Every entry taken is settled below (landed, failed or backing off), so a
-            // full round is progress, never a busy loop on the same entries.
-            backlog |= batch.entries.len() >= max;
-            let target = batch.target.clone();
-            let mut cap = caps.get(&target).copied().unwrap_or(SizeCap::new(max));
-            agg.submit_batch(batch, &mut cap).await;
-            if cap.is_capped() {
-                caps.insert(target, cap);
-            } else {
-                caps.remove(&target);
-            }
+        match agg.round(&mut rounds).await {
+            Ok(full) => backlog = full,
+            Err(why) => return agg.die(why),
         }
     }
+}
+
+/// What the batcher remembers between rounds.
+#[derive(Default)]
+pub struct Rounds {
+    /// Only the targets whose blocks took less than `max-batch`; in memory, as a
+    /// restart costs at most one refusal to learn it again.
+    caps: HashMap<Target, SizeCap>,
+    upkeep: upkeep::Upkeep,
 }
 
 fn signed(entry: &Entry) -> SignedEnvelope {
@@ -72,31 +68,99 @@ fn signed(entry: &Entry) -> SignedEnvelope {
 }
 
 impl Aggregator {
-    /// Applies an outcome to the queue and commits it. A failed write is counted and
-    /// stays pending: the next round writes it before taking anything, and meanwhile a
-    /// crash at worst resubmits an entry, which `is-handled` turns into already-handled.
-    fn record(&self, change: impl FnOnce(&mut Queue)) {
-        if let Err(e) = self.queue.lock().update(change) {
-            Counters::bump(&self.counters.store_errors, 1);
-            tracing::error!("cannot record a submission outcome yet: {e}");
+    /// One round: the chores (expiry, store checks), then every ready batch. Returns
+    /// whether a full batch was taken; `Err` with the reason if the store is lost.
+    pub async fn round(&self, rounds: &mut Rounds) -> Result<bool, String> {
+        rounds.upkeep.run(self)?;
+        let max = self.config.max_batch;
+        let taken = self.queue.lock().take_ready(max, Instant::now());
+        let batches = match taken {
+            Ok(batches) => {
+                rounds.upkeep.store_writes();
+                batches
+            }
+            Err(AggregatorError::StoreFatal(why)) => return Err(why),
+            Err(e) => {
+                Counters::bump(&self.counters.store_errors, 1);
+                rounds.upkeep.store_refuses(&e);
+                return Ok(false);
+            }
+        };
+        let mut full = false;
+        for batch in batches {
+            // Every entry taken is settled below (landed, failed, pending again or
+            // backing off), so a full round is progress, never a busy loop.
+            full |= batch.entries.len() >= max;
+            let target = batch.target.clone();
+            let mut cap = rounds.caps.get(&target).copied().unwrap_or(SizeCap::new(max));
+            self.submit_batch(batch, &mut cap).await;
+            if cap.is_capped() {
+                rounds.caps.insert(target, cap);
+            } else {
+                rounds.caps.remove(&target);
+            }
         }
+        Ok(full)
+    }
+
+    /// Runs one round now, as the batcher would at its next tick: for tests and tools
+    /// that set a long `batch-interval-ms` to decide when submissions happen.
+    pub async fn submit_now(&self) -> Result<(), String> {
+        self.round(&mut Rounds::default()).await.map(|_| ())
+    }
+
+    /// Applies an outcome to the queue and commits it; returns what `change` returned.
+    /// A failed write is counted and stays pending: the next round writes it before
+    /// taking anything, and meanwhile a crash at worst resubmits an entry, which
+    /// `is-handled` turns into already-handled.
+    fn record<T>(&self, change: impl FnOnce(&mut Queue) -> T) -> T {
+        let (out, written) = self.queue.lock().apply(change);
+        if let Err(e) = written {
+            Counters::bump(&self.counters.store_errors, 1);
+            tracing::debug!("cannot record a submission outcome yet: {e}");
+        }
+        out
+    }
+
+    /// Puts `keys` back to be tried again later, saying why.
+    fn retry_later(&self, keys: &[&Key], why: &str) {
+        let now = Instant::now();
+        self.record(|q| keys.iter().for_each(|key| q.retry_later(key, why.to_string(), now)));
     }
 
     async fn submit_batch(&self, batch: Batch, cap: &mut SizeCap) {
         let target = batch.target;
+        let keys: Vec<&Key> = batch.entries.iter().map(|(k, _)| k).collect();
         let Some(chain) = self.chains.get(&target.chain).cloned() else {
-            let reason = format!("chain {} is not configured", target.chain);
-            self.record(|q| batch.entries.iter().for_each(|(key, _)| q.failed(key, reason.clone())));
+            self.retry_later(&keys, &format!("chain {} is not configured here any more; kept until it expires", target.chain));
             return;
         };
+        if self.targets.source(&target).is_none() {
+            let why = format!("target {target} is no longer served (removed from the config or with DELETE /targets); kept until it expires");
+            self.retry_later(&keys, &why);
+            return;
+        }
+        match self.ensure_checked(&target, &chain).await {
+            Ok(()) => {}
+            Err(e) if e.is_retryable() => return self.retry_later(&keys, &e.to_string()),
+            Err(e) => {
+                // The handler validates with another manager: these signatures, by the
+                // named manager's operators, cannot land there.
+                let now = crate::now_ms();
+                self.record(|q| keys.iter().for_each(|key| q.failed(key, e.to_string(), now)));
+                Counters::bump(&self.counters.failed, keys.len() as u64);
+                return;
+            }
+        }
+        let ready = self.recheck_taken(&chain, &target, batch.entries).await;
         let mut to_send: Vec<(Key, Entry)> = Vec::new();
-        for (key, entry) in batch.entries {
+        for (key, entry) in ready {
             match chain.is_handled(&target.handler, &entry.envelope.event_id).await {
-                Ok(true) => self.record(|q| q.already_handled(&key)),
+                Ok(true) => self.record(|q| q.already_handled(&key, crate::now_ms())),
                 Ok(false) => to_send.push((key, entry)),
                 Err(e) => {
                     tracing::warn!(chain = %target.chain, "is-handled failed, will retry: {e}");
-                    self.record(|q| q.retry_later(&key, Instant::now()));
+                    self.retry_later(&[&key], &format!("is-handled: {e}"));
                 }
             }
         }
@@ -116,14 +180,15 @@ impl Aggregator {
                 // Splitting cannot help and the chain is likely unreachable: the rest
                 // waits too, instead of paying the same failure once per part.
                 let rest: Vec<&Key> = split.abandon().into_iter().flat_map(|r| &to_send[r]).map(|(k, _)| k).collect();
-                self.settle_failure(&rest, &e);
+                tracing::warn!(size = rest.len(), "submission failed, will retry: {e}");
+                self.retry_later(&rest, &e.to_string());
                 return;
             }
             if split.refused() {
                 tracing::warn!(chain = %target.chain, size = part.len(), "batch refused ({e}); sending it again in halves");
             } else {
-                // A single envelope refused for good: nothing else to blame.
-                self.settle_failure(&part.iter().map(|(k, _)| k).collect::<Vec<_>>(), &e);
+                // A single envelope refused: re-checked before anything is final.
+                self.settle_refusal(&chain, &target, &part[0].0, &e).await;
             }
         }
     }
@@ -134,26 +199,10 @@ impl Aggregator {
         Counters::bump(&self.counters.batches, 1);
         let receipt = chain.submit(handler, &envelopes).await?;
         tracing::info!(size = entries.len(), tx = %wavs_types::hex_bytes::encode(&receipt.tx_hash), height = receipt.height, gas = receipt.gas_used, "batch landed");
-        self.record(|q| entries.iter().for_each(|(key, _)| q.landed(key, receipt.tx_hash.clone(), receipt.height)));
+        let now = crate::now_ms();
+        self.record(|q| entries.iter().for_each(|(key, _)| q.landed(key, receipt.tx_hash.clone(), receipt.height, now)));
         Counters::bump(&self.counters.landed, entries.len() as u64);
         Ok(())
-    }
-
-    fn settle_failure(&self, keys: &[&Key], e: &RuntimeError) {
-        let now = Instant::now();
-        self.record(|q| {
-            for key in keys {
-                if e.is_retryable() {
-                    q.retry_later(key, now);
-                } else {
-                    q.failed(key, e.to_string());
-                }
-            }
-        });
-        if !e.is_retryable() {
-            Counters::bump(&self.counters.failed, keys.len() as u64);
-        }
-        tracing::warn!(size = keys.len(), retry = e.is_retryable(), "submission failed: {e}");
     }
 }
 
@@ -162,12 +211,12 @@ fn learn(cap: &mut SizeCap, lesson: Lesson, target: &Target) {
     match lesson {
         Lesson::Fits(size) => {
             if let Some(limit) = cap.landed(size) {
-                tracing::info!(chain = %target.chain, handler = %target.handler, cap = limit, "batch size cap raised after a full batch landed");
+                tracing::info!(%target, cap = limit, "batch size cap raised after a full batch landed");
             }
         }
         Lesson::TooBig(size) => {
             if let Some(limit) = cap.refused_then_halves_landed(size) {
-                tracing::info!(chain = %target.chain, handler = %target.handler, cap = limit, refused = size, "batch size cap lowered: a batch was refused and both its halves landed (likely the block gas limit)");
+                tracing::info!(%target, cap = limit, refused = size, "batch size cap lowered: a batch was refused and both its halves landed (likely the block gas limit)");
             }
         }
     }

@@ -1,54 +1,109 @@
 //! The aggregator's TOML configuration, with environment overrides
-//! (`WAVS_AGGREGATOR_API_ADDR`, `WAVS_AGGREGATOR_DATA_DIR`, `WAVS_AGGREGATOR_KEY`).
+//! (`WAVS_AGGREGATOR_API_ADDR`, `WAVS_AGGREGATOR_DATA_DIR`, `WAVS_AGGREGATOR_KEY`,
+//! `WAVS_AGGREGATOR_API_TOKEN`).
+
+mod chain;
+
+pub use chain::AggregatorChain;
 
 use crate::error::{AggregatorError, Result};
+use crate::queue::Caps;
+use crate::targets::Target;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use wavs_runtime::KeyConfig;
-use wavs_types::ChainSpec;
+use wavs_types::api_token::ApiToken;
 
 /// Aggregator configuration.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct AggregatorConfig {
-    /// Where the queue (`aggregator.redb`) and the compiled-component cache live.
+    /// Where the queue (`aggregator.redb`), the API token and the compiled-component
+    /// cache live.
     pub data_dir: PathBuf,
     /// Directory scanned for chain adapters.
     pub adapters_dir: PathBuf,
     /// Address of the HTTP API.
     #[serde(default = "default_addr")]
     pub api_addr: SocketAddr,
+    /// The bearer token `POST`/`DELETE /targets` need. Unset: generated at first start
+    /// into `<data-dir>/api-token` (mode 0600) and reused; `"none"`: no token (warned
+    /// about at every start).
+    #[serde(default)]
+    pub api_token: Option<ApiToken>,
     /// Milliseconds between batch submissions.
     #[serde(default = "default_interval")]
     pub batch_interval_ms: u64,
     /// Most envelopes in one transaction.
     #[serde(default = "default_max_batch")]
     pub max_batch: usize,
-    /// The key that pays for submissions.
+    /// The base key; each chain submits with its own key derived from it, or set under
+    /// `[submitter.chains.<name>]`.
     pub submitter: KeyConfig,
     /// Chains by name.
     #[serde(default)]
-    pub chains: BTreeMap<String, ChainSpec>,
-    /// Limits of calls into the chain adapters, as the node's `[limits.adapter]`.
+    pub chains: BTreeMap<String, AggregatorChain>,
+    /// The targets served from the start (`[[targets]]`: chain, manager, handler).
+    #[serde(default)]
+    pub targets: Vec<Target>,
+    /// Limits of adapter calls and of the queue.
     #[serde(default)]
     pub limits: AggregatorLimits,
 }
 
 /// The aggregator's `[limits]` section.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct AggregatorLimits {
     /// Per-call limits of chain adapters; what is not set keeps the adapter default.
     #[serde(default)]
     pub adapter: wavs_types::LimitOverrides,
+    /// Open (not yet landed) envelopes one target may hold.
+    #[serde(default = "default_pending_entries")]
+    pub max_pending_entries: usize,
+    /// Bytes of open envelopes (payloads and signatures) one target may hold.
+    #[serde(default = "default_pending_bytes")]
+    pub max_pending_bytes: u64,
+    /// Seconds after its first signature an envelope that has not landed ends as failed.
+    #[serde(default = "default_expiry")]
+    pub pending_expiry_secs: u64,
+    /// Seconds a final status (landed, failed) is kept for `GET /envelopes`.
+    #[serde(default = "default_retention")]
+    pub finished_retention_secs: u64,
+    /// Targets `accept-verified-targets` may let in, over all chains.
+    #[serde(default = "default_verified")]
+    pub max_verified_targets: usize,
+}
+
+impl Default for AggregatorLimits {
+    fn default() -> Self {
+        AggregatorLimits {
+            adapter: Default::default(),
+            max_pending_entries: default_pending_entries(),
+            max_pending_bytes: default_pending_bytes(),
+            pending_expiry_secs: default_expiry(),
+            finished_retention_secs: default_retention(),
+            max_verified_targets: default_verified(),
+        }
+    }
 }
 
 impl AggregatorLimits {
     /// The limits every adapter call runs under.
     pub fn adapter_limits(&self) -> wavs_runtime::Limits {
         wavs_runtime::Limits::ADAPTER_DEFAULT.with_overrides(&self.adapter)
+    }
+
+    /// The queue's caps.
+    pub fn caps(&self) -> Caps {
+        Caps {
+            entries: self.max_pending_entries,
+            bytes: self.max_pending_bytes,
+            expiry_ms: self.pending_expiry_secs.saturating_mul(1000),
+            retention_ms: self.finished_retention_secs.saturating_mul(1000),
+        }
     }
 }
 
@@ -59,6 +114,21 @@ fn default_interval() -> u64 {
     200
 }
 fn default_max_batch() -> usize {
+    100
+}
+fn default_pending_entries() -> usize {
+    Caps::default().entries
+}
+fn default_pending_bytes() -> u64 {
+    Caps::default().bytes
+}
+fn default_expiry() -> u64 {
+    Caps::default().expiry_ms / 1000
+}
+fn default_retention() -> u64 {
+    Caps::default().retention_ms / 1000
+}
+fn default_verified() -> usize {
     100
 }
 
@@ -73,7 +143,7 @@ impl AggregatorConfig {
         let text = std::fs::read_to_string(path)
             .map_err(|e| AggregatorError::Config(format!("cannot read {}: {e}", path.display())))?;
         let mut config = Self::parse(&text)?;
-        config.apply_env(|k| std::env::var(k).ok());
+        config.apply_env(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
         config.validate()?;
         Ok(config)
     }
@@ -87,14 +157,20 @@ impl AggregatorConfig {
             self.data_dir = dir.into();
         }
         if let Some(key) = var("WAVS_AGGREGATOR_KEY") {
+            // The base key changes; chains with a key of their own keep it.
+            let chains = std::mem::take(&mut self.submitter.chains);
             self.submitter = KeyConfig::from_private_key(key);
+            self.submitter.chains = chains;
+        }
+        if let Some(token) = var("WAVS_AGGREGATOR_API_TOKEN") {
+            self.api_token = Some(ApiToken::Secret(token));
         }
     }
 
     /// Checks values that parse but cannot work.
     pub fn validate(&self) -> Result<()> {
-        for (name, spec) in &self.chains {
-            spec.validate(name).map_err(AggregatorError::Config)?;
+        for (name, chain) in &self.chains {
+            chain.spec.validate(name).map_err(AggregatorError::Config)?;
         }
         if self.max_batch == 0 || self.batch_interval_ms == 0 {
             return Err(AggregatorError::Config("max-batch and batch-interval-ms must be > 0".into()));
@@ -102,40 +178,32 @@ impl AggregatorConfig {
         if let Some(msg) = self.limits.adapter_limits().exceeding(&wavs_runtime::Limits::UNBOUNDED) {
             return Err(AggregatorError::Config(format!("limits.adapter: {msg}")));
         }
-        self.submitter.signer().map_err(|e| AggregatorError::Config(format!("[submitter]: {e}")))?;
+        let l = &self.limits;
+        if l.max_pending_entries == 0 || l.max_pending_bytes == 0 || l.pending_expiry_secs == 0 {
+            return Err(AggregatorError::Config(
+                "limits: max-pending-entries, max-pending-bytes and pending-expiry-secs must be > 0".into(),
+            ));
+        }
+        if let Some(ApiToken::Secret(secret)) = &self.api_token {
+            wavs_types::api_token::check_secret(secret).map_err(AggregatorError::Config)?;
+        }
+        for (i, t) in self.targets.iter().enumerate() {
+            if !self.chains.contains_key(&t.chain) {
+                let known: Vec<&String> = self.chains.keys().collect();
+                return Err(AggregatorError::Config(format!(
+                    "targets[{i}]: chain {:?} is not configured (chains: {known:?}); add [chains.{}] or fix the name",
+                    t.chain, t.chain
+                )));
+            }
+            if t.manager.trim().is_empty() || t.handler.trim().is_empty() {
+                return Err(AggregatorError::Config(format!("targets[{i}]: manager and handler must be addresses")));
+            }
+        }
+        let names: Vec<&str> = self.chains.keys().map(String::as_str).collect();
+        self.submitter.validate("submitter", &names).map_err(|e| AggregatorError::Config(e.to_string()))?;
         Ok(())
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const GOOD: &str = r#"
-        data-dir = "/tmp/agg"
-        adapters-dir = "/tmp/adapters"
-        [submitter]
-        private-key = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
-        [chains.anvil]
-        family = "evm"
-        chain-id = "31337"
-        rpc-urls = ["http://127.0.0.1:8545"]
-    "#;
-
-    #[test]
-    fn parses_defaults_and_env() {
-        let mut c = AggregatorConfig::parse(GOOD).unwrap();
-        c.validate().unwrap();
-        assert_eq!((c.max_batch, c.api_addr.port()), (100, 8100));
-        c.apply_env(|k| (k == "WAVS_AGGREGATOR_API_ADDR").then(|| "127.0.0.1:9100".into()));
-        assert_eq!(c.api_addr.port(), 9100);
-    }
-
-    #[test]
-    fn unknown_fields_and_missing_keys_are_named() {
-        let err = AggregatorConfig::parse(&GOOD.replace("max-batch", "x").replace("data-dir", "data-dri")).unwrap_err();
-        assert!(err.to_string().contains("data-dri"), "{err}");
-        let c = AggregatorConfig::parse(&GOOD.replace("private-key", "mnemonic")).unwrap();
-        assert!(c.validate().unwrap_err().to_string().contains("[submitter]"));
-    }
-}
+mod tests;

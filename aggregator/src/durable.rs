@@ -1,6 +1,7 @@
 //! The queue with write-through persistence: the in-memory [`Queue`] is the working
 //! copy, and every change is committed to the [`Store`] before the caller acknowledges
-//! or submits anything.
+//! or submits anything. While a storage fault lasts, changes wait in memory and are
+//! written once the store accepts writes again.
 
 use crate::error::Result;
 use crate::queue::{Batch, Queue};
@@ -29,22 +30,35 @@ impl DurableQueue {
         &self.store
     }
 
+    /// The store, to write what is not queue state (targets).
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
     /// Applies `change` to the queue and commits what it touched. On a store error the
     /// change stays in memory and pending (the next update or [`DurableQueue::flush`]
     /// writes it), and the caller must not acknowledge it.
     pub fn update<T>(&mut self, change: impl FnOnce(&mut Queue) -> T) -> Result<T> {
-        let out = change(&mut self.queue);
-        self.flush()?;
-        Ok(out)
+        let (out, written) = self.apply(change);
+        written.map(|()| out)
     }
 
-    /// Commits whatever is still pending from an earlier failed write.
+    /// Like [`DurableQueue::update`], but hands back what `change` returned even when
+    /// the write failed (the change then waits in memory for the next write).
+    pub fn apply<T>(&mut self, change: impl FnOnce(&mut Queue) -> T) -> (T, Result<()>) {
+        let out = change(&mut self.queue);
+        (out, self.flush())
+    }
+
+    /// Commits whatever is still pending from an earlier failed write; while the store
+    /// has a fault, also proves it can write again (reopening it).
     pub fn flush(&mut self) -> Result<()> {
         let changes = self.queue.changes();
-        if !changes.is_empty() {
-            self.store.write(&changes)?;
-            self.queue.clear_changes();
+        if changes.is_empty() && self.store.fault().is_some() {
+            self.store.probe(crate::now_ms())?;
         }
+        self.store.write(changes)?;
+        self.queue.clear_changes();
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 //! HTTP status with an [`ApiError`] body.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use thiserror::Error;
 use wavs_types::ApiError;
@@ -16,9 +16,19 @@ pub enum AggregatorError {
     /// The signer is not an operator of the service; never counted.
     #[error("{0}")]
     Forbidden(String),
+    /// The target (chain, manager, handler) is not served here, or the chain says the
+    /// handler does not validate with the named manager. Refused before any chain work.
+    #[error("{0}")]
+    UnknownTarget(String),
+    /// An endpoint that changes the aggregator was called without its API token.
+    #[error("{0}")]
+    Unauthorized(String),
     /// Nothing is known under that name.
     #[error("{0}")]
     NotFound(String),
+    /// The target is at its caps; sending again later may pass.
+    #[error("{0}")]
+    Busy(String),
     /// A chain adapter or the chain failed (retryability as the runtime says).
     #[error(transparent)]
     Runtime(#[from] wavs_runtime::RuntimeError),
@@ -32,6 +42,14 @@ pub enum AggregatorError {
     /// acknowledged; sending again may pass once the disk accepts writes.
     #[error("store: {0}")]
     Store(String),
+    /// The store had an I/O error (a full disk, say) and is closed until it accepts
+    /// writes again; nothing is acknowledged meanwhile.
+    #[error("store unavailable: {0}; nothing was acknowledged: send again later")]
+    StoreUnavailable(String),
+    /// The store cannot be used again without losing what was acknowledged: the
+    /// aggregator stops.
+    #[error("store lost: {0}")]
+    StoreFatal(String),
 }
 
 impl AggregatorError {
@@ -39,7 +57,11 @@ impl AggregatorError {
     pub fn is_retryable(&self) -> bool {
         match self {
             AggregatorError::Runtime(e) => e.is_retryable(),
-            AggregatorError::Io(_) | AggregatorError::Store(_) => true,
+            AggregatorError::Io(_)
+            | AggregatorError::Store(_)
+            | AggregatorError::StoreUnavailable(_)
+            | AggregatorError::StoreFatal(_)
+            | AggregatorError::Busy(_) => true,
             _ => false,
         }
     }
@@ -49,27 +71,24 @@ impl IntoResponse for AggregatorError {
     fn into_response(self) -> Response {
         let status = match &self {
             AggregatorError::Invalid(_) | AggregatorError::Config(_) => StatusCode::BAD_REQUEST,
-            AggregatorError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AggregatorError::Forbidden(_) | AggregatorError::UnknownTarget(_) => StatusCode::FORBIDDEN,
+            AggregatorError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AggregatorError::NotFound(_) => StatusCode::NOT_FOUND,
+            AggregatorError::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
             e if e.is_retryable() => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         };
-        (status, Json(ApiError { error: self.to_string(), retryable: self.is_retryable() })).into_response()
+        let body = ApiError { error: self.to_string(), retryable: self.is_retryable() };
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if matches!(status, StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE) {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        response
     }
 }
-
-macro_rules! store_error {
-    ($($t:ty),*) => {$(
-        impl From<$t> for AggregatorError {
-            fn from(e: $t) -> Self {
-                AggregatorError::Store(format!(
-                    "{e}; nothing was acknowledged: send again, and if this persists check the disk under data-dir"
-                ))
-            }
-        }
-    )*};
-}
-store_error!(redb::TransactionError, redb::TableError, redb::StorageError, redb::CommitError);
 
 /// Result alias.
 pub type Result<T, E = AggregatorError> = std::result::Result<T, E>;

@@ -1,9 +1,16 @@
 //! The WAVS aggregator: collects operator signatures per envelope, checks them against
 //! the operator set on chain, and submits quorum-complete envelopes in batches through
 //! the target chain's adapter. It knows no chain: every chain detail is the adapter's.
-//! The queue survives restarts in `<data-dir>/aggregator.redb`.
+//!
+//! It trusts no poster: it serves only targets (chain, manager, handler) it knows
+//! (`targets`), takes weights and thresholds only from the target's manager on chain
+//! (`quorum`), bounds what each target may hold (`queue`), re-checks signers against the
+//! current operator set before every submission and before calling a refusal final
+//! (`batcher`), and carries on after storage faults (`store`). The queue survives
+//! restarts in `<data-dir>/aggregator.redb`. Each chain submits with its own key.
 
 pub mod api;
+pub mod auth;
 pub mod batcher;
 pub mod config;
 pub mod durable;
@@ -12,6 +19,7 @@ pub mod metrics;
 pub mod queue;
 pub mod quorum;
 pub mod store;
+pub mod targets;
 
 use config::AggregatorConfig;
 use durable::DurableQueue;
@@ -23,20 +31,30 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use wavs_runtime::{AdapterRegistry, ChainAdapter, WasmEngine};
+use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, ChainRef, WasmEngine};
 
-/// Counters shown by `/health`.
+/// Counters shown by `/health` and `/metrics`.
 #[derive(Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Counters {
     /// Signed envelopes received.
     pub received: AtomicU64,
-    /// Signatures refused (bad signature, not an operator).
+    /// Signatures refused (bad signature, not an operator, invalid).
     pub rejected_signatures: AtomicU64,
+    /// Submissions refused because their target is not served (or the chain says the
+    /// handler validates with another manager).
+    pub refused_targets: AtomicU64,
+    /// Submissions refused because their target was at its caps.
+    pub over_capacity: AtomicU64,
     /// Envelopes landed on chain.
     pub landed: AtomicU64,
     /// Envelopes whose submission failed for good.
     pub failed: AtomicU64,
+    /// Envelopes that expired before landing.
+    pub expired: AtomicU64,
+    /// Signatures dropped before a submission because their signer was no longer an
+    /// operator.
+    pub stale_signatures: AtomicU64,
     /// Transactions sent.
     pub batches: AtomicU64,
     /// Writes to the durable store that failed (and were retried).
@@ -49,14 +67,23 @@ impl Counters {
     }
 }
 
+/// Milliseconds since the Unix epoch: the stored clock of queue entries.
+pub(crate) fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
 /// A running aggregator's shared state.
 pub struct Aggregator {
     pub(crate) config: AggregatorConfig,
     pub(crate) registry: Arc<AdapterRegistry>,
     pub(crate) chains: BTreeMap<String, Arc<ChainAdapter>>,
     pub(crate) queue: Mutex<DurableQueue>,
+    pub(crate) targets: targets::Targets,
     pub(crate) operator_sets: quorum::OperatorSets,
     pub(crate) counters: Counters,
+    pub(crate) token: auth::ApiToken,
+    /// Why the aggregator must stop, once it must (the store is lost).
+    fatal: tokio::sync::watch::Sender<Option<String>>,
 }
 
 /// A started aggregator.
@@ -67,39 +94,67 @@ pub struct Handle {
     pub aggregator: Arc<Aggregator>,
 }
 
+impl Handle {
+    /// Waits until the aggregator cannot go on (its store is gone or corrupt) and says
+    /// why; the binary then exits non-zero.
+    pub async fn fatal(&self) -> String {
+        let mut rx = self.aggregator.fatal.subscribe();
+        loop {
+            if let Some(why) = rx.borrow_and_update().clone() {
+                return why;
+            }
+            if rx.changed().await.is_err() {
+                return "the aggregator stopped".into();
+            }
+        }
+    }
+}
+
 impl Aggregator {
-    /// Reloads the queue, loads adapters, starts the batcher and the API.
+    /// Reloads the queue and targets, loads adapters (each chain with its own key),
+    /// starts the batcher and the API.
     pub async fn start(config: AggregatorConfig) -> Result<Handle> {
-        let signer = config.submitter.signer()?;
+        let token = auth::resolve(&config)?;
         // Entries that were in flight when the last process died are queued again; the
         // batcher asks `is-handled` before sending, so nothing lands twice.
         let queue = DurableQueue::open(&config.data_dir)?;
-        let finished = queue.finished().count();
-        tracing::info!(store = %queue.store().path().display(), entries = queue.entries().count(), queued = queue.depth(), finished, "queue reloaded");
+        let stored_targets = queue.store().targets()?;
+        let targets = targets::Targets::new(&config.targets, stored_targets);
+        let total = queue.total();
+        tracing::info!(store = %queue.store().path().display(), open = total.entries, bytes = total.bytes, queued = queue.depth(), finished = queue.finished().count(), targets = targets.list().len(), "queue reloaded");
         let engine = WasmEngine::new(config.data_dir.join("cache"))?;
         let registry = Arc::new(AdapterRegistry::new(engine, &config.adapters_dir)?);
         registry.scan().await?;
         let limits = config.limits.adapter_limits();
-        let chains = config
-            .chains
-            .iter()
-            .map(|(name, spec)| {
-                let chain = ChainAdapter::from_spec(registry.clone(), name, spec, signer.clone(), limits);
-                (name.clone(), Arc::new(chain))
-            })
-            .collect();
+        let mut chains = BTreeMap::new();
+        let mut keys = Vec::new();
+        for (name, chain) in &config.chains {
+            // Each chain's adapter holds that chain's key only.
+            let key = config
+                .submitter
+                .chain_key(ChainRef { name, family: &chain.spec.family, chain_id: &chain.spec.chain_id })
+                .map_err(|e| error::AggregatorError::Config(format!("[submitter] for chain {name}: {e}")))?;
+            let public_key = key.signer.public_key();
+            let adapter = ChainAdapter::from_spec(registry.clone(), name, &chain.spec, AdapterSigner::Submitting(key.signer), limits);
+            chains.insert(name.clone(), Arc::new(adapter));
+            keys.push((name.clone(), public_key, key.source));
+        }
         let aggregator = Arc::new(Aggregator {
             config,
             registry,
             chains,
             queue: Mutex::new(queue),
+            targets,
             operator_sets: quorum::OperatorSets::default(),
             counters: Counters::default(),
+            token,
+            fatal: tokio::sync::watch::channel(None).0,
         });
-        for (name, chain) in &aggregator.chains {
-            match chain.operator_id(&signer.public_key()).await {
-                Ok(id) => tracing::info!(chain = %name, submitter = %id, "chain ready"),
-                Err(e) => tracing::warn!(chain = %name, "chain not ready yet: {e}"),
+        for (name, public_key, source) in keys {
+            let chain = &aggregator.chains[&name];
+            match chain.operator_id(&public_key).await {
+                Ok(id) => tracing::info!(chain = %name, submitter = %id, key = %source, "chain ready: transactions are paid by this account"),
+                Err(e) => tracing::warn!(chain = %name, key = %source, public_key = %hex::encode(&public_key), "chain not ready yet: {e}"),
             }
         }
         let rescan = aggregator.registry.clone();
@@ -122,5 +177,11 @@ impl Aggregator {
         });
         tracing::info!(api = %addr, "aggregator ready");
         Ok(Handle { addr, aggregator })
+    }
+
+    /// Stops the aggregator for good: the store cannot keep what it acknowledged.
+    pub(crate) fn die(&self, why: String) {
+        tracing::error!("{why}");
+        self.fatal.send_replace(Some(why));
     }
 }

@@ -27,10 +27,18 @@ async fn main() {
         let config = AggregatorConfig::load(&cli.config)?;
         Aggregator::start(config).await
     };
-    if let Err(e) = started.await {
-        eprintln!("error: {e}");
-        std::process::exit(1);
+    let handle = match started.await {
+        Ok(handle) => handle,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => tracing::info!("stopping"),
+        why = handle.fatal() => {
+            eprintln!("error: {why}");
+            std::process::exit(2);
+        }
     }
-    let _ = tokio::signal::ctrl_c().await;
-    tracing::info!("stopping");
 }

@@ -1,88 +1,36 @@
 //! The signature queue: a pure state machine, no I/O. Signatures accumulate per
-//! (event id, digest) — signatures over different payloads never combine — until their
-//! weight meets the threshold; then the envelope waits for the batcher. An event id that
-//! landed is never queued again.
+//! (target, event id, digest) — never across targets, never across payloads — until
+//! their weight meets the threshold of the target's manager; then the envelope waits
+//! for the batcher. A (target, event id) that landed is never queued again.
+//!
+//! Bounded: each target may hold at most `Caps::entries` open entries and
+//! `Caps::bytes` bytes of them (a new entry beyond either is refused, retryably); open
+//! entries expire after `Caps::expiry_ms`; a final entry keeps only what its status
+//! needs, and is forgotten after `Caps::retention_ms`.
 //!
 //! Every mutation records what it touched; [`Queue::changes`] hands that to the durable
 //! store (`crate::store`), and [`Queue::restore`] rebuilds a queue from what was stored.
 
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap, btree_map};
+mod bounds;
+mod entry;
+
+pub use bounds::{Caps, Usage};
+pub use entry::{ENTRY_OVERHEAD, Entry, Key, Reweighed, Signature};
+
+use crate::quorum::Quorum;
+use crate::targets::Target;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
-use wavs_types::{EnvelopeState, EnvelopeStatus, SignedSubmission, WireEnvelope};
+use wavs_types::{EnvelopeState, EnvelopeStatus, WireEnvelope};
 
-/// Identifies an entry: event id and the digest its signatures cover.
-pub type Key = (Vec<u8>, Vec<u8>);
-
-/// Where to submit an entry.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Target {
-    /// Chain name.
-    pub chain: String,
-    /// Handler contract.
-    pub handler: String,
-}
-
-/// One operator's signature and the weight it carries.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Signature {
-    /// 65 bytes `r || s || recovery-id`.
-    #[serde(with = "wavs_types::hex_bytes")]
-    pub bytes: Vec<u8>,
-    /// The operator's weight when the signature was counted.
-    pub weight: u64,
-}
-
-/// One envelope collecting signatures.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub struct Entry {
-    /// Where it goes.
-    pub target: Target,
-    /// The envelope.
-    pub envelope: WireEnvelope,
-    /// Operator id -> signature.
-    pub signatures: BTreeMap<String, Signature>,
-    /// The weight needed, as last read from chain.
-    pub threshold: u64,
-    /// Its state.
-    pub state: EnvelopeState,
-    /// Taken by the batcher and not settled yet. Not stored: after a restart nothing is
-    /// in flight, so the entry is submitted again (the batcher asks `is-handled` first).
-    #[serde(skip)]
-    in_flight: bool,
-    /// Submissions that failed and may pass later.
-    attempts: u32,
-    /// Not submitted again before this. Not stored (an `Instant` means nothing after a
-    /// restart); rebuilt from `attempts` by [`Queue::restore`].
-    #[serde(skip)]
-    not_before: Option<Instant>,
-}
-
-impl Entry {
-    fn signed_weight(&self) -> u64 {
-        self.signatures.values().map(|s| s.weight).sum()
-    }
-
-    /// Failed submission attempts that may pass later.
-    pub fn attempts(&self) -> u32 {
-        self.attempts
-    }
-
-    /// The entry's status as the API reports it.
-    pub fn status(&self) -> EnvelopeStatus {
-        let detail = match &self.state {
-            EnvelopeState::Pending { signed_weight, threshold, signers } => format!(
-                "insufficient quorum: weight {signed_weight} of {threshold} ({signers} signer{})",
-                if *signers == 1 { "" } else { "s" }
-            ),
-            EnvelopeState::Queued => "quorum reached; queued for submission".into(),
-            EnvelopeState::Landed { height, .. } => format!("landed in block {height}"),
-            EnvelopeState::AlreadyHandled => "the handler had already accepted this event id".into(),
-            EnvelopeState::Failed { reason } => format!("submission failed: {reason}"),
-        };
-        EnvelopeStatus { event_id: self.envelope.event_id.clone(), state: self.state.clone(), detail }
-    }
+/// Why a signature was not counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The target holds as many open entries or bytes as its caps allow; may pass once
+    /// some land or expire.
+    Full(String),
+    /// The weights cannot be summed.
+    Overflow(String),
 }
 
 /// How long to wait after `attempts` failed submissions.
@@ -106,113 +54,182 @@ pub struct Changes {
     pub put: Vec<(Key, Entry)>,
     /// Entries that are gone.
     pub delete: Vec<Key>,
-    /// Newly finished event ids with the key of their final entry.
-    pub finished: Vec<(Vec<u8>, Key)>,
+    /// Newly finished (target, event id)s with the key of their final entry.
+    pub finished: Vec<Key>,
+    /// Finished (target, event id)s that were forgotten.
+    pub unfinished: Vec<(Target, Vec<u8>)>,
 }
 
 impl Changes {
     /// Whether there is nothing to write.
     pub fn is_empty(&self) -> bool {
-        self.put.is_empty() && self.delete.is_empty() && self.finished.is_empty()
+        self.put.is_empty() && self.delete.is_empty() && self.finished.is_empty() && self.unfinished.is_empty()
     }
+}
+
+/// What the batcher's re-check of a taken entry found.
+#[derive(Debug)]
+pub struct Recheck {
+    /// What applying the current operator set changed.
+    pub reweighed: Reweighed,
+    /// The entry, if it still meets the threshold (a copy to submit).
+    pub ready: Option<Entry>,
+    /// Its status after the re-check.
+    pub status: EnvelopeStatus,
 }
 
 /// All envelopes the aggregator knows.
 #[derive(Default)]
 pub struct Queue {
     entries: HashMap<Key, Entry>,
-    /// Event ids that are done (landed or already handled), with their final entry key.
-    finished: HashMap<Vec<u8>, Key>,
+    /// (target, event id)s that are done (landed or already handled): their final key.
+    finished: HashMap<(Target, Vec<u8>), Key>,
+    /// Open entries per target.
+    usage: HashMap<Target, Usage>,
     /// Keys touched since the last `clear_changes`.
     touched: BTreeSet<Key>,
-    /// Event ids finished since the last `clear_changes`.
-    newly_finished: BTreeSet<Vec<u8>>,
+    /// (target, event id)s finished or forgotten since the last `clear_changes`.
+    finished_touched: BTreeSet<(Target, Vec<u8>)>,
 }
 
 impl Queue {
     /// Rebuilds a queue from stored entries and finished ids. Nothing is in flight; an
     /// entry that was backing off waits its delay again from `now`.
-    pub fn restore(entries: impl IntoIterator<Item = (Key, Entry)>, finished: impl IntoIterator<Item = (Vec<u8>, Key)>, now: Instant) -> Queue {
-        let entries = entries
-            .into_iter()
-            .map(|(key, mut entry)| {
-                entry.in_flight = false;
-                entry.not_before = (entry.attempts > 0).then(|| now + backoff(entry.attempts));
-                (key, entry)
-            })
-            .collect();
-        Queue { entries, finished: finished.into_iter().collect(), ..Queue::default() }
+    pub fn restore(entries: impl IntoIterator<Item = (Key, Entry)>, finished: impl IntoIterator<Item = Key>, now: Instant) -> Queue {
+        let mut queue = Queue::default();
+        for (key, mut entry) in entries {
+            entry.in_flight = false;
+            entry.not_before = (entry.attempts > 0 && entry.is_open()).then(|| now + backoff(entry.attempts));
+            queue.charge(&key, &entry, true);
+            queue.entries.insert(key, entry);
+        }
+        queue.finished = finished.into_iter().map(|key| (key.event(), key)).collect();
+        queue
     }
 
-    /// Adds a verified signature of `operator` (with `weight`) for `submission`.
-    pub fn add(&mut self, submission: &SignedSubmission, digest: Vec<u8>, operator: String, weight: u64, threshold: u64) -> EnvelopeStatus {
-        let event_id = submission.envelope.event_id.clone();
-        if let Some(status) = self.finished_status(&event_id) {
-            return status;
+    fn charge(&mut self, key: &Key, entry: &Entry, add: bool) {
+        if !entry.is_open() {
+            return;
         }
-        let key = (event_id, digest);
-        let mut changed = !self.entries.contains_key(&key);
-        let entry = self.entries.entry(key.clone()).or_insert_with(|| Entry {
-            target: Target { chain: submission.chain.clone(), handler: submission.handler.clone() },
-            envelope: submission.envelope.clone(),
-            signatures: BTreeMap::new(),
-            threshold,
-            state: EnvelopeState::Pending { signed_weight: 0, threshold, signers: 0 },
-            in_flight: false,
-            attempts: 0,
-            not_before: None,
+        let bytes = entry.charged_bytes(key);
+        let usage = self.usage.entry(key.target.clone()).or_default();
+        if add {
+            usage.entries += 1;
+            usage.bytes += bytes;
+        } else {
+            usage.entries = usage.entries.saturating_sub(1);
+            usage.bytes = usage.bytes.saturating_sub(bytes);
+            if usage.entries == 0 {
+                self.usage.remove(&key.target);
+            }
+        }
+    }
+
+    /// Runs `change` on the entry at `key`, keeping the usage counts and the change
+    /// record right. `None` if there is no such entry.
+    fn mutate<T>(&mut self, key: &Key, change: impl FnOnce(&mut Entry) -> T) -> Option<T> {
+        let mut entry = self.entries.remove(key)?;
+        self.charge(key, &entry, false);
+        let out = change(&mut entry);
+        self.charge(key, &entry, true);
+        self.entries.insert(key.clone(), entry);
+        self.touched.insert(key.clone());
+        Some(out)
+    }
+
+    fn remove(&mut self, key: &Key) {
+        if let Some(entry) = self.entries.remove(key) {
+            self.charge(key, &entry, false);
+            self.touched.insert(key.clone());
+        }
+    }
+
+    /// Counts `operator`'s verified `signature` for `envelope` under `key`, with the
+    /// weights and threshold of `quorum` (the manager's current set, which also drops
+    /// earlier signers that are no longer operators). A new entry must fit the target's
+    /// `caps`. A finished event or a final entry answers with its final status.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add(
+        &mut self,
+        key: Key,
+        envelope: &WireEnvelope,
+        operator: String,
+        signature: Vec<u8>,
+        quorum: &Quorum,
+        caps: &Caps,
+        now_ms: u64,
+    ) -> Result<EnvelopeStatus, Refusal> {
+        if let Some(status) = self.finished_status(&key.target, &key.event_id) {
+            return Ok(status);
+        }
+        match self.entries.get(&key) {
+            Some(entry) if !entry.is_open() => return Ok(entry.status()),
+            Some(_) => {}
+            None => {
+                let usage = self.usage(&key.target);
+                let mut fresh = Entry::new(envelope.clone(), quorum.threshold, now_ms);
+                fresh.signatures.insert(operator.clone(), Signature { bytes: signature.clone(), weight: quorum.weight(&operator) });
+                let bytes = fresh.charged_bytes(&key);
+                if usage.entries >= caps.entries || usage.bytes.saturating_add(bytes) > caps.bytes {
+                    return Err(Refusal::Full(format!(
+                        "target {} holds {} open envelopes ({} bytes), its cap is {} envelopes and {} bytes: send again later, once some land or expire",
+                        key.target, usage.entries, usage.bytes, caps.entries, caps.bytes
+                    )));
+                }
+                // Empty at first; `mutate` below charges it again with the signature.
+                let empty = Entry::new(envelope.clone(), quorum.threshold, now_ms);
+                self.charge(&key, &empty, true);
+                self.entries.insert(key.clone(), empty);
+            }
+        }
+        let outcome = self.mutate(&key, |entry| {
+            entry.signatures.entry(operator).or_insert(Signature { bytes: signature, weight: 0 });
+            entry.reweigh(quorum).map(|_| entry.status())
         });
-        if let btree_map::Entry::Vacant(slot) = entry.signatures.entry(operator) {
-            slot.insert(Signature { bytes: submission.signature.clone(), weight });
-            changed = true;
-        }
-        changed |= entry.threshold != threshold;
-        entry.threshold = threshold;
-        if let EnvelopeState::Pending { .. } = entry.state {
-            let signed_weight = entry.signed_weight();
-            let state = if threshold > 0 && signed_weight >= threshold {
-                EnvelopeState::Queued
-            } else {
-                EnvelopeState::Pending { signed_weight, threshold, signers: entry.signatures.len() }
-            };
-            changed |= entry.state != state;
-            entry.state = state;
-        }
-        let status = entry.status();
-        if changed {
-            self.touched.insert(key);
-        }
-        status
+        // The entry exists: found or inserted above.
+        outcome.unwrap_or_else(|| Err("the entry vanished".into())).map_err(Refusal::Overflow)
     }
 
-    fn finished_status(&self, event_id: &[u8]) -> Option<EnvelopeStatus> {
-        self.finished.get(event_id).and_then(|k| self.entries.get(k)).map(Entry::status)
+    /// The final status of (`target`, `event_id`) if it landed or was already handled.
+    pub fn finished_status(&self, target: &Target, event_id: &[u8]) -> Option<EnvelopeStatus> {
+        let key = self.finished.get(&(target.clone(), event_id.to_vec()))?;
+        self.entries.get(key).map(Entry::status)
     }
 
-    /// The status of `event_id`: final if finished, else its most advanced entry.
-    pub fn status(&self, event_id: &[u8]) -> Option<EnvelopeStatus> {
-        if let Some(status) = self.finished_status(event_id) {
-            return Some(status);
-        }
+    /// The status of the entry at `key`.
+    pub fn status_of(&self, key: &Key) -> Option<EnvelopeStatus> {
+        self.entries.get(key).map(Entry::status)
+    }
+
+    /// The status of `event_id` among the targets `matches` admits: a finished one
+    /// first, else its most advanced entry.
+    pub fn status(&self, event_id: &[u8], matches: impl Fn(&Target) -> bool) -> Option<EnvelopeStatus> {
+        let rank = |e: &Entry| match &e.state {
+            EnvelopeState::Landed { .. } | EnvelopeState::AlreadyHandled => (4, 0),
+            EnvelopeState::Queued => (3, 0),
+            EnvelopeState::Pending { signed_weight, .. } => (2, *signed_weight),
+            EnvelopeState::Failed { .. } => (1, 0),
+        };
         self.entries
             .iter()
-            .filter(|((id, _), _)| id == event_id)
-            .max_by_key(|(_, e)| (matches!(e.state, EnvelopeState::Queued), e.signed_weight()))
+            .filter(|(k, _)| k.event_id == event_id && matches(&k.target))
+            .max_by_key(|(k, e)| (rank(e), std::cmp::Reverse((*k).clone())))
             .map(|(_, e)| e.status())
     }
 
-    /// Takes up to `max` queued entries per target, marking them in flight. Changes
-    /// nothing that is stored: in-flight entries are queued again after a restart.
+    /// Takes up to `max` queued entries per target, oldest first, marking them in
+    /// flight. Changes nothing that is stored: in-flight entries are queued again after
+    /// a restart.
     pub fn take_ready(&mut self, max: usize, now: Instant) -> Vec<Batch> {
-        let mut batches: BTreeMap<Target, Vec<(Key, Entry)>> = BTreeMap::new();
         let mut ready: Vec<(&Key, &mut Entry)> = self
             .entries
             .iter_mut()
             .filter(|(_, e)| matches!(e.state, EnvelopeState::Queued) && !e.in_flight && e.not_before.is_none_or(|t| t <= now))
             .collect();
-        ready.sort_by(|a, b| a.0.cmp(b.0));
+        ready.sort_by(|a, b| (a.1.created_ms, a.0).cmp(&(b.1.created_ms, b.0)));
+        let mut batches: BTreeMap<Target, Vec<(Key, Entry)>> = BTreeMap::new();
         for (key, entry) in ready {
-            let batch = batches.entry(entry.target.clone()).or_default();
+            let batch = batches.entry(key.target.clone()).or_default();
             if batch.len() < max {
                 entry.in_flight = true;
                 batch.push((key.clone(), entry.clone()));
@@ -221,55 +238,76 @@ impl Queue {
         batches.into_iter().map(|(target, entries)| Batch { target, entries }).collect()
     }
 
+    /// Applies the manager's current `quorum` to a taken entry before it is submitted
+    /// (or after the chain refused it): stale signers are dropped and weights updated.
+    /// If the rest still meets the threshold the entry stays taken and a copy is
+    /// returned to submit; otherwise it goes back to pending, for more signatures.
+    pub fn recheck(&mut self, key: &Key, quorum: &Quorum) -> Option<Result<Recheck, String>> {
+        self.mutate(key, |entry| {
+            let reweighed = entry.reweigh(quorum).inspect_err(|_| entry.in_flight = false)?;
+            let ready = matches!(entry.state, EnvelopeState::Queued).then(|| entry.clone());
+            if ready.is_none() && entry.is_open() {
+                entry.in_flight = false;
+            }
+            Ok(Recheck { reweighed, ready, status: entry.status() })
+        })
+    }
+
     /// The entry landed in `tx_hash` at `height`.
-    pub fn landed(&mut self, key: &Key, tx_hash: Vec<u8>, height: u64) {
-        self.finish(key, EnvelopeState::Landed { tx_hash, height });
+    pub fn landed(&mut self, key: &Key, tx_hash: Vec<u8>, height: u64, now_ms: u64) {
+        self.finish(key, EnvelopeState::Landed { tx_hash, height }, now_ms);
     }
 
     /// The handler had already accepted the event id.
-    pub fn already_handled(&mut self, key: &Key) {
-        self.finish(key, EnvelopeState::AlreadyHandled);
+    pub fn already_handled(&mut self, key: &Key, now_ms: u64) {
+        self.finish(key, EnvelopeState::AlreadyHandled, now_ms);
     }
 
-    fn finish(&mut self, key: &Key, state: EnvelopeState) {
-        if let Some(entry) = self.entries.get_mut(key) {
-            entry.state = state;
-            entry.in_flight = false;
-            self.finished.insert(key.0.clone(), key.clone());
-            self.newly_finished.insert(key.0.clone());
-            self.touched.insert(key.clone());
+    fn finish(&mut self, key: &Key, state: EnvelopeState, now_ms: u64) {
+        if self.mutate(key, |entry| entry.settle(state, now_ms)).is_none() {
+            return;
         }
-        // Other digests for the same event id can never land now.
-        let touched = &mut self.touched;
-        self.entries.retain(|k, _| {
-            let keep = k.0 != key.0 || k == key;
-            if !keep {
-                touched.insert(k.clone());
-            }
-            keep
-        });
+        self.finished.insert(key.event(), key.clone());
+        self.finished_touched.insert(key.event());
+        // Other digests for the same target and event id can never land now.
+        let others: Vec<Key> =
+            self.entries.keys().filter(|k| k.event_id == key.event_id && k.target == key.target && *k != key).cloned().collect();
+        for other in others {
+            self.remove(&other);
+        }
     }
 
-    /// The submission failed for good.
-    pub fn failed(&mut self, key: &Key, reason: String) {
-        if let Some(entry) = self.entries.get_mut(key) {
-            entry.state = EnvelopeState::Failed { reason };
-            entry.in_flight = false;
-            self.touched.insert(key.clone());
-        }
+    /// The submission failed for good: `reason` says why.
+    pub fn failed(&mut self, key: &Key, reason: String, now_ms: u64) {
+        self.mutate(key, |entry| entry.settle(EnvelopeState::Failed { reason }, now_ms));
     }
 
     /// The submission may pass later: back off and queue again.
-    pub fn retry_later(&mut self, key: &Key, now: Instant) {
-        if let Some(entry) = self.entries.get_mut(key) {
+    pub fn retry_later(&mut self, key: &Key, error: String, now: Instant) {
+        self.mutate(key, |entry| {
             entry.in_flight = false;
             entry.attempts += 1;
+            entry.last_error = Some(error);
             entry.not_before = Some(now + backoff(entry.attempts));
-            self.touched.insert(key.clone());
-        }
+        });
     }
 
-    /// Entries waiting for submission.
+    /// Open entries and bytes of `target`.
+    pub fn usage(&self, target: &Target) -> Usage {
+        self.usage.get(target).copied().unwrap_or_default()
+    }
+
+    /// Open entries and bytes per target that holds any.
+    pub fn usages(&self) -> impl Iterator<Item = (&Target, &Usage)> {
+        self.usage.iter()
+    }
+
+    /// Open entries and bytes over all targets.
+    pub fn total(&self) -> Usage {
+        self.usage.values().fold(Usage::default(), |t, u| Usage { entries: t.entries + u.entries, bytes: t.bytes + u.bytes })
+    }
+
+    /// Entries waiting for submission (quorum reached).
     pub fn depth(&self) -> usize {
         self.entries.values().filter(|e| matches!(e.state, EnvelopeState::Queued)).count()
     }
@@ -279,13 +317,13 @@ impl Queue {
         self.entries.iter()
     }
 
-    /// Every finished event id with the key of its final entry.
-    pub fn finished(&self) -> impl Iterator<Item = (&Vec<u8>, &Key)> {
-        self.finished.iter()
+    /// Every finished (target, event id) with the key of its final entry.
+    pub fn finished(&self) -> impl Iterator<Item = &Key> {
+        self.finished.values()
     }
 
     /// What changed since the last [`Queue::clear_changes`]: the current state of every
-    /// touched entry (or its deletion) and the newly finished ids.
+    /// touched entry (or its deletion) and the finished ids added or forgotten.
     pub fn changes(&self) -> Changes {
         let mut changes = Changes::default();
         for key in &self.touched {
@@ -294,9 +332,10 @@ impl Queue {
                 None => changes.delete.push(key.clone()),
             }
         }
-        for id in &self.newly_finished {
-            if let Some(key) = self.finished.get(id) {
-                changes.finished.push((id.clone(), key.clone()));
+        for event in &self.finished_touched {
+            match self.finished.get(event) {
+                Some(key) => changes.finished.push(key.clone()),
+                None => changes.unfinished.push(event.clone()),
             }
         }
         changes
@@ -305,9 +344,11 @@ impl Queue {
     /// Forgets the recorded changes, once the store has written them.
     pub fn clear_changes(&mut self) {
         self.touched.clear();
-        self.newly_finished.clear();
+        self.finished_touched.clear();
     }
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_bounds;

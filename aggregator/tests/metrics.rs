@@ -1,5 +1,5 @@
 //! `GET /metrics` of a running aggregator: Prometheus text whose counters follow the
-//! submissions it was sent, and per-chain adapter state.
+//! submissions it was sent, queue and store sizes, and per-chain adapter state.
 
 use wavs_types::fuzzing::prometheus_samples;
 use wavs_aggregator::Aggregator;
@@ -27,6 +27,9 @@ async fn metrics_count_received_and_rejected_submissions() {
     let http = reqwest::Client::new();
 
     // Two that parse (for a chain not configured here, so refused) and one that does not.
+    // Then one for a configured chain but an unknown target: refused by name (403)
+    // before any chain work (the chain's RPC is unreachable and no adapter is loaded,
+    // so touching it would have answered 503).
     let submission = SignedSubmission {
         service_id: "s".into(),
         workflow_id: "w".into(),
@@ -40,6 +43,12 @@ async fn metrics_count_received_and_rejected_submissions() {
         let status = http.post(format!("{base}/envelopes")).body(body).send().await.unwrap().status();
         assert_eq!(status, 400);
     }
+    let unknown = SignedSubmission { chain: "anvil".into(), ..submission.clone() };
+    let answer = http.post(format!("{base}/envelopes")).json(&unknown).send().await.unwrap();
+    assert_eq!(answer.status(), 403);
+    let error: wavs_types::ApiError = answer.json().await.unwrap();
+    assert!(error.error.contains("is not served by this aggregator") && error.error.contains("POST /targets"), "{}", error.error);
+    assert!(!error.retryable);
 
     let response = http.get(format!("{base}/metrics")).send().await.unwrap();
     assert_eq!(response.status(), 200);
@@ -47,10 +56,15 @@ async fn metrics_count_received_and_rejected_submissions() {
     assert!(content_type.starts_with("text/plain; version=0.0.4"), "{content_type}");
     let text = response.text().await.unwrap();
     let s = prometheus_samples(&text);
-    assert_eq!(s["wavs_aggregator_received_total"], 3.0, "{text}");
+    assert_eq!(s["wavs_aggregator_received_total"], 4.0, "{text}");
     assert_eq!(s["wavs_aggregator_rejected_signatures_total"], 2.0, "{text}");
+    assert_eq!(s["wavs_aggregator_refused_targets_total"], 1.0, "{text}");
     assert_eq!(s["wavs_aggregator_queue_depth"], 0.0, "{text}");
-    for counter in ["landed", "failed", "batches", "store_errors"] {
+    assert_eq!(s["wavs_aggregator_pending_entries"], 0.0, "{text}");
+    assert_eq!(s["wavs_aggregator_pending_bytes"], 0.0, "{text}");
+    assert_eq!(s["wavs_aggregator_store_healthy"], 1.0, "{text}");
+    assert!(s["wavs_aggregator_store_file_bytes"] > 0.0, "{text}");
+    for counter in ["landed", "failed", "expired", "over_capacity", "stale_signatures", "batches", "store_errors"] {
         assert_eq!(s[&format!("wavs_aggregator_{counter}_total")], 0.0, "{text}");
     }
     assert_eq!(s["wavs_aggregator_adapter_loaded{chain=\"anvil\"}"], 0.0, "{text}");

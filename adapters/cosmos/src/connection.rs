@@ -1,14 +1,14 @@
 //! A connection to one Cosmos chain: the adapter's `connection` resource.
 
 use crate::bindings::exports::wavs::adapter::adapter::{
-    AdapterError, BlockInfo, BlockTag, ChainConfig, ChainEvent, EventFilter, GuestConnection, Operator, OperatorSet,
+    AdapterError, BlockInfo, BlockTag, ChainConfig, ChainEvent, EventFilter, GuestConnection, OperatorSet,
     Receipt, SignedEnvelope,
 };
 use crate::bindings::wavs::types::types::Envelope;
 use crate::comet::{Comet, hex_field, malformed, number, unix_ms};
 use crate::config::Settings;
 use crate::digest;
-use crate::msgs::{self, OperatorsResponse};
+use crate::msgs::{self, HandlerConfig, OperatorsResponse};
 use crate::query;
 use crate::tx::{self, Included};
 use cosmrs::cosmwasm::MsgExecuteContract;
@@ -36,7 +36,8 @@ impl Connection {
         Ok(ids)
     }
 
-    /// A contract address, checked for this chain's prefix.
+    /// A contract address, checked for this chain's prefix. Its `to_string()` is the
+    /// canonical (lowercase) text, the form contracts see their own address in.
     pub(crate) fn contract(&self, address: &str) -> Result<AccountId, AdapterError> {
         let id: AccountId = address.parse().map_err(|e| AdapterError::InvalidConfig(format!("{address:?} is not a bech32 address: {e}")))?;
         if id.prefix() != self.settings.prefix {
@@ -106,8 +107,10 @@ impl GuestConnection for Connection {
         }
     }
 
-    fn envelope_digest(&self, envelope: Envelope) -> Result<Vec<u8>, AdapterError> {
-        digest::envelope_digest(&self.settings.chain_id, &envelope.event_id, &envelope.ordering, &envelope.payload)
+    fn envelope_digest(&self, handler: String, envelope: Envelope) -> Result<Vec<u8>, AdapterError> {
+        // The contract hashes its own address as the chain spells it: canonical lowercase.
+        let handler = self.contract(&handler)?.to_string();
+        digest::envelope_digest(&self.settings.chain_id, &handler, &envelope.event_id, &envelope.ordering, &envelope.payload)
             .map(|d| d.to_vec())
             .map_err(AdapterError::Rejected)
     }
@@ -123,13 +126,7 @@ impl GuestConnection for Connection {
             None => self.head(BlockTag::Latest)?.height,
         };
         let answer: OperatorsResponse = query::smart(&self.comet, &manager, &json!({ "operators": {} }), Some(at))?;
-        let operators = answer
-            .operators
-            .into_iter()
-            .filter(|o| o.weight.0 > 0)
-            .map(|o| Operator { id: o.pubkey.to_ascii_lowercase(), weight: o.weight.0 })
-            .collect();
-        Ok(OperatorSet { operators, threshold: answer.threshold.0, height: at })
+        answer.into_set(at).map_err(|e| AdapterError::Rejected(format!("operator set of {manager} at height {at}: {e}")))
     }
 
     fn submit(&self, handler: String, envelopes: Vec<SignedEnvelope>) -> Result<Receipt, AdapterError> {
@@ -144,5 +141,69 @@ impl GuestConnection for Connection {
         }
         self.contract(&handler)?;
         query::smart(&self.comet, &handler, &json!({ "is_handled": { "event_id": hex::encode(event_id) } }), None)
+    }
+
+    fn handler_manager(&self, handler: String) -> Result<String, AdapterError> {
+        self.contract(&handler)?;
+        // A contract that is no handler (or no contract there) fails the query or answers
+        // another shape: both `rejected` from `query::smart`. RPC failures stay transient.
+        let config: HandlerConfig = query::smart(&self.comet, &handler, &json!({ "config": {} }), None)?;
+        let manager = self.contract(&config.service_manager).map_err(|_| {
+            AdapterError::Rejected(format!(
+                "{handler} names {:?} as its service manager, which is not a {} address: it is no WAVS handler",
+                config.service_manager, self.settings.prefix
+            ))
+        })?;
+        Ok(manager.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn connection() -> Connection {
+        let settings = Settings {
+            chain_id: "wavs-local-1".into(),
+            prefix: "wasm".into(),
+            fee_denom: "ustake".into(),
+            gas_price: 0.0,
+            gas_adjustment: 1.4,
+            confirm_timeout_ms: 1_000,
+            request_timeout_ms: 1_000,
+        };
+        // No RPC URL: envelope-digest must not need the chain.
+        Connection { comet: Comet::new(vec![], 1_000), settings, codes: Cell::new(None) }
+    }
+
+    fn envelope() -> Envelope {
+        Envelope { event_id: vec![1; 20], ordering: vec![2; 12], payload: b"hi".to_vec() }
+    }
+
+    #[test]
+    fn envelope_digest_binds_the_handler_in_canonical_form() {
+        let conn = connection();
+        let handler = AccountId::new("wasm", &[7; 32]).unwrap().to_string();
+        let other = AccountId::new("wasm", &[8; 32]).unwrap().to_string();
+        let digest = conn.envelope_digest(handler.clone(), envelope()).unwrap();
+        let expected = digest::envelope_digest("wavs-local-1", &handler, &[1; 20], &[2; 12], b"hi").unwrap();
+        assert_eq!(digest, expected.to_vec());
+        assert_ne!(digest, conn.envelope_digest(other, envelope()).unwrap());
+        // Bech32 allows upper case; the contract sees its address in lower case.
+        assert_eq!(conn.envelope_digest(handler.to_uppercase(), envelope()).unwrap(), digest);
+    }
+
+    #[test]
+    fn envelope_digest_refuses_what_is_no_handler_address_here() {
+        let conn = connection();
+        let foreign = AccountId::new("cosmos", &[7; 32]).unwrap().to_string();
+        for handler in [foreign.as_str(), "not-bech32", "", "0x5FbDB2315678afecb367f032d93F642f64180aa3"] {
+            let err = conn.envelope_digest(handler.to_string(), envelope()).unwrap_err();
+            assert!(matches!(err, AdapterError::InvalidConfig(_)), "{handler:?}: {err:?}");
+        }
+        let handler = AccountId::new("wasm", &[7; 32]).unwrap().to_string();
+        let mut short = envelope();
+        short.event_id.pop();
+        assert!(matches!(conn.envelope_digest(handler, short), Err(AdapterError::Rejected(m)) if m.contains("20-byte")));
     }
 }

@@ -52,6 +52,14 @@ impl TestingGuest for CosmosAdapter {
     fn handled_payload(conn: ConnectionBorrow<'_>, handler: String, event_id: Vec<u8>) -> Result<Option<Vec<u8>>, AdapterError> {
         testing::Testing::handled_payload(conn, handler, event_id)
     }
+
+    fn deploy_handler(conn: ConnectionBorrow<'_>, manager: String) -> Result<String, AdapterError> {
+        testing::Testing::deploy_handler(conn, manager)
+    }
+
+    fn set_operator(conn: ConnectionBorrow<'_>, manager: String, operator: TestOperator) -> Result<(), AdapterError> {
+        testing::Testing::set_operator(conn, manager, operator)
+    }
 }
 
 bindings::export!(CosmosAdapter with_types_in bindings);

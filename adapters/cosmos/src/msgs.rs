@@ -1,6 +1,6 @@
 //! The JSON messages of the reference CosmWasm contracts (contracts/cosmos).
 
-use crate::bindings::exports::wavs::adapter::adapter::SignedEnvelope;
+use crate::bindings::exports::wavs::adapter::adapter::{Operator, OperatorSet, SignedEnvelope};
 use crate::bindings::wavs::types::types::Envelope;
 use crate::digest::{check_envelope, parse_operator_id};
 use base64::Engine;
@@ -61,7 +61,34 @@ pub struct OperatorsResponse {
     pub threshold: Uint,
 }
 
-/// CosmWasm's Uint64, which travels as a decimal string.
+impl OperatorsResponse {
+    /// The set as the host takes it, read at `height`: zero weights left out, ids in
+    /// lowercase. Refuses a set whose weights sum past u64: the host adds them up, and a
+    /// sum that wrapped would let too few signers reach the threshold.
+    pub fn into_set(self, height: u64) -> Result<OperatorSet, String> {
+        let operators: Vec<Operator> = self
+            .operators
+            .into_iter()
+            .filter(|o| o.weight.0 > 0)
+            .map(|o| Operator { id: o.pubkey.to_ascii_lowercase(), weight: o.weight.0 })
+            .collect();
+        operators
+            .iter()
+            .try_fold(0u64, |total, o| total.checked_add(o.weight))
+            .ok_or_else(|| format!("the operators' weights sum to more than {}, which the host cannot add up", u64::MAX))?;
+        Ok(OperatorSet { operators, threshold: self.threshold.0, height })
+    }
+}
+
+/// The handler's answer to `config`: the service manager it validates with.
+#[derive(Deserialize)]
+pub struct HandlerConfig {
+    /// The manager's address.
+    pub service_manager: String,
+}
+
+/// CosmWasm's Uint64, which travels as a decimal string. A value that does not fit in 64
+/// bits is refused, never truncated.
 #[derive(Deserialize, Clone, Copy)]
 #[serde(try_from = "String")]
 pub struct Uint(pub u64);
@@ -69,7 +96,7 @@ pub struct Uint(pub u64);
 impl TryFrom<String> for Uint {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
-        s.parse().map(Uint).map_err(|_| format!("{s:?} is not a Uint64"))
+        s.parse().map(Uint).map_err(|_| format!("{s:?} is not a Uint64 (a decimal number below 2^64)"))
     }
 }
 
@@ -96,5 +123,33 @@ mod tests {
         assert_eq!(msg["handle_signed_envelopes"]["envelopes"][0]["payload"], "Kg==");
         let answer: OperatorsResponse = serde_json::from_str(r#"{"operators":[{"pubkey":"02aa","weight":"3"}],"threshold":"2","total_weight":"3"}"#).unwrap();
         assert_eq!((answer.operators[0].weight.0, answer.threshold.0), (3, 2));
+    }
+
+    fn parse(json: &str) -> Result<OperatorSet, String> {
+        serde_json::from_str::<OperatorsResponse>(json).map_err(|e| e.to_string())?.into_set(9)
+    }
+
+    #[test]
+    fn an_operator_set_keeps_non_zero_weights_in_lowercase() {
+        let set = parse(r#"{"operators":[{"pubkey":"02AA","weight":"3"},{"pubkey":"03bb","weight":"0"}],"threshold":"2","total_weight":"3"}"#).unwrap();
+        assert_eq!(set.operators.len(), 1);
+        assert_eq!((set.operators[0].id.as_str(), set.operators[0].weight, set.threshold, set.height), ("02aa", 3, 2, 9));
+    }
+
+    #[test]
+    fn weights_and_thresholds_beyond_u64_are_refused_not_truncated() {
+        let too_big = "18446744073709551616"; // 2^64
+        let weight = parse(&format!(r#"{{"operators":[{{"pubkey":"02aa","weight":"{too_big}"}}],"threshold":"1","total_weight":"1"}}"#));
+        assert!(weight.unwrap_err().contains("is not a Uint64"));
+        let threshold = parse(&format!(r#"{{"operators":[],"threshold":"{too_big}","total_weight":"0"}}"#));
+        assert!(threshold.unwrap_err().contains("is not a Uint64"));
+        // Each fits, the sum does not: 2^63 + 2^63.
+        let half = 1u64 << 63;
+        let sum = parse(&format!(
+            r#"{{"operators":[{{"pubkey":"02aa","weight":"{half}"}},{{"pubkey":"02bb","weight":"{half}"}}],"threshold":"1","total_weight":"0"}}"#
+        ));
+        assert!(sum.unwrap_err().contains("sum to more than"));
+        let max = parse(&format!(r#"{{"operators":[{{"pubkey":"02aa","weight":"{}"}}],"threshold":"{}","total_weight":"0"}}"#, u64::MAX, u64::MAX)).unwrap();
+        assert_eq!((max.operators[0].weight, max.threshold), (u64::MAX, u64::MAX));
     }
 }

@@ -1,5 +1,6 @@
 //! The testing interface: store and instantiate the reference CosmWasm contracts (their
-//! committed builds), fire triggers, read what a handler stored.
+//! committed builds), fire triggers, read what a handler stored, deploy more handlers and
+//! change a manager's operators.
 
 use crate::bindings::exports::wavs::adapter::adapter::{AdapterError, ConnectionBorrow, ContractEventFilter};
 use crate::bindings::exports::wavs::adapter::testing::{Guest, TestDeployment, TestOperator};
@@ -53,15 +54,11 @@ pub struct Testing;
 impl Guest for Testing {
     fn deploy_service(conn: ConnectionBorrow<'_>, operators: Vec<TestOperator>, threshold: u64) -> Result<TestDeployment, AdapterError> {
         let conn: &Connection = conn.get();
-        let operators = operators
-            .iter()
-            .map(|o| Ok(json!({ "pubkey": hex::encode(compressed(&o.public_key)?), "weight": o.weight.to_string() })))
-            .collect::<Result<Vec<_>, String>>()
-            .map_err(AdapterError::InvalidConfig)?;
-        let codes = conn.code_ids(|| Ok([store(conn, MANAGER)?, store(conn, HANDLER)?, store(conn, TRIGGER)?]))?;
+        let operators = operators.iter().map(operator_json).collect::<Result<Vec<_>, _>>()?;
+        let codes = code_ids(conn)?;
         let init = json!({ "operators": operators, "threshold": threshold.to_string() });
         let manager = instantiate(conn, codes[0], "wavs-service-manager", init)?;
-        let handler = instantiate(conn, codes[1], "wavs-service-handler", json!({ "service_manager": manager }))?;
+        let handler = instantiate_handler(conn, codes[1], &manager)?;
         let trigger = instantiate(conn, codes[2], "wavs-trigger", json!({}))?;
         let trigger_filter = ContractEventFilter { contract: trigger.clone(), event: TRIGGER_EVENT.into() };
         Ok(TestDeployment { manager, handler, trigger, trigger_filter })
@@ -81,4 +78,36 @@ impl Guest for Testing {
             .map(|b| B64.decode(b).map_err(|e| AdapterError::Rejected(format!("{handler}: payload is not base64: {e}"))))
             .transpose()
     }
+
+    fn deploy_handler(conn: ConnectionBorrow<'_>, manager: String) -> Result<String, AdapterError> {
+        let conn: &Connection = conn.get();
+        let manager = conn.contract(&manager)?.to_string();
+        let codes = code_ids(conn)?;
+        instantiate_handler(conn, codes[1], &manager)
+    }
+
+    fn set_operator(conn: ConnectionBorrow<'_>, manager: String, operator: TestOperator) -> Result<(), AdapterError> {
+        let conn: &Connection = conn.get();
+        let operator = operator_json(&operator)?;
+        // Only the owner (the signer account that deployed the manager) may; anyone else
+        // gets the contract's `NotOwner`, as `rejected`.
+        conn.execute(&manager, &json!({ "set_operator": operator }))?;
+        Ok(())
+    }
+}
+
+/// The reference contracts' code ids on this chain: stored once per connection.
+fn code_ids(conn: &Connection) -> Result<[u64; 3], AdapterError> {
+    conn.code_ids(|| Ok([store(conn, MANAGER)?, store(conn, HANDLER)?, store(conn, TRIGGER)?]))
+}
+
+/// A handler of code `code_id` bound to `manager`; returns its address.
+fn instantiate_handler(conn: &Connection, code_id: u64, manager: &str) -> Result<String, AdapterError> {
+    instantiate(conn, code_id, "wavs-service-handler", json!({ "service_manager": manager }))
+}
+
+/// An operator as the manager takes it: compressed key in hex and a Uint64 weight.
+fn operator_json(operator: &TestOperator) -> Result<Value, AdapterError> {
+    let pubkey = compressed(&operator.public_key).map_err(AdapterError::InvalidConfig)?;
+    Ok(json!({ "pubkey": hex::encode(pubkey), "weight": operator.weight.to_string() }))
 }

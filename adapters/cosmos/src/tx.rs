@@ -43,6 +43,8 @@ pub fn classify_code(stage: &str, code: u32, log: &str) -> AdapterError {
     match code {
         // out of gas (simulation is redone on retry), mempool full, wrong sequence, tx already in mempool
         11 | 20 | 32 | 19 => AdapterError::Transient(message),
+        // insufficient funds: the submitting account can be funded, so results wait
+        5 => AdapterError::Transient(format!("{message} (fund the submitting account on this chain)")),
         // insufficient fee: the configured gas price is below the chain's minimum
         13 => AdapterError::InvalidConfig(format!("{message} (raise the chain's gas-price option)")),
         _ => AdapterError::Rejected(message),
@@ -139,7 +141,8 @@ mod tests {
         assert!(matches!(classify_code("b", 32, "account sequence mismatch"), AdapterError::Transient(_)));
         assert!(matches!(classify_code("b", 11, "out of gas"), AdapterError::Transient(_)));
         assert!(matches!(classify_code("b", 13, "insufficient fee"), AdapterError::InvalidConfig(m) if m.contains("gas-price")));
-        assert!(matches!(classify_code("b", 5, "insufficient funds"), AdapterError::Rejected(_)));
+        assert!(matches!(classify_code("b", 5, "insufficient funds"), AdapterError::Transient(m) if m.contains("fund the submitting account")));
+        assert!(matches!(classify_code("b", 4, "unauthorized"), AdapterError::Rejected(_)));
     }
 
     #[test]

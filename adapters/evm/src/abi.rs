@@ -2,6 +2,7 @@
 //! decoding results and reverts.
 
 alloy_sol_types::sol! {
+    /// Also the EIP-712 struct operators sign (see crate::crypto).
     #[derive(Debug, PartialEq)]
     struct Envelope {
         bytes20 eventId;
@@ -25,9 +26,10 @@ alloy_sol_types::sol! {
         error LengthMismatch();
         error NoSignatures();
         error NotOwner();
-        function envelopeDigest(Envelope calldata envelope) external pure returns (bytes32);
+        function validate(bytes32 digest, SignatureData calldata signatureData) external view;
         function getOperators() external view returns (address[] memory operators, uint256[] memory weights);
         function threshold() external view returns (uint256);
+        function setOperator(address operator, uint256 weight) external;
     }
 
     #[derive(Debug)]
@@ -36,6 +38,8 @@ alloy_sol_types::sol! {
         function handleSignedEnvelopes(Envelope[] calldata envelopes, SignatureData[] calldata signatureData) external;
         function isHandled(bytes20 eventId) external view returns (bool);
         function payloadOf(bytes20 eventId) external view returns (bytes memory);
+        function serviceManager() external view returns (address);
+        function envelopeDigest(Envelope calldata envelope) external view returns (bytes32);
     }
 
     #[derive(Debug)]

@@ -2,8 +2,8 @@
 
 use crate::abi::{IWavsServiceHandler, IWavsServiceManager, SignatureData};
 use crate::bindings::exports::wavs::adapter::adapter::{
-    AdapterError, BlockInfo, BlockTag, ChainConfig, ChainEvent, EventFilter, GuestConnection, Operator,
-    OperatorSet, Receipt, SignedEnvelope,
+    AdapterError, BlockInfo, BlockTag, ChainConfig, ChainEvent, EventFilter, GuestConnection, OperatorSet,
+    Receipt, SignedEnvelope,
 };
 use crate::bindings::wavs::types::types::Envelope;
 use crate::crypto::{abi_envelope, address_of, address_text, envelope_digest, parse_address, to_eth_signature};
@@ -44,13 +44,15 @@ impl Connection {
     }
 
     /// A view call decoded with its ABI; empty return data means no contract there.
+    /// Decoding validates every word (an address with dirty upper bytes, trailing bytes),
+    /// so a strange contract's answer is refused rather than silently truncated.
     pub(crate) fn call<C: SolCall>(&self, to: &str, call: C, block: Value) -> Result<C::Return, AdapterError> {
         let address = parse_address(to).map_err(AdapterError::InvalidConfig)?;
         let output = self.view(address, call.abi_encode(), block)?;
         if output.is_empty() {
             return Err(AdapterError::Rejected(format!("no contract at {to} answers {}", C::SIGNATURE)));
         }
-        C::abi_decode_returns(&output)
+        C::abi_decode_returns_validate(&output)
             .map_err(|e| AdapterError::Rejected(format!("{to}: unexpected answer to {}: {e}", C::SIGNATURE)))
     }
 
@@ -123,9 +125,12 @@ impl GuestConnection for Connection {
         block_hash(&self.rpc, height)
     }
 
-    fn envelope_digest(&self, envelope: Envelope) -> Result<Vec<u8>, AdapterError> {
+    fn envelope_digest(&self, handler: String, envelope: Envelope) -> Result<Vec<u8>, AdapterError> {
+        let handler = parse_address(&handler).map_err(|m| AdapterError::InvalidConfig(format!("handler: {m}")))?;
         let env = abi_envelope(&envelope.event_id, &envelope.ordering, &envelope.payload).map_err(AdapterError::Rejected)?;
-        Ok(envelope_digest(&env).to_vec())
+        // The configured chain id: open() checked it against eth_chainId, and the digest
+        // must not need the chain to answer.
+        Ok(envelope_digest(self.settings.chain_id, handler, &env).to_vec())
     }
 
     fn operator_id(&self, public_key: Vec<u8>) -> Result<String, AdapterError> {
@@ -140,14 +145,7 @@ impl GuestConnection for Connection {
         let block = json!(hex_quantity(at));
         let ops = self.call(&manager, IWavsServiceManager::getOperatorsCall {}, block.clone())?;
         let threshold = self.call(&manager, IWavsServiceManager::thresholdCall {}, block)?;
-        let weight = |w: alloy_primitives::U256| u64::try_from(w).unwrap_or(u64::MAX);
-        let operators = ops
-            .operators
-            .iter()
-            .zip(ops.weights.iter())
-            .map(|(a, w)| Operator { id: address_text(a), weight: weight(*w) })
-            .collect();
-        Ok(OperatorSet { operators, threshold: weight(threshold), height: at })
+        crate::operators::operator_set(&manager, &ops.operators, &ops.weights, threshold, at)
     }
 
     fn submit(&self, handler: String, envelopes: Vec<SignedEnvelope>) -> Result<Receipt, AdapterError> {
@@ -186,5 +184,15 @@ impl GuestConnection for Connection {
         }
         let call = IWavsServiceHandler::isHandledCall { eventId: FixedBytes::<20>::from_slice(&event_id) };
         self.call(&handler, call, json!("latest"))
+    }
+
+    fn handler_manager(&self, handler: String) -> Result<String, AdapterError> {
+        // call(): no code at `handler` or a revert is `rejected`, an unreachable RPC is
+        // `transient`, an answer that is not a clean address word is `rejected`.
+        let manager = self.call(&handler, IWavsServiceHandler::serviceManagerCall {}, json!("latest"))?;
+        if manager == Address::ZERO {
+            return Err(AdapterError::Rejected(format!("handler {handler} names no service manager (the zero address)")));
+        }
+        Ok(address_text(&manager))
     }
 }

@@ -1,8 +1,21 @@
 //! What operators sign on EVM chains, and how keys and signatures are written there.
+//!
+//! Operators sign EIP-712 typed data bound to its destination: the domain is
+//! `{name: "WAVS", version: "2", chainId, verifyingContract: handler}` and the struct is
+//! `Envelope(bytes20 eventId,bytes12 ordering,bytes payload)`. The handler contract
+//! (`contracts/evm/src/WavsEip712.sol`) recomputes the same digest from its own address
+//! and `block.chainid` and has its service manager recover the signers from it, so a
+//! signature made for one handler or chain recovers to a stranger everywhere else.
 
 use crate::abi::Envelope;
-use alloy_primitives::{Address, FixedBytes, eip191_hash_message, keccak256};
-use alloy_sol_types::SolValue;
+use alloy_primitives::{Address, FixedBytes};
+use alloy_sol_types::{Eip712Domain, SolStruct, eip712_domain};
+
+/// EIP-712 domain name the reference handler declares.
+pub const DOMAIN_NAME: &str = "WAVS";
+/// EIP-712 domain version the reference handler declares ("1" was the EIP-191 digest
+/// that named no destination).
+pub const DOMAIN_VERSION: &str = "2";
 
 /// The envelope in ABI form; checks the fixed field lengths.
 pub fn abi_envelope(event_id: &[u8], ordering: &[u8], payload: &[u8]) -> Result<Envelope, String> {
@@ -19,11 +32,21 @@ pub fn abi_envelope(event_id: &[u8], ordering: &[u8], payload: &[u8]) -> Result<
     })
 }
 
-/// keccak256 of the EIP-191 message made of keccak256(abi.encode(envelope)): what the
-/// service manager recovers signers from.
-pub fn envelope_digest(envelope: &Envelope) -> [u8; 32] {
-    let inner = keccak256(envelope.abi_encode());
-    eip191_hash_message(inner.as_slice()).0
+/// The EIP-712 domain of the handler at `handler` on the chain with id `chain_id`.
+pub fn handler_domain(chain_id: u64, handler: Address) -> Eip712Domain {
+    eip712_domain! {
+        name: DOMAIN_NAME,
+        version: DOMAIN_VERSION,
+        chain_id: chain_id,
+        verifying_contract: handler,
+    }
+}
+
+/// The EIP-712 signing hash of `envelope` for the handler at `handler` on chain
+/// `chain_id`: exactly what that handler's `envelopeDigest` returns and what its service
+/// manager recovers signers from.
+pub fn envelope_digest(chain_id: u64, handler: Address, envelope: &Envelope) -> [u8; 32] {
+    envelope.eip712_signing_hash(&handler_domain(chain_id, handler)).0
 }
 
 /// The EVM address of a SEC1 secp256k1 public key.
@@ -56,24 +79,65 @@ pub fn to_eth_signature(signature: &[u8]) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloy_primitives::keccak256;
+
+    const HANDLER: &str = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+
+    fn word(v: u64) -> [u8; 32] {
+        let mut w = [0u8; 32];
+        w[24..].copy_from_slice(&v.to_be_bytes());
+        w
+    }
 
     #[test]
-    fn digest_is_eip191_over_keccak_of_the_abi_tuple() {
+    fn digest_is_the_eip712_hash_computed_by_hand() {
         let env = abi_envelope(&[1u8; 20], &[0u8; 12], &[0xab, 0xcd]).unwrap();
-        // abi.encode(envelope): offset of the tuple, then eventId, ordering (left-aligned),
-        // the payload's offset within the tuple, its length and padded bytes.
-        let mut encoded = Vec::new();
-        let word = |v: u64| { let mut w = [0u8; 32]; w[24..].copy_from_slice(&v.to_be_bytes()); w };
-        encoded.extend(word(0x20));
-        let mut id = [0u8; 32]; id[..20].copy_from_slice(&[1u8; 20]); encoded.extend(id);
-        encoded.extend([0u8; 32]);
-        encoded.extend(word(0x60));
-        encoded.extend(word(2));
-        let mut data = [0u8; 32]; data[..2].copy_from_slice(&[0xab, 0xcd]); encoded.extend(data);
-        let inner = keccak256(&encoded);
-        let mut message = b"\x19Ethereum Signed Message:\n32".to_vec();
-        message.extend_from_slice(inner.as_slice());
-        assert_eq!(envelope_digest(&env), keccak256(&message).0);
+        let handler = parse_address(HANDLER).unwrap();
+        // hashStruct(EIP712Domain): typehash, keccak(name), keccak(version), chain id,
+        // the handler left-padded to a word.
+        let mut domain = keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)").to_vec();
+        domain.extend(keccak256("WAVS"));
+        domain.extend(keccak256("2"));
+        domain.extend(word(31337));
+        domain.extend([0u8; 12]);
+        domain.extend(handler.as_slice());
+        // hashStruct(Envelope): typehash, the fixed-size fields left-aligned in a word,
+        // and keccak of the payload (EIP-712 hashes dynamic `bytes`).
+        let mut strukt = keccak256("Envelope(bytes20 eventId,bytes12 ordering,bytes payload)").to_vec();
+        let mut id = [0u8; 32];
+        id[..20].copy_from_slice(&[1u8; 20]);
+        strukt.extend(id);
+        strukt.extend([0u8; 32]);
+        strukt.extend(keccak256([0xab, 0xcd]));
+        let mut message = vec![0x19, 0x01];
+        message.extend(keccak256(&domain));
+        message.extend(keccak256(&strukt));
+        assert_eq!(envelope_digest(31337, handler, &env), keccak256(&message).0);
+    }
+
+    const ETHERS_DIGEST: &str = "33c59f9d94a8ee69333e775a5d9992aecf1a79562597235893852796c95da32d";
+
+    #[test]
+    fn digest_matches_ethers_typed_data_encoder() {
+        // ethers 6 TypedDataEncoder.hash({name: "WAVS", version: "2", chainId: 31337,
+        // verifyingContract: HANDLER}, {Envelope: [...]}, {eventId: 0x0101..01,
+        // ordering: 0x00..00, payload: 0xabcd}): an implementation independent of alloy.
+        let env = abi_envelope(&[1u8; 20], &[0u8; 12], &[0xab, 0xcd]).unwrap();
+        let digest = envelope_digest(31337, parse_address(HANDLER).unwrap(), &env);
+        assert_eq!(hex::encode(digest), ETHERS_DIGEST);
+    }
+
+    #[test]
+    fn digest_names_its_handler_and_chain() {
+        let env = abi_envelope(&[7u8; 20], &[0u8; 12], b"result").unwrap();
+        let handler = parse_address(HANDLER).unwrap();
+        let other = parse_address("0xe7f1725e7734ce288f8367e1bb143e90bb3f0512").unwrap();
+        let base = envelope_digest(31337, handler, &env);
+        assert_ne!(base, envelope_digest(31337, other, &env), "another handler, same chain");
+        assert_ne!(base, envelope_digest(31338, handler, &env), "same handler, another chain");
+        let longer = abi_envelope(&[7u8; 20], &[0u8; 12], b"result!").unwrap();
+        assert_ne!(base, envelope_digest(31337, handler, &longer), "another payload");
+        assert_eq!(base, envelope_digest(31337, handler, &env), "deterministic");
     }
 
     #[test]

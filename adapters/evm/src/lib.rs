@@ -1,11 +1,19 @@
 //! The WAVS chain adapter for EVM chains: JSON-RPC over wasi:http, alloy for encoding,
 //! transactions signed through the host signer.
+//!
+//! Operators sign EIP-712 typed data bound to the destination: domain `{name: "WAVS",
+//! version: "2", chainId: the configured chain id, verifyingContract: the handler}`,
+//! struct `Envelope(bytes20 eventId,bytes12 ordering,bytes payload)` (see `crypto.rs`).
+//! The reference handler (`contracts/evm`) recomputes that digest from its own address and
+//! `block.chainid` and asks its service manager to validate the signatures over it, so a
+//! signature for one handler or chain is refused by every other.
 
 mod abi;
 mod connection;
 mod crypto;
 mod events;
 mod json;
+mod operators;
 mod revert;
 mod rpc;
 mod testing;
@@ -62,6 +70,21 @@ impl bindings::exports::wavs::adapter::testing::Guest for EvmAdapter {
         event_id: Vec<u8>,
     ) -> Result<Option<Vec<u8>>, bindings::exports::wavs::adapter::adapter::AdapterError> {
         testing::Testing::handled_payload(conn, handler, event_id)
+    }
+
+    fn deploy_handler(
+        conn: bindings::exports::wavs::adapter::adapter::ConnectionBorrow<'_>,
+        manager: String,
+    ) -> Result<String, bindings::exports::wavs::adapter::adapter::AdapterError> {
+        testing::Testing::deploy_handler(conn, manager)
+    }
+
+    fn set_operator(
+        conn: bindings::exports::wavs::adapter::adapter::ConnectionBorrow<'_>,
+        manager: String,
+        operator: bindings::exports::wavs::adapter::testing::TestOperator,
+    ) -> Result<(), bindings::exports::wavs::adapter::adapter::AdapterError> {
+        testing::Testing::set_operator(conn, manager, operator)
     }
 }
 

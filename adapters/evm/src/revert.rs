@@ -47,6 +47,14 @@ mod tests {
     }
 
     #[test]
+    fn a_replayed_signature_is_named_invalid_signature() {
+        // What a handler reverts with when signatures were made for another destination.
+        let data = IWavsServiceManager::InvalidSignature { index: U256::from(0) }.abi_encode();
+        let text = decode_revert(&format!("0x{}", hex::encode(data))).unwrap();
+        assert!(text.starts_with("InvalidSignature") && text.contains("index: 0"), "{text}");
+    }
+
+    #[test]
     fn error_strings_and_unknown_data() {
         let mut data = vec![0x08, 0xc3, 0x79, 0xa0];
         data.extend(<sol_data::String as SolType>::abi_encode(&"boom".to_string()));

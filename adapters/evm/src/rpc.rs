@@ -49,5 +49,23 @@ pub fn classify_rpc_error(method: &str, message: &str, data: &Value) -> AdapterE
     if passing.iter().any(|p| lower.contains(p)) {
         return AdapterError::Transient(format!("{method}: {message}"));
     }
+    // The submitting account can be funded: until then results wait, they do not fail.
+    if lower.contains("insufficient funds") {
+        return AdapterError::Transient(format!("{method}: {message} (fund the submitting account on this chain)"));
+    }
     AdapterError::Rejected(format!("{method}: {message}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_may_pass_is_transient_and_reverts_are_final() {
+        let null = Value::Null;
+        let unfunded = classify_rpc_error("eth_sendRawTransaction", "insufficient funds for gas * price + value", &null);
+        assert!(matches!(&unfunded, AdapterError::Transient(m) if m.contains("fund the submitting account")), "{unfunded:?}");
+        assert!(matches!(classify_rpc_error("eth_sendRawTransaction", "nonce too low", &null), AdapterError::Transient(_)));
+        assert!(matches!(classify_rpc_error("eth_call", "execution reverted", &null), AdapterError::Rejected(_)));
+    }
 }

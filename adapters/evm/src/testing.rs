@@ -1,7 +1,7 @@
 //! The testing interface: deploy the reference contracts from the committed artifacts,
-//! fire triggers, read what a handler stored.
+//! fire triggers, read what a handler stored, change an operator set.
 
-use crate::abi::{IWavsServiceHandler, IWavsTrigger, TRIGGER_EVENT};
+use crate::abi::{IWavsServiceHandler, IWavsServiceManager, IWavsTrigger, TRIGGER_EVENT};
 use crate::bindings::exports::wavs::adapter::adapter::{AdapterError, ConnectionBorrow, ContractEventFilter};
 use crate::bindings::exports::wavs::adapter::testing::{Guest, TestDeployment, TestOperator};
 use crate::connection::Connection;
@@ -29,6 +29,12 @@ fn deploy(conn: &Connection, artifact: &str, args: Vec<u8>) -> Result<String, Ad
     mined.contract_address.ok_or_else(|| AdapterError::Rejected("deployment receipt has no contract address".into()))
 }
 
+/// Deploys a handler bound to the service manager at `manager`.
+fn deploy_handler(conn: &Connection, manager: &str) -> Result<String, AdapterError> {
+    let manager = parse_address(manager).map_err(|m| AdapterError::InvalidConfig(format!("manager: {m}")))?;
+    deploy(conn, HANDLER, manager.abi_encode())
+}
+
 /// The testing interface of this adapter.
 pub struct Testing;
 
@@ -42,8 +48,7 @@ impl Guest for Testing {
             .map_err(AdapterError::InvalidConfig)?;
         let weights: Vec<U256> = operators.iter().map(|o| U256::from(o.weight)).collect();
         let manager = deploy(conn, MANAGER, (addresses, weights, U256::from(threshold)).abi_encode_params())?;
-        let manager_address = parse_address(&manager).map_err(AdapterError::Rejected)?;
-        let handler = deploy(conn, HANDLER, manager_address.abi_encode())?;
+        let handler = deploy_handler(conn, &manager)?;
         let trigger = deploy(conn, TRIGGER, vec![])?;
         let trigger_filter = ContractEventFilter { contract: trigger.clone(), event: TRIGGER_EVENT.into() };
         Ok(TestDeployment { manager, handler, trigger, trigger_filter })
@@ -67,5 +72,19 @@ impl Guest for Testing {
         }
         let payload = conn.call(&handler, IWavsServiceHandler::payloadOfCall { eventId: id }, json!("latest"))?;
         Ok(Some(payload.to_vec()))
+    }
+
+    fn deploy_handler(conn: ConnectionBorrow<'_>, manager: String) -> Result<String, AdapterError> {
+        deploy_handler(conn.get(), &manager)
+    }
+
+    fn set_operator(conn: ConnectionBorrow<'_>, manager: String, operator: TestOperator) -> Result<(), AdapterError> {
+        let conn: &Connection = conn.get();
+        let to = parse_address(&manager).map_err(|m| AdapterError::InvalidConfig(format!("manager: {m}")))?;
+        let address = address_of(&operator.public_key).map_err(AdapterError::InvalidConfig)?;
+        let input = IWavsServiceManager::setOperatorCall { operator: address, weight: U256::from(operator.weight) }.abi_encode();
+        // tx::send waits for inclusion and turns a revert (NotOwner) into `rejected`.
+        tx::send(&conn.rpc, &conn.settings, TxKind::Call(to), input)?;
+        Ok(())
     }
 }

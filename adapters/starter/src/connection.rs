@@ -67,8 +67,10 @@ impl GuestConnection for Connection {
         not_yet("block-hash", 3)
     }
 
-    fn envelope_digest(&self, _envelope: Envelope) -> Result<Vec<u8>, AdapterError> {
-        // TODO(step 5): the 32 bytes your service manager contract verifies.
+    fn envelope_digest(&self, _handler: String, _envelope: Envelope) -> Result<Vec<u8>, AdapterError> {
+        // TODO(step 5): the 32 bytes `handler` verifies, binding this chain's id, the
+        // handler's address and every envelope field (a handler that is no address of this
+        // chain is `invalid-config`).
         not_yet("envelope-digest", 5)
     }
 
@@ -90,6 +92,11 @@ impl GuestConnection for Connection {
     fn is_handled(&self, _handler: String, _event_id: Vec<u8>) -> Result<bool, AdapterError> {
         // TODO(step 9): ask the handler contract whether it accepted the event id.
         not_yet("is-handled", 9)
+    }
+
+    fn handler_manager(&self, _handler: String) -> Result<String, AdapterError> {
+        // TODO(step 9): ask the handler contract which service manager it validates with.
+        not_yet("handler-manager", 9)
     }
 }
 

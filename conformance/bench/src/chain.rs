@@ -17,11 +17,11 @@ use std::time::{Duration, Instant};
 use wavs_devnet::bursts::uint;
 use wavs_devnet::chain::LocalChain;
 use wavs_devnet::devnet::{ChainKind, load_adapters};
-use wavs_devnet::keys::{dev_key, dev_key_toml};
+use wavs_devnet::keys::{dev_key, submitter_toml};
 use wavs_devnet::launch::chains_toml;
 use wavs_runtime::bindings::adapter_api::{BlockTag, EventFilter, OperatorSignature, SignedEnvelope};
 use wavs_runtime::bindings::testing_api::TestOperator;
-use wavs_runtime::{ChainAdapter, Limits, recover_public_key};
+use wavs_runtime::{AdapterSigner, ChainAdapter, Limits, recover_public_key};
 use wavs_types::{SignedSubmission, TriggerIdentity, WireEnvelope, derive_event_id, ordering_bytes};
 
 /// Times `iterations` calls of `events` over `blocks` blocks each holding one trigger.
@@ -30,7 +30,7 @@ pub async fn adapter_events(blocks: usize, iterations: usize) -> Result<(), Stri
     say(&format!("adapter-events: anvil, {blocks} blocks with one trigger each"));
     let chain = LocalChain::start_anvil(dir.path()).await?;
     let (registry, _) = load_adapters(dir.path(), &[ChainKind::Anvil]).await?;
-    let deployer = ChainAdapter::from_spec(registry.clone(), "anvil", &chain.spec, dev_key(0), Limits::ADAPTER_DEFAULT);
+    let deployer = ChainAdapter::from_spec(registry.clone(), "anvil", &chain.spec, AdapterSigner::Submitting(dev_key(0)), Limits::ADAPTER_DEFAULT);
     let operators = [TestOperator { public_key: dev_key(2).public_key(), weight: 1 }];
     let deployment = deployer.deploy_service(&operators, 1).await.map_err(|e| e.to_string())?;
     let from = deployer.head(BlockTag::Latest).await.map_err(|e| e.to_string())?.height + 1;
@@ -40,7 +40,7 @@ pub async fn adapter_events(blocks: usize, iterations: usize) -> Result<(), Stri
     }
     let to = deployer.head(BlockTag::Latest).await.map_err(|e| e.to_string())?.height;
     // A reader of its own, as the node's trigger loop has.
-    let reader = ChainAdapter::from_spec(registry, "anvil", &chain.spec, dev_key(2), Limits::ADAPTER_DEFAULT);
+    let reader = ChainAdapter::from_spec(registry, "anvil", &chain.spec, AdapterSigner::PublicOnly(dev_key(2).public_key()), Limits::ADAPTER_DEFAULT);
     let filters = [EventFilter::ContractEvent(deployment.trigger_filter.clone())];
     let got = reader.events(&filters, from, to).await.map_err(|e| e.to_string())?.len();
     if got != blocks {
@@ -85,7 +85,7 @@ pub async fn aggregator_accept(count: usize) -> Result<(), String> {
     say("aggregator-accept: anvil, a manager with 3 operators and threshold 2");
     let chain = LocalChain::start_anvil(dir.path()).await?;
     let (registry, adapters_dir) = load_adapters(dir.path(), &[ChainKind::Anvil]).await?;
-    let deployer = ChainAdapter::from_spec(registry, "anvil", &chain.spec, dev_key(0), Limits::ADAPTER_DEFAULT);
+    let deployer = ChainAdapter::from_spec(registry, "anvil", &chain.spec, AdapterSigner::Submitting(dev_key(0)), Limits::ADAPTER_DEFAULT);
     let keys = [dev_key(2), dev_key(3), dev_key(4)];
     let operators: Vec<TestOperator> = keys.iter().map(|k| TestOperator { public_key: k.public_key(), weight: 1 }).collect();
     let deployment = deployer.deploy_service(&operators, 2).await.map_err(|e| e.to_string())?;
@@ -97,10 +97,12 @@ pub async fn aggregator_accept(count: usize) -> Result<(), String> {
         let data = tempfile::Builder::new().prefix("wavs-bench-accept-").tempdir_in(&base).map_err(|e| e.to_string())?;
         // The batcher sleeps an hour before its first round: only accept runs.
         let config = format!(
-            "data-dir = \"{}\"\nadapters-dir = \"{}\"\napi-addr = \"127.0.0.1:0\"\nbatch-interval-ms = 3600000\n\n[submitter]\n{}\n\n{}",
+            "data-dir = \"{}\"\nadapters-dir = \"{}\"\napi-addr = \"127.0.0.1:0\"\nbatch-interval-ms = 3600000\n\n[[targets]]\nchain = \"anvil\"\nmanager = \"{}\"\nhandler = \"{}\"\n\n{}\n{}",
             data.path().join("aggregator").display(),
             adapters_dir.display(),
-            dev_key_toml(1),
+            deployment.manager,
+            deployment.handler,
+            submitter_toml(&["anvil"]),
             chains_toml(&[("anvil", &chain)]),
         );
         let config = wavs_aggregator::config::AggregatorConfig::parse(&config).map_err(|e| e.to_string())?;
@@ -120,7 +122,7 @@ pub async fn aggregator_accept(count: usize) -> Result<(), String> {
                     ordering: ordering_bytes(None),
                     payload: uint(i as u128),
                 };
-                let digest = deployer.envelope_digest(&(&envelope).into()).await.map_err(|e| e.to_string())?;
+                let digest = deployer.envelope_digest(&deployment.handler, &(&envelope).into()).await.map_err(|e| e.to_string())?;
                 let sign = |k: usize| -> Result<SignedSubmission, String> {
                     Ok(SignedSubmission {
                         service_id: "bench".into(),
@@ -190,7 +192,7 @@ pub async fn aggregator_accept(count: usize) -> Result<(), String> {
     let mut times = Vec::new();
     for s in envelopes {
         let t = Instant::now();
-        deployer.envelope_digest(&(&s.envelope).into()).await.map_err(|e| e.to_string())?;
+        deployer.envelope_digest(&deployment.handler, &(&s.envelope).into()).await.map_err(|e| e.to_string())?;
         times.push(ms(t.elapsed()));
     }
     step("adapter-envelope-digest", times);

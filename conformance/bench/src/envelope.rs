@@ -22,10 +22,10 @@ use tokio::sync::mpsc;
 use wavs_devnet::bursts::uint;
 use wavs_devnet::chain::LocalChain;
 use wavs_devnet::devnet::{ChainKind, load_adapters};
-use wavs_devnet::keys::{dev_key, dev_key_toml};
+use wavs_devnet::keys::{dev_key, dev_key_toml, operator_chain_key};
 use wavs_devnet::launch::chains_toml;
 use wavs_runtime::bindings::testing_api::TestOperator;
-use wavs_runtime::{ChainAdapter, Limits};
+use wavs_runtime::{AdapterSigner, ChainAdapter, Limits};
 use wavs_types::{SignedSubmission, TriggerIdentity, derive_event_id};
 
 /// An envelope as it reached the stub.
@@ -94,15 +94,18 @@ pub async fn run(tasks: usize, triggers: usize) -> Result<(), String> {
     say("envelope: starting anvil, deploying the reference contracts");
     let chain = LocalChain::start_anvil(dir.path()).await?;
     let (registry, adapters_dir) = load_adapters(dir.path(), &[ChainKind::Anvil]).await?;
-    let deployer = ChainAdapter::from_spec(registry, "anvil", &chain.spec, dev_key(0), Limits::ADAPTER_DEFAULT);
-    let operators = [TestOperator { public_key: dev_key(2).public_key(), weight: 1 }];
+    let deployer = ChainAdapter::from_spec(registry, "anvil", &chain.spec, AdapterSigner::Submitting(dev_key(0)), Limits::ADAPTER_DEFAULT);
+    // The node signs with its key for this chain, derived from its base key (dev key 2).
+    let operators = [TestOperator { public_key: operator_chain_key(0, &chain.spec.family, &chain.spec.chain_id).public_key(), weight: 1 }];
     let deployment = deployer.deploy_service(&operators, 1).await.map_err(|e| e.to_string())?;
 
     let (stub_url, mut arrivals) = aggregator_stub().await?;
     let config = format!(
-        "data-dir = \"{}\"\nadapters-dir = \"{}\"\napi-addr = \"127.0.0.1:0\"\naggregator-url = \"{stub_url}\"\n\n[operator]\n{}\n\n{}",
+        "data-dir = \"{}\"\nadapters-dir = \"{}\"\napi-addr = \"127.0.0.1:0\"\naggregator-url = \"{stub_url}\"\n{}\n[operator]\n{}\n\n{}",
         dir.path().join("node").display(),
         adapters_dir.display(),
+        // Opened in process, the node has no generated token: open, as the devnet's are.
+        wavs_devnet::launch::DEVNET_OPEN_API,
         dev_key_toml(2),
         chains_toml(&[("anvil", &chain)]),
     );

@@ -23,12 +23,12 @@ use serde_json::Value;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use wavs_devnet::devnet::{ChainKind, load_adapters};
-use wavs_devnet::keys::{dev_key, dev_key_toml};
+use wavs_devnet::keys::{dev_key, submitter_toml};
 use wavs_devnet::launch::{NodeProcess, chains_toml, start_node};
 use wavs_devnet::process::{Managed, free_port, port_open};
 use wavs_devnet::{Devnet, DevnetOptions, bursts::uint, guest, paths};
 use wavs_runtime::bindings::adapter_api::{BlockTag, ContractEventFilter, EventFilter};
-use wavs_runtime::{ChainAdapter, Limits};
+use wavs_runtime::{AdapterSigner, ChainAdapter, Limits};
 
 /// The devnet's batch interval (`launch.rs` writes 100 ms).
 const BATCH_INTERVAL_MS: u64 = 100;
@@ -102,12 +102,15 @@ async fn burst(n: usize, max_batch: usize, firers: usize, mode: Mode, storage: &
     let base = data.path().to_path_buf();
     let adapters = devnet.dir.path().join("adapters");
     let chains = chains_toml(&[(devnet.primary().name.as_str(), &devnet.primary().chain)]);
+    let name = devnet.primary().name.clone();
     let port = free_port();
     let config = format!(
-        "data-dir = \"{}\"\nadapters-dir = \"{}\"\napi-addr = \"127.0.0.1:{port}\"\nbatch-interval-ms = {BATCH_INTERVAL_MS}\nmax-batch = {max_batch}\n\n[submitter]\n{}\n\n{chains}",
+        "data-dir = \"{}\"\nadapters-dir = \"{}\"\napi-addr = \"127.0.0.1:{port}\"\nbatch-interval-ms = {BATCH_INTERVAL_MS}\nmax-batch = {max_batch}\n\n[[targets]]\nchain = \"{name}\"\nmanager = \"{}\"\nhandler = \"{}\"\n\n{}\n{chains}",
         base.join("aggregator").display(),
         adapters.display(),
-        dev_key_toml(1),
+        devnet.primary().deployment.manager,
+        devnet.primary().deployment.handler,
+        submitter_toml(&[name.as_str()]),
     );
     let config_path = base.join("aggregator.toml");
     std::fs::write(&config_path, config).map_err(|e| e.to_string())?;
@@ -136,7 +139,7 @@ async fn burst(n: usize, max_batch: usize, firers: usize, mode: Mode, storage: &
     let trigger = devnet.primary().deployment.trigger.clone();
     let accounts: Vec<ChainAdapter> = FIRING_KEYS[..firers]
         .iter()
-        .map(|k| ChainAdapter::from_spec(registry.clone(), "anvil", &spec, dev_key(*k), Limits::ADAPTER_DEFAULT))
+        .map(|k| ChainAdapter::from_spec(registry.clone(), "anvil", &spec, AdapterSigner::Submitting(dev_key(*k)), Limits::ADAPTER_DEFAULT))
         .collect();
     let from_height = devnet.primary().deployer.head(BlockTag::Latest).await.map_err(|e| e.to_string())?.height;
 

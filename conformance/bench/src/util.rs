@@ -152,13 +152,16 @@ pub fn children_named(comm: &str) -> Vec<u32> {
 }
 
 /// Writes a node config for a node without chains (manual triggers only) unless
-/// `extra` adds some; operator is dev key 2, as in the devnet.
+/// `extra` adds some; operator is dev key 2, as in the devnet. Its API is open, as the
+/// devnet's are (`wavs_devnet::launch::DEVNET_OPEN_API`): the bench measures work, not
+/// tokens, on loopback.
 pub fn write_node_config(dir: &Path, data_dir: &Path, adapters: &Path, port: u16, extra: &str) -> Result<PathBuf, String> {
     std::fs::create_dir_all(adapters).map_err(|e| e.to_string())?;
     let config = format!(
-        "data-dir = \"{}\"\nadapters-dir = \"{}\"\napi-addr = \"127.0.0.1:{port}\"\n{extra}\n[operator]\n{}\n",
+        "data-dir = \"{}\"\nadapters-dir = \"{}\"\napi-addr = \"127.0.0.1:{port}\"\n{}{extra}\n[operator]\n{}\n",
         data_dir.display(),
         adapters.display(),
+        wavs_devnet::launch::DEVNET_OPEN_API,
         dev_key_toml(2)
     );
     let path = dir.join("node.toml");
@@ -298,9 +301,12 @@ impl Drop for NodeProc {
     }
 }
 
-/// POSTs `body` and returns the status and the JSON answer.
+/// POSTs `body` with the content type a node takes for the path (a component upload is
+/// `application/wasm`, the rest `application/json`) and returns the JSON answer.
 pub async fn post(http: &reqwest::Client, url: &str, body: impl Into<reqwest::Body>) -> Result<Value, String> {
-    let response = http.post(url).body(body).send().await.map_err(|e| format!("POST {url}: {e}"))?;
+    let content_type = if url.ends_with("/components") { "application/wasm" } else { "application/json" };
+    let request = http.post(url).header(reqwest::header::CONTENT_TYPE, content_type).body(body);
+    let response = request.send().await.map_err(|e| format!("POST {url}: {e}"))?;
     let status = response.status();
     let text = response.text().await.unwrap_or_default();
     if !status.is_success() {

@@ -18,15 +18,23 @@ pub struct LocalChain {
 }
 
 impl LocalChain {
-    /// Starts anvil (instant mining) on a free port.
+    /// Starts anvil (instant mining, chain id 31337) on a free port.
     pub async fn start_anvil(log_dir: &Path) -> Result<LocalChain, String> {
+        Self::start_anvil_with_id(log_dir, 31337).await
+    }
+
+    /// Starts anvil with `chain_id`: with the same deployer, a second anvil holds the same
+    /// contracts at the same addresses, so replays across chains can be tried.
+    pub async fn start_anvil_with_id(log_dir: &Path, chain_id: u64) -> Result<LocalChain, String> {
         let bin = paths::anvil();
         paths::require(&bin, "run scripts/install-tools.sh (npm ci installs anvil)")?;
         let port = free_port();
-        let port_text = port.to_string();
-        let mut process = Managed::spawn("anvil", &bin, &["--port", &port_text, "--silent"], &[], log_dir)?;
+        let (port_text, id_text) = (port.to_string(), chain_id.to_string());
+        let name = if chain_id == 31337 { "anvil".to_string() } else { format!("anvil-{chain_id}") };
+        let args = ["--port", &port_text, "--chain-id", &id_text, "--silent"];
+        let mut process = Managed::spawn(&name, &bin, &args, &[], log_dir)?;
         process.wait_until(Duration::from_secs(30), || port_open(port)).await?;
-        let spec = devnet_spec("evm", "31337", vec![format!("http://127.0.0.1:{port}")], Default::default());
+        let spec = devnet_spec("evm", &id_text, vec![format!("http://127.0.0.1:{port}")], Default::default());
         Ok(LocalChain { process, spec, rest_url: None })
     }
 }

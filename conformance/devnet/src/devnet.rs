@@ -5,15 +5,16 @@
 //! interface, so nothing here knows a chain's encodings.
 
 use crate::chain::LocalChain;
-use crate::keys::dev_key;
-use crate::launch::{NodeProcess, chains_toml, start_aggregator, start_node};
+use crate::keys::{dev_key, operator_chain_key};
+use crate::launch::{NodeProcess, Target, chains_toml, node_chain_keys, spawn_node, start_aggregator, start_node, write_node_config};
+use crate::process::free_port;
 use crate::paths;
 use crate::process::Managed;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use wavs_runtime::bindings::testing_api::{TestDeployment, TestOperator};
-use wavs_runtime::{AdapterRegistry, ChainAdapter, Limits, WasmEngine};
+use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, Limits, Signer, WasmEngine};
 
 /// A kind of local chain the devnet can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +78,18 @@ pub struct DevChain {
     pub deployment: TestDeployment,
 }
 
+impl DevChain {
+    /// Operator `i`'s key on this chain: what its node signs this chain's envelopes with.
+    pub fn operator_key(&self, i: usize) -> Signer {
+        operator_chain_key(i, &self.chain.spec.family, &self.chain.spec.chain_id)
+    }
+
+    /// The digest operators sign for `envelope` to be handled by this chain's handler.
+    pub async fn digest(&self, envelope: &wavs_types::WireEnvelope) -> Result<Vec<u8>, String> {
+        self.deployer.envelope_digest(&self.deployment.handler, &envelope.into()).await.map_err(|e| e.to_string())
+    }
+}
+
 /// Copies the adapters `kinds` need into `<dir>/adapters` and loads them there, as a
 /// node would. Returns the registry and the directory.
 pub async fn load_adapters(dir: &Path, kinds: &[ChainKind]) -> Result<(Arc<AdapterRegistry>, PathBuf), String> {
@@ -119,17 +132,38 @@ impl Devnet {
         }
         let dir = tempfile::Builder::new().prefix("wavs-devnet-").tempdir().map_err(|e| e.to_string())?;
         let (registry, adapters_dir) = load_adapters(dir.path(), &opts.chains).await?;
-        let operators: Vec<TestOperator> = (0..opts.operators)
-            .map(|i| TestOperator { public_key: dev_key(2 + i as u32).public_key(), weight: 1 })
-            .collect();
+
+        let mut started = Vec::new();
+        for kind in &opts.chains {
+            progress(&format!("starting the local chain {}", kind.name()));
+            started.push((*kind, kind.start(dir.path()).await?));
+        }
+        let named: Vec<(&str, &LocalChain)> = started.iter().map(|(k, c)| (k.name(), c)).collect();
+        let chains_config = chains_toml(&named);
+        let aggregator_port = free_port();
+        let aggregator_url = format!("http://127.0.0.1:{aggregator_port}");
+        // Each node signs with a key of its own per chain; `wavs keys` lists them, and
+        // those are what each chain's service manager registers.
+        let mut node_configs = Vec::new();
+        let mut node_keys = Vec::new();
+        for i in 0..opts.operators {
+            let config = write_node_config(dir.path(), &adapters_dir, i, &chains_config, &aggregator_url)?;
+            node_keys.push(node_chain_keys(&config.path).await?);
+            node_configs.push(config);
+        }
 
         let mut chains = Vec::new();
-        for kind in &opts.chains {
+        for (kind, chain) in started {
             let name = kind.name().to_string();
-            progress(&format!("starting the local chain {name}"));
-            let chain = kind.start(dir.path()).await?;
+            let operators = node_keys
+                .iter()
+                .map(|keys| {
+                    let public_key = keys.get(&name).cloned().ok_or_else(|| format!("wavs keys listed no key for chain {name}"))?;
+                    Ok(TestOperator { public_key, weight: 1 })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
             progress(&format!("deploying the service contracts on {name} through {}", kind.adapter_file()));
-            let deployer = ChainAdapter::from_spec(registry.clone(), &name, &chain.spec, dev_key(0), Limits::ADAPTER_DEFAULT);
+            let deployer = ChainAdapter::from_spec(registry.clone(), &name, &chain.spec, AdapterSigner::Submitting(dev_key(0)), Limits::ADAPTER_DEFAULT);
             let deployment = deployer
                 .deploy_service(&operators, opts.threshold)
                 .await
@@ -140,15 +174,20 @@ impl Devnet {
             ));
             chains.push(DevChain { name, chain, deployer, deployment });
         }
-        let named: Vec<(&str, &LocalChain)> = chains.iter().map(|c| (c.name.as_str(), &c.chain)).collect();
-        let chains_config = chains_toml(&named);
 
-        progress("starting the aggregator");
-        let (aggregator, aggregator_url) = start_aggregator(dir.path(), &adapters_dir, &chains_config).await?;
+        progress("starting the aggregator (it serves only the targets just deployed)");
+        let names: Vec<&str> = chains.iter().map(|c| c.name.as_str()).collect();
+        let targets: Vec<Target<'_>> = chains
+            .iter()
+            .map(|c| Target { chain: &c.name, manager: &c.deployment.manager, handler: &c.deployment.handler })
+            .collect();
+        let (aggregator, aggregator_url) =
+            start_aggregator(dir.path(), &adapters_dir, aggregator_port, &chains_config, &names, &targets).await?;
+        progress("the nodes' APIs are opened with api-token = \"none\" (devnet only: tests and the demo post to them without a token; a real node generates one)");
         let mut nodes = Vec::new();
-        for i in 0..opts.operators {
-            progress(&format!("starting operator node {}", i + 1));
-            nodes.push(start_node(dir.path(), &adapters_dir, i, &chains_config, &aggregator_url).await?);
+        for config in &node_configs {
+            progress(&format!("starting operator node {}", config.index + 1));
+            nodes.push(spawn_node(dir.path(), config).await?);
         }
         let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().map_err(|e| e.to_string())?;
         Ok(Devnet { dir, chains, aggregator, aggregator_url, nodes, http })

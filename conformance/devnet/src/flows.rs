@@ -67,8 +67,12 @@ impl Devnet {
         Ok(())
     }
 
+    /// POSTs to a node, declaring the content type its API takes for the path (a
+    /// component upload is `application/wasm`, the rest `application/json`).
     async fn post(&self, url: &str, body: reqwest::Body) -> Result<Value, String> {
-        let response = self.http.post(url).body(body).send().await.map_err(|e| format!("POST {url}: {e}"))?;
+        let content_type = if url.ends_with("/components") { "application/wasm" } else { "application/json" };
+        let request = self.http.post(url).header(reqwest::header::CONTENT_TYPE, content_type).body(body);
+        let response = request.send().await.map_err(|e| format!("POST {url}: {e}"))?;
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
         if !status.is_success() {

@@ -1,10 +1,12 @@
 //! Writing configs for, and starting, the devnet's aggregator and operator nodes.
 
 use crate::chain::LocalChain;
-use crate::keys::dev_key_toml;
+use crate::keys::{dev_key_toml, submitter_toml};
 use crate::paths;
 use crate::process::{Managed, free_port, port_open};
-use std::path::Path;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// One operator node process.
@@ -42,15 +44,37 @@ pub fn chains_toml(chains: &[(&str, &LocalChain)]) -> String {
     out
 }
 
-/// Starts the aggregator serving every chain, submitting with dev key 1.
-pub async fn start_aggregator(dir: &Path, adapters: &Path, chains: &str) -> Result<(Managed, String), String> {
-    let port = free_port();
-    let config = format!(
-        "data-dir = \"{data}\"\nadapters-dir = \"{adapters}\"\napi-addr = \"127.0.0.1:{port}\"\nbatch-interval-ms = 100\n\n[submitter]\n{key}\n\n{chains}",
+/// One service's contracts on one chain, which the aggregator is configured to serve.
+pub struct Target<'a> {
+    /// The chain's name in every config.
+    pub chain: &'a str,
+    /// The service manager.
+    pub manager: &'a str,
+    /// The handler bound to it.
+    pub handler: &'a str,
+}
+
+/// Starts the aggregator on `port` serving every chain (`chain_names` in the devnet's
+/// order, each with its own funded submitter key) and exactly `targets`.
+pub async fn start_aggregator(
+    dir: &Path,
+    adapters: &Path,
+    port: u16,
+    chains: &str,
+    chain_names: &[&str],
+    targets: &[Target<'_>],
+) -> Result<(Managed, String), String> {
+    let mut config = format!(
+        "data-dir = \"{data}\"\nadapters-dir = \"{adapters}\"\napi-addr = \"127.0.0.1:{port}\"\nbatch-interval-ms = 100\n\n",
         data = dir.join("aggregator").display(),
         adapters = adapters.display(),
-        key = dev_key_toml(1),
     );
+    for t in targets {
+        config += &format!("[[targets]]\nchain = \"{}\"\nmanager = \"{}\"\nhandler = \"{}\"\n\n", t.chain, t.manager, t.handler);
+    }
+    config += &submitter_toml(chain_names);
+    config += "\n";
+    config += chains;
     let path = dir.join("aggregator.toml");
     std::fs::write(&path, config).map_err(|e| e.to_string())?;
     let args = ["--config", path.to_str().unwrap_or_default()];
@@ -59,20 +83,74 @@ pub async fn start_aggregator(dir: &Path, adapters: &Path, chains: &str) -> Resu
     Ok((process, format!("http://127.0.0.1:{port}")))
 }
 
-/// Starts operator node `i` (dev key 2 + i) serving every chain.
-pub async fn start_node(dir: &Path, adapters: &Path, i: usize, chains: &str, aggregator_url: &str) -> Result<NodeProcess, String> {
+/// A node config written but not started yet.
+pub struct NodeConfigFile {
+    /// The file.
+    pub path: PathBuf,
+    /// The API port it names.
+    pub port: u16,
+    /// Operator index (base key dev 2 + index).
+    pub index: usize,
+}
+
+/// The devnet's nodes open their API (`api-token = "none"`; each node logs a warning at
+/// start): tests, the demo and the bench call every node's API from plain HTTP clients
+/// and `wavs --node URL`, with no token to carry per node. A loopback-only devnet of
+/// throwaway processes; a real node keeps the token it generates. The `Host`, `Origin`
+/// and `Content-Type` checks still apply.
+pub const DEVNET_OPEN_API: &str = "# devnet only: API open so tests and the bench need no token (a real node keeps its generated token)\napi-token = \"none\"\n";
+
+/// Writes the config of operator node `i` (base key dev 2 + i) serving every chain.
+pub fn write_node_config(dir: &Path, adapters: &Path, i: usize, chains: &str, aggregator_url: &str) -> Result<NodeConfigFile, String> {
     let port = free_port();
     let config = format!(
-        "data-dir = \"{data}\"\nadapters-dir = \"{adapters}\"\napi-addr = \"127.0.0.1:{port}\"\naggregator-url = \"{aggregator_url}\"\n\n[operator]\n{key}\n\n{chains}",
+        "data-dir = \"{data}\"\nadapters-dir = \"{adapters}\"\napi-addr = \"127.0.0.1:{port}\"\naggregator-url = \"{aggregator_url}\"\n{open}\n[operator]\n{key}\n\n{chains}",
+        open = DEVNET_OPEN_API,
         data = dir.join(format!("node{}", i + 1)).display(),
         adapters = adapters.display(),
         key = dev_key_toml(2 + i as u32),
     );
     let path = dir.join(format!("node{}.toml", i + 1));
     std::fs::write(&path, config).map_err(|e| e.to_string())?;
+    Ok(NodeConfigFile { path, port, index: i })
+}
+
+/// Each chain's public key of the node configured by `config`, as `wavs keys` lists
+/// them: what the devnet registers in each chain's service manager.
+pub async fn node_chain_keys(config: &Path) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    let output = tokio::process::Command::new(paths::binary("wavs"))
+        .args(["--json", "keys", "--config"])
+        .arg(config)
+        .output()
+        .await
+        .map_err(|e| format!("cannot run wavs keys: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("wavs keys --config {} failed: {}", config.display(), String::from_utf8_lossy(&output.stderr)));
+    }
+    let answer: Value = serde_json::from_slice(&output.stdout).map_err(|e| format!("wavs keys printed no JSON: {e}"))?;
+    let chains = answer["chains"].as_object().ok_or_else(|| format!("wavs keys printed no chains: {answer}"))?;
+    chains
+        .iter()
+        .map(|(name, entry)| {
+            let hex_key = entry["public-key"].as_str().ok_or_else(|| format!("no public key for chain {name}: {entry}"))?;
+            Ok((name.clone(), wavs_types::hex_bytes::decode(hex_key)?))
+        })
+        .collect()
+}
+
+/// Starts the node whose config [`write_node_config`] wrote.
+pub async fn spawn_node(dir: &Path, config: &NodeConfigFile) -> Result<NodeProcess, String> {
     let started = Instant::now();
-    let args = ["node", "--config", path.to_str().unwrap_or_default()];
-    let mut process = Managed::spawn(&format!("node{}", i + 1), &paths::binary("wavs"), &args, &[("RUST_LOG", "info")], dir)?;
+    let args = ["node", "--config", config.path.to_str().unwrap_or_default()];
+    let name = format!("node{}", config.index + 1);
+    let mut process = Managed::spawn(&name, &paths::binary("wavs"), &args, &[("RUST_LOG", "info")], dir)?;
+    let port = config.port;
     process.wait_until(Duration::from_secs(60), || port_open(port)).await?;
     Ok(NodeProcess { process, url: format!("http://127.0.0.1:{port}"), ready_in: started.elapsed() })
+}
+
+/// Writes the config of operator node `i` and starts it.
+pub async fn start_node(dir: &Path, adapters: &Path, i: usize, chains: &str, aggregator_url: &str) -> Result<NodeProcess, String> {
+    let config = write_node_config(dir, adapters, i, chains, aggregator_url)?;
+    spawn_node(dir, &config).await
 }

@@ -32,6 +32,18 @@ impl Managed {
         &self.name
     }
 
+    /// The process id, while it runs (for `/proc` readings).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// Resident memory in KiB, from `/proc/<pid>/status`.
+    pub fn rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()?)).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+
     /// The log file.
     pub fn log(&self) -> &Path {
         &self.log

@@ -89,13 +89,19 @@ impl LocalChain {
     /// `spec.rpc_urls` is the CometBFT RPC (all the Cosmos adapter uses); the options carry
     /// `bech32-prefix`, `fee-denom` and `gas-price`; `rest_url` is the REST API.
     pub async fn start_wasmd(log_dir: &Path) -> Result<LocalChain, String> {
+        Self::start_wasmd_with_id(log_dir, CHAIN_ID).await
+    }
+
+    /// As [`LocalChain::start_wasmd`], with another chain id: a second chain whose
+    /// contracts sit at the same addresses, for replay tests. Give it a log dir of its own.
+    pub async fn start_wasmd_with_id(log_dir: &Path, chain_id: &str) -> Result<LocalChain, String> {
         let bin = paths::wasmd();
         paths::require(&bin, "run scripts/build-wasmd.sh to build the pinned wasmd (or set WAVS_WASMD)")?;
         // The ports are free when picked but bound only after genesis (~10 s later): if
         // another process took one meanwhile, start again on new ports.
         let mut attempt = 1;
         loop {
-            match start_once(&bin, log_dir).await {
+            match start_once(&bin, log_dir, chain_id).await {
                 Err(e) if attempt < 3 && e.contains("address already in use") => attempt += 1,
                 result => return result,
             }
@@ -103,7 +109,7 @@ impl LocalChain {
     }
 }
 
-async fn start_once(bin: &Path, log_dir: &Path) -> Result<LocalChain, String> {
+async fn start_once(bin: &Path, log_dir: &Path, chain_id: &str) -> Result<LocalChain, String> {
     let script = paths::repo_root().join("scripts/start-wasmd.sh");
     let home = home(log_dir);
     let [rpc, rest, grpc, p2p] = free_ports();
@@ -111,7 +117,8 @@ async fn start_once(bin: &Path, log_dir: &Path) -> Result<LocalChain, String> {
         [home.to_string_lossy().into_owned(), rpc.to_string(), rest.to_string(), grpc.to_string(), p2p.to_string()];
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let bin_text = bin.to_string_lossy();
-    let mut process = Managed::spawn("wasmd", &script, &args, &[("WAVS_WASMD", &bin_text)], log_dir)?;
+    let envs = [("WAVS_WASMD", bin_text.as_ref()), ("WAVS_WASMD_CHAIN_ID", chain_id)];
+    let mut process = Managed::spawn("wasmd", &script, &args, &envs, log_dir)?;
 
     let rpc_url = format!("http://127.0.0.1:{rpc}");
     let rest_url = format!("http://127.0.0.1:{rest}");
@@ -128,6 +135,6 @@ async fn start_once(bin: &Path, log_dir: &Path) -> Result<LocalChain, String> {
         ("fee-denom".to_string(), DENOM.to_string()),
         ("gas-price".to_string(), GAS_PRICE.to_string()),
     ]);
-    let spec = devnet_spec("cosmos", CHAIN_ID, vec![rpc_url], options);
+    let spec = devnet_spec("cosmos", chain_id, vec![rpc_url], options);
     Ok(LocalChain { process, spec, rest_url: Some(rest_url) })
 }

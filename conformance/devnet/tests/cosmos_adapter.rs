@@ -10,11 +10,11 @@ use wavs_devnet::{ChainKind, dev_key, wasmd};
 use wavs_runtime::bindings::adapter_api::{BlockTag, OperatorSignature, SignedEnvelope};
 use wavs_runtime::bindings::wit_types::Envelope;
 use wavs_runtime::bindings::testing_api::TestOperator;
-use wavs_runtime::{AdapterErrorKind, AdapterRegistry, ChainAdapter, Limits, RuntimeError};
+use wavs_runtime::{AdapterErrorKind, AdapterRegistry, AdapterSigner, ChainAdapter, Limits, RuntimeError};
 use wavs_types::ChainSpec;
 
 fn adapter(registry: &Arc<AdapterRegistry>, spec: &ChainSpec) -> ChainAdapter {
-    ChainAdapter::from_spec(registry.clone(), "wasmd", spec, dev_key(0), Limits::ADAPTER_DEFAULT)
+    ChainAdapter::from_spec(registry.clone(), "wasmd", spec, AdapterSigner::Submitting(dev_key(0)), Limits::ADAPTER_DEFAULT)
 }
 
 fn kind(error: &RuntimeError) -> Option<AdapterErrorKind> {
@@ -50,7 +50,7 @@ async fn operator_set_reads_back_and_bad_input_is_classified() {
     // Signed envelopes land once; a resubmission is skipped, not an error; below
     // quorum the handler refuses the batch by name.
     let envelope = Envelope { event_id: vec![3; 20], ordering: vec![0; 12], payload: vec![42] };
-    let digest = conn.envelope_digest(&envelope).await.unwrap();
+    let digest = conn.envelope_digest(&deployment.handler, &envelope).await.unwrap();
     let mut signatures = Vec::new();
     for (i, op) in operators.iter().enumerate().skip(1) {
         let signature = dev_key(2 + i as u32).sign_digest(&digest).unwrap();
@@ -64,12 +64,31 @@ async fn operator_set_reads_back_and_bad_input_is_classified() {
     conn.submit(&deployment.handler, std::slice::from_ref(&signed)).await.expect("a resubmission is skipped");
     let mut weak = signed.clone();
     weak.envelope.event_id = vec![4; 20];
-    let weak_digest = conn.envelope_digest(&weak.envelope).await.unwrap();
+    let weak_digest = conn.envelope_digest(&deployment.handler, &weak.envelope).await.unwrap();
     weak.signatures.truncate(1);
     weak.signatures[0].signature = dev_key(3).sign_digest(&weak_digest).unwrap();
     let err = conn.submit(&deployment.handler, &[weak]).await.unwrap_err();
     assert_eq!(kind(&err), Some(AdapterErrorKind::Rejected), "{err}");
     assert!(err.to_string().contains("InsufficientQuorum"), "{err}");
+
+    // The landed envelope and its signatures, replayed to a second handler on the same
+    // manager by the same (unrelated) submitter: refused, as the digest named the first
+    // handler. The same envelope signed for the second handler lands there.
+    let second = conn.deploy_handler(&deployment.manager).await.expect("a second handler deploys");
+    assert_ne!(second, deployment.handler);
+    assert_eq!(conn.handler_manager(&second).await.unwrap(), deployment.manager, "the chain names the handler's manager");
+    let err = conn.submit(&second, std::slice::from_ref(&signed)).await.unwrap_err();
+    assert_eq!(kind(&err), Some(AdapterErrorKind::Rejected), "{err}");
+    assert_eq!(conn.handled_payload(&second, &envelope.event_id).await.unwrap(), None, "the replay stored nothing");
+    let digest_second = conn.envelope_digest(&second, &envelope).await.unwrap();
+    assert_ne!(digest_second, digest, "the digest names the handler");
+    let mut honest = signed.clone();
+    for (sig, i) in honest.signatures.iter_mut().zip(1u32..) {
+        sig.signature = dev_key(2 + i).sign_digest(&digest_second).unwrap();
+    }
+    conn.submit(&second, &[honest]).await.expect("signed for the second handler, it lands there");
+    assert_eq!(conn.handled_payload(&second, &envelope.event_id).await.unwrap(), Some(vec![42]));
+    eprintln!("[figures] wasmd replay to a second handler on the same manager: refused ({err})");
 
     // An address with no contract behind it: refused for good, not retried forever.
     let accounts = wasmd::accounts(&wasmd::home(dir.path())).unwrap();

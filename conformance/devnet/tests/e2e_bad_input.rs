@@ -9,7 +9,10 @@ use wavs_runtime::Signer;
 use wavs_types::{SignedSubmission, WireEnvelope};
 
 async fn post(url: &str, body: String) -> (u16, Value) {
-    let response = reqwest::Client::new().post(url).body(body).send().await.unwrap();
+    // The content type a client of each endpoint sends: what is refused is the body.
+    let content_type = if url.ends_with("/components") { "application/wasm" } else { "application/json" };
+    let response =
+        reqwest::Client::new().post(url).header(reqwest::header::CONTENT_TYPE, content_type).body(body).send().await.unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
 }
@@ -36,7 +39,13 @@ async fn bad_manifests_and_forged_signatures_are_refused_by_name() {
     // Limits above the operator's maxima.
     let digest = {
         let bytes = std::fs::read(guest("components/square.wasm")).unwrap();
-        let response = reqwest::Client::new().post(format!("{node}/components")).body(bytes).send().await.unwrap();
+        let response = reqwest::Client::new()
+            .post(format!("{node}/components"))
+            .header(reqwest::header::CONTENT_TYPE, "application/wasm")
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
         response.json::<Value>().await.unwrap()["digest"].as_str().unwrap().to_string()
     };
     let mut manifest = devnet.square_manifest("bad");
@@ -52,7 +61,7 @@ async fn bad_manifests_and_forged_signatures_are_refused_by_name() {
 
     // A signature from a key outside the operator set never counts.
     let envelope = WireEnvelope { event_id: vec![9; 20], ordering: vec![0; 12], payload: vec![1, 2, 3] };
-    let digest = devnet.primary().deployer.envelope_digest(&(&envelope).into()).await.unwrap();
+    let digest = devnet.primary().digest(&envelope).await.unwrap();
     let outsider = Signer::from_hex(&"42".repeat(32)).unwrap();
     let forged = SignedSubmission {
         service_id: "square".into(),

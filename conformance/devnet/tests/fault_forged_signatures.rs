@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 use std::time::Duration;
-use wavs_devnet::{Devnet, DevnetOptions, dev_key};
+use wavs_devnet::{Devnet, DevnetOptions};
 use wavs_runtime::Signer;
 use wavs_runtime::bindings::adapter_api::{BlockTag, ContractEventFilter, EventBody, EventFilter};
 use wavs_types::{EnvelopeState, SignedSubmission, WireEnvelope};
@@ -19,7 +19,7 @@ fn envelope(id: u8, payload: u128) -> WireEnvelope {
 /// `signer`'s signature over the chain's digest of `signed`, attached to `sent`.
 async fn submission(devnet: &Devnet, sent: WireEnvelope, signed: &WireEnvelope, signer: &Signer) -> SignedSubmission {
     let chain = devnet.primary();
-    let digest = chain.deployer.envelope_digest(&signed.into()).await.unwrap();
+    let digest = chain.digest(signed).await.unwrap();
     SignedSubmission {
         service_id: "square".into(),
         workflow_id: "main".into(),
@@ -61,7 +61,7 @@ async fn handler_logs(devnet: &Devnet, event_id: &[u8]) -> (usize, usize) {
 async fn forged_replayed_and_outsider_signatures_are_refused_and_a_landed_replay_is_not_resent() {
     let opts = DevnetOptions { operators: 1, threshold: 1, ..DevnetOptions::default() };
     let devnet = Devnet::start(opts, &|s| eprintln!("[devnet] {s}")).await.expect("devnet starts");
-    let operator = dev_key(2);
+    let operator = devnet.primary().operator_key(0);
     let before = counters(&devnet).await;
 
     // A genuine envelope from the one operator lands.

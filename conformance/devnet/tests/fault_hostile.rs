@@ -13,8 +13,8 @@
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Duration;
-use wavs_devnet::launch::{chains_toml, start_aggregator, start_node};
-use wavs_devnet::process::Managed;
+use wavs_devnet::launch::{Target, chains_toml, start_aggregator, start_node};
+use wavs_devnet::process::{Managed, free_port};
 use wavs_devnet::{Devnet, DevnetOptions, guest};
 use wavs_devnet::bursts::uint;
 
@@ -155,9 +155,10 @@ async fn adapter_contained(devnet: &Devnet, node: &str, name: &str, says: &[&str
     }
 }
 
-/// Sends results to the chain whose adapter panics in `submit`, twice: each must fail at
-/// the aggregator with the panic message, and the second being accepted at all shows the
-/// instance was restarted after the first.
+/// Sends results to the chain whose adapter panics in `submit`, twice: each stays queued
+/// at the aggregator with the panic message as its last error (a trap is no refusal by
+/// the chain, and a fixed adapter build may still land it, so it is not failed for good),
+/// and the second being tried at all shows the instance was restarted after the first.
 async fn submit_contained(devnet: &Devnet, http: &reqwest::Client, node: &str, aggregator: &str) -> Result<String, String> {
     let mut reason = String::new();
     for attempt in 1..=2u64 {
@@ -167,8 +168,12 @@ async fn submit_contained(devnet: &Devnet, http: &reqwest::Client, node: &str, a
             return Err(format!("attempt {attempt}: the aggregator did not accept the result: {record}"));
         }
         let url = format!("{aggregator}/envelopes/{}", result["event-id"].as_str().unwrap_or_default());
-        let status = devnet.wait_for(&url, "the submission to the trapping chain fails", |s| s["state"] == "failed").await?;
-        reason = status["reason"].as_str().unwrap_or_default().to_string();
+        let status = devnet
+            .wait_for(&url, "the submission to the trapping chain fails and waits to be tried again", |s| {
+                s["state"] == "queued" && s["detail"].as_str().is_some_and(|d| d.contains("did not land"))
+            })
+            .await?;
+        reason = status["detail"].as_str().unwrap_or_default().to_string();
         if !(reason.contains("guest trapped") && reason.contains("fixture: submit traps on purpose")) {
             return Err(format!("attempt {attempt}: the reason should quote the panic: {status}"));
         }
@@ -197,8 +202,16 @@ async fn start_hostile_node(devnet: &mut Devnet) -> (String, String, Managed) {
     }
     let anvil = chains_toml(&[(devnet.primary().name.as_str(), &devnet.primary().chain)]);
     let trapping = broken_chain("trapping", "broken-submit");
-    let (process, aggregator) =
-        start_aggregator(&base, &adapters, &(anvil.clone() + &trapping)).await.expect("aggregator starts");
+    let primary = devnet.primary();
+    let targets = [
+        Target { chain: &primary.name, manager: &primary.deployment.manager, handler: &primary.deployment.handler },
+        // The trapping fixture reports "anything" as every handler's manager.
+        Target { chain: "trapping", manager: "anything", handler: "anything" },
+    ];
+    let names = [primary.name.as_str(), "trapping"];
+    let (process, aggregator) = start_aggregator(&base, &adapters, free_port(), &(anvil.clone() + &trapping), &names, &targets)
+        .await
+        .expect("aggregator starts");
     // A tight adapter limit so a stuck call ends quickly.
     let config = anvil
         + &broken_chain("looping", "broken")

@@ -14,8 +14,11 @@ use wavs_devnet::{guest, paths};
 /// Where results would go; unused, as the services submit nowhere.
 const NO_AGGREGATOR: &str = "http://127.0.0.1:9";
 
+/// POSTs to the node with the content type its API takes for the path.
 async fn post(url: &str, body: impl Into<reqwest::Body>) -> Value {
-    let response = reqwest::Client::new().post(url).body(body).send().await.unwrap_or_else(|e| panic!("POST {url}: {e}"));
+    let content_type = if url.ends_with("/components") { "application/wasm" } else { "application/json" };
+    let request = reqwest::Client::new().post(url).header(reqwest::header::CONTENT_TYPE, content_type).body(body);
+    let response = request.send().await.unwrap_or_else(|e| panic!("POST {url}: {e}"));
     let status = response.status();
     let text = response.text().await.unwrap_or_default();
     assert!(status.is_success(), "POST {url}: {status}: {text}");

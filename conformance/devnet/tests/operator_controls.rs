@@ -1,7 +1,8 @@
 //! An operator runs a node on a devnet with the `wavs` CLI alone: reads its keys, chains,
 //! adapters and health; adds a chain (no restart), deploys a service on it that is still
 //! served after a restart; pauses the service, whose trigger waits while paused and
-//! lands once resumed; reads executions and removes the service.
+//! lands once resumed; runs a manual task on its manual workflow (its chain-triggered
+//! one refuses manual tasks, naming its trigger); reads executions and removes the service.
 //! Needs `scripts/build-guests.sh`, `cargo build --workspace` and anvil.
 
 use serde_json::Value;
@@ -41,11 +42,15 @@ async fn an_operator_adds_a_chain_and_pauses_a_service_on_a_running_node() {
     // too), the adapter serving it, its health.
     let keys = ok(&url, &["--json", "keys"]);
     let keys: Value = serde_json::from_str(&keys).unwrap();
-    let id = keys["ids"][&primary].as_str().unwrap_or_default().to_string();
+    let id = keys["chains"][&primary]["id"].as_str().unwrap_or_default().to_string();
     assert!(id.starts_with("0x") && id.len() == 42, "an EVM operator address on {primary}: {keys}");
     let config = devnet.dir.path().join("node1.toml");
     let local: Value = serde_json::from_str(&ok(&url, &["--json", "keys", "--config", config.to_str().unwrap()])).unwrap();
-    assert_eq!(local["ids"][&primary], keys["ids"][&primary], "the node and its config agree");
+    assert_eq!(local["chains"][&primary], keys["chains"][&primary], "the node and its config agree");
+    // The key the chain's manager registered is the one the devnet derives for operator 0.
+    let registered = format!("0x{}", hex::encode(devnet.primary().operator_key(0).public_key()));
+    assert_eq!(keys["chains"][&primary]["public-key"], registered.as_str(), "{keys}");
+    assert!(keys["chains"][&primary]["key"].as_str().unwrap_or_default().starts_with("derived at m/44'/60'/0'/0/2/"), "{keys}");
     assert!(ok(&url, &["keys"]).contains(&id));
     let adapters = ok(&url, &["adapters", "list"]);
     assert!(adapters.contains("evm"), "{adapters}");
@@ -73,9 +78,11 @@ async fn an_operator_adds_a_chain_and_pauses_a_service_on_a_running_node() {
     assert!(list.contains("second") && list.contains(&primary), "{list}");
     assert_eq!(devnet.get(&health).await.unwrap().1["chains"]["second"]["source"], "api");
 
-    // A service triggered on the added chain lands on the configured one.
+    // A service triggered on the added chain lands on the configured one; a second
+    // workflow takes manual tasks, kept on the node.
     let mut manifest = devnet.square_manifest("via-second");
     manifest["workflows"]["main"]["trigger"]["chain-event"]["chain"] = Value::from("second");
+    manifest["workflows"]["by-hand"] = serde_json::json!({ "trigger": "manual", "component": "square", "submit": "none" });
     let file = devnet.dir.path().join("via-second.json");
     std::fs::write(&file, manifest.to_string()).unwrap();
     let component = format!("square={}", guest("components/square.wasm").display());
@@ -111,7 +118,7 @@ async fn an_operator_adds_a_chain_and_pauses_a_service_on_a_running_node() {
     assert_eq!(executions(&devnet, &url, "via-second").await, before, "nothing ran while paused");
     let event_id = devnet.event_id("via-second", &paused);
     assert_eq!(devnet.handled_payload(&event_id).await.unwrap(), None, "nothing landed while paused");
-    let (success, _, stderr) = wavs(&url, &["add-task", "--service", "via-second", "--payload", "0x01"]);
+    let (success, _, stderr) = wavs(&url, &["add-task", "--service", "via-second", "--workflow", "by-hand", "--payload", "0x01"]);
     assert!(!success && stderr.contains("is paused"), "{stderr}");
     // A pause survives a restart too.
     devnet.stop_node(0);
@@ -127,14 +134,19 @@ async fn an_operator_adds_a_chain_and_pauses_a_service_on_a_running_node() {
     let (success, _, stderr) = wavs(&url, &["service", "pause", "nope"]);
     assert!(!success && stderr.contains("no service \"nope\""), "{stderr}");
 
-    // A manual task runs again once resumed.
+    // The chain-triggered workflow takes no manual task: only a trigger on chain runs it.
+    let three = format!("0x{}", hex::encode(uint(3)));
+    let (success, _, stderr) = wavs(&url, &["add-task", "--service", "via-second", "--payload", &three, "--task-id", "t3"]);
+    assert!(!success && stderr.contains("409") && stderr.contains("is triggered by chain-event on second"), "{stderr}");
+    // The manual workflow runs one once resumed.
     let nine = format!("payload 0x{}", hex::encode(uint(9)));
-    let out = ok(&url, &["add-task", "--service", "via-second", "--payload", &format!("0x{}", hex::encode(uint(3))), "--task-id", "t3"]);
-    assert!(out.contains("task t3 on via-second/main: ok") && out.contains(&nine), "{out}");
+    let out = ok(&url, &["add-task", "--service", "via-second", "--workflow", "by-hand", "--payload", &three, "--task-id", "t3"]);
+    assert!(out.contains("task t3 on via-second/by-hand: ok") && out.contains(&nine), "{out}");
 
     // What ran, then the service goes.
     let out = ok(&url, &["executions", "--service", "via-second"]);
-    assert_eq!(out.lines().filter(|l| l.starts_with("via-second/main") && l.contains(": ok")).count(), 4, "{out}");
+    assert_eq!(out.lines().filter(|l| l.starts_with("via-second/main") && l.contains(": ok")).count(), 3, "{out}");
+    assert_eq!(out.lines().filter(|l| l.starts_with("via-second/by-hand") && l.contains(": ok")).count(), 1, "{out}");
     assert!(ok(&url, &["service", "remove", "via-second"]).contains("removed via-second"));
     assert!(!ok(&url, &["service", "list"]).contains("via-second"));
 }

@@ -144,7 +144,8 @@ async fn the_status_page_shows_chains_adapters_services_and_executions_and_refre
     let record: Value = reqwest::Client::new().post(&url).json(&body).send().await.unwrap().json().await.unwrap();
     assert_eq!(record["outcome"]["kind"], "limit-exceeded", "the hostile task runs out of fuel: {record}");
     // The operator pauses it.
-    let paused = reqwest::Client::new().post(format!("{node}/services/hostile/pause")).send().await.unwrap();
+    let pause = reqwest::Client::new().post(format!("{node}/services/hostile/pause"));
+    let paused = pause.header(reqwest::header::CONTENT_TYPE, "application/json").send().await.unwrap();
     assert!(paused.status().is_success(), "pause: {}", paused.status());
 
     // The page, in the browser.

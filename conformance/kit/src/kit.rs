@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use wavs_runtime::adapter::AdapterInfo;
 use wavs_runtime::bindings::testing_api::{TestDeployment, TestOperator};
-use wavs_runtime::{AdapterRegistry, ChainAdapter, Limits, RuntimeError, Signer, WasmEngine};
+use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, Limits, RuntimeError, Signer, WasmEngine};
 use wavs_types::ChainSpec;
 
 /// Operators the test deployment registers (weight 1 each) and its threshold.
@@ -26,7 +26,9 @@ pub struct Kit {
     /// The funded key.
     pub deployer: Signer,
     /// The connection every check shares, under the host's default adapter limits.
-    pub conn: ChainAdapter,
+    pub conn: Arc<ChainAdapter>,
+    /// A connection to the second chain of the same family, if the chain file names one.
+    pub second: Option<Arc<ChainAdapter>>,
     /// The adapter's description, once it loaded.
     pub info: Option<AdapterInfo>,
     /// Test operator keys (they only sign; they need no funds).
@@ -57,9 +59,17 @@ impl Kit {
             None => Ok(format!("{} loaded", file_name.to_string_lossy())),
         };
         let info = registry.loaded().into_iter().next();
-        let deployer = config.deployer.signer().map_err(|e| format!("[deployer]: {e}"))?;
         let spec = config.spec();
-        let conn = ChainAdapter::from_spec(registry.clone(), &config.name, &spec, deployer.clone(), Limits::ADAPTER_DEFAULT);
+        // The deployer is a funded account, used as the chain file sets it (not derived).
+        let deployer = config.deployer.account_signer(&config.name).map_err(|e| format!("[deployer]: {e}"))?;
+        let conn = Arc::new(ChainAdapter::from_spec(registry.clone(), &config.name, &spec, AdapterSigner::Submitting(deployer.clone()), Limits::ADAPTER_DEFAULT));
+        let second = match config.second_spec() {
+            Some(second) => {
+                let key = config.deployer.account_signer("second").map_err(|e| format!("[deployer.chains.second]: {e}"))?;
+                Some(Arc::new(ChainAdapter::from_spec(registry.clone(), "second", &second, AdapterSigner::Submitting(key), Limits::ADAPTER_DEFAULT)))
+            }
+            None => None,
+        };
         let operators = (1..=TEST_OPERATORS)
             .map(|i| Signer::from_hex(&format!("{:064x}", 0xc0ffee_u64 + u64::from(i))).expect("valid test key"))
             .collect();
@@ -69,6 +79,7 @@ impl Kit {
             name: config.name.clone(),
             deployer,
             conn,
+            second,
             info,
             operators,
             deployment: None,
@@ -93,7 +104,7 @@ impl Kit {
     pub fn connection_to(&self, rpc_urls: Vec<String>) -> ChainAdapter {
         let mut spec = self.spec.clone();
         spec.rpc_urls = rpc_urls;
-        ChainAdapter::from_spec(self.registry.clone(), &self.name, &spec, self.deployer.clone(), Limits::ADAPTER_DEFAULT)
+        ChainAdapter::from_spec(self.registry.clone(), &self.name, &spec, AdapterSigner::Submitting(self.deployer.clone()), Limits::ADAPTER_DEFAULT)
     }
 
     /// Whether the adapter offers the testing interface.

@@ -10,9 +10,17 @@ use wavs_devnet::keys::DEV_MNEMONIC;
 use wavs_devnet::{guest, wasmd};
 
 fn chain_file(dir: &Path, family: &str, chain: &LocalChain) -> std::path::PathBuf {
+    chain_file_with_second(dir, family, chain, None)
+}
+
+/// The chain file, naming `second` (same family, another chain id) as `[second-chain]`.
+fn chain_file_with_second(dir: &Path, family: &str, chain: &LocalChain, second: Option<&LocalChain>) -> std::path::PathBuf {
     let spec = &chain.spec;
-    let urls: Vec<String> = spec.rpc_urls.iter().map(|u| format!("{u:?}")).collect();
-    let mut text = format!("name = \"test\"\nfamily = \"{family}\"\nchain-id = \"{}\"\nrpc-urls = [{}]\n", spec.chain_id, urls.join(", "));
+    let urls = |spec: &wavs_types::ChainSpec| spec.rpc_urls.iter().map(|u| format!("{u:?}")).collect::<Vec<_>>().join(", ");
+    let mut text = format!("name = \"test\"\nfamily = \"{family}\"\nchain-id = \"{}\"\nrpc-urls = [{}]\n", spec.chain_id, urls(spec));
+    if let Some(second) = second {
+        text += &format!("\n[second-chain]\nchain-id = \"{}\"\nrpc-urls = [{}]\n", second.spec.chain_id, urls(&second.spec));
+    }
     text += "\n[options]\n";
     for (k, v) in &spec.options {
         text += &format!("{k} = \"{v}\"\n");
@@ -53,8 +61,18 @@ fn assert_all_pass(code: i32, report: &Value) {
 async fn the_evm_adapter_passes_on_anvil_and_unfinished_adapters_fail_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let chain = LocalChain::start_anvil(dir.path()).await.unwrap();
-    let (code, _, report) = run_kit(dir.path(), &guest("adapters/evm.wasm"), &chain_file(dir.path(), "evm", &chain));
+    let second = LocalChain::start_anvil_with_id(dir.path(), 31338).await.unwrap();
+    let file = chain_file_with_second(dir.path(), "evm", &chain, Some(&second));
+    let (code, _, report) = run_kit(dir.path(), &guest("adapters/evm.wasm"), &file);
     assert_all_pass(code, &report);
+    for check in ["signature-bound-to-handler", "signature-bound-to-chain"] {
+        eprintln!("[figures] evm {check}: {}", status_of(&report, check).1);
+    }
+    // Without a second chain the cross-chain check is skipped, and says why.
+    let (_, _, report) = run_kit(dir.path(), &guest("adapters/evm.wasm"), &chain_file(dir.path(), "evm", &chain));
+    let (status, detail) = status_of(&report, "signature-bound-to-chain");
+    assert_eq!(status, "skipped");
+    assert!(detail.contains("[second-chain]"), "{detail}");
 
     // The starter adapter loads and describes itself, then names each check it does not meet yet.
     let (code, stdout, report) = run_kit(dir.path(), &guest("adapters/starter.wasm"), &chain_file(dir.path(), "starter", &chain));
@@ -97,6 +115,13 @@ async fn the_cosmos_adapter_passes_on_wasmd() {
     let dir = tempfile::tempdir().unwrap();
     let chain = LocalChain::start_wasmd(dir.path()).await.unwrap();
     assert_eq!(chain.spec.chain_id, wasmd::CHAIN_ID);
-    let (code, _, report) = run_kit(dir.path(), &guest("adapters/cosmos.wasm"), &chain_file(dir.path(), "cosmos", &chain));
+    let second_dir = dir.path().join("second");
+    std::fs::create_dir_all(&second_dir).unwrap();
+    let second = LocalChain::start_wasmd_with_id(&second_dir, "wavs-local-2").await.unwrap();
+    let file = chain_file_with_second(dir.path(), "cosmos", &chain, Some(&second));
+    let (code, _, report) = run_kit(dir.path(), &guest("adapters/cosmos.wasm"), &file);
     assert_all_pass(code, &report);
+    for check in ["signature-bound-to-handler", "signature-bound-to-chain"] {
+        eprintln!("[figures] cosmos {check}: {}", status_of(&report, check).1);
+    }
 }

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {Envelope, SignatureData} from "./WavsTypes.sol";
+import {SignatureData} from "./WavsTypes.sol";
 
 /// @notice Holds a service's operators, their weights and the quorum threshold, and
-/// validates signed envelopes against them.
+/// validates operator signatures against them.
+/// @dev The manager checks signatures over a digest its caller computed; it knows no
+/// envelope format. Handlers pass their own EIP-712 digest, which names the handler and
+/// the chain, so one manager can serve many handlers without a signature for one being
+/// valid for another.
 interface IWavsServiceManager {
     /// A signature is malformed or does not recover to signers[index].
     error InvalidSignature(uint256 index);
@@ -25,11 +29,11 @@ interface IWavsServiceManager {
     event ThresholdUpdated(uint256 threshold);
 
     /// @notice Reverts unless `signatureData` carries enough valid operator signatures
-    /// over `envelopeDigest(envelope)`.
-    function validate(Envelope calldata envelope, SignatureData calldata signatureData) external view;
-
-    /// @notice The digest operators sign: EIP-191 over keccak256(abi.encode(envelope)).
-    function envelopeDigest(Envelope calldata envelope) external pure returns (bytes32);
+    /// over `digest`: signers strictly ascending, each signature 65 bytes r || s || v with
+    /// low s recovering to its signer, every signer registered, their weights summing to at
+    /// least `threshold()`. A signature made over any other digest fails with
+    /// InvalidSignature.
+    function validate(bytes32 digest, SignatureData calldata signatureData) external view;
 
     /// @notice Operators with non-zero weight, and their weights.
     function getOperators() external view returns (address[] memory operators, uint256[] memory weights);

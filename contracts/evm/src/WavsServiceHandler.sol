@@ -4,9 +4,12 @@ pragma solidity ^0.8.24;
 import {Envelope, SignatureData} from "./WavsTypes.sol";
 import {IWavsServiceHandler} from "./IWavsServiceHandler.sol";
 import {IWavsServiceManager} from "./IWavsServiceManager.sol";
+import {WavsEip712} from "./WavsEip712.sol";
 
 /// @notice Stores the payload of each validated envelope, once per event id.
-contract WavsServiceHandler is IWavsServiceHandler {
+/// @dev The digest is this handler's EIP-712 digest (WavsEip712), so signatures made for
+/// another handler or another chain never reach the manager's quorum here.
+contract WavsServiceHandler is IWavsServiceHandler, WavsEip712 {
     IWavsServiceManager private immutable manager;
     mapping(bytes20 => bool) private handled;
     mapping(bytes20 => bytes) private payloads;
@@ -34,7 +37,7 @@ contract WavsServiceHandler is IWavsServiceHandler {
             emit EnvelopeSkipped(envelope.eventId);
             return;
         }
-        manager.validate(envelope, signatureData);
+        manager.validate(envelopeDigest(envelope), signatureData);
         handled[envelope.eventId] = true;
         payloads[envelope.eventId] = envelope.payload;
         handledCount += 1;

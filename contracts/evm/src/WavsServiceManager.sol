@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {Envelope, SignatureData} from "./WavsTypes.sol";
+import {SignatureData} from "./WavsTypes.sol";
 import {IWavsServiceManager} from "./IWavsServiceManager.sol";
 
-/// @notice Operator set with weights and an absolute threshold.
+/// @notice Operator set with weights and an absolute threshold; validates signatures over
+/// digests its handlers compute (see IWavsServiceManager.validate).
 contract WavsServiceManager is IWavsServiceManager {
     /// Upper bound of s for non-malleable signatures (secp256k1 n / 2).
     uint256 private constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
@@ -73,16 +74,10 @@ contract WavsServiceManager is IWavsServiceManager {
     }
 
     /// @inheritdoc IWavsServiceManager
-    function envelopeDigest(Envelope calldata envelope) public pure override returns (bytes32) {
-        return keccak256(abi.encodePacked("\x19Ethereum Signed Message:\n32", keccak256(abi.encode(envelope))));
-    }
-
-    /// @inheritdoc IWavsServiceManager
-    function validate(Envelope calldata envelope, SignatureData calldata data) external view override {
+    function validate(bytes32 digest, SignatureData calldata data) external view override {
         uint256 n = data.signers.length;
         if (n == 0) revert NoSignatures();
         if (n != data.signatures.length) revert LengthMismatch();
-        bytes32 digest = envelopeDigest(envelope);
         uint256 signed = 0;
         for (uint256 i = 0; i < n; i++) {
             address signer = data.signers[i];

@@ -1,126 +1,86 @@
-// Contract tests against a real anvil, using the committed artifacts.
-// Signatures are made by ethers' own EIP-191 signer, an implementation independent of
-// the WAVS adapter, so these tests also pin down the digest the adapter must produce.
+// Contract tests against a real anvil, using the committed artifacts: the EIP-712 digest,
+// signature validation, the handler's batch entry point, ownership and the trigger.
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
-const net = require('node:net');
-const path = require('node:path');
 const { ethers } = require('ethers');
+const { wallet, startAnvil, deploy, service, envelope, ENVELOPE_TYPES, domainOf, digestOf, signFor, revertName } = require('../test-support/chain.cjs');
 
-const root = path.join(__dirname, '..', '..', '..');
-const artifact = (name) => require(path.join(__dirname, '..', 'artifacts', `${name}.json`));
-const MNEMONIC = 'test test test test test test test test test test test junk';
-const wallet = (i) => ethers.HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`);
-
-let anvil;
-let provider;
+let chain;
 let deployer;
 const operators = [2, 3, 4].map(wallet);
 
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 before(async () => {
-  const port = await freePort();
-  const bin = path.join(root, 'node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil');
-  anvil = spawn(bin, ['--port', String(port), '--silent'], { stdio: 'ignore' });
-  // cacheTimeout -1: the default 250 ms cache would hand a wallet a stale nonce between txs.
-  provider = new ethers.JsonRpcProvider(`http://127.0.0.1:${port}`, undefined, { staticNetwork: ethers.Network.from(31337), polling: true, pollingInterval: 50, cacheTimeout: -1 });
-  for (let i = 0; ; i++) {
-    try { await provider.getBlockNumber(); break; } catch (e) {
-      if (i > 100) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  chain = await startAnvil();
   // A plain wallet, not a NonceManager: the manager counts a nonce even for a tx that reverts
   // in estimation, which would leave later txs waiting on a gap forever.
-  deployer = wallet(0).connect(provider);
+  deployer = wallet(0).connect(chain.provider);
 });
 
-after(() => { provider?.destroy(); anvil?.kill(); });
+after(() => chain?.stop());
 
-async function deploy(name, ...args) {
-  const a = artifact(name);
-  const contract = await new ethers.ContractFactory(a.abi, a.bytecode, deployer).deploy(...args);
-  await contract.waitForDeployment();
-  return contract;
-}
-
-async function service(threshold = 2) {
-  const manager = await deploy('WavsServiceManager', operators.map((w) => w.address), [1, 1, 1], threshold);
-  const handler = await deploy('WavsServiceHandler', await manager.getAddress());
-  return { manager, handler };
-}
-
-const envelope = (id, payload = '0x2a') => ({ eventId: ethers.zeroPadValue(ethers.toBeHex(id), 20), ordering: ethers.zeroPadValue('0x', 12), payload });
-
-// Operators sign keccak256(abi.encode(envelope)) as an EIP-191 message.
-async function sign(env, signers) {
-  const coder = ethers.AbiCoder.defaultAbiCoder();
-  const inner = ethers.keccak256(coder.encode(['tuple(bytes20 eventId, bytes12 ordering, bytes payload)'], [env]));
-  const sorted = [...signers].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
-  const signatures = [];
-  for (const s of sorted) signatures.push(await s.signMessage(ethers.getBytes(inner)));
-  return { signers: sorted.map((s) => s.address), signatures, referenceBlock: 0 };
-}
-
-async function revertName(promise, manager) {
-  try { await promise; } catch (e) {
-    const data = e.data ?? e.info?.error?.data;
-    const parsed = manager.interface.parseError(data);
-    return `${parsed.name}(${parsed.args.join(',')})`;
-  }
-  return 'no revert';
-}
-
-test('envelopeDigest is EIP-191 over keccak256(abi.encode(envelope))', async () => {
-  const { manager } = await service();
+test('envelopeDigest is the EIP-712 hash ethers computes for this handler and chain', async () => {
+  const { handler } = await service(deployer, operators);
+  const address = await handler.getAddress();
   const env = envelope(1, '0xdeadbeef');
-  const coder = ethers.AbiCoder.defaultAbiCoder();
-  const inner = ethers.keccak256(coder.encode(['tuple(bytes20 eventId, bytes12 ordering, bytes payload)'], [env]));
-  assert.equal(await manager.envelopeDigest(env), ethers.hashMessage(ethers.getBytes(inner)));
+  assert.equal(await handler.envelopeDigest(env), ethers.TypedDataEncoder.hash(domainOf(31337, address), ENVELOPE_TYPES, env));
+  assert.equal(await handler.domainSeparator(), ethers.TypedDataEncoder.hashDomain(domainOf(31337, address)));
+
+  // EIP-5267: wallets and tools read the domain from the contract itself.
+  const [fields, name, version, chainId, verifyingContract, salt, extensions] = await handler.eip712Domain();
+  assert.deepEqual([fields, name, version, chainId, verifyingContract, salt, extensions.length],
+    ['0x0f', 'WAVS', '2', 31337n, address, ethers.ZeroHash, 0]);
+
+  // Every field is bound: another payload, ordering or event id is another digest.
+  const digests = new Set([env, { ...env, payload: '0xdeadbeee' }, { ...env, ordering: '0x' + '00'.repeat(11) + '01' }, envelope(2, '0xdeadbeef')]
+    .map((e) => digestOf(31337, address, e)));
+  assert.equal(digests.size, 4);
 });
 
 test('validate accepts 2 of 3 sorted signatures and names every refusal', async () => {
-  const { manager } = await service(2);
+  const { manager, handler } = await service(deployer, operators, 2);
+  const at = await handler.getAddress();
   const env = envelope(2);
+  const digest = await handler.envelopeDigest(env);
+  const sign = (e, signers) => signFor(31337, at, e, signers);
   const good = await sign(env, operators.slice(0, 2));
-  await manager.validate(env, good);
-  await manager.validate(env, await sign(env, operators));
+  await manager.validate(digest, good);
+  await manager.validate(digest, await sign(env, operators));
+  const iface = manager.interface;
 
   const one = await sign(env, operators.slice(0, 1));
-  assert.equal(await revertName(manager.validate(env, one), manager), 'InsufficientQuorum(1,2)');
+  assert.equal(await revertName(manager.validate(digest, one), iface), 'InsufficientQuorum(1,2)');
 
   const outsider = wallet(9);
   const withOutsider = await sign(env, [operators[0], outsider]);
-  assert.match(await revertName(manager.validate(env, withOutsider), manager), /^UnknownSigner\(/);
+  assert.equal(await revertName(manager.validate(digest, withOutsider), iface), `UnknownSigner(${outsider.address})`);
 
   const unsorted = { ...good, signers: [...good.signers].reverse(), signatures: [...good.signatures].reverse() };
-  assert.equal(await revertName(manager.validate(env, unsorted), manager), 'SignersNotSorted(1)');
+  assert.equal(await revertName(manager.validate(digest, unsorted), iface), 'SignersNotSorted(1)');
 
   const duplicate = { ...good, signers: [good.signers[0], good.signers[0]], signatures: [good.signatures[0], good.signatures[0]] };
-  assert.equal(await revertName(manager.validate(env, duplicate), manager), 'SignersNotSorted(1)');
+  assert.equal(await revertName(manager.validate(digest, duplicate), iface), 'SignersNotSorted(1)');
 
   const otherPayload = await sign(envelope(2, '0x2b'), operators.slice(0, 2));
-  assert.equal(await revertName(manager.validate(env, otherPayload), manager), 'InvalidSignature(0)');
+  assert.equal(await revertName(manager.validate(digest, otherPayload), iface), 'InvalidSignature(0)');
 
   const truncated = { ...good, signatures: [good.signatures[0].slice(0, 60), good.signatures[1]] };
-  assert.equal(await revertName(manager.validate(env, truncated), manager), 'InvalidSignature(0)');
+  assert.equal(await revertName(manager.validate(digest, truncated), iface), 'InvalidSignature(0)');
 
-  assert.equal(await revertName(manager.validate(env, { ...good, signatures: good.signatures.slice(1) }), manager), 'LengthMismatch()');
-  assert.equal(await revertName(manager.validate(env, { signers: [], signatures: [], referenceBlock: 0 }), manager), 'NoSignatures()');
+  // The same signature with s flipped to the high half recovers to the same signer on
+  // ecrecover; the manager refuses it so that a signature has exactly one encoding.
+  const sig = ethers.Signature.from(good.signatures[0]);
+  const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+  const high = ethers.concat([sig.r, ethers.toBeHex(n - BigInt(sig.s), 32), sig.v === 27 ? '0x1c' : '0x1b']);
+  assert.equal(await revertName(manager.validate(digest, { ...good, signatures: [high, good.signatures[1]] }), iface), 'InvalidSignature(0)');
+
+  assert.equal(await revertName(manager.validate(digest, { ...good, signatures: good.signatures.slice(1) }), iface), 'LengthMismatch()');
+  assert.equal(await revertName(manager.validate(digest, { signers: [], signatures: [], referenceBlock: 0 }), iface), 'NoSignatures()');
 });
 
 test('the handler stores a batch, skips handled ids, and reverts a batch with a bad envelope', async () => {
-  const { manager, handler } = await service(2);
+  const { manager, handler } = await service(deployer, operators, 2);
+  const sign = async (e, signers) => signFor(31337, await handler.getAddress(), e, signers);
   const a = envelope(10, '0x01');
   const b = envelope(11, '0x02');
   const receipt = await (await handler.handleSignedEnvelopes([a, b], [await sign(a, operators), await sign(b, operators)])).wait();
@@ -129,6 +89,7 @@ test('the handler stores a batch, skips handled ids, and reverts a batch with a 
   assert.equal(await handler.payloadOf(a.eventId), '0x01');
   assert.equal(await handler.isHandled(b.eventId), true);
   assert.equal(await handler.handledCount(), 2n);
+  assert.equal(await handler.serviceManager(), await manager.getAddress());
 
   // Resubmitting a handled id is skipped, not reverted.
   const again = await (await handler.handleSignedEnvelope(a, await sign(a, operators))).wait();
@@ -139,14 +100,17 @@ test('the handler stores a batch, skips handled ids, and reverts a batch with a 
   const c = envelope(12, '0x03');
   const d = envelope(13, '0x04');
   const batch = handler.handleSignedEnvelopes([c, d], [await sign(c, operators), await sign(d, operators.slice(0, 1))]);
-  assert.equal(await revertName(batch, manager), 'InsufficientQuorum(1,2)');
+  assert.equal(await revertName(batch, manager.interface), 'InsufficientQuorum(1,2)');
   assert.equal(await handler.isHandled(c.eventId), false);
+  const mismatch = handler.handleSignedEnvelopes([c, d], [await sign(c, operators)]);
+  assert.equal(await revertName(mismatch, handler.interface), 'BatchLengthMismatch()');
 });
 
 test('only the owner changes operators and threshold', async () => {
-  const { manager } = await service(2);
-  const stranger = manager.connect(wallet(5).connect(provider));
-  assert.equal(await revertName(stranger.setThreshold(1), manager), 'NotOwner()');
+  const { manager } = await service(deployer, operators, 2);
+  const stranger = manager.connect(wallet(5).connect(chain.provider));
+  assert.equal(await revertName(stranger.setThreshold(1), manager.interface), 'NotOwner()');
+  assert.equal(await revertName(stranger.setOperator(wallet(5).address, 100), manager.interface), 'NotOwner()');
   await (await manager.setOperator(operators[0].address, 0)).wait();
   const [list] = await manager.getOperators();
   assert.equal(list.length, 2);
@@ -156,7 +120,7 @@ test('only the owner changes operators and threshold', async () => {
 });
 
 test('the trigger emits increasing ids with its payload', async () => {
-  const trigger = await deploy('WavsTrigger');
+  const trigger = await deploy(deployer, 'WavsTrigger');
   const fired = [];
   for (const payload of ['0xaa', '0xbbcc']) {
     const receipt = await (await trigger.fire(payload)).wait();

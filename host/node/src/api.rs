@@ -1,26 +1,34 @@
 //! The node's HTTP API: services (deploy, pause, resume, remove), components, chains
 //! added at runtime, manual tasks, executions, health, metrics and its own OpenAPI
-//! document. With an `api-token` configured, every request
-//! but GET/HEAD needs it as a bearer token ([`auth`]).
+//! document.
+//!
+//! Closed by default. Every request must name one of the node's own addresses in `Host`
+//! and, if it has an `Origin`, come from one of them ([`hosts`]); every request but
+//! GET/HEAD needs the API token as a bearer token ([`auth`], [`token`]) and must declare
+//! its `Content-Type` ([`content_type`]); component config values are shown only with the
+//! token ([`redact`]).
 
 mod auth;
+pub mod content_type;
 mod health;
+pub mod hosts;
 pub mod metrics;
 pub mod openapi;
+pub mod redact;
+mod tasks;
+pub mod token;
 
-use crate::job::{Job, TriggerKey};
 use crate::error::NodeError;
 use crate::node::Node;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use wavs_runtime::bindings::wit_types::TriggerData;
-use wavs_types::{ApiError, ServiceManifest, TriggerSpec};
+use wavs_types::{ApiError, ServiceManifest};
 
 /// Largest component upload accepted.
 const MAX_COMPONENT_BYTES: usize = 64 << 20;
@@ -42,8 +50,30 @@ impl IntoResponse for NodeError {
 
 type ApiResult<T> = Result<T, NodeError>;
 
-/// The API's routes.
+/// The node's own addresses when its API listens on `addr`, for the `Host` and `Origin`
+/// checks.
+pub fn allowed_hosts(node: &Node, addr: std::net::SocketAddr) -> Arc<hosts::AllowedHosts> {
+    let extra = &node.config.api_allowed_hosts;
+    let allowed = hosts::AllowedHosts::new(addr, extra).unwrap_or_else(|e| {
+        // `NodeConfig::validate` refuses such entries; an unchecked config loses them.
+        tracing::warn!("{e}: ignored");
+        hosts::AllowedHosts::new(addr, &[]).expect("no extra entries to refuse")
+    });
+    Arc::new(allowed)
+}
+
+/// The API's routes for a node listening on its configured `api-addr` (port 0: any
+/// port of the node's names; see [`router_at`]).
 pub fn router(node: Arc<Node>) -> Router {
+    let addr = node.config.api_addr;
+    router_at(node, addr)
+}
+
+/// The API's routes for a node listening on `addr` (the address actually bound), behind
+/// (outermost first) JSON errors, the `Host` and `Origin` checks, the token, the
+/// `Content-Type` check and the body limit.
+pub fn router_at(node: Arc<Node>, addr: std::net::SocketAddr) -> Router {
+    let allowed = allowed_hosts(&node, addr);
     Router::new()
         .route("/", get(crate::status_page::page))
         .route("/status", get(crate::status_page::page))
@@ -58,12 +88,14 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/services/{id}/pause", post(pause_service))
         .route("/services/{id}/resume", post(resume_service))
         .route("/chains", post(add_chain))
-        .route("/services/{id}/workflows/{workflow}/tasks", post(add_task))
+        .route("/services/{id}/workflows/{workflow}/tasks", post(tasks::add_task))
         .route("/executions", get(executions))
         .fallback(|| async { NodeError::NotFound("no such endpoint; GET /openapi.json describes the API".into()) })
         .method_not_allowed_fallback(wavs_types::http::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_COMPONENT_BYTES))
+        .layer(axum::middleware::from_fn(content_type::require))
         .layer(axum::middleware::from_fn_with_state(node.clone(), auth::require_token))
+        .layer(axum::middleware::from_fn_with_state(allowed, hosts::check))
         .layer(axum::middleware::map_response(wavs_types::http::json_errors))
         .with_state(node)
 }
@@ -72,17 +104,19 @@ async fn adapters(State(node): State<Arc<Node>>) -> Json<Value> {
     Json(json!({ "loaded": node.registry.loaded(), "files": node.registry.files() }))
 }
 
+/// Each chain's signing key: public key, where it came from, and the identity the
+/// chain's adapter gives it (what a service manager registers).
 async fn operator(State(node): State<Arc<Node>>) -> Json<Value> {
-    let key = node.operator_public_key();
-    let mut ids = serde_json::Map::new();
+    let mut chains = serde_json::Map::new();
     for (name, chain) in node.chains.all() {
+        let key = chain.key.signer.public_key();
         let id = match chain.adapter.operator_id(&key).await {
             Ok(id) => json!(id),
             Err(e) => json!({ "error": e.to_string() }),
         };
-        ids.insert(name, id);
+        chains.insert(name, crate::cli::info::chain_key_json(&chain.spec, &key, &chain.key.source, id));
     }
-    Json(json!({ "public-key": wavs_types::hex_bytes::encode(&key), "ids": ids }))
+    Json(json!({ "chains": chains }))
 }
 
 async fn upload_component(State(node): State<Arc<Node>>, body: axum::body::Bytes) -> ApiResult<(StatusCode, Json<Value>)> {
@@ -96,8 +130,12 @@ async fn upload_component(State(node): State<Arc<Node>>, body: axum::body::Bytes
     Ok((StatusCode::CREATED, Json(json!({ "digest": digest, "source": source, "ms": ms, "bytes": body.len() }))))
 }
 
-async fn list_services(State(node): State<Arc<Node>>) -> Json<Vec<ServiceManifest>> {
-    Json(node.services().iter().map(|s| (**s).clone()).collect())
+/// Every deployed manifest; component config values only for a caller with the token.
+async fn list_services(State(node): State<Arc<Node>>, headers: HeaderMap) -> Json<Vec<ServiceManifest>> {
+    let full = auth::authorized(node.config.api_token.as_ref(), &headers);
+    let services = node.services();
+    let shown = services.iter().map(|s| (**s).clone());
+    Json(if full { shown.collect() } else { shown.map(redact::without_config_values).collect() })
 }
 
 async fn deploy_service(State(node): State<Arc<Node>>, body: String) -> ApiResult<(StatusCode, Json<Value>)> {
@@ -134,56 +172,6 @@ async fn add_chain(State(node): State<Arc<Node>>, body: String) -> ApiResult<(St
         .map_err(|e| NodeError::Invalid(format!("invalid chain {name}: {e}")))?;
     node.add_chain(&name, spec)?;
     Ok((StatusCode::CREATED, Json(json!({ "name": name }))))
-}
-
-/// A manual task: raw bytes for a workflow, with an id every operator is given alike.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct TaskRequest {
-    task_id: String,
-    #[serde(with = "wavs_types::hex_bytes")]
-    payload: Vec<u8>,
-}
-
-async fn add_task(
-    State(node): State<Arc<Node>>,
-    Path((id, workflow)): Path<(String, String)>,
-    body: String,
-) -> ApiResult<Json<Value>> {
-    let task: TaskRequest =
-        serde_json::from_str(&body).map_err(|e| NodeError::Invalid(format!("invalid task: {e}")))?;
-    let service = node
-        .services
-        .read()
-        .get(&id)
-        .cloned()
-        .ok_or_else(|| NodeError::NotFound(format!("no service {id:?} is deployed")))?;
-    let wf = service
-        .workflows
-        .get(&workflow)
-        .ok_or_else(|| NodeError::NotFound(format!("service {id:?} has no workflow {workflow:?}")))?;
-    if task.task_id.is_empty() {
-        return Err(NodeError::Invalid("task-id must not be empty".into()));
-    }
-    if node.is_paused(&id) {
-        return Err(NodeError::Conflict(format!("service {id:?} is paused; `wavs service resume {id}` runs it again")));
-    }
-    if !matches!(wf.trigger, TriggerSpec::Manual) {
-        tracing::info!(service = %id, %workflow, "manual task on a workflow with a chain trigger");
-    }
-    let job = Job {
-        service_id: service.id.clone(),
-        workflow_id: workflow,
-        data: TriggerData::Raw(task.payload),
-        key: TriggerKey::Manual { task_id: task.task_id },
-    };
-    // Stored first, so a crash mid-run resumes the task; run here, so the answer has it.
-    let resume_after = crate::backoff::unix_ms() + 60_000;
-    let pending = node.store.enqueue_job(job, resume_after).await?;
-    let record = node.run_now(pending).await.ok_or_else(|| NodeError::Unavailable(
-        "the task failed in a way that may pass and will be retried; see GET /executions".into(),
-    ))?;
-    Ok(Json(serde_json::to_value(record).unwrap_or_default()))
 }
 
 #[derive(Deserialize)]

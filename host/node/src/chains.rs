@@ -7,7 +7,7 @@ use crate::node::Node;
 use parking_lot::RwLock;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use wavs_runtime::ChainAdapter;
+use wavs_runtime::{AdapterSigner, ChainAdapter, ChainKey, ChainRef};
 use wavs_types::ChainSpec;
 
 /// Instance-pool room kept for chains added at runtime: the pool is sized once, when
@@ -18,8 +18,10 @@ pub(crate) const RUNTIME_CHAIN_SLOTS: usize = 16;
 pub(crate) struct Chain {
     /// What the operator configured.
     pub spec: ChainSpec,
-    /// Its adapter instance.
+    /// Its adapter instance, which may read this chain's public key but sign nothing.
     pub adapter: Arc<ChainAdapter>,
+    /// The key this node signs envelopes for this chain with; no other chain's.
+    pub key: ChainKey,
     /// Added through the API rather than the configuration file.
     pub added: bool,
 }
@@ -67,6 +69,13 @@ impl Chains {
     }
 }
 
+/// The key `name` signs with under `[operator]`: its own if configured, else derived.
+pub(crate) fn chain_key(operator: &wavs_runtime::KeyConfig, name: &str, spec: &ChainSpec) -> Result<ChainKey> {
+    operator
+        .chain_key(ChainRef { name, family: &spec.family, chain_id: &spec.chain_id })
+        .map_err(|e| NodeError::Invalid(format!("[operator] key for chain {name}: {e}")))
+}
+
 /// A chain name must be usable in URLs, metrics labels and manifests as is.
 fn check_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
@@ -82,16 +91,17 @@ fn check_name(name: &str) -> Result<()> {
 }
 
 impl Node {
-    /// The adapter instance of a chain, built with this node's signer and limits.
-    pub(crate) fn chain_from_spec(&self, name: &str, spec: ChainSpec, added: bool) -> Chain {
+    /// A chain with its own key and its adapter instance, under this node's limits.
+    pub(crate) fn chain_from_spec(&self, name: &str, spec: ChainSpec, added: bool) -> Result<Chain> {
+        let key = chain_key(&self.config.operator, name, &spec)?;
         let adapter = ChainAdapter::from_spec(
             self.registry.clone(),
             name,
             &spec,
-            self.signer.clone(),
+            AdapterSigner::PublicOnly(key.signer.public_key()),
             self.config.limits.adapter_limits(),
         );
-        Chain { spec, adapter: Arc::new(adapter), added }
+        Ok(Chain { spec, adapter: Arc::new(adapter), key, added })
     }
 
     /// Serves a new chain from now on, and after restarts: it is stored, then its
@@ -102,8 +112,9 @@ impl Node {
         spec.validate(name).map_err(NodeError::Invalid)?;
         let family = spec.family.clone();
         self.chains.add(name, || {
+            let chain = self.chain_from_spec(name, spec.clone(), true)?;
             self.store.put_added_chain(name, &spec)?;
-            Ok(self.chain_from_spec(name, spec, true))
+            Ok(chain)
         })?;
         tracing::info!(chain = %name, %family, "chain added");
         let node = self.clone();

@@ -2,6 +2,7 @@
 //! command group. Each command prints what a person reads, or with `--json` one JSON
 //! document on stdout; errors say what to do next.
 
+pub mod access;
 pub mod adapters;
 pub mod exec;
 pub mod info;
@@ -10,22 +11,40 @@ pub mod output;
 pub mod service;
 
 use crate::error::{NodeError, Result};
+use access::{Access, Token};
+use reqwest::header::CONTENT_TYPE;
 use serde_json::Value;
 use std::path::Path;
 
-/// What every command gets: where the node is, and how to print.
+/// What every command gets: where the node is, what it sends, and how to print.
 #[derive(Debug, Clone)]
 pub struct Ctx {
-    /// Node API base URLs (`--node`, repeatable; the first is used where one is meant).
-    pub nodes: Vec<String>,
+    /// Node API base URLs (`--node`, repeatable; the first is used where one is meant)
+    /// and the API token sent to them ([`access`]).
+    pub access: Access,
     /// Print machine-readable JSON instead of text.
     pub json: bool,
+    /// The node configuration given with `--config` before the command, if any.
+    pub config: Option<std::path::PathBuf>,
 }
 
 impl Ctx {
     /// A client for the first node.
     pub fn client(&self) -> Client {
-        Client::new(self.nodes.first().map(String::as_str).unwrap_or(DEFAULT_NODE))
+        self.client_for(self.access.nodes.first().map(String::as_str).unwrap_or(DEFAULT_NODE))
+    }
+
+    /// A client for the node at `url`, sending the token (if any).
+    pub fn client_for(&self, url: &str) -> Client {
+        let mut client = Client::with_token(url, None);
+        client.token = self.access.token.clone();
+        client.hint = self.access.hint.clone();
+        client
+    }
+
+    /// Every node URL given.
+    pub fn nodes(&self) -> &[String] {
+        &self.access.nodes
     }
 }
 
@@ -39,8 +58,10 @@ pub type CliResult<T = ()> = std::result::Result<T, String>;
 pub struct Client {
     base: String,
     http: reqwest::Client,
-    /// Sent as `Authorization: Bearer <token>` to a node with an `api-token`.
-    token: Option<String>,
+    /// Sent as `Authorization: Bearer <token>`.
+    token: Option<Token>,
+    /// What a 401 adds when no token was sent: how to send one.
+    hint: String,
 }
 
 impl Client {
@@ -52,13 +73,14 @@ impl Client {
 
     /// A client for the node at `base` that sends `token` (if any, and not empty).
     pub fn with_token(base: &str, token: Option<String>) -> Self {
-        let token = token.filter(|t| !t.trim().is_empty());
-        Client { base: base.trim_end_matches('/').to_string(), http: reqwest::Client::new(), token }
+        let token = token.filter(|t| !t.trim().is_empty()).map(|value| Token { value, source: "the caller".into() });
+        let hint = "send the node's API token (`wavs --config <node.toml>`, or WAVS_API_TOKEN)".to_string();
+        Client { base: base.trim_end_matches('/').to_string(), http: reqwest::Client::new(), token, hint }
     }
 
     async fn send(&self, mut req: reqwest::RequestBuilder) -> Result<Value> {
         if let Some(token) = &self.token {
-            req = req.bearer_auth(token);
+            req = req.bearer_auth(&token.value);
         }
         let response = req.send().await.map_err(|e| {
             NodeError::Invalid(format!("cannot reach the node at {}: {e} (is `wavs node` running?)", self.base))
@@ -67,11 +89,18 @@ impl Client {
         let text = response.text().await.unwrap_or_default();
         let body: Value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
         if status.is_success() {
-            Ok(body)
-        } else {
-            let msg = body.get("error").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| body.to_string());
-            Err(NodeError::Invalid(format!("node answered {status}: {msg}")))
+            return Ok(body);
         }
+        let msg = body.get("error").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| body.to_string());
+        let fix = match (status, &self.token) {
+            (reqwest::StatusCode::UNAUTHORIZED, None) => format!("\n  to fix: {}", self.hint),
+            (reqwest::StatusCode::UNAUTHORIZED, Some(token)) => format!(
+                "\n  to fix: the token from {} is not this node's ({}): use the configuration or token of the node you talk to",
+                token.source, self.base
+            ),
+            _ => String::new(),
+        };
+        Err(NodeError::Invalid(format!("node answered {status}: {msg}{fix}")))
     }
 
     /// GET a path.
@@ -83,7 +112,8 @@ impl Client {
     pub async fn upload_component(&self, file: &Path) -> Result<String> {
         let bytes = std::fs::read(file)
             .map_err(|e| NodeError::Invalid(format!("cannot read component {}: {e}", file.display())))?;
-        let body = self.send(self.http.post(format!("{}/components", self.base)).body(bytes)).await?;
+        let request = self.http.post(format!("{}/components", self.base)).header(CONTENT_TYPE, crate::api::content_type::WASM);
+        let body = self.send(request.body(bytes)).await?;
         body.get("digest")
             .and_then(Value::as_str)
             .map(str::to_string)
@@ -105,17 +135,17 @@ impl Client {
                 .ok_or_else(|| NodeError::Invalid(format!("manifest has no component named {name:?}")))?;
             slot.insert("digest".into(), Value::String(digest));
         }
-        self.send(self.http.post(format!("{}/services", self.base)).body(json.to_string())).await
+        self.send(self.http.post(format!("{}/services", self.base)).json(&json)).await
     }
 
     /// Removes a service.
     pub async fn remove(&self, id: &str) -> Result<Value> {
-        self.send(self.http.delete(format!("{}/services/{id}", self.base))).await
+        self.send(self.http.delete(format!("{}/services/{id}", self.base)).header(CONTENT_TYPE, crate::api::content_type::JSON)).await
     }
 
     /// Pauses (`"pause"`) or resumes (`"resume"`) a service.
     pub async fn set_paused(&self, id: &str, verb: &str) -> Result<Value> {
-        self.send(self.http.post(format!("{}/services/{id}/{verb}", self.base))).await
+        self.send(self.http.post(format!("{}/services/{id}/{verb}", self.base)).header(CONTENT_TYPE, crate::api::content_type::JSON)).await
     }
 
     /// Adds a chain: `body` is its spec as JSON with its `name`.

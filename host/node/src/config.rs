@@ -2,6 +2,7 @@
 //! deployment (`WAVS_DATA_DIR`, `WAVS_ADAPTERS_DIR`, `WAVS_API_ADDR`,
 //! `WAVS_AGGREGATOR_URL`, `WAVS_OPERATOR_KEY`, `WAVS_API_TOKEN`).
 
+use crate::api::token::ApiToken;
 use crate::error::{NodeError, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -24,7 +25,8 @@ pub struct NodeConfig {
     /// Base URL of the aggregator signed envelopes go to.
     #[serde(default)]
     pub aggregator_url: Option<String>,
-    /// The operator's signing key.
+    /// The operator's base key. Each chain signs with a key of its own, derived from it
+    /// per chain or set under `[operator.chains.<name>]`.
     pub operator: KeyConfig,
     /// Chains by the operator's name for them.
     #[serde(default)]
@@ -36,9 +38,15 @@ pub struct NodeConfig {
     #[serde(default = "default_concurrency")]
     pub max_concurrent_executions: usize,
     /// Bearer token every request but GET/HEAD must carry (`Authorization: Bearer <token>`).
-    /// Unset: the mutating endpoints are open (fine on loopback).
+    /// Unset: `wavs node` uses the token it generated in `<data-dir>/api-token`
+    /// ([`crate::api::token`]). `"none"` opens the API to anyone who can reach it.
     #[serde(default)]
-    pub api_token: Option<String>,
+    pub api_token: Option<ApiToken>,
+    /// More names the API answers to (`host` for any port, or `host:port`), beyond its
+    /// `api-addr`, `localhost`, `127.0.0.1` and `[::1]` on its port: the name of a proxy
+    /// or DNS name in front of it. Requests naming any other `Host` or `Origin` are refused.
+    #[serde(default)]
+    pub api_allowed_hosts: Vec<String>,
 }
 
 /// Component limits (default and maximum) and chain adapter limits.
@@ -117,11 +125,14 @@ impl NodeConfig {
             self.aggregator_url = Some(v);
         }
         if let Some(v) = var("WAVS_OPERATOR_KEY") {
-            self.operator = KeyConfig::from_private_key(v);
+            // Replaces the base key; keys set per chain stay.
+            let chains = std::mem::take(&mut self.operator.chains);
+            self.operator = KeyConfig { chains, ..KeyConfig::from_private_key(v) };
         }
         // An empty variable does not clear a configured token: that would open the API.
+        // Nor does the variable ever open it: "none" there is refused by `validate`.
         if let Some(v) = var("WAVS_API_TOKEN").filter(|v| !v.trim().is_empty()) {
-            self.api_token = Some(v);
+            self.api_token = Some(ApiToken::Secret(v));
         }
     }
 
@@ -136,9 +147,13 @@ impl NodeConfig {
         if let Some(msg) = self.limits.adapter_limits().exceeding(&Limits::UNBOUNDED) {
             return Err(NodeError::Invalid(format!("limits.adapter: {msg}")));
         }
-        self.operator.signer().map_err(|e| NodeError::Invalid(format!("[operator]: {e}")))?;
-        if self.api_token.as_deref().is_some_and(|t| t.trim().is_empty()) {
-            return Err(NodeError::Invalid("api-token is empty: set a secret, or remove it to leave the API open".into()));
+        let names: Vec<&str> = self.chains.keys().map(String::as_str).collect();
+        self.operator.validate("operator", &names).map_err(|e| NodeError::Invalid(e.to_string()))?;
+        if let Some(secret) = self.api_token.as_ref().and_then(ApiToken::secret) {
+            crate::api::token::check_secret(secret).map_err(NodeError::Invalid)?;
+        }
+        for host in &self.api_allowed_hosts {
+            crate::api::hosts::check_allowed(host).map_err(NodeError::Invalid)?;
         }
         Ok(())
     }
@@ -167,14 +182,24 @@ mod tests {
         c.apply_env(|k| (k == "WAVS_API_ADDR").then(|| "127.0.0.1:9999".to_string()));
         assert_eq!(c.api_addr.port(), 9999);
         assert_eq!(c.api_token, None);
+        let secret = |t: &str| Some(ApiToken::Secret(t.into()));
         c.apply_env(|k| (k == "WAVS_API_TOKEN").then(|| "s3cret".to_string()));
-        assert_eq!(c.api_token.as_deref(), Some("s3cret"));
+        assert_eq!(c.api_token, secret("s3cret"));
         c.apply_env(|k| (k == "WAVS_API_TOKEN").then(String::new));
-        assert_eq!(c.api_token.as_deref(), Some("s3cret"), "an empty variable keeps the token");
-        let c = NodeConfig::parse(&GOOD.replace("adapters-dir", "api-token = \"t\"\nadapters-dir")).unwrap();
-        assert_eq!(c.api_token.as_deref(), Some("t"));
-        let c = NodeConfig::parse(&GOOD.replace("adapters-dir", "api-token = \" \"\nadapters-dir")).unwrap();
-        assert!(c.validate().unwrap_err().to_string().contains("api-token is empty"));
+        assert_eq!(c.api_token, secret("s3cret"), "an empty variable keeps the token");
+        let with = |line: &str| NodeConfig::parse(&GOOD.replace("adapters-dir", &format!("{line}\nadapters-dir"))).unwrap();
+        assert_eq!(with("api-token = \"t\"").api_token, secret("t"));
+        assert!(with("api-token = \" \"").validate().unwrap_err().to_string().contains("api-token is empty"));
+        let open = with("api-token = \"none\"");
+        assert_eq!(open.api_token, Some(ApiToken::Open));
+        open.validate().unwrap();
+        // The variable never opens the API: "none" there is refused.
+        let mut c = NodeConfig::parse(GOOD).unwrap();
+        c.apply_env(|k| (k == "WAVS_API_TOKEN").then(|| "none".to_string()));
+        assert!(c.validate().unwrap_err().to_string().contains("guessable"));
+        with("api-allowed-hosts = [\"wavs.example.com\", \"proxy:9000\"]").validate().unwrap();
+        let err = with("api-allowed-hosts = [\"http://wavs.example.com\"]").validate().unwrap_err().to_string();
+        assert!(err.contains("api-allowed-hosts") && err.contains("no scheme"), "{err}");
     }
 
     #[test]

@@ -65,7 +65,7 @@ impl Node {
         self.metrics.observe_execution(&record);
         tracing::info!(seq = record.seq, outcome = record.outcome.kind(), fuel = record.fuel_used, elapsed_ms = record.elapsed_ms, "execution recorded");
         for submission in queued {
-            let state = self.send_signed(&submission, 0).await;
+            let state = self.send_signed(&submission, 0, 0).await;
             if let Some(result) = record.results.iter_mut().find(|r| r.event_id == submission.envelope.event_id) {
                 result.submission = state.submission();
             }
@@ -128,8 +128,9 @@ impl Node {
         Ok((record, signed))
     }
 
-    /// Signs `envelope` for `chain`: the digest comes from the chain's adapter, the
-    /// signature from the operator key, which never enters WASM.
+    /// Signs `envelope` for `handler` on `chain`: the digest, bound to that chain and
+    /// handler, comes from the chain's adapter; the signature from that chain's own key,
+    /// which never enters WASM. Only envelopes the node built itself get here.
     async fn sign(
         &self,
         service: &ServiceManifest,
@@ -149,8 +150,8 @@ impl Node {
             ));
         }
         let served = self.chains.get(chain).ok_or_else(|| NodeError::Invalid(format!("chain {chain} is not configured")))?;
-        let digest = served.adapter.envelope_digest(&envelope.into()).await?;
-        let signature = self.signer.sign_digest(&digest)?;
+        let digest = served.adapter.envelope_digest(handler, &envelope.into()).await?;
+        let signature = served.key.signer.sign_digest(&digest)?;
         Ok(SignedSubmission {
             service_id: service.id.clone(),
             workflow_id: job.workflow_id.clone(),

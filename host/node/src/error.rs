@@ -24,6 +24,11 @@ pub enum NodeError {
     /// The on-disk store failed.
     #[error("store: {0}")]
     Store(String),
+    /// The store's disk failed (an I/O error, e.g. no space left). redb refuses every
+    /// later transaction of a database that saw one, so the store reopens it; the same
+    /// write may pass once the disk accepts writes again.
+    #[error("store: {0}")]
+    StoreIo(String),
     /// The aggregator could not be reached or refused temporarily.
     #[error("aggregator: {message}")]
     Aggregator { message: String, retryable: bool },
@@ -41,7 +46,7 @@ impl NodeError {
             NodeError::Conflict(_) => "conflict",
             NodeError::Unavailable(_) => "unavailable",
             NodeError::Runtime(e) => e.kind(),
-            NodeError::Store(_) | NodeError::Io(_) => "node",
+            NodeError::Store(_) | NodeError::StoreIo(_) | NodeError::Io(_) => "node",
             NodeError::Aggregator { .. } => "aggregator",
         }
     }
@@ -51,28 +56,84 @@ impl NodeError {
         match self {
             NodeError::Invalid(_) | NodeError::NotFound(_) | NodeError::Conflict(_) => false,
             NodeError::Runtime(e) => e.is_retryable(),
-            NodeError::Store(_) | NodeError::Io(_) | NodeError::Unavailable(_) => true,
+            NodeError::Store(_) | NodeError::StoreIo(_) | NodeError::Io(_) | NodeError::Unavailable(_) => true,
             NodeError::Aggregator { retryable, .. } => *retryable,
         }
     }
 }
 
+/// redb errors become store errors; those that carry an I/O failure (directly, or as a
+/// storage error inside a table, transaction, commit or open error) become
+/// [`NodeError::StoreIo`], told apart by variant: the message text is redb's to change.
 macro_rules! store_error {
-    ($($t:ty),*) => {$(
+    ($($t:ty => $storage:expr),* $(,)?) => {$(
         impl From<$t> for NodeError {
             fn from(e: $t) -> Self {
-                NodeError::Store(e.to_string())
+                let storage: fn(&$t) -> Option<&redb::StorageError> = $storage;
+                match storage(&e).and_then(io_failure) {
+                    Some(message) => NodeError::StoreIo(message),
+                    None => NodeError::Store(e.to_string()),
+                }
             }
         }
     )*};
 }
 store_error!(
-    redb::DatabaseError,
-    redb::TransactionError,
-    redb::TableError,
-    redb::StorageError,
-    redb::CommitError
+    redb::StorageError => |e| Some(e),
+    redb::DatabaseError => |e| match e { redb::DatabaseError::Storage(s) => Some(s), _ => None },
+    redb::TransactionError => |e| match e { redb::TransactionError::Storage(s) => Some(s), _ => None },
+    redb::TableError => |e| match e { redb::TableError::Storage(s) => Some(s), _ => None },
+    redb::CommitError => |e| match e { redb::CommitError::Storage(s) => Some(s), _ => None },
 );
+
+/// What went wrong, if redb failed on I/O: now (`Io`), or earlier on the same database
+/// (`PreviousIo`, its answer to everything after one).
+fn io_failure(e: &redb::StorageError) -> Option<String> {
+    match e {
+        redb::StorageError::Io(io) => Some(format!("I/O error ({io})")),
+        redb::StorageError::PreviousIo => Some("an earlier I/O error; redb refuses the database until it is reopened".into()),
+        _ => None,
+    }
+}
 
 /// Result alias for the node.
 pub type Result<T, E = NodeError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use redb::{CommitError, DatabaseError, StorageError, TableError, TransactionError};
+
+    fn enospc() -> StorageError {
+        StorageError::Io(std::io::Error::from_raw_os_error(28))
+    }
+
+    #[test]
+    fn io_failures_are_told_apart_from_other_store_errors_by_variant() {
+        let io: Vec<NodeError> = vec![
+            enospc().into(),
+            StorageError::PreviousIo.into(),
+            DatabaseError::Storage(enospc()).into(),
+            TransactionError::Storage(StorageError::PreviousIo).into(),
+            TableError::Storage(enospc()).into(),
+            CommitError::Storage(enospc()).into(),
+        ];
+        for e in &io {
+            assert!(matches!(e, NodeError::StoreIo(_)), "{e:?}");
+            assert!(e.is_retryable(), "{e} may pass once the disk accepts writes");
+            assert!(e.to_string().starts_with("store: "), "{e}");
+        }
+        assert_eq!(io[0].to_string(), "store: I/O error (No space left on device (os error 28))");
+        let other: Vec<NodeError> = vec![
+            StorageError::Corrupted("bad page".into()).into(),
+            StorageError::DatabaseClosed.into(),
+            DatabaseError::DatabaseAlreadyOpen.into(),
+            DatabaseError::UpgradeRequired(1).into(),
+            TableError::TableDoesNotExist("t".into()).into(),
+            CommitError::Storage(StorageError::ValueTooLarge(1)).into(),
+        ];
+        for e in &other {
+            assert!(matches!(e, NodeError::Store(_)), "{e:?}");
+        }
+    }
+}

@@ -17,70 +17,78 @@ const KV_BYTES: TableDefinition<&str, u64> = TableDefinition::new("kv_bytes");
 
 impl Store {
     fn kv_get(&self, ns: &str, key: &str) -> Result<Option<Vec<u8>>> {
-        let txn = self.db().begin_read()?;
-        let Some(table) = existing(txn.open_table(KV))? else { return Ok(None) };
-        Ok(table.get((ns, key))?.map(|v| v.value().to_vec()))
+        self.with_db(|db| {
+            let txn = db.begin_read()?;
+            let Some(table) = existing(txn.open_table(KV))? else { return Ok(None) };
+            Ok(table.get((ns, key))?.map(|v| v.value().to_vec()))
+        })
     }
 
     fn kv_set(&self, ns: &str, key: &str, value: &[u8], quota: u64) -> Result<SetOutcome> {
-        let txn = self.db().begin_write()?;
-        let outcome = {
-            let mut entries = txn.open_table(KV)?;
-            let mut totals = txn.open_table(KV_BYTES)?;
-            let old = entries.get((ns, key))?.map_or(0, |v| entry_bytes(key, v.value().len()));
-            let current = totals.get(ns)?.map_or(0, |v| v.value());
-            let total = current.saturating_sub(old) + entry_bytes(key, value.len());
-            if total > quota {
-                SetOutcome::OverQuota { total }
-            } else {
-                entries.insert((ns, key), value)?;
-                totals.insert(ns, total)?;
-                SetOutcome::Stored
+        self.with_db(|db| {
+            let txn = db.begin_write()?;
+            let outcome = {
+                let mut entries = txn.open_table(KV)?;
+                let mut totals = txn.open_table(KV_BYTES)?;
+                let old = entries.get((ns, key))?.map_or(0, |v| entry_bytes(key, v.value().len()));
+                let current = totals.get(ns)?.map_or(0, |v| v.value());
+                let total = current.saturating_sub(old) + entry_bytes(key, value.len());
+                if total > quota {
+                    SetOutcome::OverQuota { total }
+                } else {
+                    entries.insert((ns, key), value)?;
+                    totals.insert(ns, total)?;
+                    SetOutcome::Stored
+                }
+            };
+            match outcome {
+                SetOutcome::Stored => txn.commit()?,
+                SetOutcome::OverQuota { .. } => txn.abort()?,
             }
-        };
-        match outcome {
-            SetOutcome::Stored => txn.commit()?,
-            SetOutcome::OverQuota { .. } => txn.abort()?,
-        }
-        Ok(outcome)
+            Ok(outcome)
+        })
     }
 
     fn kv_delete(&self, ns: &str, key: &str) -> Result<()> {
-        let txn = self.db().begin_write()?;
-        {
-            let mut entries = txn.open_table(KV)?;
-            let removed = entries.remove((ns, key))?.map(|v| entry_bytes(key, v.value().len()));
-            if let Some(freed) = removed {
-                let mut totals = txn.open_table(KV_BYTES)?;
-                let left = totals.get(ns)?.map_or(0, |v| v.value()).saturating_sub(freed);
-                if left == 0 {
-                    totals.remove(ns)?;
-                } else {
-                    totals.insert(ns, left)?;
+        self.with_db(|db| {
+            let txn = db.begin_write()?;
+            {
+                let mut entries = txn.open_table(KV)?;
+                let removed = entries.remove((ns, key))?.map(|v| entry_bytes(key, v.value().len()));
+                if let Some(freed) = removed {
+                    let mut totals = txn.open_table(KV_BYTES)?;
+                    let left = totals.get(ns)?.map_or(0, |v| v.value()).saturating_sub(freed);
+                    if left == 0 {
+                        totals.remove(ns)?;
+                    } else {
+                        totals.insert(ns, left)?;
+                    }
                 }
             }
-        }
-        txn.commit()?;
-        Ok(())
+            txn.commit()?;
+            Ok(())
+        })
     }
 
     fn kv_list(&self, ns: &str, prefix: &str, start_after: Option<&str>, limit: usize) -> Result<Vec<String>> {
-        let txn = self.db().begin_read()?;
-        let Some(table) = existing(txn.open_table(KV))? else { return Ok(vec![]) };
-        let from = match start_after {
-            Some(after) if after >= prefix => Bound::Excluded((ns, after)),
-            _ => Bound::Included((ns, prefix)),
-        };
-        let mut keys = Vec::new();
-        for row in table.range::<(&str, &str)>((from, Bound::Unbounded))? {
-            let (id, _) = row?;
-            let (row_ns, key) = id.value();
-            if row_ns != ns || !key.starts_with(prefix) || keys.len() == limit {
-                break;
+        self.with_db(|db| {
+            let txn = db.begin_read()?;
+            let Some(table) = existing(txn.open_table(KV))? else { return Ok(vec![]) };
+            let from = match start_after {
+                Some(after) if after >= prefix => Bound::Excluded((ns, after)),
+                _ => Bound::Included((ns, prefix)),
+            };
+            let mut keys = Vec::new();
+            for row in table.range::<(&str, &str)>((from, Bound::Unbounded))? {
+                let (id, _) = row?;
+                let (row_ns, key) = id.value();
+                if row_ns != ns || !key.starts_with(prefix) || keys.len() == limit {
+                    break;
+                }
+                keys.push(key.to_string());
             }
-            keys.push(key.to_string());
-        }
-        Ok(keys)
+            Ok(keys)
+        })
     }
 }
 

@@ -13,25 +13,31 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
     /// Node API URL (repeat for `add-task` to reach several operators) [env: WAVS_NODE,
-    /// or WAVS_NODE_URL; default http://127.0.0.1:8000].
+    /// or WAVS_NODE_URL; default: the api-addr of --config, else http://127.0.0.1:8000].
     #[arg(long, global = true, env = "WAVS_NODE", value_delimiter = ',', hide_env = true)]
     node: Vec<String>,
     /// Print machine-readable JSON on stdout.
     #[arg(long, global = true)]
     json: bool,
+    /// The node's configuration file: its api-addr is the default node URL, and its API
+    /// token (api-token, or the file the node generated in its data dir) is sent
+    /// [env: WAVS_CONFIG; default ./wavs.toml if it exists].
+    #[arg(long, env = "WAVS_CONFIG", hide_env = true)]
+    config: Option<PathBuf>,
 }
 
 const AFTER_HELP: &str = "\
-A node with an api-token needs it in WAVS_API_TOKEN for commands that change it.
+Commands that change a node send its API token: the CLI reads it through the node's
+configuration (--config FILE, or ./wavs.toml here), or from WAVS_API_TOKEN.
 Building a component: `wavs new component NAME`, then docs/COMPONENTS.md.";
 
 #[derive(Subcommand)]
 enum Command {
     /// Run the node.
     Node {
-        /// Configuration file.
-        #[arg(long, short, default_value = "wavs.toml", env = "WAVS_CONFIG")]
-        config: PathBuf,
+        /// Configuration file [env: WAVS_CONFIG; default: wavs.toml].
+        #[arg(long, short, env = "WAVS_CONFIG", hide_env = true)]
+        config: Option<PathBuf>,
         /// Log format: `text`, or `json` (one object a line, with the spans of the
         /// trigger and execution it belongs to: service, workflow, event id).
         #[arg(long, default_value = "text", value_parser = ["text", "json"])]
@@ -121,6 +127,20 @@ enum Command {
     },
     /// Show a node's health.
     Health,
+}
+
+impl Command {
+    /// Whether the command talks to a running node (and so needs its URL and token).
+    fn talks_to_node(&self) -> bool {
+        !matches!(
+            self,
+            Command::Node { .. }
+                | Command::Exec { .. }
+                | Command::New { .. }
+                | Command::Service { command: ServiceCommand::Init { .. } | ServiceCommand::Validate { .. } }
+                | Command::Adapters { command: AdaptersCommand::Inspect { .. } }
+        )
+    }
 }
 
 #[derive(Subcommand)]
@@ -241,26 +261,40 @@ fn init_logs(format: &str) -> tracing_appender::non_blocking::WorkerGuard {
 
 async fn run_node(config: PathBuf, log_format: String) -> wavs_node::Result<()> {
     let _logs = init_logs(&log_format);
-    let config = NodeConfig::load(&config)?;
+    let mut config = NodeConfig::load(&config)?;
     let addr = config.api_addr;
-    let open_api = config.api_token.is_none();
+    // Closed by default: without api-token the node uses (first writes) <data-dir>/api-token.
+    let token_origin = wavs_node::api::token::resolve(&mut config)?;
     let node: Arc<Node> = Node::open(config).await?;
     node.start_loops();
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!(api = %listener.local_addr()?, operator = %hex::encode(node.operator_public_key()), "node ready");
-    if open_api {
-        let hint = if addr.ip().is_loopback() { "fine on loopback" } else { "the API is reachable beyond this host" };
-        tracing::warn!(
-            api = %addr,
-            "no api-token configured: endpoints that change the node (deploy, remove, upload, tasks) are open to anyone who reaches the API ({hint}); set api-token or WAVS_API_TOKEN"
-        );
+    for (chain, public_key, source) in node.chain_keys() {
+        tracing::info!(%chain, public_key = %hex::encode(public_key), key = %source, "signing key");
     }
-    axum::serve(listener, wavs_node::api::router(node))
+    tracing::info!(api = %listener.local_addr()?, "node ready");
+    let bound = listener.local_addr()?;
+    log_api_guard(&token_origin, addr, &wavs_node::api::allowed_hosts(&node, bound).describe());
+    axum::serve(listener, wavs_node::api::router_at(node, bound))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
     Ok(())
+}
+
+/// Says at every start how the API is guarded: where its token is, or that it is open.
+fn log_api_guard(origin: &wavs_node::api::token::Origin, addr: std::net::SocketAddr, hosts: &str) {
+    use wavs_node::api::token::Origin;
+    match origin {
+        Origin::Open => tracing::warn!(
+            api = %addr,
+            "api-token = \"none\": the API is open to anyone who can reach it; they can deploy and remove services, upload components, add chains and run tasks. Remove the line to have the node generate a token"
+        ),
+        Origin::Configured => tracing::info!("API token: api-token in the configuration (or WAVS_API_TOKEN)"),
+        Origin::Generated(file) => tracing::info!(file = %file.display(), "API token generated (mode 0600); `wavs --config <this configuration>` reads it"),
+        Origin::File(file) => tracing::info!(file = %file.display(), "API token read from its file"),
+    }
+    tracing::info!(hosts, "the API answers requests naming these hosts (add others with api-allowed-hosts)");
 }
 
 async fn upload(file: &std::path::Path, ctx: &Ctx) -> cli::CliResult {
@@ -275,7 +309,11 @@ async fn upload(file: &std::path::Path, ctx: &Ctx) -> cli::CliResult {
 
 async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
     match command {
-        Command::Node { config, log_format } => run_node(config, log_format).await.map_err(|e| e.to_string()),
+        Command::Node { config, log_format } => {
+            // `wavs --config F node` and `wavs node --config F` alike.
+            let config = config.or_else(|| ctx.config.clone()).unwrap_or_else(|| "wavs.toml".into());
+            run_node(config, log_format).await.map_err(|e| e.to_string())
+        }
         Command::Exec { component, payload, trigger_json, config, fuel, time_ms, allow_http_hosts, service_id, workflow_id } => {
             // The component's `log` lines (and stderr) go to stderr.
             let _logs = init_logs("text");
@@ -327,12 +365,16 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
-    let mut nodes = cli.node;
-    if nodes.is_empty() {
-        // WAVS_NODE_URL: the variable earlier versions read.
-        nodes.push(std::env::var("WAVS_NODE_URL").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| cli::DEFAULT_NODE.to_string()));
-    }
-    let ctx = Ctx { nodes, json: cli.json };
+    let access = match cli::access::resolve(cli.node, cli.config.clone(), &|k| std::env::var(k).ok()) {
+        Ok(access) => access,
+        // Running the node needs no token yet (it writes the token file), nor do local commands.
+        Err(_) if !cli.command.talks_to_node() => cli::access::Access::default(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    };
+    let ctx = Ctx { access, json: cli.json, config: cli.config };
     if let Err(e) = dispatch(cli.command, &ctx).await {
         eprintln!("error: {e}");
         std::process::exit(1);

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use crate::chains::Chains;
-use wavs_runtime::{AdapterRegistry, ComponentRunner, Signer, WasmEngine};
+use wavs_runtime::{AdapterRegistry, ComponentRunner, WasmEngine};
 use wavs_types::ServiceManifest;
 
 /// How often the adapters directory is rescanned for new or replaced files.
@@ -51,7 +51,6 @@ pub struct Node {
     pub(crate) services: RwLock<BTreeMap<String, Arc<ServiceManifest>>>,
     /// Paused services and since when (unix ms): their jobs wait, their tasks are refused.
     pub(crate) paused: RwLock<BTreeMap<String, u64>>,
-    pub(crate) signer: Signer,
     /// The components' key-value store (namespaced per service by the dispatcher).
     pub(crate) kv: Arc<dyn wavs_runtime::KvBackend>,
     /// Fuel and time histograms and envelope sends, for `/metrics`.
@@ -71,7 +70,6 @@ impl Node {
     /// Opens the store, loads adapters and services. Does not start loops or the API.
     pub async fn open(config: NodeConfig) -> Result<Arc<Node>> {
         let started = Instant::now();
-        let signer = config.operator.signer().map_err(|e| crate::error::NodeError::Invalid(format!("[operator]: {e}")))?;
         let store = Arc::new(Store::open(&config.data_dir)?);
         // The instance pool holds every execution that may run at once plus one adapter
         // instance per chain (configured or added later), with room for the short-lived
@@ -91,7 +89,6 @@ impl Node {
             chains: Chains::default(),
             services: RwLock::default(),
             paused: RwLock::new(store.paused_services()?),
-            signer,
             kv: store,
             metrics: Default::default(),
             outcomes: OutcomeCounts::default(),
@@ -103,14 +100,14 @@ impl Node {
             })?,
         });
         for (name, spec) in &node.config.chains {
-            node.chains.insert(name.clone(), node.chain_from_spec(name, spec.clone(), false));
+            node.chains.insert(name.clone(), node.chain_from_spec(name, spec.clone(), false)?);
         }
         for (name, spec) in node.store.added_chains()? {
             if node.chains.contains(&name) {
                 tracing::warn!(chain = %name, "a chain added through the API is now in the configuration file too; the file's settings apply");
                 continue;
             }
-            node.chains.insert(name.clone(), node.chain_from_spec(&name, spec, true));
+            node.chains.insert(name.clone(), node.chain_from_spec(&name, spec, true)?);
         }
         for manifest in node.store.services()? {
             let id = manifest.id.clone();
@@ -150,9 +147,9 @@ impl Node {
         }
     }
 
-    /// The operator's public key (SEC1 compressed).
-    pub fn operator_public_key(&self) -> Vec<u8> {
-        self.signer.public_key()
+    /// Each chain's public key (SEC1 compressed) and where the key came from.
+    pub fn chain_keys(&self) -> Vec<(String, Vec<u8>, String)> {
+        self.chains.all().into_iter().map(|(name, c)| (name, c.key.signer.public_key(), c.key.source.clone())).collect()
     }
 
     /// Deployed services.

@@ -1,6 +1,9 @@
 //! Sends signed envelopes from the outbox to the aggregator: once right after signing,
-//! then again with growing delays until the aggregator acknowledges each. The retry
-//! state is in the store, so a restart carries on where the node stopped.
+//! then again with growing delays until the aggregator reports a final state for each
+//! (landed, already handled, or given up with a reason). Sending again is how the node
+//! reads the state back, and it hands the aggregator the signature again should it have
+//! dropped it. The retry state is in the store, so a restart carries on where the node
+//! stopped.
 
 use crate::backoff::unix_ms;
 use crate::error::{NodeError, Result};
@@ -16,16 +19,24 @@ const OUTBOX_POLL: Duration = Duration::from_millis(500);
 /// Longest wait between two sends of one envelope.
 const MAX_DELAY_MS: u64 = 30_000;
 
+/// First wait before asking again about an envelope the aggregator holds but has not
+/// landed; it doubles up to [`MAX_DELAY_MS`]. A batch usually lands within a second.
+const FIRST_CHECK_MS: u64 = 1_000;
+
 impl Node {
-    /// Sends `submission` once and records the outcome in the outbox.
-    pub(crate) async fn send_signed(&self, submission: &SignedSubmission, attempts: u32) -> OutboxState {
+    /// Sends `submission` once and records the outcome in the outbox. `attempts` counts
+    /// earlier sends that failed; `checks` earlier answers that were not final.
+    pub(crate) async fn send_signed(&self, submission: &SignedSubmission, attempts: u32, checks: u32) -> OutboxState {
         let id = submission.envelope.event_id.clone();
         if !self.sending.lock().insert(id.clone()) {
             // Another task is sending it right now.
             return OutboxState::Pending { attempts, not_before_ms: 0, last_error: None };
         }
         let state = match self.send_to_aggregator(submission).await {
-            Ok(status) => OutboxState::Acked { status },
+            Ok(status) => {
+                let delay = (FIRST_CHECK_MS << checks.min(5)).min(MAX_DELAY_MS);
+                OutboxState::Acked { status, checks: checks + 1, not_before_ms: unix_ms() + delay }
+            }
             Err(e) if e.is_retryable() => {
                 let delay = (250u64 << attempts.min(7)).min(MAX_DELAY_MS);
                 tracing::warn!(event_id = %wavs_types::hex_bytes::encode(&id), attempt = attempts + 1, retry_in_ms = delay, "aggregator did not take the envelope: {e}");
@@ -44,14 +55,17 @@ impl Node {
         state
     }
 
-    /// Re-sends what the aggregator has not acknowledged, forever.
+    /// Re-sends what has no final state yet, forever.
     pub(crate) async fn outbox_loop(self: Arc<Self>) {
         loop {
             match self.store.due_outbox(unix_ms()) {
                 Ok(due) => {
                     for entry in due {
-                        let OutboxState::Pending { attempts, .. } = entry.state else { continue };
-                        self.send_signed(&entry.submission, attempts).await;
+                        match entry.state {
+                            OutboxState::Pending { attempts, .. } => self.send_signed(&entry.submission, attempts, 0).await,
+                            OutboxState::Acked { checks, .. } => self.send_signed(&entry.submission, 0, checks).await,
+                            OutboxState::Failed { .. } => continue,
+                        };
                     }
                 }
                 Err(e) => tracing::error!("cannot read the outbox: {e}"),

@@ -6,20 +6,29 @@
 //! redb rather than SQLite: pure Rust (no C toolchain for operators), ACID
 //! transactions with a crash-safe commit, and typed key-value tables fit what the node
 //! keeps — rows looked up by key, never joined.
+//!
+//! Every transaction leases the current database from a cell (`cell.rs`), so that after
+//! a disk fault (redb then refuses the database for good) the file is reopened without
+//! restarting the node (`reopen.rs`); meanwhile [`Store::fault`] says why writes fail.
 
 use crate::error::{NodeError, Result};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use wavs_types::ServiceManifest;
 
 mod admin;
 mod blocks;
+mod cell;
 mod committer;
 mod history;
 mod jobs;
 mod outbox;
+mod reopen;
 #[cfg(test)]
 mod durable_tests;
+#[cfg(test)]
+mod fault_tests;
 
 pub use jobs::PendingJob;
 pub use outbox::{OutboxEntry, OutboxState};
@@ -31,19 +40,27 @@ const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 
 /// The on-disk store.
 pub struct Store {
-    db: std::sync::Arc<Database>,
+    // Dropped in this order: the threads first, so the database is closed (and its file
+    // unlocked) when the store is.
     /// Group commits for the writes every job makes (see `committer.rs`).
     committer: committer::Committer,
+    _reopener: reopen::Reopener,
+    cell: Arc<cell::DbCell>,
     components_dir: PathBuf,
 }
 
 impl Store {
     /// Opens (or creates) the store under `data_dir`.
     pub fn open(data_dir: &Path) -> Result<Self> {
+        Self::open_with(data_dir, cell::Hooks::production())
+    }
+
+    fn open_with(data_dir: &Path, hooks: cell::Hooks) -> Result<Self> {
         std::fs::create_dir_all(data_dir)?;
         let components_dir = data_dir.join("components");
         std::fs::create_dir_all(&components_dir)?;
-        let db = Database::create(data_dir.join("node.redb"))?;
+        let path = data_dir.join("node.redb");
+        let db = (hooks.open)(&path, cell::OpenMode::Create)?;
         let txn = db.begin_write()?;
         txn.open_table(SERVICES)?;
         txn.open_table(CURSORS)?;
@@ -54,61 +71,80 @@ impl Store {
         outbox::create_tables(&txn)?;
         history::create_tables(&txn)?;
         txn.commit()?;
-        let db = std::sync::Arc::new(db);
-        let committer = committer::Committer::start(db.clone())?;
-        Ok(Store { db, committer, components_dir })
+        let cell = Arc::new(cell::DbCell::new(path, db, hooks));
+        let committer = committer::Committer::start(cell.clone())?;
+        let reopener = reopen::Reopener::start(cell.clone())?;
+        Ok(Store { committer, _reopener: reopener, cell, components_dir })
     }
 
-    /// The database, for tables kept in other modules of the node.
-    pub(crate) fn db(&self) -> &Database {
-        &self.db
+    /// Runs `f` on the current database, for tables kept in other modules of the node.
+    /// An I/O error from `f` makes the store reopen the database; while it does, this
+    /// fails (retryably) without calling `f`.
+    pub(crate) fn with_db<T>(&self, f: impl FnOnce(&Database) -> Result<T>) -> Result<T> {
+        self.cell.with(f)
+    }
+
+    /// Why the store cannot write now (its disk failed and it is reopening the
+    /// database), or `None` when it can.
+    pub fn fault(&self) -> Option<String> {
+        self.cell.fault_reason()
     }
 
     /// Saves (or replaces) a service.
     pub fn put_service(&self, manifest: &ServiceManifest) -> Result<()> {
         let json = serde_json::to_string(manifest).map_err(|e| NodeError::Store(e.to_string()))?;
-        let txn = self.db.begin_write()?;
-        txn.open_table(SERVICES)?.insert(manifest.id.as_str(), json.as_str())?;
-        txn.commit()?;
-        Ok(())
+        self.with_db(|db| {
+            let txn = db.begin_write()?;
+            txn.open_table(SERVICES)?.insert(manifest.id.as_str(), json.as_str())?;
+            txn.commit()?;
+            Ok(())
+        })
     }
 
     /// Removes a service; false if it did not exist.
     pub fn remove_service(&self, id: &str) -> Result<bool> {
-        let txn = self.db.begin_write()?;
-        let existed = txn.open_table(SERVICES)?.remove(id)?.is_some();
-        txn.commit()?;
-        Ok(existed)
+        self.with_db(|db| {
+            let txn = db.begin_write()?;
+            let existed = txn.open_table(SERVICES)?.remove(id)?.is_some();
+            txn.commit()?;
+            Ok(existed)
+        })
     }
 
     /// All saved services.
     pub fn services(&self) -> Result<Vec<ServiceManifest>> {
-        let txn = self.db.begin_read()?;
-        let table = txn.open_table(SERVICES)?;
-        let mut out = Vec::new();
-        for row in table.iter()? {
-            let (id, json) = row?;
-            let manifest = serde_json::from_str(json.value()).map_err(|e| {
-                NodeError::Store(format!("stored service {} is unreadable: {e}", id.value()))
-            })?;
-            out.push(manifest);
-        }
-        Ok(out)
+        self.with_db(|db| {
+            let txn = db.begin_read()?;
+            let table = txn.open_table(SERVICES)?;
+            let mut out = Vec::new();
+            for row in table.iter()? {
+                let (id, json) = row?;
+                let manifest = serde_json::from_str(json.value()).map_err(|e| {
+                    NodeError::Store(format!("stored service {} is unreadable: {e}", id.value()))
+                })?;
+                out.push(manifest);
+            }
+            Ok(out)
+        })
     }
 
     /// The next height to read on `chain`, if one was stored.
     pub fn cursor(&self, chain: &str) -> Result<Option<u64>> {
-        let txn = self.db.begin_read()?;
-        Ok(txn.open_table(CURSORS)?.get(chain)?.map(|v| v.value()))
+        self.with_db(|db| {
+            let txn = db.begin_read()?;
+            Ok(txn.open_table(CURSORS)?.get(chain)?.map(|v| v.value()))
+        })
     }
 
     /// Stores the next height to read on `chain`. Reading a range that produced jobs
     /// moves the cursor with [`Store::enqueue_jobs`] instead, in the same transaction.
     pub fn set_cursor(&self, chain: &str, next: u64) -> Result<()> {
-        let txn = self.db.begin_write()?;
-        txn.open_table(CURSORS)?.insert(chain, next)?;
-        txn.commit()?;
-        Ok(())
+        self.with_db(|db| {
+            let txn = db.begin_write()?;
+            txn.open_table(CURSORS)?.insert(chain, next)?;
+            txn.commit()?;
+            Ok(())
+        })
     }
 
     /// Saves component bytes under their digest; returns the digest.

@@ -1,5 +1,6 @@
 //! The `wavs` binary as an operator and a builder use it, against a real node process
-//! with no chains: service init → validate → deploy → list → add-task → exec →
+//! with no chains (its API token generated at start, sent by the CLI through `--config`;
+//! `api_guard.rs` covers finding it): service init → validate → deploy → list → add-task → exec →
 //! adapters inspect → keys → chains list/add → service pause/resume → new component →
 //! remove. Each step checks what a person reads, and that `--json` parses. Needs
 //! `scripts/build-guests.sh` first. `conformance/devnet/tests/operator_controls.rs`
@@ -28,8 +29,16 @@ impl Drop for NodeProcess {
     }
 }
 
-/// Starts `wavs node` on a free port with no chains; returns it and its URL.
-fn start_node(dir: &Path) -> (NodeProcess, String) {
+/// A running node as the CLI finds it: its URL (its config says port 0) and its
+/// configuration file, through which the CLI reads the token the node generated.
+struct Target {
+    url: String,
+    config: PathBuf,
+}
+
+/// Starts `wavs node` on a free port with no chains (and no api-token: it generates
+/// one); returns it and where to reach it.
+fn start_node(dir: &Path) -> (NodeProcess, Target) {
     let config = dir.join("wavs.toml");
     let text = format!(
         "data-dir = {:?}\nadapters-dir = {:?}\napi-addr = \"127.0.0.1:0\"\n[operator]\nprivate-key = \"{OPERATOR_KEY}\"\n",
@@ -59,24 +68,27 @@ fn start_node(dir: &Path) -> (NodeProcess, String) {
         let line = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("the node never said `node ready`");
         let Ok(v) = serde_json::from_str::<Value>(&line) else { continue };
         if v["fields"]["message"] == "node ready" {
-            return (node, format!("http://{}", v["fields"]["api"].as_str().unwrap()));
+            return (node, Target { url: format!("http://{}", v["fields"]["api"].as_str().unwrap()), config });
         }
     }
 }
 
-/// Runs `wavs ARGS` against `url`.
-fn wavs(url: &str, args: &[&str]) -> Output {
+/// Runs `wavs --config <node config> ARGS` against the node.
+fn wavs(node: &Target, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wavs"))
+        .arg("--config")
+        .arg(&node.config)
         .args(args)
-        .env("WAVS_NODE", url)
+        .env("WAVS_NODE", &node.url)
         .env_remove("WAVS_NODE_URL")
         .env_remove("WAVS_API_TOKEN")
+        .env_remove("WAVS_CONFIG")
         .output()
         .unwrap()
 }
 
 /// Stdout of a command that must succeed.
-fn ok(url: &str, args: &[&str]) -> String {
+fn ok(url: &Target, args: &[&str]) -> String {
     let out = wavs(url, args);
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "wavs {args:?} failed\nstdout: {stdout}\nstderr: {stderr}");
@@ -84,14 +96,14 @@ fn ok(url: &str, args: &[&str]) -> String {
 }
 
 /// Stdout of a command that must succeed with `--json`, parsed.
-fn ok_json(url: &str, args: &[&str]) -> Value {
+fn ok_json(url: &Target, args: &[&str]) -> Value {
     let args: Vec<&str> = [&["--json"], args].concat();
     let stdout = ok(url, &args);
     serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("wavs {args:?}: not JSON ({e}): {stdout}"))
 }
 
 /// Stderr of a command that must fail.
-fn fails(url: &str, args: &[&str]) -> (String, String) {
+fn fails(url: &Target, args: &[&str]) -> (String, String) {
     let out = wavs(url, args);
     assert!(!out.status.success(), "wavs {args:?} should fail");
     (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
@@ -179,12 +191,12 @@ fn an_operator_and_a_builder_use_the_cli() {
         use sha2::Digest;
         hex::encode(sha2::Sha256::digest(std::fs::read(&evm).unwrap()))
     };
-    for expected in ["kind     chain adapter", "family   evm", "version  ", "wavs:adapter/adapter@0.1.0 (instance)", "wasi:http/outgoing-handler", &format!("sha256   {sha}")] {
+    for expected in ["kind     chain adapter", "family   evm", "version  ", "wavs:adapter/adapter@0.2.0 (instance)", "wasi:http/outgoing-handler", &format!("sha256   {sha}")] {
         assert!(out.contains(expected), "{expected:?} missing from:\n{out}");
     }
     let v = ok_json(&url, &["adapters", "inspect", evm.to_str().unwrap()]);
     assert_eq!((v["adapter"]["family"].as_str(), v["sha256"].as_str()), (Some("evm"), Some(sha.as_str())));
-    assert!(v["imports"].as_array().unwrap().iter().any(|i| i["name"] == "wavs:adapter/signer@0.1.0"));
+    assert!(v["imports"].as_array().unwrap().iter().any(|i| i["name"] == "wavs:adapter/signer@0.2.0"));
     let v = ok_json(&url, &["adapters", "inspect", echo.to_str().unwrap()]);
     assert_eq!(v["kind"], "service component");
     assert!(v["exports"].as_array().unwrap().iter().any(|e| e["name"] == "run"), "{v}");
@@ -192,13 +204,14 @@ fn an_operator_and_a_builder_use_the_cli() {
     assert!(ok_json(&url, &["adapters", "list"])["loaded"].as_array().unwrap().is_empty());
 
     // keys: from the node, and computed from the configuration alike.
+    // With no chain there is no key: each chain gets its own once it is configured.
     let out = ok(&url, &["keys"]);
-    assert!(out.contains("public key  0x") && out.contains("no chains configured"), "{out}");
+    assert!(out.contains("no chains configured: each chain gets its own key"), "{out}");
     let from_node = ok_json(&url, &["keys"]);
     let config = dir.path().join("wavs.toml");
     let local = ok_json(&url, &["keys", "--config", config.to_str().unwrap()]);
-    assert_eq!(from_node["public-key"], local["public-key"]);
-    assert_eq!(from_node["public-key"].as_str().unwrap().len(), 2 + 66, "a compressed secp256k1 key");
+    assert_eq!(from_node, local);
+    assert_eq!(from_node["chains"], serde_json::json!({}));
 
     // chains: listed from /health; one added waits for its family's adapter.
     assert!(ok(&url, &["chains", "list"]).contains("no chains configured"));

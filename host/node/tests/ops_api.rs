@@ -1,6 +1,6 @@
-//! The operator side of the node's API: the bearer token on mutating endpoints,
-//! `/health` per chain, `/metrics`, the OpenAPI document against the router, and JSON
-//! logs carrying the trigger's span.
+//! The operator side of the node's API, in process: the bearer token on mutating
+//! endpoints, `/health` per chain, `/metrics`, the OpenAPI document against the router,
+//! and JSON logs carrying the trigger's span. `api_guard.rs` attacks real node processes.
 //!
 //! Uses `target/guests/components/echo.wasm` (scripts/build-guests.sh) to run tasks.
 
@@ -40,11 +40,16 @@ async fn node(dir: &tempfile::TempDir, extra: &str) -> Arc<Node> {
     Node::open(config).await.unwrap()
 }
 
-/// Status, headers and body of one request through the router.
+/// Status, headers and body of one request through the router; a mutating request
+/// declares the content type its path takes, as the CLI does.
 async fn call(router: &Router, method: Method, uri: &str, token: Option<&str>, body: Vec<u8>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let mut request = Request::builder().method(method).uri(uri);
+    let mut request = Request::builder().method(method.clone()).uri(uri);
     if let Some(token) = token {
         request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    if method != Method::GET && method != Method::HEAD {
+        let path = uri.split('?').next().unwrap_or_default();
+        request = request.header(header::CONTENT_TYPE, wavs_node::api::content_type::expected(path));
     }
     let response = router.clone().oneshot(request.body(Body::from(body)).unwrap()).await.unwrap();
     let (parts, body) = response.into_parts();
@@ -125,11 +130,19 @@ async fn the_cli_client_sends_the_token() {
 }
 
 #[tokio::test]
-async fn a_node_without_a_token_stays_open() {
+async fn only_api_token_none_opens_the_api() {
+    // Opened in process with no token resolved (what `wavs node` does at start): closed.
     let dir = tempfile::tempdir().unwrap();
     let router = wavs_node::api::router(node(&dir, "").await);
     let (status, _, body) = call(&router, Method::POST, "/services", None, b"{}".to_vec()).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{}", String::from_utf8_lossy(&body));
+    assert!(json_of(&body)["error"].as_str().unwrap().contains("api-token = \"none\""), "says how to open it");
+
+    let dir = tempfile::tempdir().unwrap();
+    let router = wavs_node::api::router(node(&dir, "api-token = \"none\"").await);
+    let (status, _, body) = call(&router, Method::POST, "/services", None, b"{}".to_vec()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "open: the request reaches the handler: {}", String::from_utf8_lossy(&body));
+    run_tasks(&router, None, 1).await;
 }
 
 #[tokio::test]
@@ -155,8 +168,8 @@ async fn health_shows_each_chain() {
 #[tokio::test]
 async fn metrics_count_the_work_done() {
     let dir = tempfile::tempdir().unwrap();
-    let router = wavs_node::api::router(node(&dir, "").await);
-    run_tasks(&router, None, 3).await;
+    let router = wavs_node::api::router(node(&dir, "api-token = \"t\"").await);
+    run_tasks(&router, Some("t"), 3).await;
     let (status, headers, body) = call(&router, Method::GET, "/metrics", None, vec![]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
@@ -209,9 +222,19 @@ async fn the_openapi_document_covers_every_route() {
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             documented.insert((path.clone(), method.clone()));
-            let secured = op.get("security").is_some();
-            assert_eq!(secured, method != "get", "{method} {path}: security must be set exactly on mutating operations");
+            // Required on every mutating operation; optional (`{}` listed) on a read.
+            let security = op.get("security").and_then(Value::as_array);
+            let required = security.is_some_and(|s| !s.is_empty() && !s.contains(&json!({})));
+            assert_eq!(required, method != "get", "{method} {path}: security must be required exactly on mutating operations");
             assert!(op["responses"].is_object(), "{method} {path}");
+            // What the guards answer is documented where they answer it.
+            let mut refusals = vec!["403", "421"];
+            if method != "get" {
+                refusals.extend(["401", "415"]);
+            }
+            for code in refusals {
+                assert!(op["responses"].get(code).is_some(), "{method} {path}: response {code} is not documented");
+            }
         }
     }
     let routed = routes_in_router();
@@ -274,10 +297,11 @@ async fn json_logs_carry_the_trigger_span() {
     });
     let ready = next_line(&lines, Duration::from_secs(60), |v| v["fields"]["message"] == "node ready");
     let url = format!("http://{}", ready["fields"]["api"].as_str().unwrap());
-    let open = next_line(&lines, Duration::from_secs(5), |v| v["fields"]["message"].as_str().is_some_and(|m| m.contains("no api-token")));
-    assert_eq!(open["level"], "WARN", "{open}");
+    let generated = next_line(&lines, Duration::from_secs(5), |v| v["fields"]["message"].as_str().is_some_and(|m| m.starts_with("API token")));
+    assert!(generated["fields"]["message"].as_str().unwrap().contains("generated"), "{generated}");
+    let token = std::fs::read_to_string(dir.path().join("data/api-token")).unwrap().trim().to_string();
 
-    let client = wavs_node::cli::Client::with_token(&url, None);
+    let client = wavs_node::cli::Client::with_token(&url, Some(token));
     let wasm = dir.path().join("echo.wasm");
     std::fs::write(&wasm, echo()).unwrap();
     let digest = client.upload_component(&wasm).await.unwrap();

@@ -4,7 +4,7 @@
 use crate::bindings::service_world::wavs::service::kv::KvError;
 use crate::bindings::{adapter_world, service_world, wit_types};
 use crate::service::ServiceKv;
-use crate::signer::Signer;
+use crate::signer::AdapterSigner;
 use crate::state::HostState;
 use std::collections::BTreeMap;
 
@@ -13,7 +13,8 @@ const MAX_LOG_LINE: usize = 4096;
 
 /// Store data of an adapter instance.
 pub struct AdapterData {
-    pub(crate) signer: Signer,
+    /// This chain's key, as far as this process lets its adapters use it.
+    pub(crate) signer: AdapterSigner,
 }
 
 /// Store data of a service component execution.

@@ -8,6 +8,7 @@ pub mod error;
 mod guest_stderr;
 pub mod http_policy;
 pub mod limits;
+pub mod keys;
 pub mod signer;
 mod state;
 
@@ -15,7 +16,8 @@ pub use engine::{LoadSource, WasmEngine};
 pub use error::{Result, RuntimeError};
 pub use http_policy::HttpPolicy;
 pub use limits::Limits;
-pub use signer::{KeyConfig, Signer};
+pub use keys::{ChainKey, ChainKeyConfig, ChainRef, KeyConfig};
+pub use signer::{AdapterSigner, Signer};
 
 pub mod adapter;
 mod imports;

@@ -1,5 +1,6 @@
 //! The host's secp256k1 signer. Keys live here and never enter WASM: guests get a
-//! signature over a digest, nothing more.
+//! signature over a digest, nothing more, and only where the process lets them
+//! ([`AdapterSigner`]).
 
 use crate::error::{Result, RuntimeError};
 use k256::ecdsa::{RecoveryId, Signature, SigningKey, VerifyingKey};
@@ -20,8 +21,7 @@ impl std::fmt::Debug for Signer {
 impl Signer {
     /// A key from 32 bytes of hex (with or without `0x`).
     pub fn from_hex(hex_key: &str) -> Result<Self> {
-        let bytes = hex::decode(hex_key.trim().trim_start_matches("0x"))
-            .map_err(|e| RuntimeError::Key(format!("private key is not hex: {e}")))?;
+        let bytes = Self::hex_secret(hex_key)?;
         let key = SigningKey::from_slice(&bytes)
             .map_err(|_| RuntimeError::Key("private key is not a valid secp256k1 scalar".into()))?;
         Ok(Signer { key: Arc::new(key) })
@@ -40,6 +40,21 @@ impl Signer {
             .map_err(|e| RuntimeError::Key(format!("derivation failed: {e}")))?;
         let key = xprv.private_key().clone();
         Ok(Signer { key: Arc::new(key) })
+    }
+
+    /// 32 secret bytes from hex (with or without `0x`), as [`Signer::from_hex`] reads them.
+    pub(crate) fn hex_secret(hex_key: &str) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        let bytes = hex::decode(hex_key.trim().trim_start_matches("0x"))
+            .map_err(|e| RuntimeError::Key(format!("private key is not hex: {e}")))?;
+        Ok(zeroize::Zeroizing::new(bytes))
+    }
+
+    /// The hardened child `index` of the BIP-32 master key made from `seed`.
+    pub(crate) fn from_seed_child(seed: &[u8], index: u32) -> Result<Self> {
+        let master = bip32::XPrv::new(seed).map_err(|e| RuntimeError::Key(format!("derivation failed: {e}")))?;
+        let child = bip32::ChildNumber::new(index, true).map_err(|e| RuntimeError::Key(format!("derivation failed: {e}")))?;
+        let xprv = master.derive_child(child).map_err(|e| RuntimeError::Key(format!("derivation failed: {e}")))?;
+        Ok(Signer { key: Arc::new(xprv.private_key().clone()) })
     }
 
     /// The compressed SEC1 public key (33 bytes).
@@ -65,37 +80,34 @@ impl Signer {
     }
 }
 
-/// How a configuration names a key: a hex private key, or a mnemonic with an HD path.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct KeyConfig {
-    /// 32-byte private key in hex.
-    pub private_key: Option<String>,
-    /// BIP-39 mnemonic.
-    pub mnemonic: Option<String>,
-    /// BIP-32 path used with `mnemonic`. Required: the conventional path names a chain's
-    /// coin type, and the host keeps no chain knowledge, so the operator states it.
-    pub hd_path: Option<String>,
+/// What a chain's adapter may do with that chain's key. The aggregator's adapters submit
+/// transactions and so sign with it; an operator node's adapters never send
+/// transactions, and the node signs only envelopes it built itself, so there they get
+/// the public key alone.
+#[derive(Clone, Debug)]
+pub enum AdapterSigner {
+    /// The adapter signs (transactions) with this chain's key.
+    Submitting(Signer),
+    /// The adapter may read this public key (SEC1 compressed) but sign nothing.
+    PublicOnly(Vec<u8>),
 }
 
-impl KeyConfig {
-    /// A config holding just a hex private key.
-    pub fn from_private_key(key: String) -> Self {
-        KeyConfig { private_key: Some(key), ..KeyConfig::default() }
+impl AdapterSigner {
+    /// The chain's public key (SEC1 compressed).
+    pub fn public_key(&self) -> Vec<u8> {
+        match self {
+            AdapterSigner::Submitting(signer) => signer.public_key(),
+            AdapterSigner::PublicOnly(key) => key.clone(),
+        }
     }
 
-    /// Builds the signer, or says what is missing.
-    pub fn signer(&self) -> Result<Signer> {
-        match (&self.private_key, &self.mnemonic) {
-            (Some(key), None) => Signer::from_hex(key),
-            (None, Some(phrase)) => match &self.hd_path {
-                Some(path) => Signer::from_mnemonic(phrase, path),
-                None => Err(RuntimeError::Key(
-                    "mnemonic given without hd-path: add hd-path, e.g. \"m/44'/60'/0'/0/0\"".into(),
-                )),
-            },
-            (Some(_), Some(_)) => Err(RuntimeError::Key("set either private-key or mnemonic, not both".into())),
-            (None, None) => Err(RuntimeError::Key("no key configured: set private-key or mnemonic".into())),
+    /// Signs for the adapter, or says why this process lets adapters sign nothing.
+    pub fn sign_digest(&self, digest: &[u8]) -> Result<Vec<u8>> {
+        match self {
+            AdapterSigner::Submitting(signer) => signer.sign_digest(digest),
+            AdapterSigner::PublicOnly(_) => Err(RuntimeError::Key(
+                "adapters sign nothing in an operator node: the node signs the envelopes it builds itself".into(),
+            )),
         }
     }
 }
@@ -153,7 +165,8 @@ mod tests {
         assert!(signer.sign_digest(&[1, 2]).unwrap_err().to_string().contains("32 bytes"));
         let err = recover_public_key(&[0u8; 32], &[0u8; 10]).unwrap_err();
         assert!(err.to_string().contains("65-byte"), "{err}");
-        let no_path = KeyConfig { mnemonic: Some("test test test test test test test test test test test junk".into()), ..KeyConfig::default() };
-        assert!(no_path.signer().unwrap_err().to_string().contains("add hd-path"));
+        let public_only = AdapterSigner::PublicOnly(signer.public_key());
+        assert!(public_only.sign_digest(&[0u8; 32]).unwrap_err().to_string().contains("adapters sign nothing"));
+        assert_eq!(public_only.public_key(), signer.public_key());
     }
 }

@@ -72,7 +72,7 @@ fn broken_chain(registry: std::sync::Arc<AdapterRegistry>, limits: Limits) -> Ch
         options: Default::default(),
     };
     let signer = Signer::from_hex(&"22".repeat(32)).unwrap();
-    ChainAdapter::from_spec(registry, "broken", &spec, signer, limits)
+    ChainAdapter::from_spec(registry, "broken", &spec, wavs_runtime::AdapterSigner::Submitting(signer), limits)
 }
 
 /// The broken-adapter fixtures: refused at load with a reason that names what is wrong,

@@ -46,6 +46,14 @@ pub enum EnvelopeState {
     Failed { reason: String },
 }
 
+impl EnvelopeState {
+    /// Whether the state can no longer change: landed, already handled, or given up
+    /// for good. A node keeps sending an envelope until its state is final.
+    pub fn is_final(&self) -> bool {
+        !matches!(self, EnvelopeState::Pending { .. } | EnvelopeState::Queued)
+    }
+}
+
 /// The aggregator's answer to a submission or status query.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

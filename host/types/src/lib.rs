@@ -2,6 +2,8 @@
 //! chain specs, envelopes and the messages between node and aggregator.
 
 pub mod api;
+#[cfg(feature = "http")]
+pub mod api_token;
 pub mod chain;
 pub mod envelope;
 #[cfg(feature = "fuzzing")]

@@ -7,14 +7,28 @@ use wavs_runtime::RuntimeError;
 use wavs_runtime::bindings::adapter_api::{OperatorSignature, SignedEnvelope};
 use wavs_runtime::bindings::wit_types::Envelope;
 
-/// A signed envelope carrying `payload`, signed by the first `signers` test operators.
-async fn signed(kit: &mut Kit, salt: u8, payload: Vec<u8>, signers: usize) -> Result<SignedEnvelope, Outcome> {
+/// A signed envelope carrying `payload` for `handler`, signed by the first `signers`
+/// test operators.
+async fn signed(kit: &mut Kit, handler: &str, salt: u8, payload: Vec<u8>, signers: usize) -> Result<SignedEnvelope, Outcome> {
     let envelope = Envelope { event_id: fresh_event_id(salt), ordering: vec![0; 12], payload };
-    let result = kit.conn.envelope_digest(&envelope).await;
+    let conn = kit.conn.clone();
+    sign_for(kit, &conn, handler, envelope, signers).await
+}
+
+/// `envelope` signed by the first `signers` test operators for `handler` on the chain
+/// of `conn` (the digest and the operator ids come from that connection).
+pub(crate) async fn sign_for(
+    kit: &mut Kit,
+    conn: &wavs_runtime::ChainAdapter,
+    handler: &str,
+    envelope: Envelope,
+    signers: usize,
+) -> Result<SignedEnvelope, Outcome> {
+    let result = conn.envelope_digest(handler, &envelope).await;
     let digest = kit.check("envelope-digest", result)?;
     let mut signatures = Vec::new();
     for signer in kit.operators.clone().iter().take(signers) {
-        let result = kit.conn.operator_id(&signer.public_key()).await;
+        let result = conn.operator_id(&signer.public_key()).await;
         let operator = kit.check("operator-id", result)?;
         let signature = signer.sign_digest(&digest).map_err(|e| Outcome::Fail(format!("signing: {e}")))?;
         signatures.push(OperatorSignature { operator, signature });
@@ -22,18 +36,23 @@ async fn signed(kit: &mut Kit, salt: u8, payload: Vec<u8>, signers: usize) -> Re
     Ok(SignedEnvelope { envelope, signatures })
 }
 
-/// The digest is 32 bytes, the same for the same envelope, different for another.
+/// The digest is 32 bytes, the same for the same envelope and handler, different for
+/// another payload and for another handler address.
 pub async fn digest_deterministic(kit: &mut Kit) -> Result<String, Outcome> {
+    let d = kit.deployment()?;
     let envelope = Envelope { event_id: vec![0xd1; 20], ordering: vec![0; 12], payload: b"wavs".to_vec() };
-    let result = kit.conn.envelope_digest(&envelope).await;
+    let result = kit.conn.envelope_digest(&d.handler, &envelope).await;
     let one = kit.check("envelope-digest", result)?;
-    let result = kit.conn.envelope_digest(&envelope).await;
+    let result = kit.conn.envelope_digest(&d.handler, &envelope).await;
     let two = kit.check("envelope-digest", result)?;
     ensure(one.len() == 32, format!("digest is {} bytes, not 32", one.len()))?;
     ensure(one == two, "the same envelope gave two digests")?;
-    let other = Envelope { payload: b"wavS".to_vec(), ..envelope };
-    let result = kit.conn.envelope_digest(&other).await;
+    let other = Envelope { payload: b"wavS".to_vec(), ..envelope.clone() };
+    let result = kit.conn.envelope_digest(&d.handler, &other).await;
     ensure(kit.check("envelope-digest", result)? != one, "two payloads gave one digest")?;
+    // Any other address of the chain as the handler: the digest must name the handler.
+    let result = kit.conn.envelope_digest(&d.trigger, &envelope).await;
+    ensure(kit.check("envelope-digest", result)? != one, "the digest does not depend on the handler: a signature would be valid on every handler")?;
     Ok(format!("0x{}", hex::encode(one)))
 }
 
@@ -60,8 +79,8 @@ pub async fn operator_set_matches(kit: &mut Kit) -> Result<String, Outcome> {
 /// nor fails as transient.
 pub async fn submit_lands_once(kit: &mut Kit) -> Result<String, Outcome> {
     let d = kit.deployment()?;
-    let a = signed(kit, 1, b"first".to_vec(), 2).await?;
-    let b = signed(kit, 2, b"second".to_vec(), 3).await?;
+    let a = signed(kit, &d.handler, 1, b"first".to_vec(), 2).await?;
+    let b = signed(kit, &d.handler, 2, b"second".to_vec(), 3).await?;
     let result = kit.conn.is_handled(&d.handler, &a.envelope.event_id).await;
     ensure(!kit.check("is-handled", result)?, "a fresh event id is already handled")?;
     let result = kit.conn.submit(&d.handler, &[a.clone(), b.clone()]).await;
@@ -89,7 +108,7 @@ pub async fn submit_lands_once(kit: &mut Kit) -> Result<String, Outcome> {
 /// An envelope below the threshold is refused for good.
 pub async fn below_quorum_refused(kit: &mut Kit) -> Result<String, Outcome> {
     let d = kit.deployment()?;
-    let weak = signed(kit, 3, b"weak".to_vec(), 1).await?;
+    let weak = signed(kit, &d.handler, 3, b"weak".to_vec(), 1).await?;
     match kit.conn.submit(&d.handler, std::slice::from_ref(&weak)).await {
         Ok(_) => fail("an envelope with 1 of 2 needed signatures landed"),
         Err(RuntimeError::Adapter { kind: AdapterErrorKind::Rejected, message }) => Ok(format!("rejected: {message}")),

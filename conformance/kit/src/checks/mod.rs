@@ -3,6 +3,7 @@
 
 mod chain;
 mod describe;
+mod destination;
 mod envelopes;
 mod faults;
 
@@ -28,6 +29,9 @@ pub async fn run_all(kit: &mut Kit, adapter: &Path, loaded: Result<String, Strin
     report.record("operator-set-matches-deployment", envelopes::operator_set_matches(kit).await);
     report.record("submit-lands-once", envelopes::submit_lands_once(kit).await);
     report.record("below-quorum-rejected", envelopes::below_quorum_refused(kit).await);
+    report.record("handler-manager-matches", destination::handler_manager(kit).await);
+    report.record("signature-bound-to-handler", destination::bound_to_handler(kit).await);
+    report.record("signature-bound-to-chain", destination::bound_to_chain(kit).await);
     report.record("dead-rpc-transient", faults::dead_rpc_transient(kit).await);
     report.record("bad-contract-not-transient", faults::bad_contract_not_transient(kit).await);
     report.record("malformed-rpc-no-trap", faults::malformed_rpc_no_trap(kit).await);

@@ -4,8 +4,9 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 /// Domain tag that starts every digest, so a signature over an envelope can never be replayed
-/// as a signature over anything else.
-pub const DIGEST_DOMAIN: &[u8] = b"wavs-envelope-v1";
+/// as a signature over anything else. `v2` binds the handler; a `v1` signature (chain only)
+/// never verifies here.
+pub const DIGEST_DOMAIN: &[u8] = b"wavs-envelope-v2";
 /// Length of an envelope's event id.
 pub const EVENT_ID_LEN: usize = 20;
 /// Length of an envelope's ordering hint.
@@ -65,15 +66,26 @@ impl Envelope {
     }
 }
 
-/// The digest operators sign:
-/// `sha256(DIGEST_DOMAIN || u32_be(len(chain_id)) || chain_id || event_id(20) || ordering(12)
-/// || u32_be(len(payload)) || payload)`.
-pub fn envelope_digest(chain_id: &str, envelope: &Envelope) -> Result<[u8; 32], EnvelopeError> {
+/// The digest operators sign for `envelope` when the handler contract at `handler` (its
+/// bech32 address as text) on chain `chain_id` is to accept it:
+/// `sha256(DIGEST_DOMAIN || u32_be(len(chain_id)) || chain_id || u32_be(len(handler)) || handler
+/// || event_id(20) || ordering(12) || u32_be(len(payload)) || payload)`.
+///
+/// Binding both means a signature made for one handler, or one chain, verifies nowhere else.
+/// The handler passes `env.block.chain_id` and its own `env.contract.address`, never values
+/// from the message it handles.
+pub fn envelope_digest(
+    chain_id: &str,
+    handler: &str,
+    envelope: &Envelope,
+) -> Result<[u8; 32], EnvelopeError> {
     envelope.check()?;
     let mut hasher = Sha256::new();
     hasher.update(DIGEST_DOMAIN);
     hasher.update(length_prefix("chain_id", chain_id.len())?);
     hasher.update(chain_id.as_bytes());
+    hasher.update(length_prefix("handler", handler.len())?);
+    hasher.update(handler.as_bytes());
     hasher.update(envelope.event_id.as_slice());
     hasher.update(envelope.ordering.as_slice());
     hasher.update(length_prefix("payload", envelope.payload.len())?);
@@ -97,6 +109,8 @@ mod tests {
     use super::*;
 
     const CHAIN_ID: &str = "cosmos-testnet-14002";
+    /// A handler as wasmd addresses the first contract of the first code.
+    const HANDLER: &str = "wasm14hj2tavq8fpesdwxxcu44rty3hh90vhujrvcmstl4zr3txmfvw9s0phg4d";
 
     fn envelope(payload: &[u8]) -> Envelope {
         Envelope {
@@ -108,16 +122,18 @@ mod tests {
 
     #[test]
     fn digest_matches_the_hand_built_preimage() {
-        let mut preimage = b"wavs-envelope-v1".to_vec();
+        let mut preimage = b"wavs-envelope-v2".to_vec();
         preimage.extend_from_slice(&[0, 0, 0, 20]);
         preimage.extend_from_slice(b"cosmos-testnet-14002");
+        preimage.extend_from_slice(&[0, 0, 0, 63]);
+        preimage.extend_from_slice(HANDLER.as_bytes());
         preimage.extend(1u8..=20);
         preimage.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7]);
         preimage.extend_from_slice(&[0, 0, 0, 10]);
         preimage.extend_from_slice(b"hello wavs");
         let expected: [u8; 32] = Sha256::digest(&preimage).into();
         assert_eq!(
-            envelope_digest(CHAIN_ID, &envelope(b"hello wavs")).unwrap(),
+            envelope_digest(CHAIN_ID, HANDLER, &envelope(b"hello wavs")).unwrap(),
             expected
         );
     }
@@ -125,10 +141,10 @@ mod tests {
     #[test]
     fn digest_known_answers() {
         // Computed outside Rust (Python hashlib) from the same layout.
-        let got = envelope_digest(CHAIN_ID, &envelope(b"hello wavs")).unwrap();
+        let got = envelope_digest(CHAIN_ID, HANDLER, &envelope(b"hello wavs")).unwrap();
         assert_eq!(
             hex::encode(got),
-            "f1006a6ccf8a95b705ae04da94eb3fdd6b503329c6eb31c9a9917fbbf0a6c586"
+            "77b540226c9fdd369d8b653b23d00b57b77b0597954b268329b925083d71a704"
         );
         let zero = Envelope {
             event_id: HexBinary::from([0u8; 20]),
@@ -136,22 +152,35 @@ mod tests {
             payload: Binary::default(),
         };
         assert_eq!(
-            hex::encode(envelope_digest(CHAIN_ID, &zero).unwrap()),
-            "01df24590c02bb35a3a4fdd391a6c3eabc8f8b0383f2c8d31e4f4f2173353563"
+            hex::encode(envelope_digest(CHAIN_ID, HANDLER, &zero).unwrap()),
+            "95bdbd04037c509f5f845292f0fdf7941ebdf6a57122ab7bc75e014b4fd50297"
         );
     }
 
     #[test]
-    fn digest_binds_chain_id_and_every_field() {
-        let base = envelope_digest(CHAIN_ID, &envelope(b"x")).unwrap();
-        assert_ne!(
-            base,
-            envelope_digest("other-chain", &envelope(b"x")).unwrap()
-        );
-        assert_ne!(base, envelope_digest(CHAIN_ID, &envelope(b"y")).unwrap());
+    fn digest_binds_chain_id_handler_and_every_field() {
+        let base = envelope_digest(CHAIN_ID, HANDLER, &envelope(b"x")).unwrap();
+        let other_handler = "wasm1suhgf5svhu4usrurvxzlgn54ksxmn8gljarjtxqnapv8kjnp4nrss5maay";
+        let digests = [
+            envelope_digest("other-chain", HANDLER, &envelope(b"x")).unwrap(),
+            envelope_digest(CHAIN_ID, other_handler, &envelope(b"x")).unwrap(),
+            envelope_digest(CHAIN_ID, HANDLER, &envelope(b"y")).unwrap(),
+        ];
+        for other in digests {
+            assert_ne!(base, other);
+        }
         let mut reordered = envelope(b"x");
         reordered.ordering = HexBinary::from([0u8; 12]);
-        assert_ne!(base, envelope_digest(CHAIN_ID, &reordered).unwrap());
+        assert_ne!(
+            base,
+            envelope_digest(CHAIN_ID, HANDLER, &reordered).unwrap()
+        );
+        // Length prefixes keep the chain id and the handler apart: moving bytes from one to
+        // the other changes the digest.
+        assert_ne!(
+            envelope_digest("ab", "c", &envelope(b"x")).unwrap(),
+            envelope_digest("a", "bc", &envelope(b"x")).unwrap()
+        );
     }
 
     #[test]
@@ -159,12 +188,12 @@ mod tests {
         let mut bad = envelope(b"x");
         bad.event_id = HexBinary::from([1u8; 19]);
         assert_eq!(
-            envelope_digest(CHAIN_ID, &bad),
+            envelope_digest(CHAIN_ID, HANDLER, &bad),
             Err(EnvelopeError::EventIdLength { got: 19 })
         );
         let mut bad = envelope(b"x");
         bad.ordering = HexBinary::from([0u8; 13]);
-        let err = envelope_digest(CHAIN_ID, &bad).unwrap_err();
+        let err = envelope_digest(CHAIN_ID, HANDLER, &bad).unwrap_err();
         assert_eq!(err, EnvelopeError::OrderingLength { got: 13 });
         assert!(
             err.to_string()

@@ -37,8 +37,13 @@ pub enum QueryMsg {
     PayloadOf { event_id: HexBinary },
     #[returns(cosmwasm_std::Uint64)]
     HandledCount {},
+    /// The service manager this handler validates signatures with.
     #[returns(ConfigResponse)]
     Config {},
+    /// The 32-byte digest operators sign for `envelope` to be handled by THIS handler on this
+    /// chain: what `handle_signed_envelopes` has the manager verify.
+    #[returns(HexBinary)]
+    EnvelopeDigest { envelope: Envelope },
 }
 
 #[cw_serde]

@@ -39,13 +39,20 @@ pub enum QueryMsg {
     /// Operators with non-zero weight, sorted by public key, the threshold and the total weight.
     #[returns(OperatorsResponse)]
     Operators {},
-    /// The 32-byte digest operators sign for `envelope` on this chain.
+    /// The 32-byte digest operators sign for `envelope` to be handled by the handler
+    /// contract `handler` on this chain.
     #[returns(HexBinary)]
-    EnvelopeDigest { envelope: Envelope },
-    /// Succeeds with the signed weight if `signature_data` reaches the threshold; fails with
-    /// the reason otherwise.
+    EnvelopeDigest { handler: String, envelope: Envelope },
+    /// Succeeds with the signed weight if `signature_data` carries enough operator weight
+    /// over the digest for `handler` on this chain; fails with the reason otherwise.
+    ///
+    /// `handler` is the address of the handler contract asking: the reference handler always
+    /// names itself (`env.contract.address`), so signatures made for any other handler fail.
+    /// Queries carry no sender, so a manager cannot check who asks; the answer only says the
+    /// signatures are valid for `handler`, which is worth nothing to any other contract.
     #[returns(ValidateResponse)]
     Validate {
+        handler: String,
         envelope: Envelope,
         signature_data: SignatureData,
     },

@@ -5,7 +5,7 @@ use cosmwasm_std::{
 };
 use wavs_cw_common::handler::{EVENT_ENVELOPE_HANDLED, EVENT_ENVELOPE_SKIPPED};
 use wavs_cw_common::manager::{QueryMsg as ManagerQuery, ValidateResponse};
-use wavs_cw_common::{Envelope, SignatureData};
+use wavs_cw_common::{Envelope, SignatureData, envelope_digest};
 
 use crate::state::{HANDLED_COUNT, PAYLOADS, SERVICE_MANAGER};
 use crate::{ConfigResponse, ContractError, ExecuteMsg, InstantiateMsg, QueryMsg};
@@ -28,7 +28,7 @@ pub fn instantiate(
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn execute(
     deps: DepsMut,
-    _env: Env,
+    env: Env,
     _info: MessageInfo,
     msg: ExecuteMsg,
 ) -> Result<Response, ContractError> {
@@ -36,14 +36,19 @@ pub fn execute(
         ExecuteMsg::HandleSignedEnvelopes {
             envelopes,
             signatures,
-        } => handle_signed_envelopes(deps, envelopes, signatures),
+        } => handle_signed_envelopes(deps, &env, envelopes, signatures),
     }
 }
 
 /// Stores each envelope the manager accepts; skips event ids already handled (also those
 /// handled earlier in the same batch). Any refusal fails the whole batch.
+///
+/// The manager verifies signatures over the digest for THIS contract's address on this
+/// chain (`env`), so signatures made for any other handler or chain are refused; nothing in
+/// the message chooses the destination.
 fn handle_signed_envelopes(
     deps: DepsMut,
+    env: &Env,
     envelopes: Vec<Envelope>,
     signatures: Vec<SignatureData>,
 ) -> Result<Response, ContractError> {
@@ -67,6 +72,7 @@ fn handle_signed_envelopes(
         let payload = envelope.payload.clone();
         let key = envelope.event_id.clone();
         let validate = ManagerQuery::Validate {
+            handler: env.contract.address.to_string(),
             envelope,
             signature_data,
         };
@@ -91,7 +97,7 @@ fn handle_signed_envelopes(
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
+pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
     Ok(match msg {
         QueryMsg::IsHandled { event_id } => to_json_binary(&PAYLOADS.has(deps.storage, &event_id))?,
         QueryMsg::PayloadOf { event_id } => {
@@ -103,5 +109,12 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> Result<Binary, ContractErr
         QueryMsg::Config {} => to_json_binary(&ConfigResponse {
             service_manager: SERVICE_MANAGER.load(deps.storage)?,
         })?,
+        QueryMsg::EnvelopeDigest { envelope } => {
+            to_json_binary(&HexBinary::from(envelope_digest(
+                &env.block.chain_id,
+                env.contract.address.as_str(),
+                &envelope,
+            )?))?
+        }
     })
 }

@@ -1,11 +1,11 @@
 use cosmwasm_std::testing::{
     MockApi, MockQuerier, MockStorage, message_info, mock_dependencies, mock_env,
 };
-use cosmwasm_std::{Addr, Binary, HexBinary, OwnedDeps, Response, Uint64, from_json};
-use wavs_cw_common::{Envelope, SignatureData};
+use cosmwasm_std::{Addr, Binary, Env, HexBinary, OwnedDeps, Response, Uint64, from_json};
+use wavs_cw_common::{Envelope, SignatureData, envelope_digest};
 use wavs_cw_service_manager::testing::{
-    TestOperator, instantiate_manager, manager_querier, sign_envelope, test_envelope,
-    test_operators,
+    TestOperator, instantiate_manager, manager_querier, sign_envelope, sign_envelope_on,
+    test_envelope, test_handler, test_operators,
 };
 
 use crate::contract::{execute, instantiate, query};
@@ -13,9 +13,16 @@ use crate::{ConfigResponse, ContractError, ExecuteMsg, InstantiateMsg, QueryMsg}
 
 type Deps = OwnedDeps<MockStorage, MockApi, MockQuerier>;
 
-/// A handler wired to a manager (three operators of weight 1, threshold 2) through the
-/// mock querier.
+/// The handler of `setup()`: at `test_handler()` on the mock chain.
 fn setup() -> (Deps, Vec<TestOperator>) {
+    setup_at(&mock_env())
+}
+
+/// A handler at `env.contract.address` on chain `env.block.chain_id`, wired to a manager
+/// (three operators of weight 1, threshold 2) through the mock querier. Every call builds
+/// the manager from the same keys at the same address, so two handlers set up here use
+/// the same manager, as two handlers registered with one manager on chain do.
+fn setup_at(env: &Env) -> (Deps, Vec<TestOperator>) {
     let mut manager = mock_dependencies();
     let owner = manager.api.addr_make("owner");
     let operators = test_operators(3);
@@ -23,17 +30,37 @@ fn setup() -> (Deps, Vec<TestOperator>) {
 
     let mut deps = mock_dependencies();
     let manager_addr = deps.api.addr_make("manager");
-    deps.querier
-        .update_wasm(manager_querier(manager_addr.clone(), manager));
+    deps.querier.update_wasm(manager_querier(
+        manager_addr.clone(),
+        &env.block.chain_id,
+        manager,
+    ));
     let msg = InstantiateMsg {
         service_manager: manager_addr.to_string(),
     };
-    instantiate(deps.as_mut(), mock_env(), message_info(&owner, &[]), msg).unwrap();
+    instantiate(deps.as_mut(), env.clone(), message_info(&owner, &[]), msg).unwrap();
     (deps, operators)
+}
+
+/// The environment of a handler at `address` on chain `chain_id`.
+fn env_of(address: &Addr, chain_id: &str) -> Env {
+    let mut env = mock_env();
+    env.contract.address = address.clone();
+    env.block.chain_id = chain_id.to_string();
+    env
 }
 
 fn submit(
     deps: &mut Deps,
+    batch: Vec<(Envelope, SignatureData)>,
+) -> Result<Response, ContractError> {
+    submit_at(deps, &mock_env(), batch)
+}
+
+/// Submits `batch` from an unrelated account to the handler running in `env`.
+fn submit_at(
+    deps: &mut Deps,
+    env: &Env,
     batch: Vec<(Envelope, SignatureData)>,
 ) -> Result<Response, ContractError> {
     let (envelopes, signatures) = batch.into_iter().unzip();
@@ -42,17 +69,32 @@ fn submit(
         envelopes,
         signatures,
     };
-    execute(deps.as_mut(), mock_env(), message_info(&relayer, &[]), msg)
+    execute(deps.as_mut(), env.clone(), message_info(&relayer, &[]), msg)
 }
 
 fn ask<T: serde::de::DeserializeOwned>(deps: &Deps, msg: QueryMsg) -> T {
-    from_json(query(deps.as_ref(), mock_env(), msg).unwrap()).unwrap()
+    ask_at(deps, &mock_env(), msg)
 }
 
+fn ask_at<T: serde::de::DeserializeOwned>(deps: &Deps, env: &Env, msg: QueryMsg) -> T {
+    from_json(query(deps.as_ref(), env.clone(), msg).unwrap()).unwrap()
+}
+
+/// Two of the three operators sign for the handler of `setup()`.
 fn signed(ops: &[TestOperator], id: u8, payload: &[u8]) -> (Envelope, SignatureData) {
     let envelope = test_envelope(id, payload);
-    let data = sign_envelope(&[&ops[0], &ops[1]], &envelope);
+    let data = sign_envelope(&[&ops[0], &ops[1]], &test_handler(), &envelope);
     (envelope, data)
+}
+
+fn is_handled_at(deps: &Deps, env: &Env, id: u8) -> bool {
+    ask_at(
+        deps,
+        env,
+        QueryMsg::IsHandled {
+            event_id: HexBinary::from([id; 20]),
+        },
+    )
 }
 
 /// (event type, attributes) of every event, for comparing whole responses.
@@ -218,4 +260,85 @@ fn config_names_the_manager() {
         service_manager: "not an address".to_string(),
     };
     assert!(instantiate(fresh.as_mut(), mock_env(), message_info(&sender, &[]), msg).is_err());
+}
+
+#[test]
+fn a_signature_for_handler_a_is_refused_by_handler_b_on_the_same_manager() {
+    let handler_b = MockApi::default().addr_make("handler-b");
+    let env_b = env_of(&handler_b, &mock_env().block.chain_id);
+    let (mut deps_a, ops) = setup();
+    let (mut deps_b, _) = setup_at(&env_b);
+
+    // Operators signed for A; the same envelope and signatures, replayed to B by anyone.
+    let for_a = signed(&ops, 1, b"for A");
+    let err = submit_at(&mut deps_b, &env_b, vec![for_a.clone()]).unwrap_err();
+    assert!(
+        matches!(&err, ContractError::Refused { event_id, .. } if *event_id == hex::encode([1u8; 20])),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains(
+            "InvalidSignature: signature 0 is malformed or does not verify for its signer"
+        ),
+        "{err}"
+    );
+    assert!(!is_handled_at(&deps_b, &env_b, 1));
+
+    // A accepts them; B accepts what was signed for B.
+    let res = submit(&mut deps_a, vec![for_a]).unwrap();
+    assert_eq!(events(&res), vec![handled(1, b"for A")]);
+    let envelope = test_envelope(1, b"for B");
+    let for_b = sign_envelope(&[&ops[0], &ops[2]], &handler_b, &envelope);
+    let res = submit_at(&mut deps_b, &env_b, vec![(envelope, for_b)]).unwrap();
+    assert_eq!(events(&res), vec![handled(1, b"for B")]);
+    let payload: Option<Binary> = ask_at(
+        &deps_b,
+        &env_b,
+        QueryMsg::PayloadOf {
+            event_id: HexBinary::from([1u8; 20]),
+        },
+    );
+    assert_eq!(payload, Some(Binary::from(b"for B")));
+}
+
+#[test]
+fn a_signature_for_chain_x_is_refused_under_chain_y() {
+    let chain_x = mock_env().block.chain_id;
+    let env_y = env_of(&test_handler(), "wavs-other-2");
+    let (mut deps, ops) = setup_at(&env_y);
+    let envelope = test_envelope(4, b"42");
+    let signers = [&ops[0], &ops[1]];
+
+    // The same handler address and manager, on another chain.
+    let for_x = sign_envelope_on(&chain_x, &signers, &test_handler(), &envelope);
+    let err = submit_at(&mut deps, &env_y, vec![(envelope.clone(), for_x)]).unwrap_err();
+    assert!(
+        err.to_string().contains("InvalidSignature: signature 0"),
+        "{err}"
+    );
+    assert!(!is_handled_at(&deps, &env_y, 4));
+
+    let for_y = sign_envelope_on("wavs-other-2", &signers, &test_handler(), &envelope);
+    let res = submit_at(&mut deps, &env_y, vec![(envelope, for_y)]).unwrap();
+    assert_eq!(events(&res), vec![handled(4, b"42")]);
+    assert!(is_handled_at(&deps, &env_y, 4));
+}
+
+#[test]
+fn the_digest_query_names_this_handler_and_chain() {
+    let handler_b = MockApi::default().addr_make("handler-b");
+    let env_b = env_of(&handler_b, "wavs-other-2");
+    let (deps, _) = setup_at(&env_b);
+    let envelope = test_envelope(5, b"digest");
+    let got: HexBinary = ask_at(
+        &deps,
+        &env_b,
+        QueryMsg::EnvelopeDigest {
+            envelope: envelope.clone(),
+        },
+    );
+    let expected = envelope_digest("wavs-other-2", handler_b.as_str(), &envelope).unwrap();
+    assert_eq!(got.as_slice(), expected);
+    let elsewhere = envelope_digest("wavs-other-2", test_handler().as_str(), &envelope).unwrap();
+    assert_ne!(got.as_slice(), elsewhere);
 }

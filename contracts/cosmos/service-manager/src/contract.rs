@@ -54,17 +54,44 @@ pub fn execute(
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
+    // The chain id comes from the chain itself, never from the query.
     let chain_id = env.block.chain_id.as_str();
     Ok(match msg {
         QueryMsg::Operators {} => to_json_binary(&operators(deps)?)?,
-        QueryMsg::EnvelopeDigest { envelope } => {
-            to_json_binary(&HexBinary::from(envelope_digest(chain_id, &envelope)?))?
+        QueryMsg::EnvelopeDigest { handler, envelope } => {
+            let handler = handler_address(deps, &handler)?;
+            to_json_binary(&HexBinary::from(envelope_digest(
+                chain_id, &handler, &envelope,
+            )?))?
         }
         QueryMsg::Validate {
+            handler,
             envelope,
             signature_data,
-        } => to_json_binary(&validate(deps, chain_id, &envelope, &signature_data)?)?,
+        } => {
+            let handler = handler_address(deps, &handler)?;
+            to_json_binary(&validate(
+                deps,
+                chain_id,
+                &handler,
+                &envelope,
+                &signature_data,
+            )?)?
+        }
     })
+}
+
+/// `handler` as a canonical address of this chain. Only the canonical text is hashed, so a
+/// digest is never computed over some other spelling of an address (upper case, another
+/// prefix) that no handler could ever be called by.
+fn handler_address(deps: Deps, handler: &str) -> Result<String, ContractError> {
+    deps.api
+        .addr_validate(handler)
+        .map(|addr| addr.into_string())
+        .map_err(|err| ContractError::InvalidHandler {
+            handler: handler.to_string(),
+            reason: err.to_string(),
+        })
 }
 
 /// Sets `pubkey`'s weight (0 removes it) and keeps the total in step.

@@ -26,6 +26,8 @@ pub enum ContractError {
     InvalidSignature { index: usize },
     #[error("UnknownSigner: {pubkey} is not an operator")]
     UnknownSigner { pubkey: String },
+    #[error("InvalidHandler: {handler:?} is not an address of this chain: {reason}")]
+    InvalidHandler { handler: String, reason: String },
     #[error("InsufficientQuorum: signed weight {got} is below the threshold {need}")]
     InsufficientQuorum { got: u64, need: u64 },
 }

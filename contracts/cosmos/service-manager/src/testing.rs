@@ -50,9 +50,29 @@ pub fn test_envelope(id: u8, payload: &[u8]) -> Envelope {
     }
 }
 
-/// `signers` sign `envelope` for the mock chain, in the order given.
-pub fn sign_envelope(signers: &[&TestOperator], envelope: &Envelope) -> SignatureData {
-    let digest = envelope_digest(&mock_env().block.chain_id, envelope).expect("well-formed");
+/// The address `mock_env()` gives the contract under test: the handler in the handler's
+/// tests, and the handler signatures are made for by default here.
+pub fn test_handler() -> Addr {
+    mock_env().contract.address
+}
+
+/// `signers` sign `envelope` for `handler` on the mock chain, in the order given.
+pub fn sign_envelope(
+    signers: &[&TestOperator],
+    handler: &Addr,
+    envelope: &Envelope,
+) -> SignatureData {
+    sign_envelope_on(&mock_env().block.chain_id, signers, handler, envelope)
+}
+
+/// `signers` sign `envelope` for `handler` on chain `chain_id`, in the order given.
+pub fn sign_envelope_on(
+    chain_id: &str,
+    signers: &[&TestOperator],
+    handler: &Addr,
+    envelope: &Envelope,
+) -> SignatureData {
+    let digest = envelope_digest(chain_id, handler.as_str(), envelope).expect("well-formed");
     SignatureData {
         signers: signers.iter().map(|op| op.pubkey.clone()).collect(),
         signatures: signers.iter().map(|op| op.sign(&digest)).collect(),
@@ -81,16 +101,21 @@ pub fn instantiate_manager(
 }
 
 /// A `MockQuerier::update_wasm` handler answering smart queries to `address` with the manager
-/// held in `deps`, as wasmd would (a refusal becomes a contract error carrying its text).
+/// held in `deps`, running on chain `chain_id`, as wasmd would (a refusal becomes a contract
+/// error carrying its text).
 pub fn manager_querier(
     address: Addr,
+    chain_id: &str,
     deps: OwnedDeps<MockStorage, MockApi, MockQuerier, Empty>,
 ) -> impl Fn(&WasmQuery) -> QuerierResult + 'static {
+    let mut env = mock_env();
+    env.block.chain_id = chain_id.to_string();
+    env.contract.address = address.clone();
     move |request| match request {
         WasmQuery::Smart { contract_addr, msg } if *contract_addr == address.as_str() => {
             let result = from_json(msg)
                 .map_err(ContractError::from)
-                .and_then(|msg| query(deps.as_ref(), mock_env(), msg))
+                .and_then(|msg| query(deps.as_ref(), env.clone(), msg))
                 .map_err(|err| err.to_string());
             SystemResult::Ok(ContractResult::from(result))
         }

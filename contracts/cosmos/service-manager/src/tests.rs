@@ -6,7 +6,8 @@ use wavs_cw_common::{Envelope, SignatureData, envelope_digest};
 
 use crate::contract::{execute, instantiate, query};
 use crate::testing::{
-    TestOperator, instantiate_manager, sign_envelope, test_envelope, test_operators,
+    TestOperator, instantiate_manager, sign_envelope, sign_envelope_on, test_envelope,
+    test_handler, test_operators,
 };
 use crate::{
     ContractError, ExecuteMsg, InstantiateMsg, OperatorWeight, OperatorsResponse, QueryMsg,
@@ -24,8 +25,19 @@ fn setup() -> (Deps, Addr, Vec<TestOperator>) {
     (deps, owner, operators)
 }
 
+/// Validates as the handler at `test_handler()` asks.
 fn validate(deps: &Deps, envelope: &Envelope, data: SignatureData) -> Result<u64, ContractError> {
+    validate_for(deps, test_handler().as_str(), envelope, data)
+}
+
+fn validate_for(
+    deps: &Deps,
+    handler: &str,
+    envelope: &Envelope,
+    data: SignatureData,
+) -> Result<u64, ContractError> {
     let msg = QueryMsg::Validate {
+        handler: handler.to_string(),
         envelope: envelope.clone(),
         signature_data: data,
     };
@@ -129,18 +141,40 @@ fn only_the_owner_changes_the_set() {
 }
 
 #[test]
-fn digest_query_uses_the_chain_id() {
+fn digest_query_binds_the_chain_id_and_the_named_handler() {
     let (deps, _, _) = setup();
     let envelope = test_envelope(9, b"payload");
-    let msg = QueryMsg::EnvelopeDigest {
-        envelope: envelope.clone(),
+    let digest_for = |handler: &Addr| -> HexBinary {
+        let msg = QueryMsg::EnvelopeDigest {
+            handler: handler.to_string(),
+            envelope: envelope.clone(),
+        };
+        from_json(query(deps.as_ref(), mock_env(), msg).unwrap()).unwrap()
     };
-    let got: HexBinary = from_json(query(deps.as_ref(), mock_env(), msg).unwrap()).unwrap();
+    let handler = test_handler();
     assert_eq!(mock_env().block.chain_id, "cosmos-testnet-14002");
     assert_eq!(
-        got.as_slice(),
-        envelope_digest("cosmos-testnet-14002", &envelope).unwrap()
+        digest_for(&handler).as_slice(),
+        envelope_digest("cosmos-testnet-14002", handler.as_str(), &envelope).unwrap()
     );
+    let other = MockApi::default().addr_make("other-handler");
+    assert_ne!(digest_for(&handler), digest_for(&other));
+}
+
+#[test]
+fn a_handler_that_is_no_address_of_this_chain_is_refused() {
+    let (deps, _, ops) = setup();
+    let envelope = test_envelope(1, b"42");
+    let data = sign_envelope(&[&ops[0], &ops[1]], &test_handler(), &envelope);
+    let upper = test_handler().as_str().to_uppercase();
+    for handler in ["not an address", "", upper.as_str()] {
+        let err = validate_for(&deps, handler, &envelope, data.clone()).unwrap_err();
+        assert!(
+            matches!(&err, ContractError::InvalidHandler { handler: named, .. } if named == handler),
+            "{handler:?}: {err}"
+        );
+        assert!(err.to_string().starts_with("InvalidHandler: "), "{err}");
+    }
 }
 
 #[test]
@@ -151,12 +185,12 @@ fn validate_accepts_two_of_three_and_three_of_three() {
         validate(
             &deps,
             &envelope,
-            sign_envelope(&[&ops[0], &ops[2]], &envelope)
+            sign_envelope(&[&ops[0], &ops[2]], &test_handler(), &envelope)
         )
         .unwrap(),
         2
     );
-    let all = sign_envelope(&[&ops[0], &ops[1], &ops[2]], &envelope);
+    let all = sign_envelope(&[&ops[0], &ops[1], &ops[2]], &test_handler(), &envelope);
     assert_eq!(validate(&deps, &envelope, all).unwrap(), 3);
 }
 
@@ -164,7 +198,7 @@ fn validate_accepts_two_of_three_and_three_of_three() {
 fn validate_names_every_refusal() {
     let (deps, _, ops) = setup();
     let envelope = test_envelope(1, b"42");
-    let good = sign_envelope(&[&ops[0], &ops[1]], &envelope);
+    let good = sign_envelope(&[&ops[0], &ops[1]], &test_handler(), &envelope);
     let refuse = |data: SignatureData| validate(&deps, &envelope, data).unwrap_err();
 
     let none = SignatureData {
@@ -188,12 +222,12 @@ fn validate_names_every_refusal() {
         "{err}"
     );
 
-    let unsorted = sign_envelope(&[&ops[1], &ops[0]], &envelope);
+    let unsorted = sign_envelope(&[&ops[1], &ops[0]], &test_handler(), &envelope);
     assert!(matches!(
         refuse(unsorted),
         ContractError::SignersNotSorted { index: 1 }
     ));
-    let duplicate = sign_envelope(&[&ops[0], &ops[0]], &envelope);
+    let duplicate = sign_envelope(&[&ops[0], &ops[0]], &test_handler(), &envelope);
     assert!(matches!(
         refuse(duplicate),
         ContractError::SignersNotSorted { index: 1 }
@@ -207,7 +241,7 @@ fn validate_names_every_refusal() {
     ));
     let other = test_envelope(1, b"43");
     let mut wrong = good.clone();
-    wrong.signatures[0] = sign_envelope(&[&ops[0]], &other).signatures[0].clone();
+    wrong.signatures[0] = sign_envelope(&[&ops[0]], &test_handler(), &other).signatures[0].clone();
     assert!(matches!(
         refuse(wrong),
         ContractError::InvalidSignature { index: 0 }
@@ -215,7 +249,7 @@ fn validate_names_every_refusal() {
 
     let mut outsiders = test_operators(4);
     outsiders.retain(|op| ops.iter().all(|known| known.pubkey != op.pubkey));
-    let stranger = sign_envelope(&[&outsiders[0]], &envelope);
+    let stranger = sign_envelope(&[&outsiders[0]], &test_handler(), &envelope);
     let err = refuse(stranger);
     let expected = outsiders[0].pubkey.to_hex();
     assert!(
@@ -223,7 +257,7 @@ fn validate_names_every_refusal() {
         "{err}"
     );
 
-    let err = refuse(sign_envelope(&[&ops[2]], &envelope));
+    let err = refuse(sign_envelope(&[&ops[2]], &test_handler(), &envelope));
     assert!(
         matches!(err, ContractError::InsufficientQuorum { got: 1, need: 2 }),
         "{err}"
@@ -235,10 +269,10 @@ fn validate_names_every_refusal() {
 }
 
 #[test]
-fn validate_refuses_high_s_and_other_chains() {
+fn validate_refuses_high_s() {
     let (deps, _, ops) = setup();
     let envelope = test_envelope(1, b"42");
-    let mut malleable = sign_envelope(&[&ops[0], &ops[1]], &envelope);
+    let mut malleable = sign_envelope(&[&ops[0], &ops[1]], &test_handler(), &envelope);
     let low = k256::ecdsa::Signature::from_slice(&malleable.signatures[0]).unwrap();
     let (r, s) = low.split_scalars();
     let high =
@@ -249,14 +283,61 @@ fn validate_refuses_high_s_and_other_chains() {
         matches!(err, ContractError::InvalidSignature { index: 0 }),
         "{err}"
     );
+}
 
-    let digest = envelope_digest("another-chain", &envelope).unwrap();
-    let foreign = SignatureData {
+#[test]
+fn signatures_for_another_chain_are_refused() {
+    let (deps, _, ops) = setup();
+    let envelope = test_envelope(1, b"42");
+    let signers = [&ops[0], &ops[1]];
+    let foreign = sign_envelope_on("another-chain", &signers, &test_handler(), &envelope);
+    let err = validate(&deps, &envelope, foreign).unwrap_err();
+    assert!(
+        matches!(err, ContractError::InvalidSignature { index: 0 }),
+        "{err}"
+    );
+    // The same signers, signing for this chain, pass.
+    let honest = sign_envelope_on(
+        &mock_env().block.chain_id,
+        &signers,
+        &test_handler(),
+        &envelope,
+    );
+    assert_eq!(validate(&deps, &envelope, honest).unwrap(), 2);
+}
+
+#[test]
+fn signatures_for_another_handler_are_refused() {
+    let (deps, _, ops) = setup();
+    let envelope = test_envelope(1, b"42");
+    let handler_a = MockApi::default().addr_make("handler-a");
+    let handler_b = MockApi::default().addr_make("handler-b");
+    let for_a = sign_envelope(&[&ops[0], &ops[1]], &handler_a, &envelope);
+    assert_eq!(
+        validate_for(&deps, handler_a.as_str(), &envelope, for_a.clone()).unwrap(),
+        2
+    );
+    let err = validate_for(&deps, handler_b.as_str(), &envelope, for_a).unwrap_err();
+    assert!(
+        matches!(err, ContractError::InvalidSignature { index: 0 }),
+        "{err}"
+    );
+    // A v1 signature (chain id only, no handler) is refused too.
+    use k256::sha2::Digest;
+    let mut v1 = b"wavs-envelope-v1".to_vec();
+    v1.extend_from_slice(&(mock_env().block.chain_id.len() as u32).to_be_bytes());
+    v1.extend_from_slice(mock_env().block.chain_id.as_bytes());
+    v1.extend_from_slice(envelope.event_id.as_slice());
+    v1.extend_from_slice(envelope.ordering.as_slice());
+    v1.extend_from_slice(&(envelope.payload.len() as u32).to_be_bytes());
+    v1.extend_from_slice(envelope.payload.as_slice());
+    let v1_digest: [u8; 32] = k256::sha2::Sha256::digest(&v1).into();
+    let old = SignatureData {
         signers: vec![ops[0].pubkey.clone(), ops[1].pubkey.clone()],
-        signatures: vec![ops[0].sign(&digest), ops[1].sign(&digest)],
+        signatures: vec![ops[0].sign(&v1_digest), ops[1].sign(&v1_digest)],
         reference_height: 1,
     };
-    let err = validate(&deps, &envelope, foreign).unwrap_err();
+    let err = validate_for(&deps, handler_a.as_str(), &envelope, old).unwrap_err();
     assert!(
         matches!(err, ContractError::InvalidSignature { index: 0 }),
         "{err}"
@@ -267,7 +348,7 @@ fn validate_refuses_high_s_and_other_chains() {
 fn validate_refuses_malformed_envelopes() {
     let (deps, _, ops) = setup();
     let good = test_envelope(1, b"42");
-    let data = sign_envelope(&[&ops[0], &ops[1]], &good);
+    let data = sign_envelope(&[&ops[0], &ops[1]], &test_handler(), &good);
     let mut bad = good.clone();
     bad.event_id = HexBinary::from([1u8; 32]);
     let err = validate(&deps, &bad, data.clone()).unwrap_err();

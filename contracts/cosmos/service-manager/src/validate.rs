@@ -12,10 +12,11 @@ const HALF_ORDER: [u8; 32] = [
 ];
 
 /// Succeeds with the signed weight if `data` carries enough valid operator signatures over
-/// the envelope's digest on `chain_id`; otherwise names the first problem found.
+/// the envelope's digest for `handler` on `chain_id`; otherwise names the first problem found.
 pub fn validate(
     deps: Deps,
     chain_id: &str,
+    handler: &str,
     envelope: &Envelope,
     data: &SignatureData,
 ) -> Result<ValidateResponse, ContractError> {
@@ -29,7 +30,7 @@ pub fn validate(
             signatures: data.signatures.len(),
         });
     }
-    let digest = envelope_digest(chain_id, envelope)?;
+    let digest = envelope_digest(chain_id, handler, envelope)?;
     let mut signed: u64 = 0;
     for (index, (signer, signature)) in signers.iter().zip(&data.signatures).enumerate() {
         if index > 0 && signer.as_slice() <= signers[index - 1].as_slice() {

@@ -1,9 +1,13 @@
 //! The bearer token that guards every endpoint that changes the node.
 //!
-//! With `api-token` set (config, or `WAVS_API_TOKEN`), every request but GET and HEAD must
-//! carry `Authorization: Bearer <token>`; reads (health, metrics, status, executions) stay
-//! open. Without it the API is open, as it is meant for loopback.
+//! Every request but GET and HEAD must carry `Authorization: Bearer <token>`; reads
+//! (health, metrics, status, executions) stay open, though `GET /services` shows
+//! component config values only with the token ([`super::redact`]). The token is the
+//! configured `api-token` (or `WAVS_API_TOKEN`), else the one the node generated in its
+//! data dir at its first start ([`super::token`]). Only `api-token = "none"` opens the
+//! API. A node opened in process without a resolved token refuses every change.
 
+use super::token::ApiToken;
 use crate::node::Node;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -13,33 +17,40 @@ use axum::Json;
 use std::sync::Arc;
 use wavs_types::ApiError;
 
-/// Middleware: refuses a mutating request without the configured bearer token.
+/// Whether `headers` carry what `token` asks for: anything when the API is open, the
+/// secret when there is one, and nothing is enough when no token was resolved.
+pub fn authorized(token: Option<&ApiToken>, headers: &HeaderMap) -> bool {
+    match token {
+        Some(ApiToken::Open) => true,
+        Some(secret) => secret.check(headers).is_ok(),
+        None => false,
+    }
+}
+
+/// Middleware: refuses a mutating request without the node's bearer token.
 pub(super) async fn require_token(State(node): State<Arc<Node>>, request: Request, next: Next) -> Response {
-    let Some(token) = node.config.api_token.as_deref() else { return next.run(request).await };
     if matches!(*request.method(), Method::GET | Method::HEAD) {
         return next.run(request).await;
     }
-    match bearer(request.headers()) {
-        Some(given) if same(given.as_bytes(), token.as_bytes()) => next.run(request).await,
-        Some(_) => unauthorized(
-            "the bearer token does not match this node's api-token: send `Authorization: Bearer <api-token>` with the token the node was started with",
+    let token = node.config.api_token.as_ref();
+    if authorized(token, request.headers()) {
+        return next.run(request).await;
+    }
+    match (token, wavs_types::api_token::bearer(request.headers())) {
+        (None, _) => unauthorized(
+            "this node has no API token (it was opened without `wavs node`, which generates one): set api-token in its \
+             configuration, or api-token = \"none\" to open it",
         ),
-        None => unauthorized(
-            "this endpoint changes the node and needs its api-token: send `Authorization: Bearer <api-token>` (the `wavs` CLI sends WAVS_API_TOKEN)",
+        (_, Some(_)) => unauthorized(
+            "the bearer token does not match this node's API token: send `Authorization: Bearer <token>` with the token \
+             of the node you are talking to (`wavs --config <node.toml>` reads it, or WAVS_API_TOKEN)",
+        ),
+        (_, None) => unauthorized(
+            "this endpoint changes the node and needs its API token: send `Authorization: Bearer <token>`. The token is \
+             the node's api-token setting, or the file `api-token` the node generated in its data dir; \
+             `wavs --config <node.toml>` finds and sends it (or set WAVS_API_TOKEN)",
         ),
     }
-}
-
-/// The token of an `Authorization: Bearer <token>` header, if there is one.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-}
-
-/// Compares in time independent of where the first difference is.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn unauthorized(error: &str) -> Response {
@@ -54,17 +65,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_bearer_tokens() {
+    fn open_secret_and_unresolved_tokens() {
         let mut h = HeaderMap::new();
-        assert_eq!(bearer(&h), None);
+        assert!(authorized(Some(&ApiToken::Open), &h));
+        assert!(!authorized(None, &h), "no resolved token: closed");
+        let secret = ApiToken::Secret("abc".into());
+        assert!(!authorized(Some(&secret), &h));
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer abc"));
-        assert_eq!(bearer(&h), Some("abc"));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("bearer  abc "));
-        assert_eq!(bearer(&h), Some("abc"));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
-        assert_eq!(bearer(&h), None);
-        assert!(same(b"abc", b"abc"));
-        assert!(!same(b"abc", b"abd"));
-        assert!(!same(b"abc", b"abcd"));
+        assert!(authorized(Some(&secret), &h));
+        assert!(!authorized(None, &h));
     }
 }

@@ -1,8 +1,11 @@
-//! `GET /health`: the node's state at a glance, per chain.
+//! `GET /health`: the node's state at a glance, per chain. 503 and `"unhealthy"` while
+//! the store cannot write (its disk failed; it reopens the database meanwhile), with the
+//! reason in `"store"`.
 
 use crate::node::Node;
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
@@ -39,14 +42,20 @@ pub(crate) fn chains(node: &Node) -> Map<String, Value> {
         .collect()
 }
 
-pub(super) async fn health(State(node): State<Arc<Node>>) -> Json<Value> {
-    Json(json!({
-        "status": "ok",
+pub(super) async fn health(State(node): State<Arc<Node>>) -> (StatusCode, Json<Value>) {
+    let fault = node.store.fault();
+    let (code, status) = match fault {
+        None => (StatusCode::OK, "ok"),
+        Some(_) => (StatusCode::SERVICE_UNAVAILABLE, "unhealthy"),
+    };
+    (code, Json(json!({
+        "status": status,
+        "store": fault.as_deref().unwrap_or("ok"),
         "chains": chains(&node),
         "services": node.services().len(),
         "paused-services": node.paused.read().keys().collect::<Vec<_>>(),
         "executions": node.outcomes.snapshot(),
-    }))
+    })))
 }
 
 #[cfg(test)]

@@ -1,12 +1,12 @@
 //! Commands about the node itself: health, chains, the operator's keys, manual tasks
 //! and recent executions.
 
-use super::{Client, CliResult, Ctx, output};
+use super::{CliResult, Ctx, output};
 use crate::NodeConfig;
 use serde_json::{Map, Value, json};
 use std::path::Path;
 use std::sync::Arc;
-use wavs_runtime::{AdapterRegistry, ChainAdapter, WasmEngine};
+use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, WasmEngine};
 
 /// `wavs health`: GET /health.
 pub async fn health(ctx: &Ctx) -> CliResult {
@@ -70,32 +70,45 @@ pub async fn chains_add(name: &str, spec: Value, ctx: &Ctx) -> CliResult {
     Ok(())
 }
 
-/// The operator's public key and id on each chain of `config`, computed here with the
-/// configured adapters (no node needed; an adapter may contact its chain to open it).
+/// One chain's entry in `wavs keys` and `GET /operator`.
+pub fn chain_key_json(spec: &wavs_types::ChainSpec, public_key: &[u8], source: &str, id: Value) -> Value {
+    json!({
+        "family": spec.family,
+        "chain-id": spec.chain_id,
+        "public-key": wavs_types::hex_bytes::encode(public_key),
+        "id": id,
+        "key": source,
+    })
+}
+
+/// Each chain's key of `config`: public key and source computed here, the chain's
+/// identity for it through the configured adapters (no node needed; an adapter may
+/// contact its chain to open it).
 async fn local_keys(config: &Path) -> CliResult<Value> {
     let config = NodeConfig::load(config).map_err(|e| e.to_string())?;
-    let signer = config.operator.signer().map_err(|e| format!("[operator]: {e}"))?;
-    let key = signer.public_key();
-    let mut ids = Map::new();
+    let mut chains = Map::new();
     if !config.chains.is_empty() {
         let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
         let engine = WasmEngine::new(scratch.path()).map_err(|e| e.to_string())?;
         let registry = Arc::new(AdapterRegistry::new(engine, &config.adapters_dir).map_err(|e| e.to_string())?);
         registry.scan().await.map_err(|e| e.to_string())?;
         for (name, spec) in &config.chains {
-            let chain = ChainAdapter::from_spec(registry.clone(), name, spec, signer.clone(), config.limits.adapter_limits());
-            let id = match chain.operator_id(&key).await {
+            let key = crate::chains::chain_key(&config.operator, name, spec).map_err(|e| e.to_string())?;
+            let public_key = key.signer.public_key();
+            let signer = AdapterSigner::PublicOnly(public_key.clone());
+            let chain = ChainAdapter::from_spec(registry.clone(), name, spec, signer, config.limits.adapter_limits());
+            let id = match chain.operator_id(&public_key).await {
                 Ok(id) => json!(id),
                 Err(e) => json!({ "error": e.to_string() }),
             };
-            ids.insert(name.clone(), id);
+            chains.insert(name.clone(), chain_key_json(spec, &public_key, &key.source, id));
         }
     }
-    Ok(json!({ "public-key": wavs_types::hex_bytes::encode(&key), "ids": ids }))
+    Ok(json!({ "chains": chains }))
 }
 
-/// `wavs keys`: from the running node (GET /operator), or with `--config` computed
-/// locally from the configuration file.
+/// `wavs keys`: each chain's key and identity, from the running node (GET /operator),
+/// or with `--config` computed locally from the configuration file.
 pub async fn keys(config: Option<&Path>, ctx: &Ctx) -> CliResult {
     let answer = match config {
         Some(path) => local_keys(path).await?,
@@ -105,16 +118,18 @@ pub async fn keys(config: Option<&Path>, ctx: &Ctx) -> CliResult {
         output::json(&answer);
         return Ok(());
     }
-    println!("public key  {}", output::cell(&answer["public-key"]));
-    let ids = answer["ids"].as_object().cloned().unwrap_or_default();
-    if ids.is_empty() {
-        println!("no chains configured: the operator has no chain id yet");
+    let chains = answer["chains"].as_object().cloned().unwrap_or_default();
+    if chains.is_empty() {
+        println!("no chains configured: each chain gets its own key once it is configured");
     }
-    for (chain, id) in &ids {
-        match id.get("error") {
-            Some(e) => println!("{chain:<11} error: {}", output::cell(e)),
-            None => println!("{chain:<11} {}", output::cell(id)),
+    for (chain, entry) in &chains {
+        println!("{chain}  ({} {})", output::cell(&entry["family"]), output::cell(&entry["chain-id"]));
+        println!("  public key  {}", output::cell(&entry["public-key"]));
+        match entry["id"].get("error") {
+            Some(e) => println!("  id          error: {}", output::cell(e)),
+            None => println!("  id          {}", output::cell(&entry["id"])),
         }
+        println!("  key         {}", output::cell(&entry["key"]));
     }
     Ok(())
 }
@@ -127,8 +142,8 @@ pub async fn add_task(service: &str, workflow: &str, payload: &str, task_id: Opt
     });
     let mut failures = Vec::new();
     let mut records = Vec::new();
-    for url in &ctx.nodes {
-        match Client::new(url).add_task(service, workflow, &task_id, payload).await {
+    for url in ctx.nodes() {
+        match ctx.client_for(url).add_task(service, workflow, &task_id, payload).await {
             Ok(record) => records.push(json!({ "node": url, "record": record })),
             Err(e) => failures.push(format!("{url}: {e}")),
         }

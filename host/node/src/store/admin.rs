@@ -22,48 +22,56 @@ impl Store {
     /// Saves a chain added through the API.
     pub fn put_added_chain(&self, name: &str, spec: &ChainSpec) -> Result<()> {
         let json = to_json(spec)?;
-        let txn = self.db.begin_write()?;
-        txn.open_table(ADDED_CHAINS)?.insert(name, json.as_str())?;
-        txn.commit()?;
-        Ok(())
+        self.with_db(|db| {
+            let txn = db.begin_write()?;
+            txn.open_table(ADDED_CHAINS)?.insert(name, json.as_str())?;
+            txn.commit()?;
+            Ok(())
+        })
     }
 
     /// Chains added through the API, by name.
     pub fn added_chains(&self) -> Result<BTreeMap<String, ChainSpec>> {
-        let txn = self.db.begin_read()?;
-        let table = txn.open_table(ADDED_CHAINS)?;
-        let mut out = BTreeMap::new();
-        for row in table.iter()? {
-            let (name, json) = row?;
-            out.insert(name.value().to_string(), from_json(&format!("chain {}", name.value()), json.value())?);
-        }
-        Ok(out)
+        self.with_db(|db| {
+            let txn = db.begin_read()?;
+            let table = txn.open_table(ADDED_CHAINS)?;
+            let mut out = BTreeMap::new();
+            for row in table.iter()? {
+                let (name, json) = row?;
+                out.insert(name.value().to_string(), from_json(&format!("chain {}", name.value()), json.value())?);
+            }
+            Ok(out)
+        })
     }
 
     /// Marks a service paused (`Some(unix ms)`) or running (`None`).
     pub fn set_paused(&self, service: &str, since_ms: Option<u64>) -> Result<()> {
-        let txn = self.db.begin_write()?;
-        {
-            let mut table = txn.open_table(PAUSED)?;
-            match since_ms {
-                Some(ms) => drop(table.insert(service, ms)?),
-                None => drop(table.remove(service)?),
+        self.with_db(|db| {
+            let txn = db.begin_write()?;
+            {
+                let mut table = txn.open_table(PAUSED)?;
+                match since_ms {
+                    Some(ms) => drop(table.insert(service, ms)?),
+                    None => drop(table.remove(service)?),
+                }
             }
-        }
-        txn.commit()?;
-        Ok(())
+            txn.commit()?;
+            Ok(())
+        })
     }
 
     /// Paused services and since when (unix ms).
     pub fn paused_services(&self) -> Result<BTreeMap<String, u64>> {
-        let txn = self.db.begin_read()?;
-        let table = txn.open_table(PAUSED)?;
-        let mut out = BTreeMap::new();
-        for row in table.iter()? {
-            let (id, ms) = row?;
-            out.insert(id.value().to_string(), ms.value());
-        }
-        Ok(out)
+        self.with_db(|db| {
+            let txn = db.begin_read()?;
+            let table = txn.open_table(PAUSED)?;
+            let mut out = BTreeMap::new();
+            for row in table.iter()? {
+                let (id, ms) = row?;
+                out.insert(id.value().to_string(), ms.value());
+            }
+            Ok(out)
+        })
     }
 }
 

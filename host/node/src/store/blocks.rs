@@ -48,19 +48,23 @@ pub(super) fn forget_from(txn: &WriteTransaction, chain: &str, from: u64) -> Res
 impl Store {
     /// The stored hash of `chain`'s block `height`, if the loop recorded one.
     pub fn block_hash(&self, chain: &str, height: u64) -> Result<Option<Vec<u8>>> {
-        let txn = self.db().begin_read()?;
-        Ok(txn.open_table(BLOCK_HASHES)?.get((chain, height))?.map(|v| v.value().to_vec()))
+        self.with_db(|db| {
+            let txn = db.begin_read()?;
+            Ok(txn.open_table(BLOCK_HASHES)?.get((chain, height))?.map(|v| v.value().to_vec()))
+        })
     }
 
     /// The stored (height, hash) pairs of `chain` below `below`, highest first.
     pub fn block_hashes_below(&self, chain: &str, below: u64) -> Result<Vec<(u64, Vec<u8>)>> {
-        let txn = self.db().begin_read()?;
-        let table = txn.open_table(BLOCK_HASHES)?;
-        let mut out = Vec::new();
-        for row in table.range((chain, 0)..(chain, below))?.rev() {
-            let (k, v) = row?;
-            out.push((k.value().1, v.value().to_vec()));
-        }
-        Ok(out)
+        self.with_db(|db| {
+            let txn = db.begin_read()?;
+            let table = txn.open_table(BLOCK_HASHES)?;
+            let mut out = Vec::new();
+            for row in table.range((chain, 0)..(chain, below))?.rev() {
+                let (k, v) = row?;
+                out.push((k.value().1, v.value().to_vec()));
+            }
+            Ok(out)
+        })
     }
 }

@@ -6,10 +6,13 @@
 //!
 //! Each write is a closure that may run twice: if one write of a group fails, the group
 //! is dropped uncommitted and every write runs again in a transaction of its own, so a
-//! bad write fails alone.
+//! bad write fails alone. An I/O error is the disk's, not a write's: the whole group
+//! fails with it, and the store reopens the database (`cell.rs`). Each group leases the
+//! database anew, so the thread never keeps a poisoned one.
 
+use super::cell::{DbCell, Lease};
 use crate::error::{NodeError, Result};
-use redb::{Database, WriteTransaction};
+use redb::WriteTransaction;
 use std::any::Any;
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -34,11 +37,11 @@ pub(super) struct Committer {
 }
 
 impl Committer {
-    pub(super) fn start(db: Arc<Database>) -> Result<Self> {
+    pub(super) fn start(cell: Arc<DbCell>) -> Result<Self> {
         let (queue, requests) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("wavs-store-commit".into())
-            .spawn(move || writer(&db, &requests))
+            .spawn(move || writer(&cell, &requests))
             .map_err(|e| NodeError::Store(format!("cannot start the store's writer thread: {e}")))?;
         Ok(Committer { queue: Some(queue), thread: Some(thread) })
     }
@@ -70,7 +73,7 @@ impl Drop for Committer {
     }
 }
 
-fn writer(db: &Database, requests: &mpsc::Receiver<Request>) {
+fn writer(cell: &DbCell, requests: &mpsc::Receiver<Request>) {
     while let Ok(first) = requests.recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -79,27 +82,56 @@ fn writer(db: &Database, requests: &mpsc::Receiver<Request>) {
                 Err(_) => break,
             }
         }
+        let db = match cell.lease() {
+            Ok(db) => db,
+            Err(e) => {
+                fail_all(group, &e);
+                continue;
+            }
+        };
         if group.len() > 1 {
-            match apply_all(db, &mut group) {
+            match apply_all(&db, &mut group) {
                 Ok(outputs) => {
                     for (request, output) in group.into_iter().zip(outputs) {
                         let _ = request.reply.send(Ok(output));
                     }
                     continue;
                 }
+                Err(e) if matches!(e, NodeError::StoreIo(_)) => {
+                    cell.check(&db, &e);
+                    fail_all(group, &e);
+                    continue;
+                }
                 Err(e) => tracing::debug!(size = group.len(), "a group commit failed ({e}); committing its writes one by one"),
             }
         }
-        for mut request in group {
-            let result = apply_all(db, std::slice::from_mut(&mut request)).map(|mut o| o.remove(0));
+        let mut group = group.into_iter();
+        while let Some(mut request) = group.next() {
+            let result = apply_all(&db, std::slice::from_mut(&mut request)).map(|mut o| o.remove(0));
+            if let Err(e @ NodeError::StoreIo(_)) = &result {
+                cell.check(&db, e);
+                fail_all(group.by_ref().collect(), e);
+            }
             let _ = request.reply.send(result);
         }
     }
 }
 
+/// Answers every request of `group` with (a copy of) `e`: the disk failed, not them.
+fn fail_all(group: Vec<Request>, e: &NodeError) {
+    for request in group {
+        let copy = match e {
+            NodeError::StoreIo(m) => NodeError::StoreIo(m.clone()),
+            NodeError::Store(m) => NodeError::Store(m.clone()),
+            other => NodeError::Store(other.to_string()),
+        };
+        let _ = request.reply.send(Err(copy));
+    }
+}
+
 /// Applies every write of `group` in one transaction and commits; on any error nothing
 /// is committed.
-fn apply_all(db: &Database, group: &mut [Request]) -> Result<Vec<Output>> {
+fn apply_all(db: &Lease, group: &mut [Request]) -> Result<Vec<Output>> {
     let txn = db.begin_write()?;
     // A panicking write fails like an erring one, instead of ending the thread every
     // later write needs.
@@ -115,15 +147,17 @@ fn apply_all(db: &Database, group: &mut [Request]) -> Result<Vec<Output>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use redb::{ReadableDatabase, TableDefinition};
+    use crate::store::cell::Hooks;
+    use redb::{Database, ReadableDatabase, TableDefinition};
 
     const T: TableDefinition<u64, u64> = TableDefinition::new("t");
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_writes_share_commits_and_a_failing_one_fails_alone() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Arc::new(Database::create(dir.path().join("db")).unwrap());
-        let committer = Arc::new(Committer::start(db.clone()).unwrap());
+        let path = dir.path().join("db");
+        let cell = Arc::new(DbCell::new(path.clone(), Database::create(&path).unwrap(), Hooks::production()));
+        let committer = Arc::new(Committer::start(cell.clone()).unwrap());
         let writes = (0..200u64).map(|i| {
             let committer = committer.clone();
             tokio::spawn(async move {
@@ -145,7 +179,7 @@ mod tests {
         assert_eq!(results[7].as_ref().unwrap_err().to_string(), "write 7 is refused");
         assert!(results[9].as_ref().unwrap_err().to_string().contains("panicked"));
         assert!(results.iter().enumerate().all(|(i, r)| i == 7 || i == 9 || *r.as_ref().unwrap() == i as u64));
-        let txn = db.begin_read().unwrap();
+        let txn = cell.lease().unwrap().begin_read().unwrap();
         let table = txn.open_table(T).unwrap();
         assert_eq!(table.get(199).unwrap().unwrap().value(), 398);
         assert!(table.get(7).unwrap().is_none(), "the refused write left nothing");

@@ -83,11 +83,18 @@ async fn an_event_id_is_signed_once_and_acks_reach_the_execution_record() {
     let (_, queued) = store.finish_job(None, record(1, 25), vec![signed(1, 25)]).await.unwrap();
     assert!(queued.is_empty());
 
+    // Held by the aggregator but not landed: it is sent again (to read its state) later.
     let status = EnvelopeStatus { event_id: vec![1; 20], state: EnvelopeState::Queued, detail: "queued".into() };
-    store.settle_outbox(&[1; 20], OutboxState::Acked { status }).await.unwrap();
-    assert!(store.due_outbox(u64::MAX).unwrap().is_empty(), "acknowledged: nothing left to send");
+    store.settle_outbox(&[1; 20], OutboxState::Acked { status, checks: 1, not_before_ms: 5_000 }).await.unwrap();
+    assert!(store.due_outbox(4_999).unwrap().is_empty(), "not due before its time");
+    assert_eq!(store.due_outbox(5_000).unwrap().len(), 1, "a state that is not final is asked for again");
+    let landed = EnvelopeState::Landed { tx_hash: vec![9; 32], height: 7 };
+    let status = EnvelopeStatus { event_id: vec![1; 20], state: landed, detail: "landed in block 7".into() };
+    store.settle_outbox(&[1; 20], OutboxState::Acked { status, checks: 2, not_before_ms: 0 }).await.unwrap();
+    assert!(store.due_outbox(u64::MAX).unwrap().is_empty(), "landed: nothing left to send");
     let records = store.recent_executions(None, 10).unwrap();
     assert_eq!(records.len(), 3);
     let first = records.iter().find(|r| r.seq == first.seq).unwrap();
-    assert!(matches!(first.results[0].submission, Submission::Sent { .. }), "{:?}", first.results[0]);
+    let Submission::Sent { aggregator } = &first.results[0].submission else { panic!("{:?}", first.results[0]) };
+    assert_eq!(aggregator.state, EnvelopeState::Landed { tx_hash: vec![9; 32], height: 7 }, "the record shows where it landed");
 }

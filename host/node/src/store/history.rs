@@ -34,20 +34,22 @@ impl Store {
 
     /// The newest executions first, optionally of one service.
     pub fn recent_executions(&self, service: Option<&str>, limit: usize) -> Result<Vec<ExecutionRecord>> {
-        let txn = self.db().begin_read()?;
-        let table = txn.open_table(EXECUTIONS)?;
-        let mut out = Vec::new();
-        for row in table.iter()?.rev() {
-            if out.len() >= limit {
-                break;
+        self.with_db(|db| {
+            let txn = db.begin_read()?;
+            let table = txn.open_table(EXECUTIONS)?;
+            let mut out = Vec::new();
+            for row in table.iter()?.rev() {
+                if out.len() >= limit {
+                    break;
+                }
+                let (_, json) = row?;
+                let record: ExecutionRecord = from_json("execution", json.value())?;
+                if service.is_none_or(|s| record.service_id == s) {
+                    out.push(record);
+                }
             }
-            let (_, json) = row?;
-            let record: ExecutionRecord = from_json("execution", json.value())?;
-            if service.is_none_or(|s| record.service_id == s) {
-                out.push(record);
-            }
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 }
 

@@ -62,42 +62,52 @@ impl Store {
 
     /// Every pending job, oldest first.
     pub fn pending_jobs(&self) -> Result<Vec<PendingJob>> {
-        let txn = self.db().begin_read()?;
-        let table = txn.open_table(JOBS)?;
-        let mut out = Vec::new();
-        for row in table.iter()? {
-            let (_, json) = row?;
-            out.push(from_json("job", json.value())?);
-        }
-        Ok(out)
+        self.with_db(|db| {
+            let txn = db.begin_read()?;
+            let table = txn.open_table(JOBS)?;
+            let mut out = Vec::new();
+            for row in table.iter()? {
+                let (_, json) = row?;
+                out.push(from_json("job", json.value())?);
+            }
+            Ok(out)
+        })
     }
 
     /// How many jobs are pending, without reading them.
     pub fn pending_job_count(&self) -> Result<u64> {
-        let txn = self.db().begin_read()?;
-        Ok(txn.open_table(JOBS)?.len()?)
+        self.with_db(|db| {
+            let txn = db.begin_read()?;
+            Ok(txn.open_table(JOBS)?.len()?)
+        })
     }
 
     /// Whether job `id` is still pending.
     pub fn job_pending(&self, id: u64) -> Result<bool> {
-        let txn = self.db().begin_read()?;
-        Ok(txn.open_table(JOBS)?.get(id)?.is_some())
+        self.with_db(|db| {
+            let txn = db.begin_read()?;
+            Ok(txn.open_table(JOBS)?.get(id)?.is_some())
+        })
     }
 
     /// Stores a job's retry state after a run that may pass later.
     pub fn postpone_job(&self, job: &PendingJob) -> Result<()> {
-        let txn = self.db().begin_write()?;
-        txn.open_table(JOBS)?.insert(job.id, to_json(job)?.as_str())?;
-        txn.commit()?;
-        Ok(())
+        self.with_db(|db| {
+            let txn = db.begin_write()?;
+            txn.open_table(JOBS)?.insert(job.id, to_json(job)?.as_str())?;
+            txn.commit()?;
+            Ok(())
+        })
     }
 
     /// Drops a job that can never run (its service was removed).
     pub fn drop_job(&self, id: u64) -> Result<()> {
-        let txn = self.db().begin_write()?;
-        txn.open_table(JOBS)?.remove(id)?;
-        txn.commit()?;
-        Ok(())
+        self.with_db(|db| {
+            let txn = db.begin_write()?;
+            txn.open_table(JOBS)?.remove(id)?;
+            txn.commit()?;
+            Ok(())
+        })
     }
 
     /// Drops the pending jobs read from `chain` at heights `from` and above (triggers
@@ -109,17 +119,19 @@ impl Store {
             .filter(|p| p.job.key.chain_height().is_some_and(|(c, h)| c == chain && h >= from))
             .map(|p| p.id)
             .collect();
-        let txn = self.db().begin_write()?;
-        {
-            let mut table = txn.open_table(JOBS)?;
-            for id in &orphaned {
-                table.remove(*id)?;
+        self.with_db(|db| {
+            let txn = db.begin_write()?;
+            {
+                let mut table = txn.open_table(JOBS)?;
+                for id in &orphaned {
+                    table.remove(*id)?;
+                }
+                txn.open_table(CURSORS)?.insert(chain, from)?;
             }
-            txn.open_table(CURSORS)?.insert(chain, from)?;
-        }
-        blocks::forget_from(&txn, chain, from)?;
-        txn.commit()?;
-        Ok(orphaned.len())
+            blocks::forget_from(&txn, chain, from)?;
+            txn.commit()?;
+            Ok(orphaned.len())
+        })
     }
 }
 

@@ -19,7 +19,7 @@ mod tasks;
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, Request, StatusCode, header};
 use proptest::prelude::*;
 use serde_json::json;
 use std::sync::Arc;
@@ -28,6 +28,8 @@ use wavs_node::{Node, NodeConfig};
 use wavs_types::fuzzing::{Answer, Sandbox, Tally, Target, arb_segment, fields, inputs, seed};
 
 const OPERATOR_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+/// The node's API token: every request carries it, so the fuzzing reaches the handlers.
+const TOKEN: &str = "fuzz-token";
 
 const SERVICES: &[&str] = &["svc", "square", "nope"];
 const WORKFLOWS: &[&str] = &["main", "other"];
@@ -52,7 +54,8 @@ struct Fixture {
 impl Fixture {
     fn new() -> Fixture {
         let sandbox = Sandbox::new();
-        let config = NodeConfig::parse(&sandbox.config("operator", OPERATOR_KEY)).unwrap();
+        let config = format!("api-token = \"{TOKEN}\"\n{}", sandbox.config("operator", OPERATOR_KEY));
+        let config = NodeConfig::parse(&config).unwrap();
         config.validate().unwrap();
         let node = sandbox.block_on(Node::open(config)).unwrap();
         let router = wavs_node::api::router(node.clone());
@@ -75,9 +78,16 @@ impl Fixture {
         fixture
     }
 
-    /// Sends one request through the router; a panic in a handler panics here.
+    /// Sends one request through the router, with the token and (on a mutating request)
+    /// the content type its path takes, as the CLI sends them; a panic in a handler panics
+    /// here.
     fn call(&self, method: Method, uri: &str, body: Vec<u8>) -> Answer {
-        let request = Request::builder().method(method).uri(uri).body(Body::from(body)).expect("a valid request");
+        let mut request = Request::builder().method(method.clone()).uri(uri).header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
+        if method != Method::GET && method != Method::HEAD {
+            let path = uri.split('?').next().unwrap_or_default();
+            request = request.header(header::CONTENT_TYPE, wavs_node::api::content_type::expected(path));
+        }
+        let request = request.body(Body::from(body)).expect("a valid request");
         self.sandbox.block_on(async {
             let response = self.router.clone().oneshot(request).await.expect("the router is infallible");
             let (parts, body) = response.into_parts();

@@ -14,7 +14,7 @@ use crate::error::{AdapterErrorKind, Result, RuntimeError, classify_call_error};
 use crate::http_policy::HttpPolicy;
 use crate::imports::AdapterData;
 use crate::limits::Limits;
-use crate::signer::Signer;
+use crate::signer::AdapterSigner;
 use crate::state::HostState;
 use super::program::AdapterProgram;
 use std::sync::Arc;
@@ -35,7 +35,7 @@ pub struct ChainAdapter {
     registry: Arc<AdapterRegistry>,
     family: String,
     config: ChainConfig,
-    signer: Signer,
+    signer: AdapterSigner,
     limits: Limits,
     live: tokio::sync::Mutex<Option<Live>>,
     restarts: AtomicU64,
@@ -59,12 +59,13 @@ macro_rules! call {
 }
 
 impl ChainAdapter {
-    /// A chain of `family`, configured by `config`, signing with `signer`.
+    /// A chain of `family`, configured by `config`, whose adapter reaches this chain's
+    /// key as `signer` allows.
     pub fn new(
         registry: Arc<AdapterRegistry>,
         family: String,
         config: ChainConfig,
-        signer: Signer,
+        signer: AdapterSigner,
         limits: Limits,
     ) -> Self {
         ChainAdapter {
@@ -83,7 +84,7 @@ impl ChainAdapter {
         registry: Arc<AdapterRegistry>,
         name: &str,
         spec: &wavs_types::ChainSpec,
-        signer: Signer,
+        signer: AdapterSigner,
         limits: Limits,
     ) -> Self {
         Self::new(registry, spec.family.clone(), crate::convert::chain_config(name, spec), signer, limits)
@@ -213,9 +214,14 @@ impl ChainAdapter {
         call!(self, "block-hash", |g, _t, s, c| g.connection().call_block_hash(s, c, height))
     }
 
-    /// The digest operators sign for `envelope` on this chain.
-    pub async fn envelope_digest(&self, envelope: &Envelope) -> Result<Vec<u8>> {
-        call!(self, "envelope-digest", |g, _t, s, c| g.connection().call_envelope_digest(s, c, envelope))
+    /// The digest operators sign for `envelope` to be handled by `handler` on this chain.
+    pub async fn envelope_digest(&self, handler: &str, envelope: &Envelope) -> Result<Vec<u8>> {
+        call!(self, "envelope-digest", |g, _t, s, c| g.connection().call_envelope_digest(s, c, handler, envelope))
+    }
+
+    /// The service manager `handler` validates signatures with, as the chain says.
+    pub async fn handler_manager(&self, handler: &str) -> Result<String> {
+        call!(self, "handler-manager", |g, _t, s, c| g.connection().call_handler_manager(s, c, handler))
     }
 
     /// This chain's identity for a public key.
@@ -253,6 +259,26 @@ impl ChainAdapter {
         call!(self, "fire-trigger", |_g, t, s, c| async move {
             match t {
                 Some(t) => t.call_fire_trigger(s, c, trigger, payload).await,
+                None => Ok(Err(no_testing())),
+            }
+        })
+    }
+
+    /// Testing: deploys another handler bound to `manager`; returns its address.
+    pub async fn deploy_handler(&self, manager: &str) -> Result<String> {
+        call!(self, "deploy-handler", |_g, t, s, c| async move {
+            match t {
+                Some(t) => t.call_deploy_handler(s, c, manager).await,
+                None => Ok(Err(no_testing())),
+            }
+        })
+    }
+
+    /// Testing: sets `operator`'s weight in `manager` (0 removes it).
+    pub async fn set_operator(&self, manager: &str, operator: &TestOperator) -> Result<()> {
+        call!(self, "set-operator", |_g, t, s, c| async move {
+            match t {
+                Some(t) => t.call_set_operator(s, c, manager, operator).await,
                 None => Ok(Err(no_testing())),
             }
         })

@@ -7,7 +7,7 @@ use crate::error::{Result, RuntimeError};
 use crate::http_policy::HttpPolicy;
 use crate::imports::AdapterData;
 use crate::limits::Limits;
-use crate::signer::Signer;
+use crate::signer::{AdapterSigner, Signer};
 use crate::state::HostState;
 use std::path::{Path, PathBuf};
 use wasmtime::component::{HasSelf, InstancePre, Linker};
@@ -29,6 +29,27 @@ pub struct AdapterInfo {
     pub digest: String,
     /// The file it was loaded from.
     pub path: PathBuf,
+}
+
+/// The adapter world this host serves. Older worlds signed digests that named no
+/// destination, so their adapters are refused rather than run.
+pub const ADAPTER_WORLD: &str = "wavs:adapter@0.2.0";
+
+/// Refuses a component built against another version of the adapter world, naming it.
+fn check_world_version(engine: &WasmEngine, component: &wasmtime::component::Component) -> Result<()> {
+    let ty = component.component_type();
+    let names = ty.imports(engine.engine()).map(|(n, _)| n).chain(ty.exports(engine.engine()).map(|(n, _)| n));
+    for name in names {
+        let Some(rest) = name.strip_prefix("wavs:adapter/") else { continue };
+        let version = rest.split_once('@').map(|(_, v)| v).unwrap_or("");
+        if version != "0.2.0" {
+            return Err(RuntimeError::InvalidComponent(format!(
+                "built against wavs:adapter@{version} ({name}); this host serves {ADAPTER_WORLD}, whose digests bind the \
+                 chain and the handler: rebuild the adapter against wit/adapter (see adapters/README.md)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A compiled adapter ready to be instantiated once per chain.
@@ -61,6 +82,7 @@ impl AdapterProgram {
         path: &Path,
     ) -> Result<(AdapterProgram, LoadSource)> {
         let (component, digest, source) = engine.load_file(path)?;
+        check_world_version(engine, &component)?;
         let pre = linker.instantiate_pre(&component).map_err(|e| {
             RuntimeError::InvalidComponent(format!(
                 "imports something the adapter world does not offer: {e:#}"
@@ -103,8 +125,8 @@ impl AdapterProgram {
     /// Calls `describe()` in a throw-away store under tight limits.
     async fn describe(&self, engine: &WasmEngine) -> Result<adapter_api::Description> {
         let limits = Limits { time_ms: 5_000, ..Limits::ADAPTER_DEFAULT };
-        // describe() must not do I/O: no hosts granted, and a throw-away key.
-        let data = AdapterData { signer: Signer::from_hex(&"11".repeat(32))? };
+        // describe() must not do I/O: no hosts granted, and no key to sign with.
+        let data = AdapterData { signer: AdapterSigner::PublicOnly(Signer::from_hex(&"11".repeat(32))?.public_key()) };
         let origin = format!("adapter:{}", self.info.path.display());
         let mut store =
             HostState::new_store(engine.engine(), origin, HttpPolicy::default(), &limits, data)
