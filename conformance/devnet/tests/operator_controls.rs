@@ -147,6 +147,17 @@ async fn an_operator_adds_a_chain_and_pauses_a_service_on_a_running_node() {
     let out = ok(&url, &["executions", "--service", "via-second"]);
     assert_eq!(out.lines().filter(|l| l.starts_with("via-second/main") && l.contains(": ok")).count(), 3, "{out}");
     assert_eq!(out.lines().filter(|l| l.starts_with("via-second/by-hand") && l.contains(": ok")).count(), 1, "{out}");
+    // Each result shows where it stands; the node asks the aggregator until it is final.
+    let started = std::time::Instant::now();
+    let out = loop {
+        let out = ok(&url, &["executions", "--service", "via-second"]);
+        if out.contains("landed at height") || started.elapsed() > Duration::from_secs(20) {
+            break out;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert!(out.lines().any(|l| l.contains("  result 0x") && l.contains("landed at height") && l.contains("in tx 0x")), "{out}");
+    assert!(out.contains("kept on the node"), "the manual workflow submits nowhere: {out}");
     assert!(ok(&url, &["service", "remove", "via-second"]).contains("removed via-second"));
     assert!(!ok(&url, &["service", "list"]).contains("via-second"));
 }

@@ -195,6 +195,28 @@ pub async fn executions(service: Option<&str>, limit: usize, ctx: &Ctx) -> CliRe
             output::cell(&r["trigger"]),
             describe_outcome(r)
         );
+        for result in r["results"].as_array().into_iter().flatten() {
+            println!("  result {}: {}", output::cell(&result["event-id"]), describe_submission(&result["submission"]));
+        }
     }
     Ok(())
+}
+
+/// Where a result stands: kept locally, waiting for the aggregator, landed (with the
+/// transaction and height), or given up with the reason.
+fn describe_submission(sub: &Value) -> String {
+    let agg = &sub["aggregator"];
+    match (sub["status"].as_str(), agg["state"].as_str()) {
+        (Some("local"), _) => "kept on the node".into(),
+        (Some("signed"), _) => match sub["last-error"].as_str() {
+            Some(e) => format!("signed, not taken by the aggregator yet ({} attempts; last error: {e})", output::cell(&sub["attempts"])),
+            None => "signed, sending to the aggregator".into(),
+        },
+        (Some("sent"), Some("landed")) => {
+            format!("landed at height {} in tx {}", output::cell(&agg["height"]), output::cell(&agg["tx-hash"]))
+        }
+        (Some("sent"), _) => format!("at the aggregator: {}", output::cell(&agg["detail"])),
+        (Some("failed"), _) => format!("failed: {}", output::cell(&sub["reason"])),
+        _ => output::cell(sub),
+    }
 }
