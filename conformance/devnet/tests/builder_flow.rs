@@ -24,7 +24,14 @@ fn new_and_build(scratch: &Path) -> std::path::PathBuf {
     run(Command::new(binary("wavs")).args(["new", "component", "demo", "--dir"]).arg(scratch), "wavs new component");
     let crate_dir = scratch.join("demo");
     let cargo_toml = std::fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
-    assert!(cargo_toml.contains("wavs-component-sdk = { path = \"../"), "a relative SDK path inside the repo: {cargo_toml}");
+    // Relative when the crate sits inside the repo (the default target dir), absolute
+    // otherwise (CARGO_TARGET_DIR elsewhere); either way it names this checkout's SDK.
+    let sdk = cargo_toml
+        .lines()
+        .find_map(|l| l.strip_prefix("wavs-component-sdk = { path = \"")?.split('"').next())
+        .unwrap_or_else(|| panic!("an SDK path dependency: {cargo_toml}"));
+    let sdk = crate_dir.join(sdk).canonicalize().unwrap_or_else(|e| panic!("{sdk}: {e}"));
+    assert_eq!(sdk, wavs_devnet::paths::repo_root().join("components/sdk").canonicalize().unwrap(), "{cargo_toml}");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     // --offline: every dependency is already in the local registry cache after the
     // workspace build; set WAVS_BUILDER_ONLINE=1 to let cargo fetch.
