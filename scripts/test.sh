@@ -23,6 +23,9 @@ step "contract artifacts and contract tests"
 scripts/test-contracts.sh
 
 step "cargo test"
+cargo test --workspace --no-fail-fast --no-run 2>&1 | grep -v '^  Executable' || true
+# A full disk shows up as a linker "Bus error"; say how much room there was instead.
+echo "disk: target/ holds $(du -sh target | cut -f1), $(df -h . | awk 'NR==2 {print $4}') free"
 cargo test --workspace --no-fail-fast
 
 # The status page as the browser test last saw it (CI keeps the log; the file is beside it).
