@@ -4,24 +4,38 @@
 //! fuel to spare. Each failed call restarts the instance, and the next call is served.
 //! Needs the fixtures built by `scripts/build-guests.sh`.
 
-mod common;
-
+use std::path::PathBuf;
 use std::sync::Arc;
 use wavs_runtime::bindings::adapter_api::BlockTag;
 use wavs_runtime::{AdapterRegistry, ChainAdapter, Limits, RuntimeError, Signer, WasmEngine};
+
+fn guest(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/guests").join(relative)
+}
 
 /// A registry holding only fixture `variant`, and a chain of `family` served by it.
 async fn chain(variant: &str, family: &str, limits: Limits) -> (ChainAdapter, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let adapters = dir.path().join("adapters");
     std::fs::create_dir_all(&adapters).unwrap();
-    let file = common::guest_path(&format!("fixtures/adapter-{variant}.wasm"));
-    std::fs::copy(&file, adapters.join(format!("{variant}.wasm"))).unwrap();
+    let file = guest(&format!("fixtures/adapter-{variant}.wasm"));
+    std::fs::copy(&file, adapters.join(format!("{variant}.wasm")))
+        .unwrap_or_else(|e| panic!("{}: {e} (run scripts/build-guests.sh)", file.display()));
     let engine = WasmEngine::new(dir.path().join("cache")).unwrap();
     let registry = Arc::new(AdapterRegistry::new(engine, &adapters).unwrap());
     registry.scan().await.unwrap();
+    let spec = wavs_types::ChainSpec {
+        family: family.into(),
+        chain_id: format!("{family}-1"),
+        rpc_urls: vec!["http://127.0.0.1:1".into()],
+        confirmations: 0,
+        start_height: None,
+        poll_interval_ms: 500,
+        max_block_range: 10,
+        options: Default::default(),
+    };
     let signer = wavs_runtime::AdapterSigner::PublicOnly(Signer::from_hex(&"22".repeat(32)).unwrap().public_key());
-    (common::fixture_chain(registry, family, signer, limits), dir)
+    (ChainAdapter::from_spec(registry, family, &spec, signer, limits), dir)
 }
 
 /// Calls `events`, expects a limit naming `says`, and checks the chain recovers.

@@ -3,13 +3,26 @@
 //! against its limits. Each failure names the limit; a failed run reports what it used.
 //! Needs the guests built by `scripts/build-guests.sh`.
 
-mod common;
-
-use common::{action, component as guest, permissions};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+use wavs_runtime::bindings::wit_types::{TriggerAction, TriggerData};
 use wavs_runtime::service::kv::SetOutcome;
-use wavs_runtime::{ComponentRunner, KvBackend, Limits, MemoryKv, RuntimeError, ServiceKv, WasmEngine};
+use wavs_runtime::{ComponentRunner, ExecPermissions, KvBackend, Limits, MemoryKv, RuntimeError, ServiceKv, WasmEngine};
+
+fn guest(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/guests/components").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run scripts/build-guests.sh)", path.display()))
+}
+
+fn action(payload: &[u8]) -> TriggerAction {
+    TriggerAction { service_id: "s".into(), workflow_id: "w".into(), data: TriggerData::Raw(payload.to_vec()) }
+}
+
+fn permissions() -> ExecPermissions {
+    ExecPermissions { allowed_http_hosts: vec![], config: BTreeMap::new() }
+}
 
 /// A store whose writes take as long as a slow disk's commits.
 struct SlowDisk(MemoryKv);

@@ -10,7 +10,7 @@ use crate::bindings::adapter_api::{
 };
 use crate::bindings::testing_api::{TestDeployment, TestOperator};
 use crate::bindings::wit_types::Envelope;
-use crate::error::{AdapterErrorKind, Result, RuntimeError, classify_call_error, deadline_as_trap, is_deadline};
+use crate::error::{AdapterErrorKind, Result, RuntimeError, classify_call_error};
 use crate::http_policy::HttpPolicy;
 use crate::imports::AdapterData;
 use crate::limits::Limits;
@@ -169,20 +169,23 @@ impl ChainAdapter {
             tokio::time::error::Elapsed,
         >,
     ) -> Result<T> {
-        let failure = match deadline_as_trap(outcome) {
-            Ok(Ok(value)) => return Ok(value),
-            Ok(Err(e)) => return Err(adapter_error(e)),
-            Err(trap) if is_deadline(&trap) => RuntimeError::LimitExceeded(format!(
-                "{what} did not return within its time limit of {} ms",
-                self.limits.time_ms
-            )),
-            Err(trap) => match slot.as_ref() {
+        let failure = match outcome {
+            Ok(Ok(Ok(value))) => return Ok(value),
+            Ok(Ok(Err(e))) => return Err(adapter_error(e)),
+            Ok(Err(trap)) if trap.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt) => {
+                RuntimeError::LimitExceeded(format!("{what} did not return within its time limit of {} ms", self.limits.time_ms))
+            }
+            Ok(Err(trap)) => match slot.as_ref() {
                 Some(live) => {
                     let hint = limits_hint(&self.limits, live.store.data().memory_used());
                     live.store.data().explain(classify_call_error(trap, &format!("{what}; {hint}")))
                 }
                 None => classify_call_error(trap, what),
             },
+            Err(_) => RuntimeError::LimitExceeded(format!(
+                "{what} did not return within its time limit of {} ms",
+                self.limits.time_ms
+            )),
         };
         *slot = None;
         self.restarts.fetch_add(1, Ordering::Relaxed);

@@ -6,7 +6,7 @@
 use crate::bindings::service_world::{Service, ServicePre};
 use crate::bindings::wit_types::{Response, TriggerAction};
 use crate::engine::{LoadSource, WasmEngine};
-use crate::error::{Result, RuntimeError, classify_call_error, deadline_as_trap, is_deadline};
+use crate::error::{Result, RuntimeError, classify_call_error};
 use crate::http_policy::{HttpPolicy, HttpRules};
 use crate::imports::ServiceData;
 use crate::limits::Limits;
@@ -173,11 +173,14 @@ impl ComponentRunner {
         permissions: &ExecPermissions,
         policy: &HttpPolicy,
     ) -> Result<Vec<Response>> {
-        let responses = match deadline_as_trap(outcome) {
-            Err(e) if is_deadline(&e) => {
-                return Err(RuntimeError::LimitExceeded(format!("time limit of {} ms reached", limits.time_ms)));
+        let responses = match outcome {
+            Err(_) => {
+                return Err(RuntimeError::LimitExceeded(format!(
+                    "time limit of {} ms reached",
+                    limits.time_ms
+                )));
             }
-            Err(e) if pool_exhausted(&e) => {
+            Ok(Err(e)) if pool_exhausted(&e) => {
                 return Err(RuntimeError::Io(std::io::Error::new(
                     std::io::ErrorKind::ResourceBusy,
                     format!(
@@ -188,11 +191,15 @@ impl ComponentRunner {
                     ),
                 )));
             }
-            Err(e) => {
+            Ok(Err(e)) if e.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt) => {
+                // Stopped by the epoch deadline: the same words as the timeout above.
+                return Err(RuntimeError::LimitExceeded(format!("time limit of {} ms reached", limits.time_ms)));
+            }
+            Ok(Err(e)) => {
                 let hint = limits_hint(limits, store.data().memory_used());
                 return Err(store.data().explain(classify_call_error(e, &hint)));
             }
-            Ok(Err(message)) => {
+            Ok(Ok(Err(message))) => {
                 let denied = policy.denied();
                 if !denied.is_empty() {
                     return Err(RuntimeError::HttpDenied(format!(
@@ -203,7 +210,7 @@ impl ComponentRunner {
                 }
                 return Err(RuntimeError::Guest { message, retryable: false });
             }
-            Ok(Ok(responses)) => responses,
+            Ok(Ok(Ok(responses))) => responses,
         };
         let size: u64 = responses.iter().map(|r| r.payload.len() as u64).sum();
         if size > limits.output_bytes {
