@@ -67,14 +67,10 @@ impl Guest for Testing {
             return Err(AdapterError::Rejected(format!("event-id must be 20 bytes, got {}", event_id.len())));
         }
         let id = FixedBytes::<20>::from_slice(&event_id);
-        // Both reads at one block: two reads of "latest" may see two states, and a node
-        // mining meanwhile was seen to answer `isHandled` true and then an empty payload.
-        let height: String = conn.rpc.call("eth_blockNumber", json!([]))?;
-        let block = json!(height);
-        if !conn.call(&handler, IWavsServiceHandler::isHandledCall { eventId: id }, block.clone())? {
+        if !conn.call(&handler, IWavsServiceHandler::isHandledCall { eventId: id }, json!("latest"))? {
             return Ok(None);
         }
-        let payload = conn.call(&handler, IWavsServiceHandler::payloadOfCall { eventId: id }, block)?;
+        let payload = conn.call(&handler, IWavsServiceHandler::payloadOfCall { eventId: id }, json!("latest"))?;
         Ok(Some(payload.to_vec()))
     }
 
