@@ -112,12 +112,6 @@ pub(crate) fn classify_call_error(err: wasmtime::Error, limits_hint: &str) -> Ru
     let root = err.root_cause().to_string();
     let root = root.lines().last().unwrap_or_default().trim();
     let root = root.rsplit_once(">: ").map_or(root, |(_, cause)| cause);
-    if root.contains("resource table has no free keys") {
-        return RuntimeError::LimitExceeded(format!(
-            "host-handles limit reached: the guest holds too many live host resources (HTTP requests, headers, \
-             streams) at once ({limits_hint})"
-        ));
-    }
     if root.contains("growing memory") {
         return RuntimeError::LimitExceeded(format!("memory limit reached: {root} ({limits_hint})"));
     }

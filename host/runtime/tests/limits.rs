@@ -31,8 +31,7 @@ fn runner() -> (ComponentRunner, tempfile::TempDir) {
     (ComponentRunner::new(engine).unwrap(), dir)
 }
 
-const TIGHT: Limits =
-    Limits { fuel: 200_000_000, time_ms: 5_000, memory_bytes: 16 << 20, output_bytes: 1 << 20, ..Limits::COMPONENT_DEFAULT };
+const TIGHT: Limits = Limits { fuel: 200_000_000, time_ms: 5_000, memory_bytes: 16 << 20, output_bytes: 1 << 20 };
 
 async fn run_hostile(mode: &str, limits: Limits) -> Result<wavs_runtime::ExecOutcome, RuntimeError> {
     let (runner, _dir) = runner();

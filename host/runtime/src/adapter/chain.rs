@@ -14,7 +14,6 @@ use crate::error::{AdapterErrorKind, Result, RuntimeError, classify_call_error};
 use crate::http_policy::HttpPolicy;
 use crate::imports::AdapterData;
 use crate::limits::Limits;
-use crate::service::limits_hint;
 use crate::signer::AdapterSigner;
 use crate::state::HostState;
 use super::program::AdapterProgram;
@@ -47,7 +46,8 @@ macro_rules! call {
     ($self:ident, $what:literal, |$guest:ident, $testing:ident, $store:ident, $conn:ident| $call:expr) => {{
         let mut slot = $self.live().await?;
         let live = slot.as_mut().expect("started above");
-        if let Err(e) = HostState::begin_call(&mut live.store, &$self.limits) {
+        live.store.data().stderr.clear();
+        if let Err(e) = live.store.set_fuel($self.limits.fuel) {
             return Err(RuntimeError::Trap(format!("refuel: {e:#}")));
         }
         #[allow(unused_variables)]
@@ -149,7 +149,7 @@ impl ChainAdapter {
         };
         match tokio::time::timeout(self.limits.time(), started).await {
             Err(_) => Err(RuntimeError::LimitExceeded(format!(
-                "adapter did not open chain {} within its time limit of {} ms",
+                "adapter did not open chain {} within {} ms",
                 self.config.name, self.limits.time_ms
             ))),
             Ok(Err(e)) => Err(classify_call_error(e, "open")),
@@ -172,18 +172,15 @@ impl ChainAdapter {
         let failure = match outcome {
             Ok(Ok(Ok(value))) => return Ok(value),
             Ok(Ok(Err(e))) => return Err(adapter_error(e)),
-            Ok(Err(trap)) if trap.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt) => {
-                RuntimeError::LimitExceeded(format!("{what} did not return within its time limit of {} ms", self.limits.time_ms))
-            }
-            Ok(Err(trap)) => match slot.as_ref() {
-                Some(live) => {
-                    let hint = limits_hint(&self.limits, live.store.data().memory_used());
-                    live.store.data().explain(classify_call_error(trap, &format!("{what}; {hint}")))
+            Ok(Err(trap)) => {
+                let err = classify_call_error(trap, what);
+                match slot.as_ref() {
+                    Some(live) => live.store.data().explain(err),
+                    None => err,
                 }
-                None => classify_call_error(trap, what),
-            },
+            }
             Err(_) => RuntimeError::LimitExceeded(format!(
-                "{what} did not return within its time limit of {} ms",
+                "{what} did not return within {} ms",
                 self.limits.time_ms
             )),
         };
