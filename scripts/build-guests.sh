@@ -31,7 +31,8 @@ done
 
 # The broken-adapter fixture misbehaves one way per feature: one build per variant.
 mkdir -p "$target_dir/guests/fixtures"
-for variant in trap-in-describe unknown-import loop-in-events huge-events alloc-in-events trap-in-submit sign-probe; do
+for variant in trap-in-describe unknown-import loop-in-events huge-events alloc-in-events trap-in-submit sign-probe \
+  log-flood-in-events header-bomb-in-events; do
   cargo build --quiet --target wasm32-wasip2 --profile guest -p wavs-fixture-broken-adapter --features "$variant"
   dst="$target_dir/guests/fixtures/adapter-$variant.wasm"
   cp "$target_dir/wasm32-wasip2/guest/wavs_fixture_broken_adapter.wasm" "$dst"

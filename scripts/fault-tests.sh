@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 export WAVS_FAULT_TRIGGERS="${WAVS_FAULT_TRIGGERS:-1000}"
 export WAVS_OUTAGE_SECS="${WAVS_OUTAGE_SECS:-30}"
-tests=(fault_node_restart fault_aggregator_restart fault_rpc_outage fault_reorg fault_hostile fault_forged_signatures)
+tests=(fault_node_restart fault_aggregator_restart fault_rpc_outage fault_reorg fault_hostile fault_host_calls fault_forged_signatures)
 
 scripts/build-guests.sh >/dev/null
 cargo build --workspace --bins --quiet

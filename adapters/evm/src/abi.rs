@@ -35,6 +35,7 @@ alloy_sol_types::sol! {
     #[derive(Debug)]
     interface IWavsServiceHandler {
         error BatchLengthMismatch();
+        event EnvelopeHandled(bytes20 indexed eventId, bytes payload);
         function handleSignedEnvelopes(Envelope[] calldata envelopes, SignatureData[] calldata signatureData) external;
         function isHandled(bytes20 eventId) external view returns (bool);
         function payloadOf(bytes20 eventId) external view returns (bytes memory);

@@ -8,8 +8,8 @@ use crate::connection::Connection;
 use crate::crypto::{address_of, parse_address};
 use crate::tx;
 use alloy_primitives::{Address, FixedBytes, TxKind, U256};
-use alloy_sol_types::{SolCall, SolValue};
-use serde_json::json;
+use alloy_sol_types::{SolCall, SolEvent, SolValue};
+use serde_json::{Value, json};
 
 const MANAGER: &str = include_str!("../../../contracts/evm/artifacts/WavsServiceManager.json");
 const HANDLER: &str = include_str!("../../../contracts/evm/artifacts/WavsServiceHandler.json");
@@ -67,11 +67,23 @@ impl Guest for Testing {
             return Err(AdapterError::Rejected(format!("event-id must be 20 bytes, got {}", event_id.len())));
         }
         let id = FixedBytes::<20>::from_slice(&event_id);
+        // One cheap read while nothing has landed; a scan of the logs only after.
         if !conn.call(&handler, IWavsServiceHandler::isHandledCall { eventId: id }, json!("latest"))? {
             return Ok(None);
         }
-        let payload = conn.call(&handler, IWavsServiceHandler::payloadOfCall { eventId: id }, json!("latest"))?;
-        Ok(Some(payload.to_vec()))
+        // The payload as the handler's `EnvelopeHandled` log carries it, not `payloadOf`:
+        // anvil, mining the block that handled an envelope, answered `isHandled` true and
+        // `payloadOf` empty for one block number (read again at once, it held the
+        // payload). A log is only served once its block is sealed; until then, not yet.
+        let mut id_topic = [0u8; 32];
+        id_topic[..20].copy_from_slice(&event_id);
+        let topics = [IWavsServiceHandler::EnvelopeHandled::SIGNATURE_HASH.to_string(), FixedBytes::<32>::from(id_topic).to_string()];
+        let filter = json!({ "address": handler, "fromBlock": "0x0", "toBlock": "latest", "topics": topics });
+        let logs: Vec<Value> = conn.rpc.call("eth_getLogs", json!([filter]))?;
+        // One per event id: the handler skips (and logs `EnvelopeSkipped` for) any later one.
+        let Some(log) = logs.first() else { return Ok(None) };
+        let decoded = handled_log(log).map_err(|m| AdapterError::Transient(format!("eth_getLogs: EnvelopeHandled: {m}")))?;
+        Ok(Some(decoded.payload.to_vec()))
     }
 
     fn deploy_handler(conn: ConnectionBorrow<'_>, manager: String) -> Result<String, AdapterError> {
@@ -87,4 +99,15 @@ impl Guest for Testing {
         tx::send(&conn.rpc, &conn.settings, TxKind::Call(to), input)?;
         Ok(())
     }
+}
+
+/// Decodes an `EnvelopeHandled` log from its JSON-RPC form.
+fn handled_log(log: &Value) -> Result<IWavsServiceHandler::EnvelopeHandled, String> {
+    let word = |v: &Value| -> Result<FixedBytes<32>, String> {
+        v.as_str().and_then(|t| t.parse().ok()).ok_or_else(|| format!("bad topic {v}"))
+    };
+    let topics = log["topics"].as_array().ok_or("no topics")?.iter().map(word).collect::<Result<Vec<_>, _>>()?;
+    let data = log["data"].as_str().ok_or("no data")?;
+    let data = hex::decode(data.trim_start_matches("0x")).map_err(|e| format!("data: {e}"))?;
+    IWavsServiceHandler::EnvelopeHandled::decode_raw_log_validate(topics, &data).map_err(|e| e.to_string())
 }

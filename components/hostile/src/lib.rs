@@ -9,6 +9,13 @@
 //! - `trap`: executes `unreachable`;
 //! - `panic`: panics with the message "hostile component panics on purpose";
 //! - `recurse`: recurses without end until the call stack overflows.
+//!
+//! Modes that lean on the host rather than compute:
+//! - `kv-flood`: writes 1 MiB values to the key-value store (16 keys, overwritten) 1,000
+//!   times; only the host's deadline and host-call fuel stop it early;
+//! - `log-flood`: logs 4 KiB lines forever;
+//! - `header-bomb`: creates 6,000 HTTP header objects of 30 KiB each and keeps them all,
+//!   so the host holds the bytes, not the guest's memory.
 
 wit_bindgen::generate!({
     path: "../../wit/service",
@@ -17,6 +24,7 @@ wit_bindgen::generate!({
 });
 
 use wavs::types::types::TriggerData;
+use wavs::types::log::{LogLevel, log};
 
 struct Hostile;
 
@@ -53,6 +61,29 @@ impl Guest for Hostile {
                 unreachable!()
             }
             b"panic" => panic!("hostile component panics on purpose"),
+            b"kv-flood" => {
+                let value = vec![9u8; 1 << 20];
+                for i in 0..1_000 {
+                    wavs::service::kv::set(&format!("flood-{}", i % 16), &value).map_err(|e| format!("{e:?}"))?;
+                }
+                Ok(vec![Response { payload: b"flooded".to_vec(), ordering: None }])
+            }
+            b"log-flood" => {
+                let line = "x".repeat(4096);
+                loop {
+                    log(LogLevel::Info, &line);
+                }
+            }
+            b"header-bomb" => {
+                let value = vec![b'a'; 30 << 10];
+                let mut held = Vec::new();
+                for i in 0..6_000 {
+                    let fields = wasi::http::types::Fields::new();
+                    fields.append("x-bomb", &value).map_err(|e| format!("append {i}: {e:?}"))?;
+                    held.push(fields);
+                }
+                Ok(vec![Response { payload: held.len().to_be_bytes().to_vec(), ordering: None }])
+            }
             b"recurse" => Ok(vec![Response { payload: recurse(1).to_be_bytes().to_vec(), ordering: None }]),
             other => Ok(vec![Response { payload: other.to_vec(), ordering: None }]),
         }

@@ -41,7 +41,21 @@ pub async fn lost_squares(devnet: &Devnet, fired: &[(usize, Vec<u8>)], timeout: 
     let mut lost = 0;
     for (n, event_id) in fired {
         match devnet.wait_landed(event_id, timeout).await {
-            Ok(payload) => assert_eq!(payload, uint((*n * *n) as u128), "trigger {n}: the result on chain"),
+            Ok(payload) if payload == uint((*n * *n) as u128) => {}
+            Ok(payload) => {
+                // Say where the wrong value came from before failing: what a second read
+                // answers, what the aggregator and the node hold for this event id.
+                let again = devnet.handled_payload(event_id).await;
+                let status = devnet.aggregator_status(event_id).await;
+                let node = node_results(devnet, event_id).await;
+                panic!(
+                    "trigger {n}: the result on chain is 0x{} (expected the square 0x{}); read again: {again:?}; \
+                     aggregator: {status:?}; node's results for event 0x{}: {node}",
+                    hex::encode(&payload),
+                    hex::encode(uint((*n * *n) as u128)),
+                    hex::encode(event_id)
+                );
+            }
             Err(e) => {
                 eprintln!("[fault] trigger {n} lost: {e}");
                 lost += 1;
@@ -49,6 +63,18 @@ pub async fn lost_squares(devnet: &Devnet, fired: &[(usize, Vec<u8>)], timeout: 
         }
     }
     lost
+}
+
+/// What node 0 recorded for `event_id` (every execution of service `square` holding it).
+async fn node_results(devnet: &Devnet, event_id: &[u8]) -> String {
+    let url = format!("{}/executions?service=square&limit=1000", devnet.nodes[0].url);
+    let Ok((_, records)) = devnet.get(&url).await else { return "executions unavailable".into() };
+    let wanted = hex::encode(event_id);
+    let holds = |r: &&serde_json::Value| {
+        r["results"].as_array().into_iter().flatten().any(|x| x["event-id"].as_str().is_some_and(|e| e.contains(&wanted)))
+    };
+    let found: Vec<String> = records.as_array().into_iter().flatten().filter(holds).map(|r| r.to_string()).collect();
+    if found.is_empty() { "none".into() } else { found.join("; ") }
 }
 
 /// How many of `fired` the aggregator reports landed; panics on any other status.

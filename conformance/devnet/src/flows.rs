@@ -81,6 +81,14 @@ impl Devnet {
         serde_json::from_str(&text).map_err(|e| format!("POST {url}: {e}: {text}"))
     }
 
+    /// Posts a manual task (`payload` sent as 0x-hex) to workflow `workflow` of
+    /// `service` on the node at `node`; returns the execution record it answers.
+    pub async fn post_task(&self, node: &str, service: &str, workflow: &str, id: &str, payload: &[u8]) -> Result<Value, String> {
+        let url = format!("{node}/services/{service}/workflows/{workflow}/tasks");
+        let body = serde_json::json!({ "task-id": id, "payload": format!("0x{}", hex::encode(payload)) });
+        self.post(&url, reqwest::Body::from(body.to_string())).await
+    }
+
     /// GETs JSON from a URL.
     pub async fn get(&self, url: &str) -> Result<(u16, Value), String> {
         let response = self.http.get(url).send().await.map_err(|e| format!("GET {url}: {e}"))?;

@@ -100,12 +100,19 @@ pub struct NodeConfigFile {
 /// and `Content-Type` checks still apply.
 pub const DEVNET_OPEN_API: &str = "# devnet only: API open so tests and the bench need no token (a real node keeps its generated token)\napi-token = \"none\"\n";
 
+/// The devnet's `http-allow-private`: its tests grant components test servers on
+/// loopback (random ports of 127.0.0.1), which a node refuses unless its operator allows
+/// them. The node's own API, the aggregator and anvil, on loopback too, stay refused:
+/// allowing a host does not allow the node's own services on it.
+pub const DEVNET_ALLOW_LOOPBACK: &str = "# devnet only: tests grant components loopback test servers; the node's own API, aggregator and chain RPC stay refused\nhttp-allow-private = [\"127.0.0.1\"]\n";
+
 /// Writes the config of operator node `i` (base key dev 2 + i) serving every chain.
 pub fn write_node_config(dir: &Path, adapters: &Path, i: usize, chains: &str, aggregator_url: &str) -> Result<NodeConfigFile, String> {
     let port = free_port();
     let config = format!(
-        "data-dir = \"{data}\"\nadapters-dir = \"{adapters}\"\napi-addr = \"127.0.0.1:{port}\"\naggregator-url = \"{aggregator_url}\"\n{open}\n[operator]\n{key}\n\n{chains}",
+        "data-dir = \"{data}\"\nadapters-dir = \"{adapters}\"\napi-addr = \"127.0.0.1:{port}\"\naggregator-url = \"{aggregator_url}\"\n{open}{loopback}\n[operator]\n{key}\n\n{chains}",
         open = DEVNET_OPEN_API,
+        loopback = DEVNET_ALLOW_LOOPBACK,
         data = dir.join(format!("node{}", i + 1)).display(),
         adapters = adapters.display(),
         key = dev_key_toml(2 + i as u32),

@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod redact;
 mod tasks;
 pub mod token;
+mod upload;
 
 use crate::error::NodeError;
 use crate::node::Node;
@@ -30,8 +31,9 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use wavs_types::{ApiError, ServiceManifest};
 
-/// Largest component upload accepted.
-const MAX_COMPONENT_BYTES: usize = 64 << 20;
+/// Largest request body on every route but `POST /components`, which reads its body
+/// itself under `[storage] max-component-bytes` ([`upload`]).
+const MAX_BODY_BYTES: usize = 64 << 20;
 
 impl IntoResponse for NodeError {
     fn into_response(self) -> Response {
@@ -39,6 +41,7 @@ impl IntoResponse for NodeError {
             NodeError::Invalid(_) => StatusCode::BAD_REQUEST,
             NodeError::NotFound(_) => StatusCode::NOT_FOUND,
             NodeError::Conflict(_) => StatusCode::CONFLICT,
+            NodeError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             NodeError::Runtime(wavs_runtime::RuntimeError::InvalidComponent(_)) => StatusCode::BAD_REQUEST,
             e if e.is_retryable() => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
@@ -82,7 +85,7 @@ pub fn router_at(node: Arc<Node>, addr: std::net::SocketAddr) -> Router {
         .route("/openapi.json", get(openapi::openapi))
         .route("/adapters", get(adapters))
         .route("/operator", get(operator))
-        .route("/components", post(upload_component))
+        .route("/components", post(upload::upload_component))
         .route("/services", get(list_services).post(deploy_service))
         .route("/services/{id}", delete(remove_service))
         .route("/services/{id}/pause", post(pause_service))
@@ -92,7 +95,7 @@ pub fn router_at(node: Arc<Node>, addr: std::net::SocketAddr) -> Router {
         .route("/executions", get(executions))
         .fallback(|| async { NodeError::NotFound("no such endpoint; GET /openapi.json describes the API".into()) })
         .method_not_allowed_fallback(wavs_types::http::method_not_allowed)
-        .layer(DefaultBodyLimit::max(MAX_COMPONENT_BYTES))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(content_type::require))
         .layer(axum::middleware::from_fn_with_state(node.clone(), auth::require_token))
         .layer(axum::middleware::from_fn_with_state(allowed, hosts::check))
@@ -117,17 +120,6 @@ async fn operator(State(node): State<Arc<Node>>) -> Json<Value> {
         chains.insert(name, crate::cli::info::chain_key_json(&chain.spec, &key, &chain.key.source, id));
     }
     Json(json!({ "chains": chains }))
-}
-
-async fn upload_component(State(node): State<Arc<Node>>, body: axum::body::Bytes) -> ApiResult<(StatusCode, Json<Value>)> {
-    let started = std::time::Instant::now();
-    let (digest, source) = node.upload_component(&body)?;
-    let source = match source {
-        wavs_runtime::LoadSource::Compiled => "compiled",
-        wavs_runtime::LoadSource::Cache => "cache",
-    };
-    let ms = started.elapsed().as_millis() as u64;
-    Ok((StatusCode::CREATED, Json(json!({ "digest": digest, "source": source, "ms": ms, "bytes": body.len() }))))
 }
 
 /// Every deployed manifest; component config values only for a caller with the token.

@@ -116,6 +116,8 @@ impl Node {
             self.store.put_added_chain(name, &spec)?;
             Ok(chain)
         })?;
+        // Its RPC endpoint is one of the node's own services from now on.
+        self.refresh_own_services();
         tracing::info!(chain = %name, %family, "chain added");
         let node = self.clone();
         let name = name.to_string();

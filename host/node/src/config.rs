@@ -47,6 +47,16 @@ pub struct NodeConfig {
     /// or DNS name in front of it. Requests naming any other `Host` or `Origin` are refused.
     #[serde(default)]
     pub api_allowed_hosts: Vec<String>,
+    /// Restricted hosts service components may be granted: `host` (any port) or
+    /// `host:port`. Without an entry here a manifest may not grant loopback, private,
+    /// link-local or unspecified addresses, `localhost`, or this machine's addresses, and
+    /// no request reaches them even through a DNS name. The node's own API, aggregator
+    /// and chain RPC endpoints stay refused unless an entry names that exact `host:port`.
+    #[serde(default)]
+    pub http_allow_private: Vec<String>,
+    /// Caps on uploaded components and how long an unused one is kept (`[storage]`).
+    #[serde(default)]
+    pub storage: crate::storage::StorageConfig,
 }
 
 /// Component limits (default and maximum) and chain adapter limits.
@@ -81,7 +91,15 @@ fn component_default() -> Limits {
     Limits::COMPONENT_DEFAULT
 }
 fn component_max() -> Limits {
-    Limits { fuel: 10_000_000_000, time_ms: 60_000, memory_bytes: 512 << 20, output_bytes: 16 << 20 }
+    Limits {
+        fuel: 10_000_000_000,
+        time_ms: 60_000,
+        memory_bytes: 512 << 20,
+        output_bytes: 16 << 20,
+        host_handles: 4_096,
+        log_lines: 100_000,
+        log_bytes: 16 << 20,
+    }
 }
 
 impl Default for LimitsConfig {
@@ -155,6 +173,7 @@ impl NodeConfig {
         for host in &self.api_allowed_hosts {
             crate::api::hosts::check_allowed(host).map_err(NodeError::Invalid)?;
         }
+        self.storage.validate().map_err(NodeError::Invalid)?;
         Ok(())
     }
 }

@@ -39,7 +39,8 @@ impl Node {
                 return None;
             }
         }
-        let (record, signed) = match self.execute_and_sign(&service, &pending).await {
+        let mut usage = wavs_runtime::Usage::default();
+        let (record, signed) = match self.execute_and_sign(&service, &pending, &mut usage).await {
             Ok(done) => done,
             Err(e) if e.is_retryable() && pending.attempts + 1 < MAX_JOB_ATTEMPTS => {
                 pending.attempts += 1;
@@ -52,7 +53,7 @@ impl Node {
                 }
                 return None;
             }
-            Err(e) => (self.failed_record(&service, &pending, &e), vec![]),
+            Err(e) => (self.failed_record(&service, &pending, &e, usage), vec![]),
         };
         let (mut record, queued) = match self.store.finish_job(Some(pending.id), record, signed).await {
             Ok(done) => done,
@@ -80,6 +81,7 @@ impl Node {
         &self,
         service: &ServiceManifest,
         pending: &PendingJob,
+        usage: &mut wavs_runtime::Usage,
     ) -> Result<(ExecutionRecord, Vec<SignedSubmission>)> {
         let job = &pending.job;
         let wf = service
@@ -93,7 +95,11 @@ impl Node {
         let limits = self.limits_for(spec).map_err(NodeError::Invalid)?;
         let action = TriggerAction { service_id: service.id.clone(), workflow_id: job.workflow_id.clone(), data: job.data.clone() };
         let kv = wavs_runtime::ServiceKv::new(self.kv.clone(), service.id.clone());
-        let outcome = self.runner.execute(&spec.digest, &action, &limits, &Self::permissions_for(spec), kv).await?;
+        let (outcome, used) =
+            self.runner.execute_metered(&spec.digest, &action, &limits, &Self::permissions_for(spec), kv).await;
+        // A failed run is recorded with what it used before it stopped, not zeros.
+        *usage = used;
+        let outcome = outcome?;
         let mut record = ExecutionRecord {
             seq: 0,
             service_id: service.id.clone(),
@@ -163,7 +169,13 @@ impl Node {
         })
     }
 
-    fn failed_record(&self, service: &ServiceManifest, pending: &PendingJob, e: &NodeError) -> ExecutionRecord {
+    fn failed_record(
+        &self,
+        service: &ServiceManifest,
+        pending: &PendingJob,
+        e: &NodeError,
+        usage: wavs_runtime::Usage,
+    ) -> ExecutionRecord {
         let job = &pending.job;
         tracing::warn!(service = %service.id, workflow = %job.workflow_id, trigger = %job.key.describe(), kind = e.kind(), "execution failed: {e}");
         ExecutionRecord {
@@ -172,8 +184,8 @@ impl Node {
             workflow_id: job.workflow_id.clone(),
             trigger: job.key.describe(),
             outcome: Outcome::Error { kind: e.kind().to_string(), message: e.to_string(), retryable: e.is_retryable() },
-            fuel_used: 0,
-            elapsed_ms: 0,
+            fuel_used: usage.fuel_used,
+            elapsed_ms: usage.elapsed.as_millis() as u64,
             retries: pending.attempts,
             results: vec![],
         }

@@ -15,6 +15,10 @@ pub enum NodeError {
     /// change the state or the request first.
     #[error("{0}")]
     Conflict(String),
+    /// Over one of the operator's storage caps (HTTP 413); the message names the cap, the
+    /// size that went over it and what to do.
+    #[error("{0}")]
+    TooLarge(String),
     /// WASM runtime or adapter failure (retryability as the runtime classifies it).
     #[error(transparent)]
     Runtime(#[from] wavs_runtime::RuntimeError),
@@ -44,6 +48,7 @@ impl NodeError {
             NodeError::Invalid(_) => "invalid",
             NodeError::NotFound(_) => "not-found",
             NodeError::Conflict(_) => "conflict",
+            NodeError::TooLarge(_) => "too-large",
             NodeError::Unavailable(_) => "unavailable",
             NodeError::Runtime(e) => e.kind(),
             NodeError::Store(_) | NodeError::StoreIo(_) | NodeError::Io(_) => "node",
@@ -54,7 +59,7 @@ impl NodeError {
     /// Whether the same request may succeed later.
     pub fn is_retryable(&self) -> bool {
         match self {
-            NodeError::Invalid(_) | NodeError::NotFound(_) | NodeError::Conflict(_) => false,
+            NodeError::Invalid(_) | NodeError::NotFound(_) | NodeError::Conflict(_) | NodeError::TooLarge(_) => false,
             NodeError::Runtime(e) => e.is_retryable(),
             NodeError::Store(_) | NodeError::StoreIo(_) | NodeError::Io(_) | NodeError::Unavailable(_) => true,
             NodeError::Aggregator { retryable, .. } => *retryable,

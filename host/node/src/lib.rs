@@ -14,6 +14,7 @@ pub mod config;
 pub mod dispatcher;
 pub mod error;
 pub mod executions;
+mod http_rules;
 pub mod job;
 mod kv_store;
 pub mod node;
@@ -22,6 +23,7 @@ pub mod scheduler;
 pub mod sender;
 pub mod services;
 pub mod status_page;
+pub mod storage;
 pub mod store;
 pub mod trigger_loop;
 

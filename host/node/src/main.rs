@@ -66,7 +66,8 @@ enum Command {
         /// Time limit in milliseconds [default: 10000].
         #[arg(long)]
         time_ms: Option<u64>,
-        /// A host (or host:port) the component may reach over HTTP (repeatable).
+        /// A host (or host:port; no port: 80 for http, 443 for https) the component may
+        /// reach over HTTP, loopback and private ones included (repeatable).
         #[arg(long = "allow-http-host")]
         allow_http_hosts: Vec<String>,
         /// Service id the component sees (and its KV namespace).
@@ -240,12 +241,18 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
     Ok((k.to_string(), v.to_string()))
 }
 
+/// Lines the log writer holds before loggers wait (tracing-appender's default is 128,000).
+const LOG_BUFFER_LINES: usize = 8_192;
+
 /// Logs to stderr through a writer thread, so an execution never waits on the write
 /// (about 30 µs per task at 10k tasks/s). Lines are never dropped: a full buffer makes
-/// the logger wait instead. Keep the guard until exit; dropping it flushes.
+/// the logger wait instead. The buffer is bounded ([`LOG_BUFFER_LINES`] lines of at most
+/// a guest's 4 KiB, about 32 MiB at worst), and guests' lines are bounded per call by
+/// their log budget. Keep the guard until exit; dropping it flushes.
 fn init_logs(format: &str) -> tracing_appender::non_blocking::WorkerGuard {
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
+        .buffered_lines_limit(LOG_BUFFER_LINES)
         .thread_name("wavs-log")
         .finish(std::io::stderr());
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -273,6 +280,7 @@ async fn run_node(config: PathBuf, log_format: String) -> wavs_node::Result<()> 
     }
     tracing::info!(api = %listener.local_addr()?, "node ready");
     let bound = listener.local_addr()?;
+    node.note_api_addr(bound);
     log_api_guard(&token_origin, addr, &wavs_node::api::allowed_hosts(&node, bound).describe());
     axum::serve(listener, wavs_node::api::router_at(node, bound))
         .with_graceful_shutdown(async {

@@ -64,6 +64,8 @@ pub struct Node {
     pub(crate) chain_status: RwLock<BTreeMap<String, ChainStatus>>,
     pub(crate) http: reqwest::Client,
     pub(crate) permits: tokio::sync::Semaphore,
+    /// Stored components' caps and sweep (`storage.rs`).
+    pub(crate) gc: crate::storage::ComponentGc,
 }
 
 impl Node {
@@ -76,8 +78,12 @@ impl Node {
         // ones `describe()` uses.
         let instances = config.max_concurrent_executions + config.chains.len() + crate::chains::RUNTIME_CHAIN_SLOTS + 16;
         let capacity = wavs_runtime::engine::PoolCapacity { instances: u32::try_from(instances).unwrap_or(u32::MAX) };
-        let engine = WasmEngine::with_capacity(config.data_dir.join("cache"), capacity)?;
-        let runner = ComponentRunner::new(engine.clone())?;
+        let engine = WasmEngine::with_capacity(crate::storage::cache_dir(&config.data_dir), capacity)?;
+        // Which restricted hosts components may be granted; the node's own services are
+        // added to these rules once its chains are known (`http_rules.rs`).
+        let http_rules = wavs_runtime::HttpRules::new(&config.http_allow_private)
+            .map_err(|e| crate::error::NodeError::Invalid(format!("http-allow-private: {e}")))?;
+        let runner = ComponentRunner::new(engine.clone())?.with_http_rules(http_rules);
         let registry = Arc::new(AdapterRegistry::new(engine, &config.adapters_dir)?);
         let report = registry.scan().await?;
         let node = Arc::new(Node {
@@ -98,6 +104,7 @@ impl Node {
             http: reqwest::Client::builder().timeout(Duration::from_secs(10)).build().map_err(|e| {
                 crate::error::NodeError::Invalid(format!("http client: {e}"))
             })?,
+            gc: Default::default(),
         });
         for (name, spec) in &node.config.chains {
             node.chains.insert(name.clone(), node.chain_from_spec(name, spec.clone(), false)?);
@@ -109,8 +116,10 @@ impl Node {
             }
             node.chains.insert(name.clone(), node.chain_from_spec(&name, spec, true)?);
         }
+        node.refresh_own_services();
         for manifest in node.store.services()? {
             let id = manifest.id.clone();
+            node.warn_refused_grants(&manifest);
             if let Err(e) = manifest.components.values().try_for_each(|c| node.ensure_component(&c.digest)) {
                 tracing::error!(service = %id, "stored service cannot load, skipped: {e}");
                 continue;
@@ -128,10 +137,11 @@ impl Node {
     }
 
     /// Starts the adapter watcher, the job and outbox loops (which first resume what a
-    /// crash interrupted) and one trigger loop per chain.
+    /// crash interrupted), the sweep of unused components and one trigger loop per chain.
     pub fn start_loops(self: &Arc<Self>) {
         tokio::spawn(self.clone().job_loop());
         tokio::spawn(self.clone().outbox_loop());
+        tokio::spawn(self.clone().component_gc_loop());
         let node = self.clone();
         tokio::spawn(async move {
             loop {

@@ -1,5 +1,5 @@
 //! Deployed services: validation against this node's chains and limits, and the
-//! components they run.
+//! components they run (uploads and their caps are in `storage.rs`).
 
 use crate::error::{NodeError, Result};
 use crate::node::Node;
@@ -10,7 +10,12 @@ use wavs_types::{ComponentSpec, ServiceManifest, SubmitSpec};
 impl Node {
     /// Validates and deploys (or replaces) a service.
     pub fn deploy(&self, manifest: ServiceManifest) -> Result<()> {
+        // No component sweep between the check (which finds the components stored) and
+        // the commit (after which they count as used).
+        let _guard = self.gc.lock.lock();
         self.check(&manifest)?;
+        // A replaced manifest's components may now be unused: their grace period starts.
+        self.stamp_components_of(&manifest.id)?;
         self.store.put_service(&manifest)?;
         tracing::info!(service = %manifest.id, workflows = manifest.workflows.len(), "service deployed");
         self.services.write().insert(manifest.id.clone(), Arc::new(manifest));
@@ -19,6 +24,8 @@ impl Node {
 
     /// Removes a service.
     pub fn remove(&self, id: &str) -> Result<()> {
+        // First, so that a failure changes nothing: its components' grace period starts.
+        self.stamp_components_of(id)?;
         let existed = self.services.write().remove(id).is_some();
         self.store.remove_service(id)?;
         if self.paused.write().remove(id).is_some() {
@@ -91,6 +98,7 @@ impl Node {
                 }
             }
         }
+        self.check_http_grants(manifest).map_err(NodeError::Invalid)?;
         for (name, spec) in &manifest.components {
             self.limits_for(spec).map_err(|m| NodeError::Invalid(format!("components.{name}.limits: {m}")))?;
             self.ensure_component(&spec.digest)
@@ -106,13 +114,6 @@ impl Node {
             self.runner.load(&bytes)?;
         }
         Ok(())
-    }
-
-    /// Stores and loads uploaded component bytes; returns the digest.
-    pub fn upload_component(&self, bytes: &[u8]) -> Result<(String, wavs_runtime::LoadSource)> {
-        let (digest, source) = self.runner.load(bytes)?;
-        self.store.put_component(&digest, bytes)?;
-        Ok((digest, source))
     }
 
     /// The effective limits of a component: its overrides over the operator defaults,

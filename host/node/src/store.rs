@@ -1,7 +1,7 @@
 //! The node's durable state in one redb database: deployed services, per-chain
 //! cursors, pending jobs, signed envelopes (the outbox), finished executions, and what
 //! the operator changed at runtime (added chains, paused services).
-//! Component bytes live beside it as `<digest>.wasm` files.
+//! Component bytes live beside it as `<digest>.wasm` files (`components.rs`).
 //!
 //! redb rather than SQLite: pure Rust (no C toolchain for operators), ACID
 //! transactions with a crash-safe commit, and typed key-value tables fit what the node
@@ -13,7 +13,7 @@
 
 use crate::error::{NodeError, Result};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use wavs_types::ServiceManifest;
 
@@ -21,6 +21,7 @@ mod admin;
 mod blocks;
 mod cell;
 mod committer;
+pub(crate) mod components;
 mod history;
 mod jobs;
 mod outbox;
@@ -46,7 +47,7 @@ pub struct Store {
     committer: committer::Committer,
     _reopener: reopen::Reopener,
     cell: Arc<cell::DbCell>,
-    components_dir: PathBuf,
+    components: components::ComponentFiles,
 }
 
 impl Store {
@@ -57,8 +58,7 @@ impl Store {
 
     fn open_with(data_dir: &Path, hooks: cell::Hooks) -> Result<Self> {
         std::fs::create_dir_all(data_dir)?;
-        let components_dir = data_dir.join("components");
-        std::fs::create_dir_all(&components_dir)?;
+        let components = components::ComponentFiles::open(data_dir.join("components"))?;
         let path = data_dir.join("node.redb");
         let db = (hooks.open)(&path, cell::OpenMode::Create)?;
         let txn = db.begin_write()?;
@@ -70,11 +70,12 @@ impl Store {
         jobs::create_tables(&txn)?;
         outbox::create_tables(&txn)?;
         history::create_tables(&txn)?;
+        components::create_tables(&txn)?;
         txn.commit()?;
         let cell = Arc::new(cell::DbCell::new(path, db, hooks));
         let committer = committer::Committer::start(cell.clone())?;
         let reopener = reopen::Reopener::start(cell.clone())?;
-        Ok(Store { committer, _reopener: reopener, cell, components_dir })
+        Ok(Store { committer, _reopener: reopener, cell, components })
     }
 
     /// Runs `f` on the current database, for tables kept in other modules of the node.
@@ -146,28 +147,6 @@ impl Store {
             Ok(())
         })
     }
-
-    /// Saves component bytes under their digest; returns the digest.
-    pub fn put_component(&self, digest: &str, bytes: &[u8]) -> Result<()> {
-        let path = self.component_path(digest);
-        if !path.exists() {
-            let tmp = path.with_extension("tmp");
-            std::fs::write(&tmp, bytes)?;
-            std::fs::rename(tmp, path)?;
-        }
-        Ok(())
-    }
-
-    /// The bytes of component `digest`.
-    pub fn component(&self, digest: &str) -> Result<Vec<u8>> {
-        std::fs::read(self.component_path(digest)).map_err(|_| {
-            NodeError::NotFound(format!("component {digest} was not uploaded: POST it to /components first"))
-        })
-    }
-
-    fn component_path(&self, digest: &str) -> PathBuf {
-        self.components_dir.join(format!("{digest}.wasm"))
-    }
 }
 
 /// Takes the next value of counter `name` in `txn`.
@@ -201,14 +180,14 @@ mod tests {
             let store = Store::open(dir.path()).unwrap();
             store.put_service(&manifest).unwrap();
             store.set_cursor("anvil", 42).unwrap();
-            store.put_component("ab", b"bytes").unwrap();
+            store.put_component(&"ab".repeat(32), b"bytes").unwrap();
         }
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.services().unwrap(), vec![manifest]);
         assert_eq!(store.cursor("anvil").unwrap(), Some(42));
         assert_eq!(store.cursor("other").unwrap(), None);
-        assert_eq!(store.component("ab").unwrap(), b"bytes");
-        assert!(store.component("cd").unwrap_err().to_string().contains("not uploaded"));
+        assert_eq!(store.component(&"ab".repeat(32)).unwrap(), b"bytes");
+        assert!(store.component(&"cd".repeat(32)).unwrap_err().to_string().contains("not uploaded"));
         assert!(store.remove_service("s").unwrap());
         assert!(store.services().unwrap().is_empty());
     }

@@ -188,6 +188,8 @@ fn bench_floor(c: &mut Criterion) {
             };
             let mut store = Store::new(&engine, host);
             store.set_fuel(u64::MAX).expect("fuel");
+            // The engine interrupts by epoch; nothing ticks it here, but a store needs a deadline.
+            store.set_epoch_deadline(1 << 40);
             let bare = pre.instantiate_async(&mut store).await.expect("instantiates");
             bare.call_run(&mut store, &input).await.expect("calls")
         })
@@ -243,6 +245,8 @@ fn bench_floor_echo(c: &mut Criterion) {
             let host = Host { table: ResourceTable::new(), wasi: wasmtime_wasi::WasiCtx::builder().build() };
             let mut store = Store::new(&engine, host);
             store.set_fuel(u64::MAX).expect("fuel");
+            // The engine interrupts by epoch; nothing ticks it here, but a store needs a deadline.
+            store.set_epoch_deadline(1 << 40);
             let service = pre.instantiate_async(&mut store).await.expect("instantiates");
             service.call_run(&mut store, &action).await.expect("calls").expect("echoes")
         })

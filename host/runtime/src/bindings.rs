@@ -6,6 +6,9 @@ pub mod adapter_world {
         path: "../../wit/adapter",
         world: "chain-adapter-with-testing",
         exports: { default: async },
+        // Every import may trap: that is how a host call stops a guest past its deadline
+        // or out of fuel (`meter.rs`).
+        imports: { default: trappable },
         // The node persists trigger data and events in its store.
         additional_derives: [serde::Serialize, serde::Deserialize],
     });
@@ -17,6 +20,9 @@ pub mod service_world {
         path: "../../wit/service",
         world: "service",
         exports: { default: async },
+        // The key-value store touches disk: its calls run on blocking threads, so the
+        // import is async on the host side (the guest still sees a plain call).
+        imports: { "wavs:service/kv": async | trappable, default: trappable },
         with: { "wavs:types": super::adapter_world::wavs::types },
     });
 }

@@ -13,13 +13,18 @@ use crate::error::{Result, RuntimeError};
 use sha2::{Digest, Sha256};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use wasmtime::component::Component;
 use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 /// How often (in fuel units) a running guest yields to the async executor, so that
 /// wall-clock timeouts and other tasks are served even during a tight loop.
 pub(crate) const FUEL_YIELD_INTERVAL: u64 = 1_000_000;
+
+/// How often the engine's epoch advances. Each tick, running guests stop at their next
+/// loop or call, check their deadline and settle host-call charges (`state.rs`); so a
+/// guest overruns its time limit by about one tick plus one host call at most.
+pub const EPOCH_TICK: Duration = Duration::from_millis(5);
 
 /// Component instances the pool holds at once, by default. Every running execution
 /// takes one, every configured chain keeps one for its long-lived adapter instance, and
@@ -120,6 +125,8 @@ pub fn engine_config_with(capacity: PoolCapacity) -> Config {
     config
         .wasm_component_model(true)
         .consume_fuel(true)
+        // Wall-clock limits that hold whatever the guest does between fuel checks.
+        .epoch_interruption(true)
         .max_wasm_stack(1 << 20)
         .cranelift_opt_level(wasmtime::OptLevel::Speed)
         // A 4 GiB reservation per memory lets compiled code skip bounds checks; the
@@ -167,6 +174,7 @@ impl WasmEngine {
         let compat = format!("{:016x}", hasher.finish());
         let cache_dir = cache_dir.into();
         std::fs::create_dir_all(&cache_dir)?;
+        start_epoch_ticker(&engine)?;
         Ok(WasmEngine { engine, capacity, cache_dir, compat })
     }
 
@@ -221,6 +229,22 @@ impl WasmEngine {
         let bytes = std::fs::read(path)?;
         self.load(&bytes)
     }
+}
+
+/// Advances `engine`'s epoch every [`EPOCH_TICK`] on a thread of its own (a blocked async
+/// worker cannot stop it), until the engine is dropped.
+fn start_epoch_ticker(engine: &Engine) -> std::io::Result<()> {
+    let weak = engine.weak();
+    std::thread::Builder::new().name("wavs-epoch".into()).spawn(move || {
+        loop {
+            std::thread::sleep(EPOCH_TICK);
+            match weak.upgrade() {
+                Some(engine) => engine.increment_epoch(),
+                None => return,
+            }
+        }
+    })?;
+    Ok(())
 }
 
 /// Writes a file so that readers never see it half written.

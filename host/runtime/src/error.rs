@@ -92,6 +92,20 @@ impl RuntimeError {
 /// Result alias for the runtime.
 pub type Result<T, E = RuntimeError> = std::result::Result<T, E>;
 
+/// Whether `err` is the guest stopped at its deadline: by the epoch callback or a host
+/// call (`meter.rs`), or by the caller's timeout turned into the same trap.
+pub(crate) fn is_deadline(err: &wasmtime::Error) -> bool {
+    err.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt)
+}
+
+/// A call's outcome under `tokio::time::timeout`, with the timeout as the deadline trap,
+/// so both ways a deadline passes are handled in one place.
+pub(crate) fn deadline_as_trap<T>(
+    outcome: std::result::Result<wasmtime::Result<T>, tokio::time::error::Elapsed>,
+) -> wasmtime::Result<T> {
+    outcome.unwrap_or_else(|_| Err(wasmtime::Trap::Interrupt.into()))
+}
+
 /// Classifies a wasmtime error raised by a call into the guest, keeping the message
 /// short: the trap or root cause, not the wasm backtrace.
 pub(crate) fn classify_call_error(err: wasmtime::Error, limits_hint: &str) -> RuntimeError {
@@ -112,6 +126,12 @@ pub(crate) fn classify_call_error(err: wasmtime::Error, limits_hint: &str) -> Ru
     let root = err.root_cause().to_string();
     let root = root.lines().last().unwrap_or_default().trim();
     let root = root.rsplit_once(">: ").map_or(root, |(_, cause)| cause);
+    if root.contains("resource table has no free keys") {
+        return RuntimeError::LimitExceeded(format!(
+            "host-handles limit reached: the guest holds too many live host resources (HTTP requests, headers, \
+             streams) at once ({limits_hint})"
+        ));
+    }
     if root.contains("growing memory") {
         return RuntimeError::LimitExceeded(format!("memory limit reached: {root} ({limits_hint})"));
     }

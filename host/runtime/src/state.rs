@@ -1,12 +1,14 @@
-//! The data every store carries: WASI context, HTTP policy, limits, and the
-//! world-specific part `D`.
+//! The data every store carries: WASI context, HTTP policy, limits, the call's meter,
+//! and the world-specific part `D`.
 
 use crate::error::RuntimeError;
 use crate::guest_stderr::GuestStderr;
 use crate::http_policy::HttpPolicy;
-use crate::limits::Limits;
+use crate::limiter::SandboxLimiter;
+use crate::limits::{HOST_BYTES_PER_HANDLE, Limits};
+use crate::meter::Meter;
 use wasmtime::component::{Linker, ResourceTable};
-use wasmtime::{Engine, Store, StoreLimits};
+use wasmtime::{Engine, Store, UpdateDeadline};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
@@ -19,7 +21,9 @@ pub struct HostState<D> {
     http: WasiHttpCtx,
     table: ResourceTable,
     pub(crate) policy: HttpPolicy,
-    limiter: StoreLimits,
+    limiter: SandboxLimiter,
+    /// Deadline, host-call fuel and log budget of the call in progress.
+    pub(crate) meter: Meter,
     /// The tail of the guest's stderr, where a panic message lands.
     pub(crate) stderr: GuestStderr,
     /// Who is running, for log lines (`service/workflow` or `adapter:chain`).
@@ -39,12 +43,19 @@ impl<D: Send + 'static> HostState<D> {
         data: D,
     ) -> wasmtime::Result<Store<Self>> {
         let stderr = GuestStderr::default();
+        let mut http = WasiHttpCtx::new();
+        // With the table cap, bounds what headers the host holds for the guest to the
+        // reserve `Limits::host_reserve_bytes` takes out of its memory limit.
+        http.set_field_size_limit(HOST_BYTES_PER_HANDLE as usize);
+        let mut table = ResourceTable::new();
+        table.set_max_capacity(usize::try_from(limits.host_handles).unwrap_or(usize::MAX));
         let state = HostState {
             wasi: None,
-            http: WasiHttpCtx::new(),
-            table: ResourceTable::new(),
+            http,
+            table,
             policy,
-            limiter: limits.store_limits(),
+            limiter: limits.store_limiter(),
+            meter: Meter::new(limits),
             stderr,
             origin,
             data,
@@ -53,7 +64,42 @@ impl<D: Send + 'static> HostState<D> {
         store.limiter(|s| &mut s.limiter);
         store.set_fuel(limits.fuel)?;
         store.fuel_async_yield_interval(Some(crate::engine::FUEL_YIELD_INTERVAL))?;
+        // Every epoch tick (`engine::EPOCH_TICK`) the guest's code stops here: past the
+        // deadline it traps, whatever fuel is left; otherwise host-call charges are
+        // deducted from its fuel and it yields to the executor.
+        store.epoch_deadline_callback(|mut store| {
+            store.data().meter.check_deadline()?;
+            let fuel = store.get_fuel()?;
+            let left = store.data_mut().meter.settle(fuel);
+            store.set_fuel(left)?;
+            if left == 0 {
+                return Err(wasmtime::Trap::OutOfFuel.into());
+            }
+            Ok(UpdateDeadline::Yield(1))
+        });
+        store.set_epoch_deadline(1);
         Ok(store)
+    }
+
+    /// Starts a new call on a long-lived store (an adapter instance): fresh deadline,
+    /// fuel and log budget.
+    pub(crate) fn begin_call(store: &mut Store<Self>, limits: &Limits) -> wasmtime::Result<()> {
+        store.data_mut().meter.begin(limits);
+        store.data().stderr.clear();
+        store.set_fuel(limits.fuel)?;
+        store.set_epoch_deadline(1);
+        Ok(())
+    }
+
+    /// Fuel the call burnt: in WASM, plus host-call charges not yet deducted.
+    pub(crate) fn fuel_used(store: &Store<Self>, limits: &Limits) -> u64 {
+        let left = store.get_fuel().unwrap_or(0);
+        limits.fuel.saturating_sub(left).saturating_add(store.data().meter.pending()).min(limits.fuel)
+    }
+
+    /// Bytes of memories and tables the instance holds.
+    pub(crate) fn memory_used(&self) -> u64 {
+        self.limiter.used()
     }
 
     /// `err` with the guest's panic message added, if it trapped after printing one.
@@ -68,7 +114,7 @@ impl<D: Send + 'static> HostState<D> {
     pub(crate) fn base_linker(engine: &Engine) -> wasmtime::Result<Linker<Self>> {
         let mut linker = Linker::new(engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        crate::http_link::add_http(&mut linker)?;
         Ok(linker)
     }
 }

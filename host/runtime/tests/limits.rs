@@ -2,24 +2,11 @@
 //! hostile component fails alone with an error that names the limit.
 //! Needs the guests built by `scripts/build-guests.sh`.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+mod common;
+
+use common::{action, component as guest, permissions};
 use std::sync::Arc;
-use wavs_runtime::bindings::wit_types::{TriggerAction, TriggerData};
-use wavs_runtime::{ComponentRunner, ExecPermissions, Limits, MemoryKv, RuntimeError, ServiceKv, WasmEngine};
-
-fn guest(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/guests/components").join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run scripts/build-guests.sh)", path.display()))
-}
-
-fn action(payload: &[u8]) -> TriggerAction {
-    TriggerAction { service_id: "s".into(), workflow_id: "w".into(), data: TriggerData::Raw(payload.to_vec()) }
-}
-
-fn permissions() -> ExecPermissions {
-    ExecPermissions { allowed_http_hosts: vec![], config: BTreeMap::new() }
-}
+use wavs_runtime::{ComponentRunner, Limits, MemoryKv, RuntimeError, ServiceKv, WasmEngine};
 
 fn kv() -> ServiceKv {
     ServiceKv::new(Arc::new(MemoryKv::new()), "s")
@@ -31,7 +18,8 @@ fn runner() -> (ComponentRunner, tempfile::TempDir) {
     (ComponentRunner::new(engine).unwrap(), dir)
 }
 
-const TIGHT: Limits = Limits { fuel: 200_000_000, time_ms: 5_000, memory_bytes: 16 << 20, output_bytes: 1 << 20 };
+const TIGHT: Limits =
+    Limits { fuel: 200_000_000, time_ms: 5_000, memory_bytes: 16 << 20, output_bytes: 1 << 20, ..Limits::COMPONENT_DEFAULT };
 
 async fn run_hostile(mode: &str, limits: Limits) -> Result<wavs_runtime::ExecOutcome, RuntimeError> {
     let (runner, _dir) = runner();

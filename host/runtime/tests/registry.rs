@@ -2,15 +2,15 @@
 //! a reason while the others still load, and files dropped in later are picked up.
 //! Needs the guests built by `scripts/build-guests.sh`.
 
+mod common;
+
 use std::path::PathBuf;
 use wavs_runtime::adapter::AdapterFileState;
 use wavs_runtime::bindings::adapter_api::BlockTag;
 use wavs_runtime::{AdapterRegistry, ChainAdapter, Limits, RuntimeError, Signer, WasmEngine};
 
 fn guest(relative: &str) -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/guests").join(relative);
-    assert!(path.exists(), "{} is missing: run scripts/build-guests.sh", path.display());
-    path
+    common::guest_path(relative)
 }
 
 fn refusal(registry: &AdapterRegistry, file: &str) -> String {
@@ -61,18 +61,8 @@ async fn broken_files_are_refused_with_reasons_and_valid_ones_load() {
 
 /// A chain served by whichever `broken` fixture `registry` holds.
 fn broken_chain(registry: std::sync::Arc<AdapterRegistry>, limits: Limits) -> ChainAdapter {
-    let spec = wavs_types::ChainSpec {
-        family: "broken".into(),
-        chain_id: "broken-1".into(),
-        rpc_urls: vec!["http://127.0.0.1:1".into()],
-        confirmations: 0,
-        start_height: None,
-        poll_interval_ms: 500,
-        max_block_range: 10,
-        options: Default::default(),
-    };
     let signer = Signer::from_hex(&"22".repeat(32)).unwrap();
-    ChainAdapter::from_spec(registry, "broken", &spec, wavs_runtime::AdapterSigner::Submitting(signer), limits)
+    common::fixture_chain(registry, "broken", wavs_runtime::AdapterSigner::Submitting(signer), limits)
 }
 
 /// The broken-adapter fixtures: refused at load with a reason that names what is wrong,

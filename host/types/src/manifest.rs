@@ -49,13 +49,21 @@ pub struct LimitOverrides {
     pub memory_bytes: Option<u64>,
     /// Total output bytes.
     pub output_bytes: Option<u64>,
+    /// Live host resources (HTTP requests, headers, streams) held at once.
+    pub host_handles: Option<u64>,
+    /// Log lines per execution.
+    pub log_lines: Option<u64>,
+    /// Log bytes per execution.
+    pub log_bytes: Option<u64>,
 }
 
 /// Capabilities granted to a component.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Permissions {
-    /// `host` or `host:port` entries reachable over HTTP; empty means none.
+    /// `host` or `host:port` entries reachable over HTTP (no port: the scheme's default);
+    /// empty means none. A node refuses `*`, loopback, private and its own services unless
+    /// its operator allows them (`http-allow-private`).
     #[serde(default)]
     pub allowed_http_hosts: Vec<String>,
 }

@@ -141,8 +141,18 @@ pub fn render(node: &Arc<Node>) -> Result<String> {
         let _ = writeln!(out, "wavs_adapter_restarts_total{{chain=\"{}\"}} {restarts}", label(name));
     }
 
+    header(&mut out, "wavs_guest_log_lines_dropped_total", "counter", "Log lines of components and adapters dropped past their per-call log budget (limits log-lines, log-bytes), since start.");
+    let _ = writeln!(out, "wavs_guest_log_lines_dropped_total {}", wavs_runtime::log_lines_dropped());
+
     header(&mut out, "wavs_services", "gauge", "Deployed services.");
     let _ = writeln!(out, "wavs_services {}", node.services().len());
+    let (stored, stored_bytes) = node.store.component_totals();
+    header(&mut out, "wavs_components_stored", "gauge", "Uploaded components kept in the data dir.");
+    let _ = writeln!(out, "wavs_components_stored {stored}");
+    header(&mut out, "wavs_components_stored_bytes", "gauge", "Bytes of the uploaded components kept (capped by [storage] max-total-component-bytes).");
+    let _ = writeln!(out, "wavs_components_stored_bytes {stored_bytes}");
+    header(&mut out, "wavs_components_removed_total", "counter", "Components removed since start after their grace period unused.");
+    let _ = writeln!(out, "wavs_components_removed_total {}", node.gc.removed.load(Ordering::Relaxed));
     header(&mut out, "wavs_jobs_pending", "gauge", "Triggers stored and not run to the end yet (including those waiting for a retry).");
     let _ = writeln!(out, "wavs_jobs_pending {}", node.store.pending_job_count()?);
     header(&mut out, "wavs_outbox_unsent", "gauge", "Signed envelopes the aggregator has not acknowledged yet.");

@@ -141,7 +141,16 @@ pub async fn run(args: ExecArgs, json_out: bool) -> CliResult {
     };
     let bytes = read_component(&args.component)?;
     let engine = WasmEngine::new(cache_dir()).map_err(|e| format!("cannot start the WASM engine: {e}"))?;
-    let runner = ComponentRunner::new(engine).map_err(|e| e.to_string())?;
+    // Whoever runs `wavs exec` is the operator of this run: the hosts they grant on the
+    // command line are allowed even when loopback or private (a local mock server).
+    let granted = args
+        .allow_http_hosts
+        .iter()
+        .map(|h| wavs_runtime::http_policy::HostEntry::parse(h).map_err(|why| format!("--allow-http-host {h:?}: {why}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let runner = ComponentRunner::new(engine)
+        .map_err(|e| e.to_string())?
+        .with_http_rules(wavs_runtime::HttpRules::trusting(granted));
     let load_started = std::time::Instant::now();
     let (digest, _) = runner.load(&bytes).map_err(|e| format!("{}: {e}{}", args.component.display(), hint(&e)))?;
     let load_ms = load_started.elapsed().as_millis() as u64;

@@ -33,7 +33,9 @@ What the fields mean (JSON has no comments, so here):
               which uploads the file and fills it in. limits: fuel, time-ms, memory-bytes,
               output-bytes per execution (unset: the operator's defaults).
               permissions.allowed-http-hosts: \"host\" or \"host:port\" the component may
-              reach. config: variables read with `config-var`.
+              reach (no port: 80 for http, 443 for https; no \"*\"; loopback and private
+              hosts only where the node's operator allows them in http-allow-private).
+              config: variables read with `config-var`.
   workflows   id -> { trigger, component, submit }.
               trigger: \"manual\" (tasks from `wavs add-task`), or
                 {\"chain-event\": {\"chain\": NAME, \"contract\": ADDRESS, \"event\": EVENT}}, or
@@ -106,8 +108,12 @@ pub fn problems(m: &ServiceManifest) -> (Vec<String>, Vec<String>) {
             }
         }
         for host in &c.permissions.allowed_http_hosts {
-            if host.is_empty() || host.contains("://") || host.contains('/') {
-                errors.push(format!("components.{name}.permissions.allowed-http-hosts: {host:?}: give \"host\" or \"host:port\", no scheme or path"));
+            let at = format!("components.{name}.permissions.allowed-http-hosts: {host:?}");
+            if let Err(why) = wavs_runtime::http_policy::HostEntry::parse(host) {
+                errors.push(format!("{at}: {why}"));
+            } else if let Err(why) = wavs_runtime::HttpRules::default().check_grant(host) {
+                // Only the node knows what its operator allows: a warning here.
+                warnings.push(format!("{at}: a node refuses it unless its operator allows it: {why}"));
             }
         }
         if !m.workflows.values().any(|w| &w.component == name) {
@@ -244,4 +250,24 @@ pub async fn pause_or_resume(verb: &str, id: &str, ctx: &Ctx) -> CliResult {
         println!("resumed {id}: {} waiting job(s) released", output::cell(&answer["released-jobs"]));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_grants_that_never_parse_are_errors_and_restricted_ones_warnings() {
+        let mut m: ServiceManifest = serde_json::from_value(example_manifest("demo")).unwrap();
+        m.components.get_mut("main").unwrap().digest = "ab".repeat(32);
+        let hosts = ["*", "http://api.example.com", "api.example.com", "localhost:3000", "10.0.0.1"];
+        m.components.get_mut("main").unwrap().permissions.allowed_http_hosts = hosts.map(String::from).to_vec();
+        let (errors, warnings) = problems(&m);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].contains("\"*\"") && errors[0].contains("wildcards"), "{errors:?}");
+        assert!(errors[1].contains("no scheme"), "{errors:?}");
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].contains("localhost:3000") && warnings[0].contains("http-allow-private"), "{warnings:?}");
+        assert!(warnings[1].contains("private-network"), "{warnings:?}");
+    }
 }

@@ -10,10 +10,11 @@ use crate::bindings::adapter_api::{
 };
 use crate::bindings::testing_api::{TestDeployment, TestOperator};
 use crate::bindings::wit_types::Envelope;
-use crate::error::{AdapterErrorKind, Result, RuntimeError, classify_call_error};
+use crate::error::{AdapterErrorKind, Result, RuntimeError, classify_call_error, deadline_as_trap, is_deadline};
 use crate::http_policy::HttpPolicy;
 use crate::imports::AdapterData;
 use crate::limits::Limits;
+use crate::service::limits_hint;
 use crate::signer::AdapterSigner;
 use crate::state::HostState;
 use super::program::AdapterProgram;
@@ -46,8 +47,7 @@ macro_rules! call {
     ($self:ident, $what:literal, |$guest:ident, $testing:ident, $store:ident, $conn:ident| $call:expr) => {{
         let mut slot = $self.live().await?;
         let live = slot.as_mut().expect("started above");
-        live.store.data().stderr.clear();
-        if let Err(e) = live.store.set_fuel($self.limits.fuel) {
+        if let Err(e) = HostState::begin_call(&mut live.store, &$self.limits) {
             return Err(RuntimeError::Trap(format!("refuel: {e:#}")));
         }
         #[allow(unused_variables)]
@@ -149,7 +149,7 @@ impl ChainAdapter {
         };
         match tokio::time::timeout(self.limits.time(), started).await {
             Err(_) => Err(RuntimeError::LimitExceeded(format!(
-                "adapter did not open chain {} within {} ms",
+                "adapter did not open chain {} within its time limit of {} ms",
                 self.config.name, self.limits.time_ms
             ))),
             Ok(Err(e)) => Err(classify_call_error(e, "open")),
@@ -169,20 +169,20 @@ impl ChainAdapter {
             tokio::time::error::Elapsed,
         >,
     ) -> Result<T> {
-        let failure = match outcome {
-            Ok(Ok(Ok(value))) => return Ok(value),
-            Ok(Ok(Err(e))) => return Err(adapter_error(e)),
-            Ok(Err(trap)) => {
-                let err = classify_call_error(trap, what);
-                match slot.as_ref() {
-                    Some(live) => live.store.data().explain(err),
-                    None => err,
-                }
-            }
-            Err(_) => RuntimeError::LimitExceeded(format!(
-                "{what} did not return within {} ms",
+        let failure = match deadline_as_trap(outcome) {
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(e)) => return Err(adapter_error(e)),
+            Err(trap) if is_deadline(&trap) => RuntimeError::LimitExceeded(format!(
+                "{what} did not return within its time limit of {} ms",
                 self.limits.time_ms
             )),
+            Err(trap) => match slot.as_ref() {
+                Some(live) => {
+                    let hint = limits_hint(&self.limits, live.store.data().memory_used());
+                    live.store.data().explain(classify_call_error(trap, &format!("{what}; {hint}")))
+                }
+                None => classify_call_error(trap, what),
+            },
         };
         *slot = None;
         self.restarts.fetch_add(1, Ordering::Relaxed);

@@ -5,4 +5,5 @@ pub mod kv;
 mod runner;
 
 pub use kv::{KvBackend, MemoryKv, ServiceKv};
-pub use runner::{ComponentRunner, ExecOutcome, ExecPermissions};
+pub use runner::{ComponentRunner, ExecOutcome, ExecPermissions, Usage};
+pub(crate) use runner::limits_hint;

@@ -6,8 +6,8 @@
 use crate::bindings::service_world::{Service, ServicePre};
 use crate::bindings::wit_types::{Response, TriggerAction};
 use crate::engine::{LoadSource, WasmEngine};
-use crate::error::{Result, RuntimeError, classify_call_error};
-use crate::http_policy::HttpPolicy;
+use crate::error::{Result, RuntimeError, classify_call_error, deadline_as_trap, is_deadline};
+use crate::http_policy::{HttpPolicy, HttpRules};
 use crate::imports::ServiceData;
 use crate::limits::Limits;
 use crate::service::ServiceKv;
@@ -38,11 +38,23 @@ pub struct ExecOutcome {
     pub elapsed: Duration,
 }
 
+/// What an execution used, whether it succeeded or not: a stopped run reports what it
+/// took before it was stopped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Fuel burnt, host-call charges included.
+    pub fuel_used: u64,
+    /// Wall-clock time of the call, instantiation included.
+    pub elapsed: Duration,
+}
+
 /// Loaded service components by digest.
 pub struct ComponentRunner {
     engine: WasmEngine,
     linker: Linker<HostState<ServiceData>>,
     programs: RwLock<HashMap<String, Arc<ServicePre<HostState<ServiceData>>>>>,
+    /// Node-wide rules over every component's HTTP allow-list (`http_policy::rules`).
+    http_rules: HttpRules,
 }
 
 impl ComponentRunner {
@@ -52,7 +64,7 @@ impl ComponentRunner {
             .map_err(|e| RuntimeError::InvalidComponent(format!("linker: {e:#}")))?;
         Service::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
             .map_err(|e| RuntimeError::InvalidComponent(format!("linker: {e:#}")))?;
-        Ok(ComponentRunner { engine, linker, programs: RwLock::default() })
+        Ok(ComponentRunner { engine, linker, programs: RwLock::default(), http_rules: HttpRules::default() })
     }
 
     /// Compiles (or loads from cache) and type-checks a component; returns its digest.
@@ -74,9 +86,27 @@ impl ComponentRunner {
         Ok((digest, source))
     }
 
+    /// This runner under the node's HTTP `rules` (which restricted hosts the operator
+    /// allows, where the node's own services are); the default allows nothing restricted.
+    pub fn with_http_rules(mut self, rules: HttpRules) -> Self {
+        self.http_rules = rules;
+        self
+    }
+
+    /// The HTTP rules every execution runs under; clones share updates.
+    pub fn http_rules(&self) -> &HttpRules {
+        &self.http_rules
+    }
+
     /// Whether the component with `digest` is loaded.
     pub fn is_loaded(&self, digest: &str) -> bool {
         self.programs.read().contains_key(digest)
+    }
+
+    /// Drops the loaded component `digest` (the node removed it from storage), freeing
+    /// its compiled code once no execution holds it any more.
+    pub fn unload(&self, digest: &str) -> bool {
+        self.programs.write().remove(digest).is_some()
     }
 
     /// Runs component `digest` on `action` under `limits`, with `kv` as its `kv` import
@@ -89,29 +119,65 @@ impl ComponentRunner {
         permissions: &ExecPermissions,
         kv: ServiceKv,
     ) -> Result<ExecOutcome> {
-        let pre = self.programs.read().get(digest).cloned().ok_or_else(|| {
-            RuntimeError::InvalidComponent(format!("component {digest} is not loaded"))
-        })?;
+        self.execute_metered(digest, action, limits, permissions, kv).await.0
+    }
+
+    /// [`Self::execute`], with what the run used also when it failed.
+    pub async fn execute_metered(
+        &self,
+        digest: &str,
+        action: &TriggerAction,
+        limits: &Limits,
+        permissions: &ExecPermissions,
+        kv: ServiceKv,
+    ) -> (Result<ExecOutcome>, Usage) {
+        let pre = match self.programs.read().get(digest).cloned() {
+            Some(pre) => pre,
+            None => {
+                let err = RuntimeError::InvalidComponent(format!("component {digest} is not loaded"));
+                return (Err(err), Usage::default());
+            }
+        };
         let started = Instant::now();
         let origin = format!("{}/{}", action.service_id, action.workflow_id);
-        let policy = HttpPolicy::new(permissions.allowed_http_hosts.clone());
+        let policy = HttpPolicy::with_rules(permissions.allowed_http_hosts.clone(), &self.http_rules);
         let data = ServiceData { config: permissions.config.clone(), kv };
-        let mut store = HostState::new_store(self.engine.engine(), origin, policy.clone(), limits, data)
-            .map_err(|e| RuntimeError::Trap(format!("{e:#}")))?;
+        let mut store = match HostState::new_store(self.engine.engine(), origin, policy.clone(), limits, data) {
+            Ok(store) => store,
+            Err(e) => return (Err(RuntimeError::Trap(format!("{e:#}"))), Usage::default()),
+        };
         let call = async {
             let service = pre.instantiate_async(&mut store).await?;
             service.call_run(&mut store, action).await
         };
+        // The backstop for time spent awaiting the host (HTTP): guest code and WAVS
+        // host calls are stopped by the epoch deadline first.
         let outcome = tokio::time::timeout(limits.time(), call).await;
-        let fuel_used = limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0));
-        let responses = match outcome {
-            Err(_) => {
-                return Err(RuntimeError::LimitExceeded(format!(
-                    "time limit of {} ms reached",
-                    limits.time_ms
-                )));
+        let usage = Usage { fuel_used: HostState::fuel_used(&store, limits), elapsed: started.elapsed() };
+        let meter = &store.data().meter;
+        tracing::debug!(
+            fuel = usage.fuel_used,
+            host_fuel = meter.host_fuel(),
+            log_lines_dropped = meter.dropped_log_lines(),
+            "execution metered"
+        );
+        let result = self.settle(outcome, &store, limits, permissions, &policy);
+        (result.map(|responses| ExecOutcome { responses, fuel_used: usage.fuel_used, elapsed: usage.elapsed }), usage)
+    }
+
+    fn settle(
+        &self,
+        outcome: std::result::Result<wasmtime::Result<std::result::Result<Vec<Response>, String>>, tokio::time::error::Elapsed>,
+        store: &wasmtime::Store<HostState<ServiceData>>,
+        limits: &Limits,
+        permissions: &ExecPermissions,
+        policy: &HttpPolicy,
+    ) -> Result<Vec<Response>> {
+        let responses = match deadline_as_trap(outcome) {
+            Err(e) if is_deadline(&e) => {
+                return Err(RuntimeError::LimitExceeded(format!("time limit of {} ms reached", limits.time_ms)));
             }
-            Ok(Err(e)) if pool_exhausted(&e) => {
+            Err(e) if pool_exhausted(&e) => {
                 return Err(RuntimeError::Io(std::io::Error::new(
                     std::io::ErrorKind::ResourceBusy,
                     format!(
@@ -122,11 +188,11 @@ impl ComponentRunner {
                     ),
                 )));
             }
-            Ok(Err(e)) => {
-                let hint = format!("fuel limit {}, memory limit {} bytes", limits.fuel, limits.memory_bytes);
+            Err(e) => {
+                let hint = limits_hint(limits, store.data().memory_used());
                 return Err(store.data().explain(classify_call_error(e, &hint)));
             }
-            Ok(Ok(Err(message))) => {
+            Ok(Err(message)) => {
                 let denied = policy.denied();
                 if !denied.is_empty() {
                     return Err(RuntimeError::HttpDenied(format!(
@@ -137,7 +203,7 @@ impl ComponentRunner {
                 }
                 return Err(RuntimeError::Guest { message, retryable: false });
             }
-            Ok(Ok(Ok(responses))) => responses,
+            Ok(Ok(responses)) => responses,
         };
         let size: u64 = responses.iter().map(|r| r.payload.len() as u64).sum();
         if size > limits.output_bytes {
@@ -146,8 +212,16 @@ impl ComponentRunner {
                 limits.output_bytes
             )));
         }
-        Ok(ExecOutcome { responses, fuel_used, elapsed: started.elapsed() })
+        Ok(responses)
     }
+}
+
+/// The limits a stopped guest ran under, for its error message.
+pub(crate) fn limits_hint(limits: &Limits, memory_used: u64) -> String {
+    format!(
+        "fuel limit {}, time limit {} ms, memory limit {} bytes ({memory_used} in use), host-handles limit {}",
+        limits.fuel, limits.time_ms, limits.memory_bytes, limits.host_handles
+    )
 }
 
 /// Whether `err` is the pooling allocator refusing an instance, memory, table or stack

@@ -6,7 +6,7 @@ use super::Fields;
 /// `ServiceManifest` and everything nested in it.
 pub const MANIFEST: Fields = &[
     "id", "name", "components", "workflows", "digest", "limits", "permissions", "config", "fuel", "time-ms",
-    "memory-bytes", "output-bytes", "allowed-http-hosts", "trigger", "component", "submit", "chain-event",
+    "memory-bytes", "output-bytes", "host-handles", "log-lines", "log-bytes", "allowed-http-hosts", "trigger", "component", "submit", "chain-event",
     "block-interval", "manual", "none", "aggregator", "chain", "contract", "event", "every", "start", "handler",
     "manager",
 ];

@@ -7,7 +7,13 @@ use wavs_types::{ComponentSpec, LimitOverrides, Permissions, ServiceManifest, Su
 
 fn arb_limits() -> impl Strategy<Value = LimitOverrides> {
     (any::<Option<u64>>(), any::<Option<u64>>(), any::<Option<u64>>(), any::<Option<u64>>()).prop_map(
-        |(fuel, time_ms, memory_bytes, output_bytes)| LimitOverrides { fuel, time_ms, memory_bytes, output_bytes },
+        |(fuel, time_ms, memory_bytes, output_bytes)| LimitOverrides {
+            fuel,
+            time_ms,
+            memory_bytes,
+            output_bytes,
+            ..Default::default()
+        },
     )
 }
 

@@ -1,0 +1,344 @@
+//! Caps on stored components and removal of those no service uses any more.
+//!
+//! An upload is refused with 413 when it is larger than `[storage] max-component-bytes`
+//! (checked before the body is read in full and before anything is compiled) or when
+//! it would take the stored components over `max-total-component-bytes`. A component no
+//! deployed service references is stamped "unused since" (at upload, and whenever a
+//! service using it is removed or replaced; a stamp on one still in use means nothing),
+//! in the node's database so that it survives restarts (`store/components.rs` says why
+//! not in file mtimes); a periodic sweep removes those unused for longer than
+//! `unused-component-grace-secs`: the file, its stamp, its compiled artifacts and its
+//! loaded program.
+
+use crate::error::{NodeError, Result};
+use crate::node::Node;
+use crate::store::components::remove_artifacts;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use wavs_runtime::{LoadSource, WasmEngine};
+
+/// The `[storage]` section of the node config.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct StorageConfig {
+    /// Largest component accepted by `POST /components`, in bytes. Default 32 MiB: a
+    /// component bundling a Python interpreter is about 18 MB; a Rust one is well under 1 MB.
+    #[serde(default = "default_max_component")]
+    pub max_component_bytes: u64,
+    /// Largest total of all stored component files, in bytes. Default 1 GiB: about fifty
+    /// Python-sized components or thousands of Rust ones, small next to any operator's
+    /// disk. Compiled artifacts (`<data-dir>/cache`) come in addition, a few times the
+    /// size of the components compiled.
+    #[serde(default = "default_max_total")]
+    pub max_total_component_bytes: u64,
+    /// How long a component no deployed service uses is kept (from its upload, or from
+    /// the removal of the last service using it) before it is removed. Default 24 h:
+    /// time to deploy what was uploaded, or to roll a removal back.
+    #[serde(default = "default_grace")]
+    pub unused_component_grace_secs: u64,
+}
+
+fn default_max_component() -> u64 {
+    32 << 20
+}
+fn default_max_total() -> u64 {
+    1 << 30
+}
+fn default_grace() -> u64 {
+    24 * 3600
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        StorageConfig {
+            max_component_bytes: default_max_component(),
+            max_total_component_bytes: default_max_total(),
+            unused_component_grace_secs: default_grace(),
+        }
+    }
+}
+
+impl StorageConfig {
+    /// Refuses values that parse but cannot work.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        for (key, value) in [
+            ("max-component-bytes", self.max_component_bytes),
+            ("max-total-component-bytes", self.max_total_component_bytes),
+            ("unused-component-grace-secs", self.unused_component_grace_secs),
+        ] {
+            if value == 0 {
+                return Err(format!("storage.{key} must be greater than 0 (0 would refuse every upload or remove components before they can be deployed)"));
+            }
+        }
+        if self.max_component_bytes > self.max_total_component_bytes {
+            return Err(format!(
+                "storage.max-component-bytes ({}) is larger than storage.max-total-component-bytes ({}): no component that large could be stored",
+                size(self.max_component_bytes),
+                size(self.max_total_component_bytes)
+            ));
+        }
+        Ok(())
+    }
+
+    fn grace_ms(&self) -> u64 {
+        self.unused_component_grace_secs.saturating_mul(1000)
+    }
+
+    /// How often the sweep runs: a quarter of the grace period (a component is removed
+    /// at most that late), between 1 s and 10 min.
+    pub fn sweep_every(&self) -> Duration {
+        Duration::from_secs(self.unused_component_grace_secs / 4).clamp(Duration::from_secs(1), Duration::from_secs(600))
+    }
+}
+
+/// Where the engine keeps compiled artifacts ([`Node::open`] gives it this directory),
+/// so that removing a component removes them too.
+pub(crate) fn cache_dir(data_dir: &std::path::Path) -> std::path::PathBuf {
+    data_dir.join("cache")
+}
+
+/// `12.3 MiB (12897484 bytes)`: a size readable at a glance and exact.
+pub fn size(bytes: u64) -> String {
+    let b = bytes as f64;
+    let short = match bytes {
+        n if n >= 1 << 30 => format!("{:.1} GiB", b / (1u64 << 30) as f64),
+        n if n >= 1 << 20 => format!("{:.1} MiB", b / (1u64 << 20) as f64),
+        n if n >= 1 << 10 => format!("{:.1} KiB", b / 1024.0),
+        _ => return format!("{bytes} bytes"),
+    };
+    format!("{short} ({bytes} bytes)")
+}
+
+/// `24 h`, `90 min`, `5 s`: a whole number of the largest unit that fits.
+fn secs(s: u64) -> String {
+    match s {
+        s if s >= 3600 && s % 3600 == 0 => format!("{} h", s / 3600),
+        s if s >= 60 && s % 60 == 0 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
+/// The node's side of component storage: one lock so that a sweep never runs between a
+/// deploy's check and its commit (nor between an upload's cap check and its write), and
+/// what was removed since start, for `/metrics`.
+#[derive(Default)]
+pub struct ComponentGc {
+    pub(crate) lock: parking_lot::Mutex<()>,
+    pub(crate) removed: AtomicU64,
+}
+
+/// What one sweep does.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SweepPlan {
+    /// Unused and without a stamp (stored before this version, or a stamp lost): their
+    /// grace period starts now rather than being guessed.
+    pub mark: Vec<String>,
+    /// Unused for at least the grace period: removed, with how long they were unused (ms).
+    pub remove: Vec<(String, u64)>,
+    /// Stamps of components no longer stored.
+    pub forget: Vec<String>,
+}
+
+/// Decides a sweep: never a component in `used`; an unused one only once `grace_ms` have
+/// passed since its stamp (a stamp in the future, after the clock went back, waits).
+pub fn plan_sweep(
+    stored: &BTreeSet<String>,
+    used: &BTreeSet<String>,
+    unused_since: &BTreeMap<String, u64>,
+    now_ms: u64,
+    grace_ms: u64,
+) -> SweepPlan {
+    let mut plan = SweepPlan::default();
+    for digest in stored.iter().filter(|d| !used.contains(*d)) {
+        match unused_since.get(digest) {
+            None => plan.mark.push(digest.clone()),
+            Some(&since) if now_ms.saturating_sub(since) >= grace_ms => {
+                plan.remove.push((digest.clone(), now_ms - since));
+            }
+            Some(_) => {}
+        }
+    }
+    plan.forget = unused_since.keys().filter(|d| !stored.contains(*d)).cloned().collect();
+    plan
+}
+
+impl Node {
+    /// Refuses a component of `len` bytes over `max-component-bytes`; `None` when only
+    /// "more than the cap" is known (a body without `Content-Length` cut at the cap).
+    pub fn check_component_size(&self, len: Option<u64>) -> Result<()> {
+        let cap = self.config.storage.max_component_bytes;
+        let what = match len {
+            Some(len) if len <= cap => return Ok(()),
+            Some(len) => size(len),
+            None => format!("more than {}", size(cap)),
+        };
+        Err(NodeError::TooLarge(format!(
+            "component of {what} exceeds [storage] max-component-bytes = {}; raise max-component-bytes in the node config or shrink the component",
+            size(cap)
+        )))
+    }
+
+    /// Refuses to store `len` new bytes as `digest` if that takes stored components over
+    /// `max-total-component-bytes` (a digest already stored costs nothing).
+    fn check_room(&self, digest: &str, len: u64) -> Result<()> {
+        if self.store.component_size(digest).is_some() {
+            return Ok(());
+        }
+        let storage = &self.config.storage;
+        let (count, total) = self.store.component_totals();
+        if total.saturating_add(len) <= storage.max_total_component_bytes {
+            return Ok(());
+        }
+        Err(NodeError::TooLarge(format!(
+            "storing this component ({}) would take stored components over [storage] max-total-component-bytes = {}: \
+             {count} components take {} now; remove the services that no longer need theirs (a component no service \
+             uses is removed {} after its last use) or raise max-total-component-bytes in the node config",
+            size(len),
+            size(storage.max_total_component_bytes),
+            size(total),
+            secs(storage.unused_component_grace_secs),
+        )))
+    }
+
+    /// Checks the caps, then compiles, stores and loads uploaded component bytes;
+    /// returns the digest. A component that will not load leaves nothing behind, not
+    /// even its compiled artifact.
+    pub fn upload_component(&self, bytes: &[u8]) -> Result<(String, LoadSource)> {
+        self.check_component_size(Some(bytes.len() as u64))?;
+        let digest = WasmEngine::digest(bytes);
+        if self.check_room(&digest, bytes.len() as u64).is_err() {
+            // Components past their grace period may be all that is in the way.
+            self.sweep_components()?;
+            self.check_room(&digest, bytes.len() as u64)?;
+        }
+        let (digest, source) = match self.runner.load(bytes) {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                if self.store.component_size(&digest).is_none() {
+                    remove_artifacts(&self.cache_dir(), &digest);
+                }
+                return Err(e.into());
+            }
+        };
+        let _guard = self.gc.lock.lock();
+        // Again under the lock: another upload may have taken the room meanwhile.
+        self.check_room(&digest, bytes.len() as u64)?;
+        // Stamped first: a file on disk is never without its grace period's start.
+        self.store.mark_unused_since(&[&digest], crate::backoff::unix_ms())?;
+        self.store.put_component(&digest, bytes)?;
+        Ok((digest, source))
+    }
+
+    /// Components of deployed services, paused ones included, and of services stored
+    /// but not loaded (a start-up that skipped one must not cost it its components).
+    fn used_digests(&self) -> Result<BTreeSet<String>> {
+        let mut used: BTreeSet<String> = BTreeSet::new();
+        for manifest in self.services() {
+            used.extend(manifest.components.values().map(|c| c.digest.clone()));
+        }
+        for manifest in self.store.services()? {
+            used.extend(manifest.components.values().map(|c| c.digest.clone()));
+        }
+        Ok(used)
+    }
+
+    /// Starts the grace period of the components service `id` uses now, before it is
+    /// removed or replaced (those still used elsewhere are never removed anyway).
+    pub(crate) fn stamp_components_of(&self, id: &str) -> Result<()> {
+        let Some(manifest) = self.services.read().get(id).cloned() else { return Ok(()) };
+        let digests: Vec<&str> = manifest.components.values().map(|c| c.digest.as_str()).collect();
+        self.store.mark_unused_since(&digests, crate::backoff::unix_ms())
+    }
+
+    /// Removes the components unused for longer than the grace period; returns their
+    /// digests. Each removal is logged.
+    pub fn sweep_components(&self) -> Result<Vec<String>> {
+        let _guard = self.gc.lock.lock();
+        self.store.rescan_components()?;
+        let stored: BTreeSet<String> = self.store.stored_components().into_keys().collect();
+        let used = self.used_digests()?;
+        let now = crate::backoff::unix_ms();
+        let plan = plan_sweep(&stored, &used, &self.store.unused_since()?, now, self.config.storage.grace_ms());
+        let mark: Vec<&str> = plan.mark.iter().map(String::as_str).collect();
+        self.store.mark_unused_since(&mark, now)?;
+        let forget: Vec<&str> = plan.forget.iter().map(String::as_str).collect();
+        self.store.forget_unused_since(&forget)?;
+        let mut removed = Vec::new();
+        for (digest, unused_ms) in plan.remove {
+            let bytes = self.store.remove_component(&digest)?;
+            let artifacts = remove_artifacts(&self.cache_dir(), &digest);
+            self.runner.unload(&digest);
+            self.gc.removed.fetch_add(1, Ordering::Relaxed);
+            tracing::info!(%digest, bytes, artifacts, unused_secs = unused_ms / 1000, "unused component removed");
+            removed.push(digest);
+        }
+        Ok(removed)
+    }
+
+    /// Sweeps every [`StorageConfig::sweep_every`], off the async worker threads (it
+    /// lists and deletes files).
+    pub(crate) async fn component_gc_loop(self: std::sync::Arc<Self>) {
+        loop {
+            tokio::time::sleep(self.config.storage.sweep_every()).await;
+            let node = self.clone();
+            match tokio::task::spawn_blocking(move || node.sweep_components()).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!("component sweep failed, tried again later: {e}"),
+                Err(e) => tracing::error!("component sweep panicked: {e}"),
+            }
+        }
+    }
+
+    fn cache_dir(&self) -> std::path::PathBuf {
+        cache_dir(&self.config.data_dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(items: &[&str]) -> BTreeSet<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_sweep_removes_only_what_is_unused_for_the_whole_grace_period() {
+        let stored = set(&["used", "used-old-stamp", "fresh", "expired", "exactly", "unstamped", "future"]);
+        let used = set(&["used", "used-old-stamp", "not-stored"]);
+        let since = BTreeMap::from([
+            ("used-old-stamp".to_string(), 0),
+            ("fresh".to_string(), 9_500),
+            ("expired".to_string(), 1_000),
+            ("exactly".to_string(), 9_000),
+            ("future".to_string(), 50_000),
+            ("gone".to_string(), 1),
+        ]);
+        let plan = plan_sweep(&stored, &used, &since, 10_000, 1_000);
+        assert_eq!(plan.remove, vec![("exactly".to_string(), 1_000), ("expired".to_string(), 9_000)]);
+        assert_eq!(plan.mark, vec!["unstamped".to_string()], "no stamp: the grace period starts now");
+        assert_eq!(plan.forget, vec!["gone".to_string()]);
+        // A used component is never removed, however old its stamp.
+        assert!(plan_sweep(&set(&["a"]), &set(&["a"]), &BTreeMap::from([("a".into(), 0)]), u64::MAX, 1).remove.is_empty());
+    }
+
+    #[test]
+    fn caps_are_validated_and_named() {
+        StorageConfig::default().validate().unwrap();
+        let zero = StorageConfig { max_component_bytes: 0, ..Default::default() };
+        assert!(zero.validate().unwrap_err().contains("storage.max-component-bytes must be greater than 0"));
+        let zero = StorageConfig { unused_component_grace_secs: 0, ..Default::default() };
+        assert!(zero.validate().unwrap_err().contains("unused-component-grace-secs"));
+        let inverted = StorageConfig { max_total_component_bytes: 1 << 20, ..Default::default() };
+        assert!(inverted.validate().unwrap_err().contains("larger than storage.max-total-component-bytes"));
+        assert_eq!(size(50 << 20), "50.0 MiB (52428800 bytes)");
+        assert_eq!(size(1 << 30), "1.0 GiB (1073741824 bytes)");
+        assert_eq!(size(10), "10 bytes");
+        assert_eq!((secs(86_400), secs(5_400), secs(2)), ("24 h".into(), "90 min".into(), "2 s".into()));
+        assert_eq!(StorageConfig::default().sweep_every(), Duration::from_secs(600));
+        let quick = StorageConfig { unused_component_grace_secs: 2, ..Default::default() };
+        assert_eq!(quick.sweep_every(), Duration::from_secs(1));
+    }
+}
