@@ -69,6 +69,11 @@ async fn watch<T>(devnet: &Devnet, node: &str, until: impl Future<Output = T>) -
     }
 }
 
+/// How long the execution in `record` ran before it was stopped, as the node recorded it.
+fn ran_ms(record: &Result<Value, String>) -> String {
+    record.as_ref().ok().and_then(|r| r["elapsed-ms"].as_u64()).map_or_else(|| "?".into(), |ms| ms.to_string())
+}
+
 /// Whether `record` failed with `limit-exceeded` saying one of `says`.
 fn stopped_by_limit(record: &Result<Value, String>, says: &[&str]) -> Result<String, String> {
     let record = record.as_ref().map_err(Clone::clone)?;
@@ -105,7 +110,7 @@ async fn components_leaning_on_the_host_fail_alone_while_results_keep_landing() 
         )
     };
     let ((first, second), seen) = watch(&devnet, &node, floods).await;
-    for (i, record) in [first, second].iter().enumerate() {
+    for (i, record) in [&first, &second].into_iter().enumerate() {
         match stopped_by_limit(record, CASES[0].says) {
             Ok(m) => eprintln!("[hostile] kv-flood {}: {m}", i + 1),
             Err(e) => failures.push(format!("kv-flood {}: {e}", i + 1)),
@@ -113,7 +118,9 @@ async fn components_leaning_on_the_host_fail_alone_while_results_keep_landing() 
     }
     eprintln!("[hostile] kv-flood: {seen:?}");
     eprintln!(
-        "[figures] host calls: two 1 MiB kv floods (time-ms 2000) stopped; /health answered {} times meanwhile, slowest {} ms",
+        "[figures] host calls: two 1 MiB kv floods (time-ms 2000) stopped after {} and {} ms; /health answered {} times meanwhile, slowest {} ms",
+        ran_ms(&first),
+        ran_ms(&second),
         seen.health_answers,
         seen.slowest_health.as_millis()
     );
@@ -138,7 +145,11 @@ async fn components_leaning_on_the_host_fail_alone_while_results_keep_landing() 
         .and_then(|m| m.lines().find_map(|l| l.strip_prefix("wavs_guest_log_lines_dropped_total ")))
         .and_then(|n| n.trim().parse::<u64>().ok())
         .unwrap_or(0);
-    eprintln!("[figures] host calls: log flood (4 KiB lines) grew the node's log by {} KiB; {dropped} lines dropped past the budget", grown / 1024);
+    eprintln!(
+        "[figures] host calls: log flood (4 KiB lines, time-ms 2000) stopped after {} ms and grew the node's log by {} KiB; {dropped} lines dropped past the budget",
+        ran_ms(&record),
+        grown / 1024
+    );
     // The default budget is 256 KiB a run; the node's own lines for the run add a little.
     if grown > 1 << 20 || dropped == 0 || !seen.health_failures.is_empty() {
         failures.push(format!("log flood: log grew {grown} bytes, {dropped} dropped, {seen:?}"));
@@ -155,7 +166,8 @@ async fn components_leaning_on_the_host_fail_alone_while_results_keep_landing() 
     }
     let grew_kib = seen.peak_rss_kib.saturating_sub(rss_before);
     eprintln!(
-        "[figures] host calls: header bomb stopped at the host-handles limit; node RSS {} MiB before, peak {} MiB during",
+        "[figures] host calls: header bomb stopped at the host-handles limit after {} ms; node RSS {} MiB before, peak {} MiB during",
+        ran_ms(&record),
         rss_before / 1024,
         seen.peak_rss_kib / 1024
     );
