@@ -90,12 +90,22 @@ fn describe(url: &str, e: ErrorCode) -> HttpFailure {
         e,
         ErrorCode::HttpRequestDenied | ErrorCode::HttpRequestUriInvalid | ErrorCode::HttpRequestMethodInvalid
     );
-    let what = match &e {
-        ErrorCode::HttpRequestDenied => "refused by the host: the URL is not in this chain's rpc-urls".to_string(),
-        ErrorCode::ConnectionRefused => "connection refused".to_string(),
-        ErrorCode::ConnectionTimeout => "connection timed out".to_string(),
-        ErrorCode::HttpResponseTimeout => "response timed out".to_string(),
-        other => format!("{other:?}"),
+    // Plain words first (operators read these in /health), the code after for searching.
+    let plain = match &e {
+        ErrorCode::HttpRequestDenied => Some("refused by the host: the URL is not in this chain's rpc-urls"),
+        ErrorCode::DestinationIpProhibited => Some("refused by the host: the address is not one this node may reach"),
+        ErrorCode::ConnectionRefused => Some("connection refused"),
+        ErrorCode::ConnectionTimeout => Some("connection timed out"),
+        ErrorCode::ConnectionTerminated => Some("the connection broke off before an answer"),
+        ErrorCode::ConnectionReadTimeout => Some("no answer in time"),
+        ErrorCode::HttpProtocolError => Some("the connection closed without a valid HTTP answer"),
+        ErrorCode::HttpResponseTimeout => Some("response timed out"),
+        ErrorCode::DnsError(_) | ErrorCode::DnsTimeout | ErrorCode::DestinationNotFound => Some("the host name did not resolve"),
+        _ => None,
+    };
+    let what = match plain {
+        Some(words) => format!("{words} ({e:?})"),
+        None => format!("{e:?}"),
     };
     fail(format!("{url}: {what}"), transient)
 }
