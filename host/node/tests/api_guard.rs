@@ -7,28 +7,21 @@
 //! (scripts/build-guests.sh).
 
 use serde_json::{Value, json};
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::Receiver;
-use std::time::{Duration, Instant};
+use std::process::Command;
 use wavs_node::api::redact::REDACTED;
 
-const OPERATOR_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+mod common;
+use common::{ENV, NodeProcess as Node, OPERATOR_KEY, free_port};
+
 const CONTRACT: &str = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
 const EVENT: &str = "TriggerFired(uint64,address,bytes)";
 const SECRET_CONFIG: &str = "https://api.example/?key=s3cret-value";
-/// Variables that would point the CLI or the node elsewhere than the test says.
-const ENV: &[&str] = &["WAVS_NODE", "WAVS_NODE_URL", "WAVS_API_TOKEN", "WAVS_CONFIG", "WAVS_DATA_DIR", "WAVS_API_ADDR"];
 
 fn echo() -> PathBuf {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/guests/components/echo.wasm");
     assert!(path.exists(), "{} is missing: run scripts/build-guests.sh", path.display());
     path
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// Writes `<dir>/wavs.toml`: relative data dir, a fixed port, a chain with no adapter
@@ -41,54 +34,6 @@ fn write_config(dir: &Path, port: u16, extra: &str) {
          [chains.anvil]\nfamily = \"evm\"\nchain-id = \"31337\"\nrpc-urls = [\"http://127.0.0.1:1\"]\n"
     );
     std::fs::write(dir.join("wavs.toml"), text).unwrap();
-}
-
-/// A `wavs node` process started in its config's directory, killed when dropped.
-struct Node {
-    child: Child,
-    lines: Receiver<Value>,
-    url: String,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Node {
-    fn start(dir: &Path) -> Node {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_wavs"));
-        command.args(["node", "--log-format", "json"]).current_dir(dir).env("RUST_LOG", "info");
-        ENV.iter().for_each(|k| {
-            command.env_remove(k);
-        });
-        let mut child = command.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = tx.send(serde_json::from_str(&line).unwrap_or(Value::String(line)));
-            }
-        });
-        let mut node = Node { child, lines, url: String::new() };
-        let ready = node.log(|m| m == "node ready");
-        node.url = format!("http://{}", ready["fields"]["api"].as_str().unwrap());
-        node
-    }
-
-    /// The next log line whose message `pick` accepts (within 60 s).
-    fn log(&self, pick: impl Fn(&str) -> bool) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = self.lines.recv_timeout(left).expect("no such log line: the node exited or is silent");
-            if line["fields"]["message"].as_str().is_some_and(&pick) {
-                return line;
-            }
-        }
-    }
 }
 
 /// Runs `wavs ARGS` in `cwd`; returns (success, stdout, stderr).

@@ -6,17 +6,16 @@
 //! `target/guests/components/echo.wasm` (scripts/build-guests.sh).
 
 use serde_json::{Value, json};
-use std::io::{BufRead, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::Receiver;
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-const OPERATOR_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+mod common;
+use common::{ENV, NodeProcess, OPERATOR_KEY, free_port};
+
 const TOKEN: &str = "storage-caps-test-token-5f2a9c";
 const MIB: usize = 1 << 20;
-/// Variables that would point the node elsewhere than the test says.
-const ENV: &[&str] = &["WAVS_NODE", "WAVS_NODE_URL", "WAVS_API_TOKEN", "WAVS_CONFIG", "WAVS_DATA_DIR", "WAVS_API_ADDR"];
 
 fn echo() -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/guests/components/echo.wasm");
@@ -62,22 +61,16 @@ fn digest(bytes: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(bytes))
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// A `wavs node` process in `dir` (its config written there), killed when dropped.
+/// A `wavs node` process in `dir` (its config written there).
 struct Node {
-    child: Child,
-    lines: Receiver<Value>,
-    url: String,
+    process: NodeProcess,
     dir: PathBuf,
 }
 
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+impl std::ops::Deref for Node {
+    type Target = NodeProcess;
+    fn deref(&self) -> &NodeProcess {
+        &self.process
     }
 }
 
@@ -90,35 +83,12 @@ impl Node {
             free_port()
         );
         std::fs::write(dir.join("wavs.toml"), text).unwrap();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_wavs"));
-        command.args(["node", "--log-format", "json"]).current_dir(dir).env("RUST_LOG", "info");
-        ENV.iter().for_each(|k| {
-            command.env_remove(k);
-        });
-        let mut child = command.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = tx.send(serde_json::from_str(&line).unwrap_or(Value::String(line)));
-            }
-        });
-        let mut node = Node { child, lines, url: String::new(), dir: dir.to_path_buf() };
-        let ready = node.log("node ready", Duration::from_secs(60)).expect("the node did not start");
-        node.url = format!("http://{}", ready["fields"]["api"].as_str().unwrap());
-        node
+        Node { process: NodeProcess::start(dir), dir: dir.to_path_buf() }
     }
 
     /// The next log line with message `message`, within `wait`.
     fn log(&self, message: &str, wait: Duration) -> Option<Value> {
-        let deadline = Instant::now() + wait;
-        loop {
-            let left = deadline.checked_duration_since(Instant::now())?;
-            let line = self.lines.recv_timeout(left).ok()?;
-            if line["fields"]["message"] == message {
-                return Some(line);
-            }
-        }
+        self.process.log_within(|m| m == message, wait)
     }
 
     /// The digests of the next `n` components the node logs as removed (within 20 s).
