@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the demo and the tests need and a fresh machine lacks: the wasm32-wasip2
-# Rust target, the npm packages (anvil, solc-js, playwright-core) and Debian's chromium
+# Rust target, the npm packages (anvil, cast, solc-js, playwright-core, viem) and Debian's chromium
 # (the status page's browser test drives it headless). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,8 +10,9 @@ if ! rustup target list --installed | grep -qx wasm32-wasip2; then
   rustup target add wasm32-wasip2
 fi
 if [ ! -x node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil ] || [ ! -d node_modules/solc ] \
+   || [ ! -x node_modules/@foundry-rs/cast-linux-amd64/bin/cast ] || [ ! -d node_modules/viem ] \
    || [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "installing npm packages (anvil, solc-js, playwright-core)"
+  echo "installing npm packages (anvil, cast, solc-js, playwright-core, viem)"
   npm ci --no-audit --no-fund
 fi
 if [ ! -x /usr/bin/chromium ]; then

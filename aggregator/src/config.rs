@@ -167,6 +167,15 @@ impl AggregatorConfig {
         }
     }
 
+    /// This aggregator's name for the chain `wanted` names: its own name, or the
+    /// `family:chain-id` every operator shares (operators may name a chain differently).
+    pub fn chain_name<'a>(&'a self, wanted: &'a str) -> Option<&'a str> {
+        if self.chains.contains_key(wanted) {
+            return Some(wanted);
+        }
+        self.chains.iter().find(|(name, c)| c.spec.is_named(wanted, name)).map(|(name, _)| name.as_str())
+    }
+
     /// Checks values that parse but cannot work.
     pub fn validate(&self) -> Result<()> {
         for (name, chain) in &self.chains {
@@ -188,7 +197,7 @@ impl AggregatorConfig {
             wavs_types::api_token::check_secret(secret).map_err(AggregatorError::Config)?;
         }
         for (i, t) in self.targets.iter().enumerate() {
-            if !self.chains.contains_key(&t.chain) {
+            if self.chain_name(&t.chain).is_none() {
                 let known: Vec<&String> = self.chains.keys().collect();
                 return Err(AggregatorError::Config(format!(
                     "targets[{i}]: chain {:?} is not configured (chains: {known:?}); add [chains.{}] or fix the name",

@@ -119,7 +119,13 @@ impl Aggregator {
         // batcher asks `is-handled` before sending, so nothing lands twice.
         let queue = DurableQueue::open(&config.data_dir)?;
         let stored_targets = queue.store().targets()?;
-        let targets = targets::Targets::new(&config.targets, stored_targets);
+        // Configured targets may name their chain by `family:chain-id`; kept by local name.
+        let configured: Vec<targets::Target> = config
+            .targets
+            .iter()
+            .map(|t| targets::Target::new(config.chain_name(&t.chain).unwrap_or(&t.chain), &t.manager, &t.handler))
+            .collect();
+        let targets = targets::Targets::new(&configured, stored_targets);
         let total = queue.total();
         tracing::info!(store = %queue.store().path().display(), open = total.entries, bytes = total.bytes, queued = queue.depth(), finished = queue.finished().count(), targets = targets.list().len(), "queue reloaded");
         let engine = WasmEngine::new(config.data_dir.join("cache"))?;

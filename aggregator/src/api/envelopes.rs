@@ -104,6 +104,9 @@ pub(super) async fn status(
     Query(filter): Query<TargetFilter>,
 ) -> Result<Json<EnvelopeStatus>> {
     let id = wavs_types::hex_bytes::decode(&event_id).map_err(AggregatorError::Invalid)?;
+    // `?chain=` may name the chain by `family:chain-id`; targets are kept by local name.
+    let chain = filter.chain.as_deref().map(|c| agg.config.chain_name(c.trim()).unwrap_or(c).to_string());
+    let filter = TargetFilter { chain, ..filter };
     let status = agg.queue.lock().status(&id, |t| filter.admits(t));
     status.map(Json).ok_or_else(|| AggregatorError::NotFound(format!("no envelope with event id {event_id}")))
 }

@@ -11,7 +11,14 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Instant;
 
-fn parse(body: &str) -> Result<Target> {
+/// The target `body` names, its chain under this aggregator's own name for it.
+fn parse(agg: &Aggregator, body: &str) -> Result<Target> {
+    let target = parse_body(body)?;
+    let chain = agg.config.chain_name(&target.chain).unwrap_or(&target.chain).to_string();
+    Ok(Target { chain, ..target })
+}
+
+fn parse_body(body: &str) -> Result<Target> {
     let target: Target = serde_json::from_str(body).map_err(|e| {
         AggregatorError::Invalid(format!("invalid target: {e}; send {{\"chain\": <name>, \"manager\": <address>, \"handler\": <address>}}"))
     })?;
@@ -43,7 +50,7 @@ pub(super) async fn list(State(agg): State<Arc<Aggregator>>) -> Json<Value> {
 
 pub(super) async fn register(State(agg): State<Arc<Aggregator>>, headers: HeaderMap, body: String) -> Result<(StatusCode, Json<Value>)> {
     crate::auth::check(&agg.token, &headers)?;
-    let target = parse(&body)?;
+    let target = parse(&agg, &body)?;
     let (source, added) = agg.register_target(&target, Source::Api).await?;
     let status = if added { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(shown(&agg, &target, Some(source)))))
@@ -51,7 +58,7 @@ pub(super) async fn register(State(agg): State<Arc<Aggregator>>, headers: Header
 
 pub(super) async fn unregister(State(agg): State<Arc<Aggregator>>, headers: HeaderMap, body: String) -> Result<Json<Value>> {
     crate::auth::check(&agg.token, &headers)?;
-    let target = parse(&body)?;
+    let target = parse(&agg, &body)?;
     agg.unregister_target(&target)?;
     Ok(Json(shown(&agg, &target, None)))
 }

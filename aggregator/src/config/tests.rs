@@ -72,3 +72,17 @@ fn only_the_exact_word_none_opens_the_api() {
         assert!(err.contains("api-token"), "{bad:?}: {err}");
     }
 }
+
+#[test]
+fn chains_are_found_by_local_name_or_shared_id() {
+    let c = AggregatorConfig::parse(GOOD).unwrap();
+    assert_eq!(c.chain_name("anvil"), Some("anvil"));
+    assert_eq!(c.chain_name("evm:31337"), Some("anvil"), "an operator who calls it otherwise names it so");
+    assert_eq!(c.chain_name("evm:1"), None);
+    assert_eq!(c.chain_name("cosmos:31337"), None, "the family is part of the id");
+    // A target may name its chain by the shared id too.
+    let target = "[[targets]]\nchain = \"evm:31337\"\nmanager = \"0x01\"\nhandler = \"0x02\"\n[submitter]";
+    AggregatorConfig::parse(&GOOD.replace("[submitter]", target)).unwrap().validate().unwrap();
+    let wrong = AggregatorConfig::parse(&GOOD.replace("[submitter]", &target.replace("31337", "1"))).unwrap();
+    assert!(wrong.validate().unwrap_err().to_string().contains("\"evm:1\" is not configured"));
+}

@@ -9,9 +9,9 @@ use std::time::Instant;
 use wavs_runtime::ChainAdapter;
 
 impl Aggregator {
-    /// The adapter of the configured chain `name`.
+    /// The adapter of the configured chain `name` (its name here or its `family:chain-id`).
     pub(crate) fn chain(&self, name: &str) -> Result<Arc<ChainAdapter>> {
-        self.chains.get(name).cloned().ok_or_else(|| {
+        self.config.chain_name(name).and_then(|local| self.chains.get(local)).cloned().ok_or_else(|| {
             let known: Vec<&String> = self.chains.keys().collect();
             AggregatorError::Invalid(format!("chain {name:?} is not configured here (configured: {known:?})"))
         })
@@ -19,9 +19,12 @@ impl Aggregator {
 
     /// The target a submission names, with its chain, if this aggregator serves it. An
     /// unknown target is refused before any RPC or WASM call, unless its chain accepts
-    /// verified targets; every target is checked on chain before its first use.
+    /// verified targets; every target is checked on chain before its first use. A chain
+    /// named by `family:chain-id` is served under this aggregator's own name for it, so
+    /// signatures from operators who name the chain differently meet in one envelope.
     pub(crate) async fn serve(&self, chain: &str, manager: &str, handler: &str) -> Result<(Target, Arc<ChainAdapter>)> {
         let adapter = self.chain(chain)?;
+        let chain = self.config.chain_name(chain).unwrap_or(chain);
         let target = Target::new(chain, manager, handler);
         if self.targets.source(&target).is_none() {
             let accepts_verified = self.config.chains.get(chain).is_some_and(|c| c.accept_verified_targets);

@@ -11,6 +11,7 @@
 //! - [`evm`]: typed decoding of EVM logs (`topics`, `data`), including the reference
 //!   trigger contract's `TriggerFired(uint64,address,bytes)`.
 //! - [`cosmos`]: Cosmos event attribute lookup.
+//! - [`event_id`]: the event id operators derive for a trigger, to find a result on chain.
 //! - [`hex`]: `0x`-hex encoding and decoding.
 //! - [`host`]: configuration and KV-store conveniences.
 //!
@@ -25,6 +26,7 @@
 
 pub mod abi;
 pub mod cosmos;
+pub mod event_id;
 pub mod evm;
 pub mod hex;
 pub mod host;

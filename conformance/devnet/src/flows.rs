@@ -138,10 +138,15 @@ impl Devnet {
         Ok(FiredTrigger { chain: name.to_string(), tx_hash, height: event.position.height, index: event.position.index, at })
     }
 
-    /// The event id every operator derives for `trigger` in `service`'s `main` workflow.
+    /// The event id every operator derives for `trigger` in `service`'s `main` workflow:
+    /// from the chain's shared `family:chain-id`, not the devnet's name for it.
     pub fn event_id(&self, service: &str, trigger: &FiredTrigger) -> Vec<u8> {
+        let caip2 = match self.chain(&trigger.chain) {
+            Ok(chain) => chain.chain.spec.caip2(),
+            Err(e) => panic!("event id of a trigger the devnet did not fire: {e}"),
+        };
         let identity = TriggerIdentity::ChainEvent {
-            chain: &trigger.chain,
+            chain: &caip2,
             height: trigger.height,
             tx_hash: &trigger.tx_hash,
             index: trigger.index,

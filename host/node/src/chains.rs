@@ -31,14 +31,24 @@ pub(crate) struct Chain {
 pub(crate) struct Chains(RwLock<BTreeMap<String, Arc<Chain>>>);
 
 impl Chains {
-    /// The chain called `name`.
+    /// The chain a manifest or request names: by this node's name for it, or by the
+    /// `family:chain-id` every operator shares (local names cannot hold a `:`).
     pub fn get(&self, name: &str) -> Option<Arc<Chain>> {
-        self.0.read().get(name).cloned()
+        self.resolve(name).map(|(_, chain)| chain)
     }
 
-    /// Whether a chain called `name` is served.
+    /// This node's name for the chain `wanted` names, with the chain.
+    pub fn resolve(&self, wanted: &str) -> Option<(String, Arc<Chain>)> {
+        let map = self.0.read();
+        if let Some(chain) = map.get(wanted) {
+            return Some((wanted.to_string(), chain.clone()));
+        }
+        map.iter().find(|(name, c)| c.spec.is_named(wanted, name)).map(|(n, c)| (n.clone(), c.clone()))
+    }
+
+    /// Whether the chain `name` names is served.
     pub fn contains(&self, name: &str) -> bool {
-        self.0.read().contains_key(name)
+        self.resolve(name).is_some()
     }
 
     /// Every chain, by name.

@@ -128,6 +128,8 @@ enum Command {
     },
     /// Show a node's health.
     Health,
+    /// Compute the event id of a trigger, as every operator derives it (no node needed).
+    EventId(cli::event_id::EventIdArgs),
 }
 
 impl Command {
@@ -138,6 +140,7 @@ impl Command {
             Command::Node { .. }
                 | Command::Exec { .. }
                 | Command::New { .. }
+                | Command::EventId(_)
                 | Command::Service { command: ServiceCommand::Init { .. } | ServiceCommand::Validate { .. } }
                 | Command::Adapters { command: AdaptersCommand::Inspect { .. } }
         )
@@ -367,6 +370,7 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
             NewCommand::Component { name, dir } => new::component(&name, dir.as_deref(), ctx),
         },
         Command::Health => info::health(ctx).await,
+        Command::EventId(args) => cli::event_id::run(&args, ctx.json),
     }
 }
 

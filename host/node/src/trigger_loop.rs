@@ -18,6 +18,8 @@ use wavs_types::{ChainSpec, ServiceManifest, TriggerSpec};
 struct Route {
     service: Arc<ServiceManifest>,
     workflow_id: String,
+    /// The chain as the manifest names it: what the component is told.
+    named: String,
     filter: EventFilter,
 }
 
@@ -87,13 +89,13 @@ impl Node {
             return Ok(false);
         }
         let to = safe.min(cursor + spec.max_block_range - 1);
-        let routes = self.routes(name);
+        let routes = self.routes(name, spec);
         let mut jobs = Vec::new();
         if !routes.is_empty() {
             let filters: Vec<EventFilter> = routes.iter().map(|r| r.filter.clone()).collect();
             for event in chain.events(&filters, cursor, to).await? {
                 match routes.get(event.filter as usize) {
-                    Some(route) => jobs.push(job_for(name, route, event)),
+                    Some(route) => jobs.push(job_for(name, &spec.caip2(), route, event)),
                     None => tracing::warn!(chain = %name, filter = event.filter, "adapter returned an event for an unknown filter"),
                 }
             }
@@ -114,45 +116,48 @@ impl Node {
         Ok(to == safe)
     }
 
-    /// The workflows of all services that listen on chain `name`.
-    fn routes(&self, name: &str) -> Vec<Route> {
+    /// The workflows of all services that listen on chain `name`, named in their
+    /// manifests either by `name` or by the chain's `family:chain-id`.
+    fn routes(&self, name: &str, spec: &ChainSpec) -> Vec<Route> {
         let services = self.services.read();
         let mut routes = Vec::new();
         for service in services.values() {
             for (workflow_id, wf) in &service.workflows {
                 let filter = match &wf.trigger {
-                    TriggerSpec::ChainEvent { chain, contract, event } if chain == name => {
+                    TriggerSpec::ChainEvent { chain, contract, event } if spec.is_named(chain, name) => {
                         EventFilter::ContractEvent(ContractEventFilter { contract: contract.clone(), event: event.clone() })
                     }
-                    TriggerSpec::BlockInterval { chain, every, start } if chain == name => {
+                    TriggerSpec::BlockInterval { chain, every, start } if spec.is_named(chain, name) => {
                         EventFilter::BlockInterval(BlockIntervalFilter { every: *every, start: *start })
                     }
                     _ => continue,
                 };
-                routes.push(Route { service: service.clone(), workflow_id: workflow_id.clone(), filter });
+                let named = wf.trigger.chain().unwrap_or(name).to_string();
+                routes.push(Route { service: service.clone(), workflow_id: workflow_id.clone(), named, filter });
             }
         }
         routes
     }
 }
 
-fn job_for(chain: &str, route: &Route, event: ChainEvent) -> Job {
+fn job_for(chain: &str, caip2: &str, route: &Route, event: ChainEvent) -> Job {
     let position = event.position;
     let (data, key) = match event.body {
         EventBody::Contract(contract_event) => {
             let key = TriggerKey::ChainEvent {
                 chain: chain.to_string(),
+                caip2: caip2.to_string(),
                 height: position.height,
                 tx_hash: position.tx_hash.clone(),
                 index: position.index,
             };
-            let data = TriggerData::ChainEvent(ChainEventTrigger { chain: chain.to_string(), event: contract_event, position });
+            let data = TriggerData::ChainEvent(ChainEventTrigger { chain: route.named.clone(), event: contract_event, position });
             (data, key)
         }
         EventBody::Block => {
-            let key = TriggerKey::Block { chain: chain.to_string(), height: position.height };
+            let key = TriggerKey::Block { chain: chain.to_string(), caip2: caip2.to_string(), height: position.height };
             let data = TriggerData::BlockInterval(BlockIntervalTrigger {
-                chain: chain.to_string(),
+                chain: route.named.clone(),
                 height: position.height,
                 block_hash: position.block_hash,
             });

@@ -41,6 +41,19 @@ fn default_max_range() -> u64 {
 }
 
 impl ChainSpec {
+    /// The chain's identity every operator shares, whatever they call it locally:
+    /// `family:chain-id` (CAIP-2 style, e.g. `evm:31337`). Event ids hash this, and
+    /// manifests may name a chain by it.
+    pub fn caip2(&self) -> String {
+        format!("{}:{}", self.family, self.chain_id)
+    }
+
+    /// Whether a manifest's chain reference `wanted` names this chain, configured here
+    /// as `name`: by the local name, or by the shared `family:chain-id`.
+    pub fn is_named(&self, wanted: &str, name: &str) -> bool {
+        wanted == name || (wanted.contains(':') && wanted == self.caip2())
+    }
+
     /// Checks what can be checked without the adapter.
     pub fn validate(&self, name: &str) -> Result<(), String> {
         if self.family.trim().is_empty() {

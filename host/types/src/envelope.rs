@@ -43,7 +43,9 @@ pub fn ordering_bytes(ordering: Option<u64>) -> Vec<u8> {
     out
 }
 
-/// What identifies a trigger occurrence, identically on every operator.
+/// What identifies a trigger occurrence, identically on every operator. `chain` is the
+/// chain's shared `family:chain-id` (see [`crate::ChainSpec::caip2`]), never an
+/// operator's local name for it, so operators who name a chain differently agree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TriggerIdentity<'a> {
     /// A chain event at a position.
@@ -52,11 +54,15 @@ pub enum TriggerIdentity<'a> {
     Block { chain: &'a str, height: u64 },
     /// A manual task with its caller-chosen id.
     Manual { task_id: &'a str },
+    /// A cron tick, by its scheduled time (seconds since the Unix epoch, UTC).
+    Cron { time_unix_s: u64 },
 }
 
 /// Derives the 20-byte event id of the `response_index`-th response of (service,
-/// workflow, trigger). Every field is length-prefixed so distinct inputs never collide
-/// by concatenation.
+/// workflow, trigger): the first 20 bytes of SHA-256 over length-prefixed fields (each
+/// an 8-byte big-endian length, then the bytes), so distinct inputs never collide by
+/// concatenation. The formula is written out in `wit/types/types.wit` (`event-id`) for
+/// anyone computing it with other tools; a change to it is a new version tag.
 pub fn derive_event_id(
     service_id: &str,
     workflow_id: &str,
@@ -68,7 +74,7 @@ pub fn derive_event_id(
         h.update((bytes.len() as u64).to_be_bytes());
         h.update(bytes);
     };
-    field(b"wavs/event-id/v1");
+    field(b"wavs/event-id/v2");
     field(service_id.as_bytes());
     field(workflow_id.as_bytes());
     match trigger {
@@ -87,6 +93,10 @@ pub fn derive_event_id(
         TriggerIdentity::Manual { task_id } => {
             field(b"manual");
             field(task_id.as_bytes());
+        }
+        TriggerIdentity::Cron { time_unix_s } => {
+            field(b"cron");
+            field(&time_unix_s.to_be_bytes());
         }
     }
     field(&response_index.to_be_bytes());
@@ -109,6 +119,14 @@ mod tests {
         let ev = |index| TriggerIdentity::ChainEvent { chain: "c", height: 5, tx_hash: &[1, 2], index };
         assert_ne!(derive_event_id("s", "w", &ev(0), 0), derive_event_id("s", "w", &ev(1), 0));
         assert_ne!(derive_event_id("s", "w", &ev(0), 0), derive_event_id("s", "w", &ev(0), 1));
+    }
+
+    #[test]
+    fn the_documented_formula_gives_this_id() {
+        // Computed outside Rust from the formula in wit/types/types.wit (Python hashlib);
+        // a change here breaks every id builders computed: it needs a new version tag.
+        let ev = TriggerIdentity::ChainEvent { chain: "evm:31337", height: 12, tx_hash: &[0xab, 0xcd], index: 0 };
+        assert_eq!(hex::encode(derive_event_id("square", "main", &ev, 0)), "5f9e35dc70f6af588d6633a23982996e9f6fc0a8");
     }
 
     #[test]

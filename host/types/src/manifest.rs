@@ -86,7 +86,9 @@ pub struct WorkflowSpec {
 pub enum TriggerSpec {
     /// A contract event on a configured chain.
     ChainEvent {
-        /// The chain's name in the node configuration.
+        /// The chain: its name in the node configuration, or its shared id
+        /// `family:chain-id` (e.g. `evm:31337`), which every operator's node resolves
+        /// whatever it calls the chain.
         chain: String,
         /// The contract address, in the chain's canonical text form.
         contract: String,
@@ -95,7 +97,7 @@ pub enum TriggerSpec {
     },
     /// Every `every`-th block from `start` on.
     BlockInterval {
-        /// The chain's name.
+        /// The chain: a local name or `family:chain-id`, as for `chain-event`.
         chain: String,
         /// Distance between blocks; at least 1.
         every: u64,
@@ -116,7 +118,8 @@ pub enum SubmitSpec {
     /// Sign and send to the aggregator, which submits to `handler` on `chain` once the
     /// operator set held by `manager` reaches its threshold.
     Aggregator {
-        /// The chain's name (in the aggregator's configuration too).
+        /// The chain: a name both the node's and the aggregator's configurations use,
+        /// or its shared id `family:chain-id`, which both resolve.
         chain: String,
         /// The service handler contract.
         handler: String,

@@ -42,6 +42,8 @@ What the fields mean (JSON has no comments, so here):
                 {\"block-interval\": {\"chain\": NAME, \"every\": N, \"start\": H}}
               submit: \"none\" (keep results on the node), or
                 {\"aggregator\": {\"chain\": NAME, \"handler\": ADDRESS, \"manager\": ADDRESS}}
+              NAME: a chain's local name (`wavs chains list`), or its shared id
+              family:chain-id (e.g. evm:31337), which every operator's node resolves.
 Check it with `wavs service validate FILE`.";
 
 /// `wavs service init`.

@@ -11,7 +11,7 @@ fn job(height: u64) -> Job {
         service_id: "s".into(),
         workflow_id: "w".into(),
         data: TriggerData::Raw(vec![height as u8]),
-        key: TriggerKey::Block { chain: "anvil".into(), height },
+        key: TriggerKey::Block { chain: "anvil".into(), caip2: "evm:31337".into(), height },
     }
 }
 

@@ -148,7 +148,7 @@ async fn a_full_disk_fails_writes_retryably_and_the_store_recovers_with_all_it_a
         service_id: "s".into(),
         workflow_id: "w".into(),
         data: wavs_runtime::bindings::wit_types::TriggerData::Raw(vec![n]),
-        key: crate::job::TriggerKey::Block { chain: "anvil".into(), height: n as u64 },
+        key: crate::job::TriggerKey::Block { chain: "anvil".into(), caip2: "evm:31337".into(), height: n as u64 },
     };
     for n in 0..3 {
         store.enqueue_job(job(n), 0).await.unwrap();
