@@ -2,7 +2,8 @@
 //! the chain, test operator keys, and what earlier checks deployed and fired.
 
 use crate::config::KitConfig;
-use crate::report::{Outcome, fail, skip};
+use crate::guide;
+use crate::report::{Failure, Outcome, skip};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use wavs_runtime::adapter::AdapterInfo;
@@ -39,6 +40,10 @@ pub struct Kit {
     pub fired: Vec<(Vec<u8>, Vec<u8>)>,
     /// Every limit breach or trap any call hit.
     pub breaches: Vec<String>,
+    /// Calls that reached the chain and succeeded: what the limit check has measured.
+    pub chain_calls: usize,
+    /// Why the chain makes no blocks the kit can wait for, once a check found it idle.
+    pub idle: Option<String>,
     /// Keeps the adapter directory alive.
     _dir: tempfile::TempDir,
 }
@@ -85,19 +90,30 @@ impl Kit {
             deployment: None,
             fired: Vec::new(),
             breaches: Vec::new(),
+            chain_calls: 0,
+            idle: None,
             _dir: dir,
         };
         Ok((kit, loaded))
     }
 
-    /// Turns a call's error into a failed check, remembering limit breaches and traps.
+    /// Turns a call's error into a failed check that points at the guide step of the
+    /// call (or at the limits, for a breach or a trap, which it also remembers).
     pub fn check<T>(&mut self, what: &str, result: Result<T, RuntimeError>) -> Result<T, Outcome> {
-        result.map_err(|e| {
-            if matches!(e, RuntimeError::LimitExceeded(_) | RuntimeError::Trap(_)) {
-                self.breaches.push(format!("{what}: {e}"));
+        match result {
+            Ok(value) => {
+                self.chain_calls += usize::from(guide::reaches_chain(what));
+                Ok(value)
             }
-            Outcome::Fail(format!("{what}: {e}"))
-        })
+            Err(e) => {
+                let broke_limit = matches!(e, RuntimeError::LimitExceeded(_) | RuntimeError::Trap(_));
+                if broke_limit {
+                    self.breaches.push(format!("{what}: {e}"));
+                }
+                let section = if broke_limit { Some(guide::LIMITS) } else { guide::for_call(what) };
+                Err(Outcome::Fail(Failure { expected: format!("{what} to answer"), seen: e.to_string(), section }))
+            }
+        }
     }
 
     /// A connection to the same chain with other RPC URLs (for fault checks).
@@ -136,7 +152,7 @@ pub fn fresh_event_id(salt: u8) -> Vec<u8> {
     id
 }
 
-/// Fails unless `ok`.
-pub fn ensure(ok: bool, detail: impl Into<String>) -> Result<(), Outcome> {
-    if ok { Ok(()) } else { fail(detail) }
+/// Fails unless `ok`, with what was expected and what was seen.
+pub fn ensure(ok: bool, expected: impl Into<String>, seen: impl Into<String>) -> Result<(), Outcome> {
+    if ok { Ok(()) } else { crate::report::fail(expected, seen) }
 }

@@ -3,13 +3,17 @@
 //! ```text
 //! wavs-conformance --adapter target/guests/adapters/evm.wasm --chain anvil.toml --json report.json
 //! ```
-//! Prints a table of named checks (pass / FAIL / skipped, each with what was seen) and
+//! Prints a table of named checks (pass / FAIL / skipped; a failure with what was
+//! expected, what was seen and the section of adapters/README.md that fixes it) and
 //! exits 1 if any check failed, 2 if the run could not start.
 
+mod blocks;
 mod checks;
 mod config;
+mod guide;
 mod kit;
 mod report;
+mod stub;
 
 use clap::Parser;
 use std::path::PathBuf;

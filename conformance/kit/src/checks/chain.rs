@@ -1,17 +1,23 @@
-//! Checks of reading the chain: head, block hashes, events by range.
+//! Checks of reading events by range (guide step 4), and the deployment they use.
 
+use crate::blocks::head_at_least;
+use crate::guide;
 use crate::kit::{Kit, ensure};
-use crate::report::{Outcome, fail, skip};
-use std::time::{Duration, Instant};
-use wavs_runtime::bindings::adapter_api::{BlockTag, ChainEvent, EventBody, EventFilter};
+use crate::report::{Outcome, skip};
+use wavs_runtime::bindings::adapter_api::{BlockIntervalFilter, BlockTag, ChainEvent, EventBody, EventFilter};
 
 /// Triggers fired for the event checks.
 const FIRED: usize = 4;
+/// Blocks the block-interval check reads.
+const SPAN: u64 = 6;
 
 /// The testing interface deploys the reference contracts.
 pub async fn deploy(kit: &mut Kit) -> Result<String, Outcome> {
     if !kit.has_testing() {
-        return skip("the adapter has no testing interface; checks that need contracts are skipped");
+        return skip(format!(
+            "the adapter has no testing interface (adapters/README.md#{}); checks that need contracts are skipped",
+            guide::STEP10
+        ));
     }
     let operators = kit.test_operators();
     let result = kit.conn.deploy_service(&operators, crate::kit::TEST_THRESHOLD).await;
@@ -21,54 +27,65 @@ pub async fn deploy(kit: &mut Kit) -> Result<String, Outcome> {
     Ok(summary)
 }
 
-/// The head moves forward (firing a trigger where the chain only makes blocks on demand).
-pub async fn head_advances(kit: &mut Kit) -> Result<String, Outcome> {
-    let result = kit.conn.head(BlockTag::Latest).await;
-    let first = kit.check("head", result)?;
-    if let Some(d) = kit.deployment.clone() {
-        let result = kit.conn.fire_trigger(&d.trigger, b"head").await;
-        let tx = kit.check("fire-trigger", result)?;
-        kit.fired.push((tx, b"head".to_vec()));
-    }
-    let started = Instant::now();
-    loop {
-        let result = kit.conn.head(BlockTag::Latest).await;
-        let now = kit.check("head", result)?;
-        if now.height > first.height {
-            return Ok(format!("{} -> {} in {} ms", first.height, now.height, started.elapsed().as_millis()));
-        }
-        if started.elapsed() > Duration::from_secs(20) {
-            return fail(format!("head stayed at {} for 20 s", first.height));
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// A settled height's hash is the same every time and matches the head's; a height
-/// beyond the head has none.
-pub async fn block_hashes_stable(kit: &mut Kit) -> Result<String, Outcome> {
-    let result = kit.conn.head(BlockTag::Latest).await;
-    let head = kit.check("head", result)?;
-    let result = kit.conn.block_hash(head.height).await;
-    let at_head = kit.check("block-hash", result)?;
-    ensure(at_head.as_deref() == Some(head.hash.as_slice()), format!("block-hash({}) differs from head's hash", head.height))?;
-    let settled = head.height.saturating_sub(1).max(1);
-    let result = kit.conn.block_hash(settled).await;
-    let once = kit.check("block-hash", result)?;
-    let result = kit.conn.block_hash(settled).await;
-    let again = kit.check("block-hash", result)?;
-    ensure(once.is_some(), format!("no hash for settled height {settled}"))?;
-    ensure(once == again, format!("block-hash({settled}) changed between two calls"))?;
-    let result = kit.conn.block_hash(head.height + 1_000_000).await;
-    let future = kit.check("block-hash", result)?;
-    ensure(future.is_none(), "a height a million blocks past the head has a hash")?;
-    Ok(format!("height {settled} hash 0x{}", hex::encode(once.unwrap_or_default())))
-}
-
 /// A stable key for comparing events (the bindings do not derive equality).
 fn key(e: &ChainEvent) -> String {
     let p = &e.position;
     format!("{}:{}:{}:{}:{}:{:?}", e.filter, p.height, hex::encode(&p.tx_hash), p.tx_index, p.index, e.body)
+}
+
+/// A block-interval filter selects exactly its heights of a range, each as a block
+/// event at that block's hash, the same in pieces.
+pub async fn block_interval_events(kit: &mut Kit) -> Result<String, Outcome> {
+    let listed = kit.info.as_ref().is_some_and(|i| i.trigger_kinds.iter().any(|k| k == "block-interval"));
+    if !listed {
+        return skip("describe() does not list block-interval in trigger-kinds, so the adapter does not claim to deliver it");
+    }
+    let (head, how) = head_at_least(kit, SPAN).await?;
+    let (from, to) = (head.height + 1 - SPAN, head.height);
+    let mut found = 0;
+    // One filter starting inside the range, one before it.
+    for (every, start) in [(2, from + 1), (3, 1)] {
+        let filters = [EventFilter::BlockInterval(BlockIntervalFilter { every, start })];
+        let query = format!("events(block-interval every {every} from {start}, {from}..={to})");
+        let want: Vec<u64> = (from..=to).filter(|h| *h >= start && (h - start) % every == 0).collect();
+        let result = kit.conn.events(&filters, from, to).await;
+        let events = kit.check("events", result)?;
+        let heights: Vec<u64> = events.iter().map(|e| e.position.height).collect();
+        ensure(heights == want, format!("{query}: blocks at {want:?}"), format!("events at {heights:?}"))?;
+        for e in &events {
+            let p = &e.position;
+            ensure(
+                matches!(e.body, EventBody::Block) && e.filter == 0 && p.tx_hash.is_empty() && p.tx_index == 0 && p.index == 0,
+                format!("{query}: body block, filter 0, empty tx hash, tx-index 0, index 0"),
+                format!(
+                    "at {}: body {:?}, filter {}, tx hash 0x{}, tx-index {}, index {}",
+                    p.height,
+                    e.body,
+                    e.filter,
+                    hex::encode(&p.tx_hash),
+                    p.tx_index,
+                    p.index
+                ),
+            )?;
+            let result = kit.conn.block_hash(p.height).await;
+            let hash = kit.check("block-hash", result)?;
+            ensure(
+                hash.as_deref() == Some(p.block_hash.as_slice()),
+                format!("the block event at {} to carry block-hash({})", p.height, p.height),
+                format!("0x{} in the event, {:?} from block-hash", hex::encode(&p.block_hash), hash.map(hex::encode)),
+            )?;
+        }
+        let cut = from + SPAN / 2;
+        let mut parts: Vec<String> = Vec::new();
+        for (a, b) in [(from, cut), (cut + 1, to)] {
+            let result = kit.conn.events(&filters, a, b).await;
+            parts.extend(kit.check("events", result)?.iter().map(key));
+        }
+        let keys: Vec<String> = events.iter().map(key).collect();
+        ensure(parts == keys, format!("{query} split at {cut}: the same events"), format!("{} events in pieces, {} whole", parts.len(), keys.len()))?;
+        found += events.len();
+    }
+    Ok(format!("{found} block events in {from}..={to}, each at its block's hash, the same in pieces ({how})"))
 }
 
 /// Fired triggers appear, once each, in the events of their range, the same on every
@@ -92,19 +109,24 @@ pub async fn events_complete_and_stable(kit: &mut Kit) -> Result<String, Outcome
     let whole = kit.check("events", result)?;
     for tx in &txs {
         let n = whole.iter().filter(|e| &e.position.tx_hash == tx).count();
-        ensure(n == 1, format!("trigger tx 0x{} appears {n} times in events({from}..={to})", hex::encode(tx)))?;
+        ensure(n == 1, format!("trigger tx 0x{} once in events({from}..={to})", hex::encode(tx)), format!("{n} times"))?;
     }
-    ensure(whole.iter().all(|e| matches!(e.body, EventBody::Contract(_))), "a contract filter returned a block event")?;
+    let blocks = whole.iter().filter(|e| !matches!(e.body, EventBody::Contract(_))).count();
+    ensure(blocks == 0, "only contract events for a contract-event filter", format!("{blocks} block events"))?;
     let keys: Vec<String> = whole.iter().map(key).collect();
     let result = kit.conn.events(&filters, from, to).await;
     let again: Vec<String> = kit.check("events", result)?.iter().map(key).collect();
-    ensure(again == keys, format!("events({from}..={to}) differ between two queries"))?;
+    ensure(again == keys, format!("events({from}..={to}) the same on a second query"), format!("{} events, then {}", keys.len(), again.len()))?;
     for cut in from..to {
         let result = kit.conn.events(&filters, from, cut).await;
         let mut parts: Vec<String> = kit.check("events", result)?.iter().map(key).collect();
         let result = kit.conn.events(&filters, cut + 1, to).await;
         parts.extend(kit.check("events", result)?.iter().map(key));
-        ensure(parts == keys, format!("splitting {from}..={to} at {cut} gives a gap or a duplicate"))?;
+        ensure(
+            parts == keys,
+            format!("events({from}..={to}) split at {cut}: the same events"),
+            format!("{} events in pieces, {} whole (a gap or a duplicate)", parts.len(), keys.len()),
+        )?;
     }
     Ok(format!("{FIRED} triggers found once each in {from}..={to}; {} splits agree", to - from))
 }
@@ -118,13 +140,13 @@ pub async fn positions_monotonic(kit: &mut Kit) -> Result<String, Outcome> {
     let from = to.saturating_sub(200).max(1);
     let result = kit.conn.events(&filters, from, to).await;
     let events = kit.check("events", result)?;
-    ensure(!events.is_empty(), format!("no trigger events in {from}..={to} although triggers were fired"))?;
+    ensure(!events.is_empty(), format!("the {} fired triggers in events({from}..={to})", kit.fired.len()), "no events")?;
     let positions: Vec<(u64, u32, u32)> = events.iter().map(|e| (e.position.height, e.position.tx_index, e.position.index)).collect();
     for pair in positions.windows(2) {
-        ensure(pair[0] < pair[1], format!("position {:?} is followed by {:?}", pair[0], pair[1]))?;
+        ensure(pair[0] < pair[1], "positions (height, tx-index, index) strictly increasing", format!("{:?} followed by {:?}", pair[0], pair[1]))?;
     }
     for e in &events {
-        ensure(e.position.height >= from && e.position.height <= to, format!("event at height {} outside {from}..={to}", e.position.height))?;
+        ensure((from..=to).contains(&e.position.height), format!("events within {from}..={to}"), format!("an event at height {}", e.position.height))?;
     }
     Ok(format!("{} events, positions strictly increasing", events.len()))
 }

@@ -1,8 +1,9 @@
 //! Checks that need no chain: the adapter loads, describes itself well, and imports
 //! nothing beyond the adapter world.
 
+use crate::guide;
 use crate::kit::{Kit, ensure};
-use crate::report::{Outcome, fail};
+use crate::report::{Outcome, fail, fail_at, skip};
 use std::path::Path;
 use wasmtime::component::Component;
 
@@ -11,16 +12,17 @@ const KNOWN_TRIGGER_KINDS: [&str; 2] = ["contract-event", "block-interval"];
 
 /// `describe()` answers a family, a name, a semver version and known trigger kinds.
 pub fn describe(kit: &Kit) -> Result<String, Outcome> {
-    let Some(info) = &kit.info else { return fail("the adapter did not load, so describe() could not be called") };
-    ensure(!info.family.trim().is_empty(), "family is empty")?;
-    ensure(info.family == kit.spec.family, format!("family {:?} is not the chain file's family {:?}", info.family, kit.spec.family))?;
-    ensure(!info.name.trim().is_empty(), "name is empty")?;
+    let Some(info) = &kit.info else {
+        return skip("the adapter did not load (see loads), so describe() could not be called");
+    };
+    ensure(info.family == kit.spec.family, format!("family {:?}, as the chain file says", kit.spec.family), format!("{:?}", info.family))?;
+    ensure(!info.name.trim().is_empty(), "a name", "an empty name")?;
     let parts: Vec<&str> = info.version.split(['.', '-', '+']).collect();
     let semver = parts.len() >= 3 && parts[..3].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
-    ensure(semver, format!("version {:?} is not semver (MAJOR.MINOR.PATCH)", info.version))?;
-    ensure(!info.trigger_kinds.is_empty(), "trigger-kinds is empty: the adapter can deliver no trigger")?;
+    ensure(semver, "a semver version (MAJOR.MINOR.PATCH)", format!("{:?}", info.version))?;
+    ensure(!info.trigger_kinds.is_empty(), "at least one trigger kind", "trigger-kinds empty: the adapter can deliver no trigger")?;
     if let Some(bad) = info.trigger_kinds.iter().find(|k| !KNOWN_TRIGGER_KINDS.contains(&k.as_str())) {
-        return fail(format!("trigger kind {bad:?} is not one the host knows ({KNOWN_TRIGGER_KINDS:?})"));
+        return fail_at(guide::STEP4, format!("trigger kinds the host knows ({KNOWN_TRIGGER_KINDS:?})"), format!("{bad:?}"));
     }
     Ok(format!("{} {} ({}), triggers {:?}", info.name, info.version, info.family, info.trigger_kinds))
 }
@@ -37,12 +39,18 @@ pub fn allowed_import(name: &str) -> bool {
 /// The component imports nothing the adapter world does not offer.
 pub fn imports(kit: &Kit, adapter: &Path) -> Result<String, Outcome> {
     let engine = kit.registry.engine().engine();
-    let bytes = std::fs::read(adapter).map_err(|e| Outcome::Fail(format!("cannot read {}: {e}", adapter.display())))?;
-    let component = Component::new(engine, &bytes).map_err(|e| Outcome::Fail(format!("not a component: {e}")))?;
+    let bytes = match std::fs::read(adapter) {
+        Ok(bytes) => bytes,
+        Err(e) => return fail(format!("{} readable", adapter.display()), e.to_string()),
+    };
+    let component = match Component::new(engine, &bytes) {
+        Ok(component) => component,
+        Err(e) => return fail("a WASM component", format!("not a component: {e}")),
+    };
     let names: Vec<String> = component.component_type().imports(engine).map(|(name, _)| name.to_string()).collect();
     let extra: Vec<&String> = names.iter().filter(|n| !allowed_import(n)).collect();
     if !extra.is_empty() {
-        return fail(format!("imports outside the adapter world: {extra:?}"));
+        return fail(format!("imports from WASI 0.2 and {WORLD_IMPORTS:?} only"), format!("imports outside the adapter world: {extra:?}"));
     }
     Ok(format!("{} imports, all WASI 0.2 or {WORLD_IMPORTS:?}", names.len()))
 }

@@ -14,13 +14,16 @@ use wavs_runtime::{AdapterErrorKind, ChainAdapter, RuntimeError};
 /// Submits `signed` to `handler` expecting a refusal for good that stores nothing.
 async fn expect_refused(kit: &mut Kit, conn: &ChainAdapter, handler: &str, signed: &SignedEnvelope, what: &str) -> Result<String, Outcome> {
     match conn.submit(handler, std::slice::from_ref(signed)).await {
-        Ok(receipt) => fail(format!("{what} landed (tx 0x{}): a signature is valid beyond its destination", hex::encode(receipt.tx_hash))),
+        Ok(receipt) => fail(
+            format!("{what} refused (rejected)"),
+            format!("it landed in tx 0x{}: a signature is valid beyond its destination", hex::encode(receipt.tx_hash)),
+        ),
         Err(RuntimeError::Adapter { kind: AdapterErrorKind::Rejected, message }) => {
             let result = conn.handled_payload(handler, &signed.envelope.event_id).await;
-            ensure(kit.check("handled-payload", result)?.is_none(), format!("{what} was refused but its payload is stored"))?;
+            ensure(kit.check("handled-payload", result)?.is_none(), format!("{what} refused with nothing stored"), "refused, yet its payload is stored")?;
             Ok(message)
         }
-        Err(e) => fail(format!("{what}: expected a rejected error, got {e}")),
+        Err(e) => fail(format!("{what} refused as rejected"), e.to_string()),
     }
 }
 
@@ -29,11 +32,11 @@ pub async fn handler_manager(kit: &mut Kit) -> Result<String, Outcome> {
     let d = kit.deployment()?;
     let result = kit.conn.handler_manager(&d.handler).await;
     let manager = kit.check("handler-manager", result)?;
-    ensure(manager == d.manager, format!("handler-manager answered {manager:?}, the handler was deployed with {:?}", d.manager))?;
+    ensure(manager == d.manager, format!("handler-manager({}) = {:?}, the manager it was deployed with", d.handler, d.manager), format!("{manager:?}"))?;
     match kit.conn.handler_manager(&d.trigger).await {
         Err(RuntimeError::Adapter { kind: AdapterErrorKind::Rejected | AdapterErrorKind::InvalidConfig, .. }) => {}
-        Ok(other) => return fail(format!("the trigger contract is no handler, yet handler-manager answered {other:?}")),
-        Err(e) => return fail(format!("handler-manager of a non-handler: expected rejected, got {e}")),
+        Ok(other) => return fail(format!("handler-manager({}) (the trigger, no handler) rejected", d.trigger), format!("it answered {other:?}")),
+        Err(e) => return fail(format!("handler-manager({}) (the trigger, no handler) rejected", d.trigger), e.to_string()),
     }
     Ok(format!("handler {} -> manager {manager}; a non-handler is refused", d.handler))
 }
@@ -44,7 +47,7 @@ pub async fn bound_to_handler(kit: &mut Kit) -> Result<String, Outcome> {
     let d = kit.deployment()?;
     let result = kit.conn.deploy_handler(&d.manager).await;
     let second = kit.check("deploy-handler", result)?;
-    ensure(second != d.handler, "deploy-handler returned the first handler's address")?;
+    ensure(second != d.handler, "deploy-handler to deploy a new handler", "it returned the first handler's address")?;
     let conn = kit.conn.clone();
     let envelope = Envelope { event_id: fresh_event_id(0xb1), ordering: vec![0; 12], payload: b"bound".to_vec() };
     let for_first = sign_for(kit, &conn, &d.handler, envelope.clone(), 2).await?;
@@ -53,7 +56,8 @@ pub async fn bound_to_handler(kit: &mut Kit) -> Result<String, Outcome> {
     let result = conn.submit(&second, std::slice::from_ref(&for_second)).await;
     kit.check("submit (signed for the second handler)", result)?;
     let result = conn.handled_payload(&second, &envelope.event_id).await;
-    ensure(kit.check("handled-payload", result)?.as_deref() == Some(b"bound".as_slice()), "signed for the second handler, it did not land there")?;
+    let stored = kit.check("handled-payload", result)?;
+    ensure(stored.as_deref() == Some(b"bound".as_slice()), "signed for the second handler, \"bound\" stored there", format!("{:?}", stored.map(hex::encode)))?;
     Ok(format!("replay to handler {second} refused ({refusal}); signed for it, it landed"))
 }
 
@@ -80,7 +84,8 @@ pub async fn bound_to_chain(kit: &mut Kit) -> Result<String, Outcome> {
     let result = second.submit(&there.handler, std::slice::from_ref(&honest)).await;
     kit.check("submit (signed for the second chain)", result)?;
     let result = second.handled_payload(&there.handler, &envelope.event_id).await;
-    ensure(kit.check("handled-payload", result)?.as_deref() == Some(b"chain".as_slice()), "signed for the second chain, it did not land there")?;
+    let stored = kit.check("handled-payload", result)?;
+    ensure(stored.as_deref() == Some(b"chain".as_slice()), "signed for the second chain, \"chain\" stored there", format!("{:?}", stored.map(hex::encode)))?;
     let same = if there.handler == d.handler { " (the same handler address on both chains)" } else { "" };
     Ok(format!("replay to the second chain{same} refused ({refusal}); signed for it, it landed"))
 }

@@ -1,7 +1,8 @@
 //! Checks of the signing path: the digest, the operator set, batch submission.
 
+use crate::guide;
 use crate::kit::{Kit, TEST_THRESHOLD, ensure, fresh_event_id};
-use crate::report::{Outcome, fail};
+use crate::report::{Outcome, fail, fail_at};
 use wavs_runtime::AdapterErrorKind;
 use wavs_runtime::RuntimeError;
 use wavs_runtime::bindings::adapter_api::{OperatorSignature, SignedEnvelope};
@@ -30,7 +31,10 @@ pub(crate) async fn sign_for(
     for signer in kit.operators.clone().iter().take(signers) {
         let result = conn.operator_id(&signer.public_key()).await;
         let operator = kit.check("operator-id", result)?;
-        let signature = signer.sign_digest(&digest).map_err(|e| Outcome::Fail(format!("signing: {e}")))?;
+        let signature = match signer.sign_digest(&digest) {
+            Ok(signature) => signature,
+            Err(e) => return fail_at(guide::STEP5, "a 32-byte digest the kit can sign", format!("{} bytes: {e}", digest.len())),
+        };
         signatures.push(OperatorSignature { operator, signature });
     }
     Ok(SignedEnvelope { envelope, signatures })
@@ -45,14 +49,16 @@ pub async fn digest_deterministic(kit: &mut Kit) -> Result<String, Outcome> {
     let one = kit.check("envelope-digest", result)?;
     let result = kit.conn.envelope_digest(&d.handler, &envelope).await;
     let two = kit.check("envelope-digest", result)?;
-    ensure(one.len() == 32, format!("digest is {} bytes, not 32", one.len()))?;
-    ensure(one == two, "the same envelope gave two digests")?;
+    ensure(one.len() == 32, "a 32-byte digest", format!("{} bytes", one.len()))?;
+    ensure(one == two, "one digest for one envelope", format!("0x{} then 0x{}", hex::encode(&one), hex::encode(&two)))?;
     let other = Envelope { payload: b"wavS".to_vec(), ..envelope.clone() };
     let result = kit.conn.envelope_digest(&d.handler, &other).await;
-    ensure(kit.check("envelope-digest", result)? != one, "two payloads gave one digest")?;
+    ensure(kit.check("envelope-digest", result)? != one, "another digest for another payload", "the same digest")?;
     // Any other address of the chain as the handler: the digest must name the handler.
     let result = kit.conn.envelope_digest(&d.trigger, &envelope).await;
-    ensure(kit.check("envelope-digest", result)? != one, "the digest does not depend on the handler: a signature would be valid on every handler")?;
+    let other = kit.check("envelope-digest", result)?;
+    ensure(other != one, "another digest for another handler address", "the same: a signature would be valid on every handler")
+        .map_err(|o| o.at(guide::DIGEST_BINDS))?;
     Ok(format!("0x{}", hex::encode(one)))
 }
 
@@ -69,8 +75,8 @@ pub async fn operator_set_matches(kit: &mut Kit) -> Result<String, Outcome> {
     expected.sort();
     let mut got: Vec<(String, u64)> = set.operators.iter().map(|o| (o.id.clone(), o.weight)).collect();
     got.sort();
-    ensure(got == expected, format!("read back {got:?}, deployed {expected:?}"))?;
-    ensure(set.threshold == TEST_THRESHOLD, format!("threshold {} read back, {TEST_THRESHOLD} deployed", set.threshold))?;
+    ensure(got == expected, format!("the deployed operators {expected:?}"), format!("{got:?}"))?;
+    ensure(set.threshold == TEST_THRESHOLD, format!("the deployed threshold {TEST_THRESHOLD}"), format!("{}", set.threshold))?;
     Ok(format!("{} operators, threshold {}", got.len(), set.threshold))
 }
 
@@ -82,26 +88,29 @@ pub async fn submit_lands_once(kit: &mut Kit) -> Result<String, Outcome> {
     let a = signed(kit, &d.handler, 1, b"first".to_vec(), 2).await?;
     let b = signed(kit, &d.handler, 2, b"second".to_vec(), 3).await?;
     let result = kit.conn.is_handled(&d.handler, &a.envelope.event_id).await;
-    ensure(!kit.check("is-handled", result)?, "a fresh event id is already handled")?;
+    ensure(!kit.check("is-handled", result)?, "is-handled false for a fresh event id", "true").map_err(|o| o.at(guide::STEP9))?;
     let result = kit.conn.submit(&d.handler, &[a.clone(), b.clone()]).await;
     let receipt = kit.check("submit", result)?;
     for (env, payload) in [(&a, b"first".as_slice()), (&b, b"second".as_slice())] {
         let result = kit.conn.is_handled(&d.handler, &env.envelope.event_id).await;
-        ensure(kit.check("is-handled", result)?, "is-handled stayed false after the batch landed")?;
+        ensure(kit.check("is-handled", result)?, "is-handled true once the batch landed", "false").map_err(|o| o.at(guide::STEP9))?;
         let result = kit.conn.handled_payload(&d.handler, &env.envelope.event_id).await;
-        ensure(kit.check("handled-payload", result)?.as_deref() == Some(payload), "the handler holds another payload")?;
+        let stored = kit.check("handled-payload", result)?;
+        ensure(stored.as_deref() == Some(payload), format!("the handler to store 0x{}", hex::encode(payload)), format!("{:?}", stored.map(hex::encode)))?;
     }
     match kit.conn.submit(&d.handler, std::slice::from_ref(&a)).await {
         Ok(_) => {}
         Err(RuntimeError::Adapter { kind: AdapterErrorKind::Transient, message }) => {
-            return fail(format!("resubmitting a handled id failed as transient (the host would retry forever): {message}"));
+            let seen = format!("transient (the host would retry forever): {message}");
+            return fail_at(guide::ERRORS, "resubmitting a handled id to land harmlessly or be rejected", seen);
         }
         // Refused for good is fine: nothing lands twice and the host does not retry.
         Err(RuntimeError::Adapter { .. }) => {}
-        Err(e) => return fail(format!("resubmit: {e}")),
+        Err(e) => return fail("resubmitting a handled id to land harmlessly or be rejected", e.to_string()),
     }
     let result = kit.conn.handled_payload(&d.handler, &a.envelope.event_id).await;
-    ensure(kit.check("handled-payload", result)?.as_deref() == Some(b"first".as_slice()), "a resubmission changed the stored payload")?;
+    let stored = kit.check("handled-payload", result)?;
+    ensure(stored.as_deref() == Some(b"first".as_slice()), "a resubmission to leave the stored payload as it was", format!("{:?}", stored.map(hex::encode)))?;
     Ok(format!("2 envelopes in tx 0x{} at height {}, resubmission harmless", hex::encode(receipt.tx_hash), receipt.height))
 }
 
@@ -110,8 +119,8 @@ pub async fn below_quorum_refused(kit: &mut Kit) -> Result<String, Outcome> {
     let d = kit.deployment()?;
     let weak = signed(kit, &d.handler, 3, b"weak".to_vec(), 1).await?;
     match kit.conn.submit(&d.handler, std::slice::from_ref(&weak)).await {
-        Ok(_) => fail("an envelope with 1 of 2 needed signatures landed"),
+        Ok(receipt) => fail("an envelope with 1 of 2 needed signatures rejected", format!("it landed in tx 0x{}", hex::encode(receipt.tx_hash))),
         Err(RuntimeError::Adapter { kind: AdapterErrorKind::Rejected, message }) => Ok(format!("rejected: {message}")),
-        Err(e) => fail(format!("expected a rejected error, got: {e}")),
+        Err(e) => fail("an envelope with 1 of 2 needed signatures rejected", e.to_string()),
     }
 }
