@@ -1,7 +1,10 @@
 //! Hot-loading a chain into a running node: the node starts without the adapter its
 //! chain needs and says so; the adapter file is copied in and the chain goes active and
 //! lands a trigger without a restart; then a new build replaces the file and is swapped
-//! in without losing the cursor or a trigger.
+//! in without losing the cursor or a trigger. Removed, the file's family goes: the chain
+//! waits for an adapter, and an upgrade shipped under another name (`evm-v2.wasm`) loads
+//! and lands the trigger fired meanwhile. The aggregator takes an `evm-v2.wasm` dropped
+//! beside its `evm.wasm` (refused while both are there) once `evm.wasm` is removed.
 
 use std::path::Path;
 use std::time::Duration;
@@ -65,5 +68,38 @@ async fn an_adapter_dropped_into_a_running_node_is_loaded_and_a_new_build_swappe
         let landed = devnet.wait_landed(&devnet.event_id("square", trigger), Duration::from_secs(60)).await.unwrap();
         assert_eq!(landed, uint(expected), "no trigger lost across the swap");
     }
+
+    // Removed: the family is no longer served; a trigger fired meanwhile waits on chain.
+    std::fs::remove_file(adapters.join("evm.wasm")).unwrap();
+    devnet.wait_for(&health, "chain waits again", |h| h["chains"][&chain]["state"] == "waiting-for-adapter").await.unwrap();
+    let (_, listed) = devnet.get(&format!("{url}/adapters")).await.unwrap();
+    assert_eq!(listed["loaded"].as_array().map(Vec::len), Some(0), "nothing served from a deleted file: {listed}");
+    let meanwhile = devnet.fire_trigger(&uint(10)).await.unwrap();
+    install(&adapters.join("evm-v2.wasm"), &rebuilt(&rebuilt(&evm)));
+    devnet.wait_for(&health, "chain active on evm-v2.wasm", |h| h["chains"][&chain]["state"] == "active").await.unwrap();
+    let (_, listed) = devnet.get(&format!("{url}/adapters")).await.unwrap();
+    assert!(listed["loaded"][0]["path"].as_str().is_some_and(|p| p.ends_with("evm-v2.wasm")), "{listed}");
+    let landed = devnet.wait_landed(&devnet.event_id("square", &meanwhile), Duration::from_secs(60)).await.unwrap();
+    assert_eq!(landed, uint(100), "the trigger fired while no adapter was loaded lands after the upgrade");
+
+    // The aggregator, on the devnet's shared adapters directory: an upgrade dropped
+    // beside the old file is refused until the old one goes, then taken without a restart.
+    let shared = devnet.dir.path().join("adapters");
+    let aggregator_health = format!("{}/health", devnet.aggregator_url);
+    install(&shared.join("evm-v2.wasm"), &rebuilt(&evm));
+    tokio::time::sleep(Duration::from_secs(3)).await; // one rescan (every 2 s)
+    let (_, before) = devnet.get(&aggregator_health).await.unwrap();
+    assert!(before["adapters"][0]["path"].as_str().is_some_and(|p| p.ends_with("/evm.wasm")), "the first file keeps its family: {before}");
+    std::fs::remove_file(shared.join("evm.wasm")).unwrap();
+    devnet
+        .wait_for(&aggregator_health, "aggregator serves evm-v2.wasm", |h| {
+            h["adapters"][0]["path"].as_str().is_some_and(|p| p.ends_with("evm-v2.wasm")) && h["chains"][&chain]["adapter-loaded"] == true
+        })
+        .await
+        .unwrap();
+    let after_upgrade = devnet.fire_trigger(&uint(11)).await.unwrap();
+    let landed = devnet.wait_landed(&devnet.event_id("square", &after_upgrade), Duration::from_secs(60)).await.unwrap();
+    assert_eq!(landed, uint(121), "results land through the aggregator's upgraded adapter");
     assert!(!devnet.nodes[1].process.has_exited(), "the node ran throughout");
+    assert!(!devnet.aggregator.has_exited(), "the aggregator ran throughout");
 }

@@ -57,6 +57,21 @@ async fn broken_files_are_refused_with_reasons_and_valid_ones_load() {
     std::fs::copy(guest("adapters/evm.wasm"), adapters.join("evm-copy.wasm")).unwrap();
     registry.scan().await.unwrap();
     assert!(refusal(&registry, "evm-copy.wasm").contains("already served by"));
+
+    // The serving file removed: the family goes with it, and the copy refused for that
+    // family loads in the same scan.
+    std::fs::remove_file(adapters.join("evm.wasm")).unwrap();
+    let report = registry.scan().await.unwrap();
+    assert_eq!(report.removed, vec![(adapters.join("evm.wasm"), Some("evm".to_string()))]);
+    assert_eq!(report.loaded, vec![(adapters.join("evm-copy.wasm"), "evm".to_string())]);
+    assert_eq!(registry.program("evm").unwrap().info().path, adapters.join("evm-copy.wasm"));
+    assert!(refusal(&registry, "garbage.wasm").starts_with("invalid component"), "still refused after the retry");
+    // And with no file left for it, no family.
+    std::fs::remove_file(adapters.join("evm-copy.wasm")).unwrap();
+    let report = registry.scan().await.unwrap();
+    assert_eq!(report.removed.len(), 1, "{report:?}");
+    assert!(registry.program("evm").is_none(), "nothing served from a deleted file");
+    assert!(registry.files().iter().all(|(p, _)| p.exists()), "deleted files are forgotten");
 }
 
 /// A chain served by whichever `broken` fixture `registry` holds.

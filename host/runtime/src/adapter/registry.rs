@@ -1,6 +1,8 @@
 //! The adapters directory: every `*.wasm` in it is loaded, described and offered by
-//! family. Scanning again picks up new and replaced files without a restart; a file that
-//! is not a valid adapter is refused with its reason and the others still load.
+//! family. Scanning again picks up new, replaced and removed files without a restart: a
+//! removed file's family is no longer served (its chains wait for an adapter), and a file
+//! refused because its family was taken is tried again once the family is free. A file
+//! that is not a valid adapter is refused with its reason and the others still load.
 
 use super::program::{AdapterInfo, AdapterProgram};
 use crate::engine::WasmEngine;
@@ -34,6 +36,8 @@ pub struct ScanReport {
     pub loaded: Vec<(PathBuf, String)>,
     /// Files refused, with the reason.
     pub refused: Vec<(PathBuf, String)>,
+    /// Files gone from the directory, with the family each served (if it served one).
+    pub removed: Vec<(PathBuf, Option<String>)>,
 }
 
 #[derive(Default)]
@@ -102,6 +106,7 @@ impl AdapterRegistry {
             .filter(|p| p.extension().is_some_and(|x| x == "wasm") && p.is_file())
             .collect();
         paths.sort();
+        self.forget_removed(&paths, &mut report);
         for path in paths {
             let Ok(meta) = std::fs::metadata(&path) else { continue };
             let stamp = (meta.len(), meta.modified().ok());
@@ -128,6 +133,30 @@ impl AdapterRegistry {
             self.state.write().files.insert(path, (stamp, file_state));
         }
         Ok(report)
+    }
+
+    /// Forgets files no longer in the directory (`present`): a family a removed file
+    /// served is served no more. If any family went, files refused earlier are looked at
+    /// again in this scan, since one may have been refused for that family.
+    fn forget_removed(&self, present: &[PathBuf], report: &mut ScanReport) {
+        let mut state = self.state.write();
+        let gone: Vec<PathBuf> = state.files.keys().filter(|p| !present.contains(p)).cloned().collect();
+        let mut freed = false;
+        for path in gone {
+            state.files.remove(&path);
+            let family = state.by_family.iter().find(|(_, p)| p.info.path == path).map(|(f, _)| f.clone());
+            if let Some(family) = &family {
+                state.by_family.remove(family);
+                freed = true;
+                tracing::warn!(file = %path.display(), %family, "adapter file removed; its chains wait for an adapter of the family");
+            } else {
+                tracing::info!(file = %path.display(), "refused adapter file removed");
+            }
+            report.removed.push((path, family));
+        }
+        if freed {
+            state.files.retain(|_, (_, s)| !matches!(s, AdapterFileState::Refused { .. }));
+        }
     }
 
     /// Makes `program` the adapter of its family, unless another file already serves it.
