@@ -17,6 +17,7 @@ impl Guest for Echo {
             TriggerData::Raw(bytes) => bytes,
             TriggerData::ChainEvent(ev) => ev.event.data,
             TriggerData::BlockInterval(block) => block.height.to_be_bytes().to_vec(),
+            TriggerData::Cron(tick) => tick.time_unix_s.to_be_bytes().to_vec(),
         };
         Ok(vec![Response { payload, ordering: None }])
     }

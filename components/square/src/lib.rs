@@ -40,6 +40,7 @@ impl Guest for Square {
                 }
             }
             TriggerData::BlockInterval(_) => return Err("square needs a number; block triggers carry none".into()),
+            TriggerData::Cron(_) => return Err("square needs a number; cron ticks carry none".into()),
         };
         Ok(vec![Response { payload: square(&input)?.to_vec(), ordering: None }])
     }

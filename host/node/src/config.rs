@@ -57,6 +57,10 @@ pub struct NodeConfig {
     /// Caps on uploaded components and how long an unused one is kept (`[storage]`).
     #[serde(default)]
     pub storage: crate::storage::StorageConfig,
+    /// After downtime, how many missed ticks of each cron workflow the node still runs
+    /// (the newest ones); older missed ticks are skipped, and the log says how many.
+    #[serde(default = "default_cron_catch_up")]
+    pub cron_catch_up: usize,
 }
 
 /// Component limits (default and maximum) and chain adapter limits.
@@ -86,6 +90,9 @@ fn default_api_addr() -> SocketAddr {
 }
 fn default_concurrency() -> usize {
     64
+}
+fn default_cron_catch_up() -> usize {
+    10
 }
 fn component_default() -> Limits {
     Limits::COMPONENT_DEFAULT

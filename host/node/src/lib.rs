@@ -1,8 +1,8 @@
 //! The WAVS operator node: configuration, durable store, trigger loops, dispatcher,
 //! HTTP API and CLI.
 //!
-//! A trigger enters in [`trigger_loop`] (or as a manual task through [`api`]) and is
-//! stored as a pending [`job`]; [`scheduler`] runs it through [`dispatcher`], which
+//! A trigger enters in [`trigger_loop`] (a cron tick in [`cron`], a manual task through
+//! [`api`]) and is stored as a pending [`job`]; [`scheduler`] runs it through [`dispatcher`], which
 //! records the execution and its signed envelopes; [`sender`] delivers those to the
 //! aggregator until it acknowledges them. Everything in between is in [`store`].
 
@@ -11,6 +11,7 @@ pub mod backoff;
 mod chains;
 pub mod cli;
 pub mod config;
+pub mod cron;
 pub mod dispatcher;
 pub mod error;
 pub mod executions;

@@ -52,7 +52,8 @@ enum Command {
         #[arg(long, conflicts_with = "trigger_json")]
         payload: Option<String>,
         /// A trigger in JSON: {"raw": "0x.."}, {"chain-event": {"chain", "contract",
-        /// "topics": ["0x.."], "data": "0x..", "attributes": {"k": "v"}}}, {"block-interval": {"height": N}}.
+        /// "topics": ["0x.."], "data": "0x..", "attributes": {"k": "v"}}}, {"block-interval": {"height": N}},
+        /// {"cron": {"time-unix-s": T}} (a cron tick at T; default this minute).
         /// `cargo run --manifest-path <wavs>/components/sdk/Cargo.toml --example trigger-json -- 0x..`
         /// writes an EVM TriggerFired one.
         #[arg(long)]

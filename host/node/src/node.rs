@@ -137,11 +137,13 @@ impl Node {
     }
 
     /// Starts the adapter watcher, the job and outbox loops (which first resume what a
-    /// crash interrupted), the sweep of unused components and one trigger loop per chain.
+    /// crash interrupted), the sweep of unused components, the cron loop and one trigger
+    /// loop per chain.
     pub fn start_loops(self: &Arc<Self>) {
         tokio::spawn(self.clone().job_loop());
         tokio::spawn(self.clone().outbox_loop());
         tokio::spawn(self.clone().component_gc_loop());
+        tokio::spawn(self.clone().cron_loop());
         let node = self.clone();
         tokio::spawn(async move {
             loop {

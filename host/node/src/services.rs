@@ -28,6 +28,7 @@ impl Node {
         self.stamp_components_of(id)?;
         let existed = self.services.write().remove(id).is_some();
         self.store.remove_service(id)?;
+        self.store.forget_cron(id)?;
         if self.paused.write().remove(id).is_some() {
             self.store.set_paused(id, None)?;
         }

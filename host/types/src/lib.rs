@@ -5,6 +5,7 @@ pub mod api;
 #[cfg(feature = "http")]
 pub mod api_token;
 pub mod chain;
+pub mod cron;
 pub mod envelope;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;

@@ -107,6 +107,11 @@ pub enum TriggerSpec {
     },
     /// Only manual tasks (API / CLI `add-task`).
     Manual,
+    /// A schedule: each tick runs the workflow on every operator, named by its time.
+    Cron {
+        /// A five-field cron expression in UTC (`*/5 * * * *`), or `@hourly`, `@daily`...
+        schedule: String,
+    },
 }
 
 /// Where a workflow's results go.
@@ -133,7 +138,7 @@ impl TriggerSpec {
     pub fn chain(&self) -> Option<&str> {
         match self {
             TriggerSpec::ChainEvent { chain, .. } | TriggerSpec::BlockInterval { chain, .. } => Some(chain),
-            TriggerSpec::Manual => None,
+            TriggerSpec::Manual | TriggerSpec::Cron { .. } => None,
         }
     }
 }
@@ -177,6 +182,9 @@ impl ServiceManifest {
             }
             if let TriggerSpec::BlockInterval { every: 0, .. } = wf.trigger {
                 return Err(format!("{at}.trigger.block-interval.every: must be at least 1"));
+            }
+            if let TriggerSpec::Cron { schedule } = &wf.trigger {
+                crate::cron::Schedule::parse(schedule).map_err(|e| format!("{at}.trigger.cron.schedule: {e}"))?;
             }
             if let SubmitSpec::Aggregator { handler, manager, chain } = &wf.submit {
                 if handler.is_empty() || manager.is_empty() || chain.is_empty() {

@@ -36,6 +36,7 @@ pub fn describe_trigger(trigger: &TriggerSpec) -> String {
             format!("block-interval on {chain} (every {every} blocks from height {start})")
         }
         TriggerSpec::Manual => "manual".to_string(),
+        TriggerSpec::Cron { schedule } => format!("cron ({schedule}, UTC)"),
     }
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use wavs_runtime::bindings::wit_types::{
-    Attribute, BlockIntervalTrigger, ChainEventTrigger, ContractEvent, EventPosition, TriggerAction, TriggerData,
+    Attribute, BlockIntervalTrigger, ChainEventTrigger, ContractEvent, CronTrigger, EventPosition, TriggerAction, TriggerData,
 };
 use wavs_runtime::{ComponentRunner, ExecPermissions, Limits, MemoryKv, RuntimeError, ServiceKv, WasmEngine};
 
@@ -57,12 +57,12 @@ fn str_field(v: &Value, key: &str, default: &str) -> String {
 }
 
 /// Reads a trigger from JSON: `{"raw": "0x.."}`, `{"block-interval": {"chain", "height"}}`,
-/// or `{"chain-event": {"chain", "contract", "kind", "topics": ["0x.."], "data": "0x..",
+/// `{"cron": {"time-unix-s": N}}` (a tick; default the current minute), or `{"chain-event": {"chain", "contract", "kind", "topics": ["0x.."], "data": "0x..",
 /// "attributes": {"k": "v"}, "height"}}`. The node knows no chain, so a chain event is given
 /// as the adapter would deliver it; the SDK's `trigger-json` example writes one shaped like
 /// the reference EVM trigger contract's log.
 pub fn parse_trigger(text: &str) -> CliResult<TriggerData> {
-    const FORMS: &str = "expected {\"raw\": \"0x..\"}, {\"chain-event\": {...}} or {\"block-interval\": {...}}";
+    const FORMS: &str = "expected {\"raw\": \"0x..\"}, {\"chain-event\": {...}}, {\"block-interval\": {...}} or {\"cron\": {\"time-unix-s\": N}}";
     let value: Value = serde_json::from_str(text).map_err(|e| format!("trigger JSON: {e}"))?;
     let obj = value.as_object().filter(|o| o.len() == 1).ok_or_else(|| format!("trigger JSON: {FORMS}"))?;
     let (kind, body) = obj.iter().next().expect("one entry");
@@ -76,6 +76,14 @@ pub fn parse_trigger(text: &str) -> CliResult<TriggerData> {
             height: body.get("height").and_then(Value::as_u64).unwrap_or(1),
             block_hash: hex_field(body, "block-hash")?,
         })),
+        "cron" => {
+            let this_minute = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() / 60 * 60).unwrap_or(0);
+            let time_unix_s = match body.get("time-unix-s") {
+                None => this_minute,
+                Some(v) => v.as_u64().ok_or("cron: time-unix-s must be seconds since the Unix epoch")?,
+            };
+            Ok(TriggerData::Cron(CronTrigger { time_unix_s }))
+        }
         "chain-event" => {
             let topics = match body.get("topics") {
                 None => vec![],
@@ -231,6 +239,8 @@ mod tests {
         };
         assert_eq!((t.event.attributes[0].key.as_str(), t.event.attributes[0].value.as_str()), ("payload", "0x01"));
         assert!(matches!(parse_trigger(r#"{"block-interval": {"height": 9}}"#).unwrap(), TriggerData::BlockInterval(b) if b.height == 9));
+        assert!(matches!(parse_trigger(r#"{"cron": {"time-unix-s": 1700000040}}"#).unwrap(), TriggerData::Cron(c) if c.time_unix_s == 1_700_000_040));
+        assert!(matches!(parse_trigger(r#"{"cron": {}}"#).unwrap(), TriggerData::Cron(c) if c.time_unix_s % 60 == 0));
         assert!(parse_trigger(r#"{"nope": 1}"#).unwrap_err().contains("unknown trigger kind"));
         assert!(parse_trigger(r#"{"raw": "0xz"}"#).is_err());
     }

@@ -39,7 +39,9 @@ What the fields mean (JSON has no comments, so here):
   workflows   id -> { trigger, component, submit }.
               trigger: \"manual\" (tasks from `wavs add-task`), or
                 {\"chain-event\": {\"chain\": NAME, \"contract\": ADDRESS, \"event\": EVENT}}, or
-                {\"block-interval\": {\"chain\": NAME, \"every\": N, \"start\": H}}
+                {\"block-interval\": {\"chain\": NAME, \"every\": N, \"start\": H}}, or
+                {\"cron\": {\"schedule\": \"*/5 * * * *\"}} (five fields, UTC; each tick runs once
+                on every operator, named by its scheduled time)
               submit: \"none\" (keep results on the node), or
                 {\"aggregator\": {\"chain\": NAME, \"handler\": ADDRESS, \"manager\": ADDRESS}}
               NAME: a chain's local name (`wavs chains list`), or its shared id
@@ -132,6 +134,11 @@ pub fn problems(m: &ServiceManifest) -> (Vec<String>, Vec<String>) {
         }
         if let TriggerSpec::BlockInterval { every: 0, .. } = wf.trigger {
             errors.push(format!("{at}.trigger.block-interval.every: must be at least 1"));
+        }
+        if let TriggerSpec::Cron { schedule } = &wf.trigger {
+            if let Err(e) = wavs_types::cron::Schedule::parse(schedule) {
+                errors.push(format!("{at}.trigger.cron.schedule: {e}"));
+            }
         }
         if let TriggerSpec::ChainEvent { contract, event, .. } = &wf.trigger {
             if contract.is_empty() || event.is_empty() {

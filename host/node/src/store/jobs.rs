@@ -135,6 +135,55 @@ impl Store {
     }
 }
 
+/// The cursor of a cron workflow: the newest tick queued (Unix seconds). Kept beside the
+/// chains' cursors; a chain name cannot hold '/', so none collides.
+fn cron_key(service: &str, workflow: &str) -> String {
+    format!("cron/{service}/{workflow}")
+}
+
+impl Store {
+    /// The newest tick of `workflow`'s cron trigger in `service` already queued.
+    pub fn cron_cursor(&self, service: &str, workflow: &str) -> Result<Option<u64>> {
+        self.cursor(&cron_key(service, workflow))
+    }
+
+    /// Queues the jobs of due ticks and moves the workflow's cron cursor to `newest`, in
+    /// one transaction: a tick is queued once, whatever crashes. `jobs` may be empty (the
+    /// schedule's first sight, or every due tick skipped).
+    pub async fn enqueue_cron(&self, service: &str, workflow: &str, jobs: Vec<Job>, newest: u64) -> Result<Vec<PendingJob>> {
+        let key = cron_key(service, workflow);
+        self.committer
+            .write(move |txn| {
+                let pending = insert_jobs(txn, jobs.clone())?;
+                txn.open_table(CURSORS)?.insert(key.as_str(), newest)?;
+                Ok(pending)
+            })
+            .await
+    }
+
+    /// Forgets the cron cursors of a removed service, so deploying it again starts its
+    /// schedules afresh instead of catching up on the time it was gone.
+    pub fn forget_cron(&self, service: &str) -> Result<()> {
+        let prefix = format!("cron/{service}/");
+        self.with_db(|db| {
+            let txn = db.begin_write()?;
+            {
+                let mut table = txn.open_table(CURSORS)?;
+                let keys: Vec<String> = table
+                    .iter()?
+                    .filter_map(|row| row.ok().map(|(k, _)| k.value().to_string()))
+                    .filter(|k| k.starts_with(&prefix))
+                    .collect();
+                for key in keys {
+                    table.remove(key.as_str())?;
+                }
+            }
+            txn.commit()?;
+            Ok(())
+        })
+    }
+}
+
 fn insert_jobs(txn: &WriteTransaction, jobs: Vec<Job>) -> Result<Vec<PendingJob>> {
     let mut pending = Vec::with_capacity(jobs.len());
     let mut table = txn.open_table(JOBS)?;

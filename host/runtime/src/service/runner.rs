@@ -57,6 +57,26 @@ pub struct ComponentRunner {
     http_rules: HttpRules,
 }
 
+/// The service world this host runs.
+pub const SERVICE_WORLD: &str = "wavs:service@0.2.0";
+
+/// Refuses a component that imports another version of the service world, naming it:
+/// `run`'s input changed in 0.2.0 (trigger data gained `cron`).
+fn check_world_version(engine: &WasmEngine, component: &wasmtime::component::Component) -> Result<()> {
+    let ty = component.component_type();
+    for (name, _) in ty.imports(engine.engine()) {
+        let Some(rest) = name.strip_prefix("wavs:service/") else { continue };
+        let version = rest.split_once('@').map(|(_, v)| v).unwrap_or("");
+        if version != "0.2.0" {
+            return Err(RuntimeError::InvalidComponent(format!(
+                "built against wavs:service@{version} ({name}); this node runs {SERVICE_WORLD}, whose trigger data has a \
+                 `cron` case: rebuild the component against wit/service (docs/COMPONENTS.md)"
+            )));
+        }
+    }
+    Ok(())
+}
+
 impl ComponentRunner {
     /// A runner on `engine`.
     pub fn new(engine: WasmEngine) -> Result<Self> {
@@ -74,13 +94,17 @@ impl ComponentRunner {
             return Ok((digest, LoadSource::Cache));
         }
         let (component, digest, source) = self.engine.load(bytes)?;
+        check_world_version(&self.engine, &component)?;
         let pre = self.linker.instantiate_pre(&component).map_err(|e| {
             RuntimeError::InvalidComponent(format!(
                 "imports something the service world does not offer: {e:#}"
             ))
         })?;
         let pre = ServicePre::new(pre).map_err(|e| {
-            RuntimeError::InvalidComponent(format!("not a service component (no `run` export): {e:#}"))
+            RuntimeError::InvalidComponent(format!(
+                "not a {SERVICE_WORLD} component (no `run` export of the expected type; built against an older \
+                 wit/service? rebuild against it): {e:#}"
+            ))
         })?;
         self.programs.write().insert(digest.clone(), Arc::new(pre));
         Ok((digest, source))

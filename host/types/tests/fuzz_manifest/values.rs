@@ -38,6 +38,8 @@ fn arb_trigger(chain: BoxedStrategy<String>, every: BoxedStrategy<u64>) -> impl 
             .prop_map(|(chain, contract, event)| TriggerSpec::ChainEvent { chain, contract, event }),
         (chain, every, any::<u64>()).prop_map(|(chain, every, start)| TriggerSpec::BlockInterval { chain, every, start }),
         Just(TriggerSpec::Manual),
+        // Valid schedules only: the suite's manifests are the valid ones.
+        "([1-5]?[0-9]|\\*|\\*/[1-9]) (1?[0-9]|\\*) \\* \\* \\*".prop_map(|schedule| TriggerSpec::Cron { schedule }),
     ]
 }
 
