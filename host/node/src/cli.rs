@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod adapters;
+pub mod contracts;
 pub mod event_id;
 pub mod exec;
 pub mod info;

@@ -142,6 +142,7 @@ impl Command {
                 | Command::Exec { .. }
                 | Command::New { .. }
                 | Command::EventId(_)
+                | Command::Chains { command: ChainsCommand::DeployContracts(_) }
                 | Command::Service { command: ServiceCommand::Init { .. } | ServiceCommand::Validate { .. } }
                 | Command::Adapters { command: AdaptersCommand::Inspect { .. } }
         )
@@ -192,6 +193,10 @@ enum AdaptersCommand {
 enum ChainsCommand {
     /// Each chain: family, state, head, cursor, lag, adapter.
     List,
+    /// Deploy the reference manager, handler and trigger contracts on a chain of the
+    /// configuration through its adapter, registering the given operators; the account
+    /// paying is WAVS_DEPLOYER_KEY.
+    DeployContracts(cli::contracts::DeployContractsArgs),
     /// Serve a new chain from now on (kept across restarts); its family's adapter may
     /// be loaded now or dropped into the adapters directory later.
     Add {
@@ -352,6 +357,7 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
         },
         Command::Chains { command } => match command {
             ChainsCommand::List => info::chains(ctx).await,
+            ChainsCommand::DeployContracts(args) => cli::contracts::deploy(&args, ctx).await,
             ChainsCommand::Add { name, family, chain_id, rpc_urls, confirmations, start_height, poll_interval_ms, max_block_range, options } => {
                 let mut spec = serde_json::json!({ "family": family, "chain-id": chain_id, "rpc-urls": rpc_urls });
                 let optional = [("confirmations", confirmations), ("start-height", start_height), ("poll-interval-ms", poll_interval_ms), ("max-block-range", max_block_range)];

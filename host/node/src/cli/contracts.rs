@@ -1,0 +1,154 @@
+//! `wavs chains deploy-contracts CHAIN`: the reference service manager, handler and
+//! trigger contracts on a chain, deployed through its adapter's testing interface (so
+//! this code knows no chain), with the operators' keys registered at the weights and
+//! threshold asked for. Prints the addresses in the form a manifest and an aggregator's
+//! `[[targets]]` want them, and can register the target with an aggregator.
+
+use super::{CliResult, Client, Ctx, output};
+use crate::NodeConfig;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::Arc;
+use wavs_runtime::bindings::testing_api::TestOperator;
+use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, Signer, WasmEngine};
+use wavs_types::ChainSpec;
+
+/// What `wavs chains deploy-contracts` takes.
+#[derive(Debug, clap::Args)]
+pub struct DeployContractsArgs {
+    /// The chain: its name in the configuration (`--config`, default ./wavs.toml) or its
+    /// `family:chain-id`.
+    pub chain: String,
+    /// A running operator node whose key on this chain is registered (repeatable); the
+    /// node is asked `GET /operator` and its chain with the same family and chain id is used.
+    #[arg(long = "operator-node")]
+    pub operator_nodes: Vec<String>,
+    /// An operator's public key on this chain, 0x-hex, as `wavs keys` shows it (repeatable).
+    #[arg(long = "operator-key")]
+    pub operator_keys: Vec<String>,
+    /// Weight needed for a result to land [default: a majority of the operators, each of
+    /// weight 1].
+    #[arg(long)]
+    pub threshold: Option<u64>,
+    /// Also register the new target with this aggregator (`POST /targets`, sending
+    /// WAVS_AGGREGATOR_API_TOKEN).
+    #[arg(long)]
+    pub register_with: Option<String>,
+}
+
+/// The account that pays: a private key from the environment, never from the command
+/// line (which shells keep in their history).
+const DEPLOYER_KEY_ENV: &str = "WAVS_DEPLOYER_KEY";
+
+/// Runs `wavs chains deploy-contracts`.
+pub async fn deploy(args: &DeployContractsArgs, ctx: &Ctx) -> CliResult {
+    let path = ctx.config.clone().unwrap_or_else(|| PathBuf::from("wavs.toml"));
+    let config = NodeConfig::load(&path).map_err(|e| format!("{e} (deploy-contracts reads the chain and adapters of a node configuration: --config FILE)"))?;
+    let (name, spec) = config
+        .chains
+        .iter()
+        .find(|(name, spec)| spec.is_named(&args.chain, name))
+        .map(|(n, s)| (n.clone(), s.clone()))
+        .ok_or_else(|| format!("chain {:?} is not configured in {}", args.chain, path.display()))?;
+    let deployer = std::env::var(DEPLOYER_KEY_ENV).map_err(|_| {
+        format!("set {DEPLOYER_KEY_ENV} to the private key (0x-hex) of an account with funds on {name}; it pays for the deployment")
+    })?;
+    let deployer = Signer::from_hex(&deployer).map_err(|e| format!("{DEPLOYER_KEY_ENV}: {e}"))?;
+
+    let mut operators = Vec::new();
+    for url in &args.operator_nodes {
+        operators.push(TestOperator { public_key: node_key(ctx.client_for(url), url, &spec).await?, weight: 1 });
+    }
+    for key in &args.operator_keys {
+        let public_key = wavs_types::hex_bytes::decode(key).map_err(|e| format!("--operator-key {key}: {e}"))?;
+        operators.push(TestOperator { public_key, weight: 1 });
+    }
+    if operators.is_empty() {
+        return Err("name the operators: --operator-node URL or --operator-key 0x<public key> (repeatable)".into());
+    }
+    let threshold = args.threshold.unwrap_or(operators.len() as u64 / 2 + 1);
+    if threshold == 0 || threshold > operators.len() as u64 {
+        return Err(format!("--threshold {threshold}: between 1 and the {} operators' total weight", operators.len()));
+    }
+
+    let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let engine = WasmEngine::new(scratch.path()).map_err(|e| e.to_string())?;
+    let registry = Arc::new(AdapterRegistry::new(engine, &config.adapters_dir).map_err(|e| e.to_string())?);
+    registry.scan().await.map_err(|e| e.to_string())?;
+    let program = registry.program(&spec.family).ok_or_else(|| {
+        format!("no adapter of family {:?} in {}: drop one there", spec.family, config.adapters_dir.display())
+    })?;
+    if !program.info().has_testing {
+        return Err(format!(
+            "the {} adapter ({}) offers no testing interface, so it cannot deploy the reference contracts; deploy them with the chain's own tools",
+            spec.family,
+            program.info().path.display()
+        ));
+    }
+    eprintln!("deploying the reference contracts on {name} ({}) for {} operators, threshold {threshold}", spec.caip2(), operators.len());
+    let chain = ChainAdapter::from_spec(registry, &name, &spec, AdapterSigner::Submitting(deployer), config.limits.adapter_limits());
+    let deployment = chain.deploy_service(&operators, threshold).await.map_err(|e| format!("deploying on {name}: {e}"))?;
+    let shared = spec.caip2();
+    let answer = json!({
+        "chain": name,
+        "chain-id": shared,
+        "manager": deployment.manager,
+        "handler": deployment.handler,
+        "trigger": deployment.trigger,
+        "operators": operators.len(),
+        "threshold": threshold,
+        "manifest": {
+            "trigger": { "chain-event": { "chain": shared, "contract": deployment.trigger_filter.contract, "event": deployment.trigger_filter.event } },
+            "submit": { "aggregator": { "chain": shared, "handler": deployment.handler, "manager": deployment.manager } },
+        },
+    });
+    if let Some(aggregator) = &args.register_with {
+        register(aggregator, &shared, &deployment.manager, &deployment.handler).await?;
+    }
+    if ctx.json {
+        output::json(&answer);
+        return Ok(());
+    }
+    println!("manager  {}", deployment.manager);
+    println!("handler  {}", deployment.handler);
+    println!("trigger  {}", deployment.trigger);
+    println!("\nfor the manifest's workflow:\n{}", serde_json::to_string_pretty(&answer["manifest"]).unwrap_or_default());
+    println!(
+        "\nfor the aggregator's configuration{}:\n[[targets]]\nchain = \"{shared}\"\nmanager = \"{}\"\nhandler = \"{}\"",
+        if args.register_with.is_some() { " (registered already)" } else { "" },
+        deployment.manager,
+        deployment.handler
+    );
+    Ok(())
+}
+
+/// The public key node `url` signs `spec`'s chain with.
+async fn node_key(client: Client, url: &str, spec: &ChainSpec) -> CliResult<Vec<u8>> {
+    let answer = client.get("/operator").await.map_err(|e| format!("--operator-node {url}: {e}"))?;
+    let chains = answer["chains"].as_object().cloned().unwrap_or_default();
+    let entry = chains
+        .values()
+        .find(|c| c["family"] == spec.family.as_str() && c["chain-id"] == spec.chain_id.as_str())
+        .ok_or_else(|| format!("--operator-node {url} serves no chain {} (it lists {:?})", spec.caip2(), chains.keys().collect::<Vec<_>>()))?;
+    let key = entry["public-key"].as_str().ok_or_else(|| format!("--operator-node {url}: no public key in {entry}"))?;
+    wavs_types::hex_bytes::decode(key).map_err(|e| format!("--operator-node {url}: {e}"))
+}
+
+/// Registers (chain, manager, handler) with the aggregator at `url`.
+async fn register(url: &str, chain: &str, manager: &str, handler: &str) -> CliResult {
+    let mut request = reqwest::Client::new().post(format!("{}/targets", url.trim_end_matches('/'))).json(&json!({
+        "chain": chain, "manager": manager, "handler": handler,
+    }));
+    if let Ok(token) = std::env::var("WAVS_AGGREGATOR_API_TOKEN") {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.map_err(|e| format!("cannot reach the aggregator at {url}: {e}"))?;
+    let status = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    if !status.is_success() {
+        let why = body["error"].as_str().map(str::to_string).unwrap_or_else(|| body.to_string());
+        return Err(format!("the aggregator at {url} refused the target ({status}): {why} (set WAVS_AGGREGATOR_API_TOKEN to its api-token)"));
+    }
+    eprintln!("registered with the aggregator at {url}: {}", body["on-chain-check"]);
+    Ok(())
+}
