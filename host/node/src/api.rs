@@ -86,6 +86,7 @@ pub fn router_at(node: Arc<Node>, addr: std::net::SocketAddr) -> Router {
         .route("/adapters", get(adapters))
         .route("/operator", get(operator))
         .route("/components", post(upload::upload_component))
+        .route("/components/{digest}", get(upload::component_status))
         .route("/services", get(list_services).post(deploy_service))
         .route("/services/{id}", delete(remove_service))
         .route("/services/{id}/pause", post(pause_service))

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod adapters;
 pub mod contracts;
+pub mod deploy;
 pub mod event_id;
 pub mod exec;
 pub mod info;
@@ -122,22 +123,17 @@ impl Client {
             .ok_or_else(|| NodeError::Invalid(format!("unexpected answer: {body}")))
     }
 
-    /// Deploys a manifest, after uploading `components` (name, file) and filling in
-    /// their digests.
-    pub async fn deploy(&self, manifest: &Path, components: &[(String, std::path::PathBuf)]) -> Result<Value> {
-        let text = std::fs::read_to_string(manifest)
-            .map_err(|e| NodeError::Invalid(format!("cannot read manifest {}: {e}", manifest.display())))?;
-        let mut json: Value = serde_json::from_str(&text)
-            .map_err(|e| NodeError::Invalid(format!("manifest {} is not JSON: {e}", manifest.display())))?;
-        for (name, file) in components {
-            let digest = self.upload_component(file).await?;
-            let slot = json
-                .pointer_mut(&format!("/components/{name}"))
-                .and_then(Value::as_object_mut)
-                .ok_or_else(|| NodeError::Invalid(format!("manifest has no component named {name:?}")))?;
-            slot.insert("digest".into(), Value::String(digest));
-        }
-        self.send(self.http.post(format!("{}/services", self.base)).json(&json)).await
+    /// Uploads a component to be compiled in the background (`?wait=false`); returns
+    /// its digest at once. `GET /components/{digest}` follows the compile.
+    pub async fn upload_in_background(&self, bytes: Vec<u8>) -> Result<String> {
+        let request = self.http.post(format!("{}/components?wait=false", self.base)).header(CONTENT_TYPE, crate::api::content_type::WASM);
+        let body = self.send(request.body(bytes)).await?;
+        body["digest"].as_str().map(str::to_string).ok_or_else(|| NodeError::Invalid(format!("upload answered no digest: {body}")))
+    }
+
+    /// Deploys (or replaces) a service from its manifest as JSON.
+    pub async fn deploy_manifest(&self, manifest: &Value) -> Result<Value> {
+        self.send(self.http.post(format!("{}/services", self.base)).json(manifest)).await
     }
 
     /// Removes a service.

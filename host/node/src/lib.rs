@@ -10,6 +10,7 @@ pub mod api;
 pub mod backoff;
 mod chains;
 pub mod cli;
+pub mod compiles;
 pub mod config;
 pub mod cron;
 pub mod dispatcher;

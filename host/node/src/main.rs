@@ -343,7 +343,7 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
         Command::Service { command } => match command {
             ServiceCommand::Init { id, out } => service::init(&id, out.as_deref(), ctx),
             ServiceCommand::Validate { manifest, components } => service::validate(&manifest, &components, ctx),
-            ServiceCommand::Deploy { manifest, components } => service::deploy(&manifest, &components, ctx).await,
+            ServiceCommand::Deploy { manifest, components } => cli::deploy::deploy(&manifest, &components, ctx).await,
             ServiceCommand::List => service::list(ctx).await,
             ServiceCommand::Remove { id } => service::remove(&id, ctx).await,
             ServiceCommand::Pause { id } => service::pause_or_resume("pause", &id, ctx).await,

@@ -66,6 +66,8 @@ pub struct Node {
     pub(crate) permits: tokio::sync::Semaphore,
     /// Stored components' caps and sweep (`storage.rs`).
     pub(crate) gc: crate::storage::ComponentGc,
+    /// Uploads compiling in the background (`compiles.rs`).
+    pub(crate) compiles: crate::compiles::Compiles,
 }
 
 impl Node {
@@ -105,6 +107,7 @@ impl Node {
                 crate::error::NodeError::Invalid(format!("http client: {e}"))
             })?,
             gc: Default::default(),
+            compiles: Default::default(),
         });
         for (name, spec) in &node.config.chains {
             node.chains.insert(name.clone(), node.chain_from_spec(name, spec.clone(), false)?);

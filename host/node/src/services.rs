@@ -102,6 +102,7 @@ impl Node {
         self.check_http_grants(manifest).map_err(NodeError::Invalid)?;
         for (name, spec) in &manifest.components {
             self.limits_for(spec).map_err(|m| NodeError::Invalid(format!("components.{name}.limits: {m}")))?;
+            self.check_not_compiling(&spec.digest)?;
             self.ensure_component(&spec.digest)
                 .map_err(|e| NodeError::Invalid(format!("components.{name}: {e}")))?;
         }

@@ -305,9 +305,8 @@ async fn json_logs_carry_the_trigger_span() {
     let wasm = dir.path().join("echo.wasm");
     std::fs::write(&wasm, echo()).unwrap();
     let digest = client.upload_component(&wasm).await.unwrap();
-    let manifest_file = dir.path().join("svc.json");
-    std::fs::write(&manifest_file, manifest(&digest)).unwrap();
-    client.deploy(&manifest_file, &[]).await.unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&manifest(&digest)).unwrap();
+    client.deploy_manifest(&manifest).await.unwrap();
     let record = client.add_task("svc", "main", "t1", "0x0102").await.unwrap();
     let event_id = record["results"][0]["event-id"].as_str().unwrap().to_string();
 

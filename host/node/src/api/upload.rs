@@ -8,7 +8,7 @@ use crate::error::NodeError;
 use crate::node::Node;
 use axum::Json;
 use axum::body::{Body, Bytes};
-use axum::extract::State;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -21,8 +21,15 @@ use std::time::Duration;
 const DRAIN_BYTES: u64 = 256 << 20;
 const DRAIN_TIME: Duration = Duration::from_secs(30);
 
+/// `?wait=false`: answer 202 once the body is stored in memory, compile in the background.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(super) struct UploadQuery {
+    wait: Option<bool>,
+}
+
 pub(super) async fn upload_component(
     State(node): State<Arc<Node>>,
+    Query(query): Query<UploadQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
@@ -38,14 +45,29 @@ pub(super) async fn upload_component(
         Some(bytes) => bytes,
         None => return Err(node.check_component_size(None).unwrap_err()),
     };
+    let bytes = body.len();
+    if query.wait == Some(false) {
+        let digest = node.upload_in_background(body.to_vec())?;
+        let state = node.compiles.state(&digest);
+        return Ok((StatusCode::ACCEPTED, Json(json!({ "digest": digest, "bytes": bytes, "compile": state }))));
+    }
     let started = std::time::Instant::now();
-    let (digest, source) = node.upload_component(&body)?;
-    let source = match source {
-        wavs_runtime::LoadSource::Compiled => "compiled",
-        wavs_runtime::LoadSource::Cache => "cache",
-    };
+    let (digest, source) = node.upload_and_wait(body.to_vec()).await?;
     let ms = started.elapsed().as_millis() as u64;
-    Ok((StatusCode::CREATED, Json(json!({ "digest": digest, "source": source, "ms": ms, "bytes": body.len() }))))
+    Ok((StatusCode::CREATED, Json(json!({ "digest": digest, "source": source, "ms": ms, "bytes": bytes }))))
+}
+
+/// `GET /components/{digest}`: whether the component is stored (and loaded), or where its
+/// background compile is.
+pub(super) async fn component_status(State(node): State<Arc<Node>>, Path(digest): Path<String>) -> ApiResult<Json<Value>> {
+    let digest = digest.trim_start_matches("0x").to_ascii_lowercase();
+    if let Some(state) = node.compiles.state(&digest) {
+        return Ok(Json(json!({ "digest": digest, "compile": state })));
+    }
+    match node.store.component_size(&digest) {
+        Some(bytes) => Ok(Json(json!({ "digest": digest, "compile": { "state": "ready", "bytes": bytes } }))),
+        None => Err(NodeError::NotFound(format!("no component {digest} is stored or compiling here; upload it with POST /components"))),
+    }
 }
 
 /// The body if it is at most `cap` bytes; `None` (the rest drained) if it is longer.

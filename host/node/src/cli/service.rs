@@ -187,17 +187,6 @@ pub fn validate(file: &Path, components: &[(String, PathBuf)], ctx: &Ctx) -> Cli
     if errors.is_empty() { Ok(()) } else { Err(format!("{}: {} problem(s)", file.display(), errors.len())) }
 }
 
-/// `wavs service deploy`.
-pub async fn deploy(file: &Path, components: &[(String, PathBuf)], ctx: &Ctx) -> CliResult {
-    let answer = ctx.client().deploy(file, components).await.map_err(|e| e.to_string())?;
-    if ctx.json {
-        output::json(&answer);
-    } else {
-        println!("deployed {} on {}", output::cell(&answer["id"]), ctx.client().base());
-    }
-    Ok(())
-}
-
 /// `wavs service list`.
 pub async fn list(ctx: &Ctx) -> CliResult {
     let services = ctx.client().get("/services").await.map_err(|e| e.to_string())?;

@@ -1,0 +1,133 @@
+//! Components compile off the API's threads. An 18 MB component takes half a minute to
+//! compile; done inside a request, it held an API worker (and the caller) all along.
+//! `POST /components?wait=false` stores nothing yet and answers at once; the compile runs
+//! on a blocking thread and `GET /components/{digest}` (the CLI, the status page) follows
+//! it. The default upload still answers when compiled, but from a blocking thread too.
+
+use crate::error::{NodeError, Result};
+use crate::node::Node;
+use parking_lot::Mutex;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+use wavs_runtime::LoadSource;
+
+/// How long a finished compile's outcome stays listed for callers to read.
+const KEEP_FINISHED: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Where one upload's compile is.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum CompileState {
+    /// Compiling for `elapsed-ms` so far.
+    #[serde(rename_all = "kebab-case")]
+    Compiling { bytes: usize, elapsed_ms: u64 },
+    /// Compiled (or found in the cache) in `ms`, and stored.
+    #[serde(rename_all = "kebab-case")]
+    Ready { bytes: usize, ms: u64, source: &'static str },
+    /// Refused: not a valid service component, or no room.
+    #[serde(rename_all = "kebab-case")]
+    Failed { bytes: usize, reason: String, retryable: bool },
+}
+
+#[derive(Debug)]
+struct Entry {
+    started: Instant,
+    bytes: usize,
+    outcome: Option<(Instant, CompileState)>,
+}
+
+/// Compiles under way and recently finished, by digest.
+#[derive(Default)]
+pub(crate) struct Compiles(Mutex<BTreeMap<String, Entry>>);
+
+impl Compiles {
+    /// The state of `digest`'s compile, if one ran lately.
+    pub fn state(&self, digest: &str) -> Option<CompileState> {
+        self.0.lock().get(digest).map(Entry::state)
+    }
+
+    /// Every compile under way, for `/health` and the status page.
+    pub fn under_way(&self) -> Vec<(String, CompileState)> {
+        let mut map = self.0.lock();
+        map.retain(|_, e| e.outcome.as_ref().is_none_or(|(at, _)| at.elapsed() < KEEP_FINISHED));
+        map.iter().filter(|(_, e)| e.outcome.is_none()).map(|(d, e)| (d.clone(), e.state())).collect()
+    }
+}
+
+impl Entry {
+    fn state(&self) -> CompileState {
+        match &self.outcome {
+            Some((_, state)) => state.clone(),
+            None => CompileState::Compiling { bytes: self.bytes, elapsed_ms: self.started.elapsed().as_millis() as u64 },
+        }
+    }
+}
+
+fn source_name(source: LoadSource) -> &'static str {
+    match source {
+        LoadSource::Compiled => "compiled",
+        LoadSource::Cache => "cache",
+    }
+}
+
+impl Node {
+    /// Compiles and stores `bytes` on a blocking thread; returns its digest at once.
+    /// A second upload of a digest being compiled joins the first.
+    pub fn upload_in_background(self: &Arc<Self>, bytes: Vec<u8>) -> Result<String> {
+        self.check_component_size(Some(bytes.len() as u64))?;
+        let digest = wavs_runtime::WasmEngine::digest(&bytes);
+        {
+            let mut map = self.compiles.0.lock();
+            map.retain(|_, e| e.outcome.as_ref().is_none_or(|(at, _)| at.elapsed() < KEEP_FINISHED));
+            if map.get(&digest).is_some_and(|e| e.outcome.is_none()) {
+                return Ok(digest);
+            }
+            map.insert(digest.clone(), Entry { started: Instant::now(), bytes: bytes.len(), outcome: None });
+        }
+        let node = self.clone();
+        let key = digest.clone();
+        tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let (size, outcome) = (bytes.len(), node.upload_component(&bytes));
+            let state = match outcome {
+                Ok((_, source)) => {
+                    let ms = started.elapsed().as_millis() as u64;
+                    tracing::info!(digest = %key, bytes = size, ms, "component compiled");
+                    CompileState::Ready { bytes: size, ms, source: source_name(source) }
+                }
+                Err(e) => {
+                    tracing::warn!(digest = %key, "component refused: {e}");
+                    CompileState::Failed { bytes: size, reason: e.to_string(), retryable: e.is_retryable() }
+                }
+            };
+            if let Some(entry) = node.compiles.0.lock().get_mut(&key) {
+                entry.outcome = Some((Instant::now(), state));
+            }
+        });
+        Ok(digest)
+    }
+
+    /// Compiles and stores `bytes` on a blocking thread and waits for it: the API's
+    /// workers stay free meanwhile.
+    pub async fn upload_and_wait(self: &Arc<Self>, bytes: Vec<u8>) -> Result<(String, &'static str)> {
+        let node = self.clone();
+        let loaded = tokio::task::spawn_blocking(move || node.upload_component(&bytes))
+            .await
+            .map_err(|e| NodeError::Unavailable(format!("compile task: {e}")))??;
+        Ok((loaded.0, source_name(loaded.1)))
+    }
+
+    /// Refuses to use a component still compiling in the background, saying how long
+    /// it has run; a deploy can come back once it is ready.
+    pub(crate) fn check_not_compiling(&self, digest: &str) -> Result<()> {
+        match self.compiles.state(digest) {
+            Some(CompileState::Compiling { elapsed_ms, .. }) => Err(NodeError::Unavailable(format!(
+                "component {digest} is still compiling ({:.1} s so far); deploy again once GET /components/{digest} says ready",
+                elapsed_ms as f64 / 1000.0
+            ))),
+            _ => Ok(()),
+        }
+    }
+}
