@@ -1,9 +1,10 @@
 //! Writes a `wavs exec --trigger-json` file for a chain event shaped like the reference EVM
 //! trigger contract's `TriggerFired` log carrying a payload, so a builder can run a
-//! component locally on the event it will see on chain:
+//! component locally on the event it will see on chain (in a crate made by `wavs new
+//! component`, which holds a copy of this SDK, or in a WAVS checkout):
 //!
 //! ```bash
-//! cargo run -q --manifest-path $WAVS/components/sdk/Cargo.toml --example trigger-json -- 0x15 > trigger.json
+//! cargo run -q -p wavs-component-sdk --example trigger-json -- 0x15 > trigger.json
 //! wavs exec --component demo.wasm --trigger-json trigger.json
 //! ```
 

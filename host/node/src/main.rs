@@ -29,7 +29,8 @@ struct Cli {
 const AFTER_HELP: &str = "\
 Commands that change a node send its API token: the CLI reads it through the node's
 configuration (--config FILE, or ./wavs.toml here), or from WAVS_API_TOKEN.
-Building a component: `wavs new component NAME`, then docs/COMPONENTS.md.";
+Building a component: `wavs new component NAME`, then docs/COMPONENTS.md.
+Writing a chain adapter: `wavs new adapter NAME`, then adapters/README.md.";
 
 #[derive(Subcommand)]
 enum Command {
@@ -54,8 +55,8 @@ enum Command {
         /// A trigger in JSON: {"raw": "0x.."}, {"chain-event": {"chain", "contract",
         /// "topics": ["0x.."], "data": "0x..", "attributes": {"k": "v"}}}, {"block-interval": {"height": N}},
         /// {"cron": {"time-unix-s": T}} (a cron tick at T; default this minute).
-        /// `cargo run --manifest-path <wavs>/components/sdk/Cargo.toml --example trigger-json -- 0x..`
-        /// writes an EVM TriggerFired one.
+        /// `cargo run -p wavs-component-sdk --example trigger-json -- 0x..` (in a crate made by
+        /// `wavs new component`) writes an EVM TriggerFired one.
         #[arg(long)]
         trigger_json: Option<PathBuf>,
         /// A configuration variable, KEY=VALUE (repeatable).
@@ -237,6 +238,13 @@ enum NewCommand {
         /// Where to create the NAME folder [default: .].
         #[arg(long)]
         dir: Option<PathBuf>,
+    },    /// A chain adapter crate of family NAME, from the starter adapter (the WAVS adapter
+    /// kit copied in); then adapters/README.md.
+    Adapter {
+        name: String,
+        /// Where to create the NAME folder [default: .].
+        #[arg(long)]
+        dir: Option<PathBuf>,
     },
 }
 
@@ -375,6 +383,7 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
         Command::Keys { config } => info::keys(config.as_deref(), ctx).await,
         Command::New { command } => match command {
             NewCommand::Component { name, dir } => new::component(&name, dir.as_deref(), ctx),
+            NewCommand::Adapter { name, dir } => new::adapter(&name, dir.as_deref(), ctx),
         },
         Command::Health => info::health(ctx).await,
         Command::EventId(args) => cli::event_id::run(&args, ctx.json),

@@ -241,11 +241,18 @@ fn an_operator_and_a_builder_use_the_cli() {
     }
     let cargo_toml = std::fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
     assert!(cargo_toml.contains("crate-type = [\"cdylib\"]") && cargo_toml.contains("wit-bindgen = \"0.63\""), "{cargo_toml}");
-    let sdk_path = cargo_toml.lines().find_map(|l| l.strip_prefix("wavs-component-sdk = { path = ")).expect("an SDK path dependency");
-    let sdk_path = PathBuf::from(sdk_path.trim_end_matches(" }").trim_matches('"'));
-    assert!(sdk_path.join("Cargo.toml").exists(), "the SDK is at {}", sdk_path.display());
+    // The SDK travels with the crate (conformance/devnet/tests/builder_flow.rs builds it).
+    assert!(cargo_toml.contains("wavs-component-sdk = { path = \"vendor/wavs-component-sdk\" }"), "{cargo_toml}");
+    assert!(crate_dir.join("vendor/wavs-component-sdk/src/abi.rs").exists());
     let v = ok_json(&url, &["new", "component", "other", "--dir", dir.path().to_str().unwrap()]);
     assert_eq!(v["wasm"], "target/wasm32-wasip2/release/other.wasm");
+    // new adapter: the starter, renamed after NAME, with the kit and a chain file for the kit.
+    let v = ok_json(&url, &["new", "adapter", "my_chain", "--dir", dir.path().to_str().unwrap()]);
+    assert_eq!(v["run"], "wavs-conformance --adapter target/wasm32-wasip2/release/my_chain.wasm --chain conformance.toml");
+    let lib = std::fs::read_to_string(dir.path().join("my_chain/src/lib.rs")).unwrap();
+    assert!(lib.contains("family: \"my-chain\".into()"), "{lib}");
+    assert!(dir.path().join("my_chain/vendor/wavs-adapter-kit/src/jsonrpc.rs").exists());
+    assert!(fails(&url, &["new", "adapter", "my_chain", "--dir", dir.path().to_str().unwrap()]).1.contains("exists"));
     assert!(fails(&url, &["new", "component", "demo-comp", "--dir", dir.path().to_str().unwrap()]).1.contains("exists"));
     assert!(fails(&url, &["new", "component", "9bad"]).1.contains("not a usable crate name"));
 

@@ -1,47 +1,25 @@
-//! `wavs new component NAME`: a service component crate that builds out of the box.
+//! `wavs new component NAME` and `wavs new adapter NAME`: crates that build on their own,
+//! anywhere. Everything they need from this repository (WIT, the component SDK, the
+//! adapter kit, the guest build profile) is embedded in the `wavs` binary and written into
+//! the crate; every other dependency is a crates.io version.
+
+mod adapter;
+mod sources;
 
 use super::{CliResult, Ctx, output};
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const CARGO_TOML: &str = include_str!("../../../../components/template/Cargo.toml.tmpl");
 const LIB_RS: &str = include_str!("../../../../components/template/lib.rs.tmpl");
 const README: &str = include_str!("../../../../components/template/README.md.tmpl");
 const GITIGNORE: &str = include_str!("../../../../components/template/gitignore.tmpl");
-const SERVICE_WIT: &str = include_str!("../../../../wit/service/service.wit");
-const TYPES_WIT: &str = include_str!("../../../../wit/types/types.wit");
 
-/// The SDK in the source tree this binary was built from.
-const BUILT_FROM_SDK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../components/sdk");
+/// Where the SDK goes in a new component crate.
+const SDK_DIR: &str = "vendor/wavs-component-sdk";
 
-fn is_sdk(dir: &Path) -> bool {
-    std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|t| t.contains("name = \"wavs-component-sdk\""))
-}
-
-/// The `wavs-component-sdk` dependency line for a crate in `crate_dir` (which exists):
-/// a relative path when the crate is inside a WAVS checkout, else the checkout this
-/// binary was built from, else a commented line to fill in.
-fn sdk_dependency(crate_dir: &Path) -> (String, Option<String>) {
-    let crate_dir = crate_dir.canonicalize().unwrap_or_else(|_| crate_dir.to_path_buf());
-    for root in crate_dir.ancestors().skip(1) {
-        if is_sdk(&root.join("components/sdk")) {
-            let depth = crate_dir.strip_prefix(root).map(|p| p.components().count()).unwrap_or(0);
-            let path = format!("{}components/sdk", "../".repeat(depth));
-            return (format!("wavs-component-sdk = {{ path = \"{path}\" }}"), None);
-        }
-    }
-    let built_from = PathBuf::from(BUILT_FROM_SDK);
-    if is_sdk(&built_from) {
-        let path = built_from.canonicalize().unwrap_or(built_from);
-        let line = format!(
-            "# The WAVS source tree `wavs` was built from; point this at your checkout if it moves.\nwavs-component-sdk = {{ path = {:?} }}",
-            path.display().to_string()
-        );
-        return (line, None);
-    }
-    let line = "# Set this to components/sdk in a checkout of the WAVS repository:\n# wavs-component-sdk = { path = \"/path/to/wavs/components/sdk\" }".to_string();
-    (line, Some("no WAVS checkout found: edit Cargo.toml to point wavs-component-sdk at components/sdk of a WAVS checkout".into()))
-}
+/// The one build command of both kinds of crate.
+const BUILD: &str = "cargo build --target wasm32-wasip2 --release";
 
 fn valid_name(name: &str) -> bool {
     let mut chars = name.chars();
@@ -50,58 +28,90 @@ fn valid_name(name: &str) -> bool {
         && name.len() <= 64
 }
 
+/// Every file of a component crate named `name`, relative to its folder.
+fn component_files(name: &str) -> Result<Vec<(String, String)>, String> {
+    let crate_name = name.replace('-', "_");
+    let profile = sources::guest_profile()?;
+    let fill = |t: &str| t.replace("{{name}}", name).replace("{{crate_name}}", &crate_name).replace("{{release_profile}}", &profile);
+    let mut files = vec![
+        ("Cargo.toml".to_string(), fill(CARGO_TOML)),
+        ("src/lib.rs".into(), fill(LIB_RS)),
+        ("README.md".into(), fill(README)),
+        (".gitignore".into(), GITIGNORE.into()),
+        ("wit/service/service.wit".into(), sources::SERVICE_WIT.into()),
+        ("wit/service/deps/types/types.wit".into(), sources::TYPES_WIT.into()),
+    ];
+    let sdk = sources::standalone_manifest(sources::SDK_MANIFEST, &[])?;
+    files.push((format!("{SDK_DIR}/Cargo.toml"), sources::manifest_text(&sdk)));
+    files.extend(sources::SDK_FILES.iter().map(|f| (format!("{SDK_DIR}/{}", f.path), f.text.to_string())));
+    Ok(files)
+}
+
 /// `wavs new component NAME [--dir DIR]`: writes `DIR/NAME` (DIR defaults to `.`).
 pub fn component(name: &str, dir: Option<&Path>, ctx: &Ctx) -> CliResult {
-    if !valid_name(name) {
-        return Err(format!("{name:?} is not a usable crate name: start with a letter, then letters, digits, '-' or '_'"));
+    check_name(name)?;
+    let wasm = format!("target/wasm32-wasip2/release/{}.wasm", name.replace('-', "_"));
+    let run = format!("wavs exec --component {wasm} --payload 0x15");
+    create("component", name, dir, &component_files(name)?, &wasm, &run, ctx)
+}
+
+/// `wavs new adapter NAME [--dir DIR]`: writes `DIR/NAME`, the starter adapter of family
+/// NAME (lowercased, `_` as `-`).
+pub fn adapter(name: &str, dir: Option<&Path>, ctx: &Ctx) -> CliResult {
+    check_name(name)?;
+    let wasm = format!("target/wasm32-wasip2/release/{}.wasm", name.replace('-', "_"));
+    let run = format!("wavs-conformance --adapter {wasm} --chain conformance.toml");
+    create("adapter", name, dir, &adapter::files(name)?, &wasm, &run, ctx)
+}
+
+fn check_name(name: &str) -> CliResult {
+    if valid_name(name) {
+        return Ok(());
     }
+    Err(format!("{name:?} is not a usable crate name: start with a letter, then letters, digits, '-' or '_'"))
+}
+
+/// Writes `files` into `DIR/NAME` (which must not exist) and says what to run next.
+fn create(kind: &str, name: &str, dir: Option<&Path>, files: &[(String, String)], wasm: &str, run: &str, ctx: &Ctx) -> CliResult {
     let crate_dir = dir.unwrap_or(Path::new(".")).join(name);
     if crate_dir.exists() {
         return Err(format!("{} exists; pick another NAME or --dir", crate_dir.display()));
     }
-    let write = |relative: &str, text: &str| -> CliResult {
+    for (relative, text) in files {
         let path = crate_dir.join(relative);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
-        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
-    };
-    std::fs::create_dir_all(&crate_dir).map_err(|e| format!("cannot create {}: {e}", crate_dir.display()))?;
-    let (sdk_line, warning) = sdk_dependency(&crate_dir);
-    let crate_name = name.replace('-', "_");
-    let fill = |t: &str| t.replace("{{name}}", name).replace("{{crate_name}}", &crate_name).replace("{{sdk_dependency}}", &sdk_line);
-    let files = [
-        ("Cargo.toml", fill(CARGO_TOML)),
-        ("src/lib.rs", fill(LIB_RS)),
-        ("README.md", fill(README)),
-        (".gitignore", GITIGNORE.to_string()),
-        ("wit/service/service.wit", SERVICE_WIT.to_string()),
-        ("wit/service/deps/types/types.wit", TYPES_WIT.to_string()),
-    ];
-    for (relative, text) in &files {
-        write(relative, text)?;
-    }
-    let wasm = format!("target/wasm32-wasip2/release/{crate_name}.wasm");
-    if let Some(w) = &warning {
-        eprintln!("warning: {w}");
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     if ctx.json {
-        output::json(&json!({
-            "dir": crate_dir,
-            "files": files.iter().map(|(f, _)| *f).collect::<Vec<_>>(),
-            "build": "cargo build --target wasm32-wasip2 --release",
-            "wasm": wasm,
-            "warning": warning,
-        }));
+        let names: Vec<&str> = files.iter().map(|(f, _)| f.as_str()).collect();
+        output::json(&json!({ "dir": crate_dir, "files": names, "build": BUILD, "wasm": wasm, "run": run }));
         return Ok(());
     }
-    println!("created component {name} in {}", crate_dir.display());
-    for (relative, _) in &files {
+    println!("created {kind} {name} in {}", crate_dir.display());
+    for (relative, _) in files {
         println!("  {relative}");
     }
     println!("next:");
     println!("  cd {}", crate_dir.display());
-    println!("  cargo build --target wasm32-wasip2 --release");
-    println!("  wavs exec --component {wasm} --payload 0x15");
+    println!("  {BUILD}");
+    println!("  {run}");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_component_carries_its_sdk() {
+        let files = component_files("demo-x").unwrap();
+        let file = |path: &str| &files.iter().find(|(p, _)| p == path).unwrap_or_else(|| panic!("{path}")).1;
+        let cargo = file("Cargo.toml");
+        assert!(cargo.contains("wavs-component-sdk = { path = \"vendor/wavs-component-sdk\" }"), "{cargo}");
+        assert!(cargo.contains("[profile.release]\n") && cargo.contains("\nopt-level = \"s\"\n") && !cargo.contains("{{"), "{cargo}");
+        let sdk = file("vendor/wavs-component-sdk/Cargo.toml");
+        assert!(sdk.contains("name = \"wavs-component-sdk\"") && sdk.contains("sha2 = { version = "), "{sdk}");
+    }
 }
