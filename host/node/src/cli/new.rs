@@ -31,8 +31,11 @@ fn valid_name(name: &str) -> bool {
 /// Every file of a component crate named `name`, relative to its folder.
 fn component_files(name: &str) -> Result<Vec<(String, String)>, String> {
     let crate_name = name.replace('-', "_");
-    let profile = sources::guest_profile()?;
-    let fill = |t: &str| t.replace("{{name}}", name).replace("{{crate_name}}", &crate_name).replace("{{release_profile}}", &profile);
+    let (profile, wit_bindgen) = (sources::guest_profile()?, sources::workspace_dependency("wit-bindgen")?);
+    let fill = |t: &str| {
+        let t = t.replace("{{name}}", name).replace("{{crate_name}}", &crate_name);
+        t.replace("{{release_profile}}", &profile).replace("{{wit_bindgen}}", &wit_bindgen)
+    };
     let mut files = vec![
         ("Cargo.toml".to_string(), fill(CARGO_TOML)),
         ("src/lib.rs".into(), fill(LIB_RS)),
@@ -110,6 +113,7 @@ mod tests {
         let file = |path: &str| &files.iter().find(|(p, _)| p == path).unwrap_or_else(|| panic!("{path}")).1;
         let cargo = file("Cargo.toml");
         assert!(cargo.contains("wavs-component-sdk = { path = \"vendor/wavs-component-sdk\" }"), "{cargo}");
+        assert!(cargo.contains("\nwit-bindgen = \"0."), "the workspace's version: {cargo}");
         assert!(cargo.contains("[profile.release]\n") && cargo.contains("\nopt-level = \"s\"\n") && !cargo.contains("{{"), "{cargo}");
         let sdk = file("vendor/wavs-component-sdk/Cargo.toml");
         assert!(sdk.contains("name = \"wavs-component-sdk\"") && sdk.contains("sha2 = { version = "), "{sdk}");

@@ -98,6 +98,13 @@ fn inherits(value: &toml::Value) -> bool {
     value.as_table().is_some_and(|t| t.get("workspace").and_then(|w| w.as_bool()) == Some(true))
 }
 
+/// A `[workspace.dependencies]` entry as an inline TOML value (`"0.63"`), for templates.
+pub fn workspace_dependency(name: &str) -> Result<String, String> {
+    let root = parse(ROOT_MANIFEST, "workspace Cargo.toml")?;
+    let dep = root.get("workspace").and_then(|w| w.get("dependencies")).and_then(|d| d.get(name));
+    dep.map(|v| v.to_string()).ok_or_else(|| format!("[workspace.dependencies] has no {name}"))
+}
+
 /// The workspace's `guest` profile as a standalone crate's `release` profile (what
 /// `scripts/build-guests.sh` builds guests with), as `key = value` lines.
 pub fn guest_profile() -> Result<String, String> {
