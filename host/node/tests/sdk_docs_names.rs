@@ -1,17 +1,18 @@
 //! Every SDK item that docs/COMPONENTS.md names in code exists in the SDK's source: a
 //! renamed or misspelt item fails here rather than in a builder's first build (the docs
 //! once sent builders to `AbiValue::Uint256`, which is `AbiValue::Uint`). The docs' whole
-//! builder path is also built for real by conformance/devnet/tests/builder_flow.rs.
+//! builder path is also built for real by conformance/devnet/tests/builder_flow.rs. (Here,
+//! not in the SDK crate: `wavs new` copies the SDK's files, and this test reads the docs.)
 
 const DOC: &str = include_str!("../../../docs/COMPONENTS.md");
 const SOURCES: [&str; 7] = [
-    include_str!("../src/lib.rs"),
-    include_str!("../src/abi.rs"),
-    include_str!("../src/cosmos.rs"),
-    include_str!("../src/event_id.rs"),
-    include_str!("../src/evm.rs"),
-    include_str!("../src/hex.rs"),
-    include_str!("../src/host.rs"),
+    include_str!("../../../components/sdk/src/lib.rs"),
+    include_str!("../../../components/sdk/src/abi.rs"),
+    include_str!("../../../components/sdk/src/cosmos.rs"),
+    include_str!("../../../components/sdk/src/event_id.rs"),
+    include_str!("../../../components/sdk/src/evm.rs"),
+    include_str!("../../../components/sdk/src/hex.rs"),
+    include_str!("../../../components/sdk/src/host.rs"),
 ];
 
 /// Where a path names an SDK item: the crate itself, its modules and its exported types.
