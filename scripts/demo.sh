@@ -19,4 +19,5 @@ step "building guests (adapters and components)"
 scripts/build-guests.sh
 step "building the node, aggregator and devnet"
 cargo build --workspace --bins
-exec target/debug/wavs-devnet "$@"
+# WAVS_BIN_DIR: the binaries the devnet starts (default: cargo's, in CARGO_TARGET_DIR or target/).
+exec "${WAVS_BIN_DIR:-${CARGO_TARGET_DIR:-target}/debug}/wavs-devnet" "$@"

@@ -4,6 +4,7 @@
 pub mod bursts;
 pub mod chain;
 pub mod devnet;
+pub mod docs;
 pub mod flows;
 pub mod keys;
 pub mod launch;
@@ -11,6 +12,7 @@ pub mod paths;
 pub mod process;
 pub mod proxy;
 pub mod restart;
+pub mod shell;
 pub mod stub_http;
 pub mod wasmd;
 

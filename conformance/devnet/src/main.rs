@@ -96,7 +96,13 @@ async fn run(value: u128, chains: Vec<ChainKind>, exit: bool) -> Result<(), Stri
     if !exit {
         println!();
         step("devnet running; press Ctrl-C to stop every process");
-        let _ = tokio::signal::ctrl_c().await;
+        // SIGTERM too (`kill`, a supervisor, a test): otherwise the nodes, the aggregator
+        // and the chains outlive the devnet.
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(|e| format!("SIGTERM handler: {e}"))?;
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
     }
     step("stopping");
     Ok(())

@@ -241,7 +241,7 @@ fn an_operator_and_a_builder_use_the_cli() {
     }
     let cargo_toml = std::fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
     assert!(cargo_toml.contains("crate-type = [\"cdylib\"]") && cargo_toml.contains("wit-bindgen = \"0.63\""), "{cargo_toml}");
-    // The SDK travels with the crate (conformance/devnet/tests/builder_flow.rs builds it).
+    // The SDK travels with the crate (conformance/devnet/tests/docs_walk builds it).
     assert!(cargo_toml.contains("wavs-component-sdk = { path = \"vendor/wavs-component-sdk\" }"), "{cargo_toml}");
     assert!(crate_dir.join("vendor/wavs-component-sdk/src/abi.rs").exists());
     let v = ok_json(&url, &["new", "component", "other", "--dir", dir.path().to_str().unwrap()]);

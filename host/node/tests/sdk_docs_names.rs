@@ -1,7 +1,7 @@
 //! Every SDK item that docs/COMPONENTS.md names in code exists in the SDK's source: a
 //! renamed or misspelt item fails here rather than in a builder's first build (the docs
 //! once sent builders to `AbiValue::Uint256`, which is `AbiValue::Uint`). The docs' whole
-//! builder path is also built for real by conformance/devnet/tests/builder_flow.rs. (Here,
+//! builder path is also built for real by conformance/devnet/tests/docs_walk. (Here,
 //! not in the SDK crate: `wavs new` copies the SDK's files, and this test reads the docs.)
 
 const DOC: &str = include_str!("../../../docs/COMPONENTS.md");
