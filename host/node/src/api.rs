@@ -118,7 +118,7 @@ async fn operator(State(node): State<Arc<Node>>) -> Json<Value> {
             Ok(id) => json!(id),
             Err(e) => json!({ "error": e.to_string() }),
         };
-        chains.insert(name, crate::cli::info::chain_key_json(&chain.spec, &key, &chain.key.source, id));
+        chains.insert(name, chain_key_json(&chain.spec, &key, &chain.key.source, id));
     }
     Json(json!({ "chains": chains }))
 }
@@ -176,4 +176,15 @@ struct ExecutionQuery {
 async fn executions(State(node): State<Arc<Node>>, Query(q): Query<ExecutionQuery>) -> ApiResult<Json<Value>> {
     let records = node.store.recent_executions(q.service.as_deref(), q.limit.unwrap_or(50).min(1000))?;
     Ok(Json(serde_json::to_value(records).unwrap_or_default()))
+}
+
+/// One chain's entry in `wavs keys` and `GET /operator`.
+pub fn chain_key_json(spec: &wavs_types::ChainSpec, public_key: &[u8], source: &str, id: Value) -> Value {
+    json!({
+        "family": spec.family,
+        "chain-id": spec.chain_id,
+        "public-key": wavs_types::hex_bytes::encode(public_key),
+        "id": id,
+        "key": source,
+    })
 }

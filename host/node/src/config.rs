@@ -2,14 +2,17 @@
 //! deployment (`WAVS_DATA_DIR`, `WAVS_ADAPTERS_DIR`, `WAVS_API_ADDR`,
 //! `WAVS_AGGREGATOR_URL`, `WAVS_OPERATOR_KEY`, `WAVS_API_TOKEN`).
 
-use crate::api::token::ApiToken;
 use crate::error::{NodeError, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use wavs_runtime::{KeyConfig, Limits};
+use wavs_types::api_token::ApiToken;
 use wavs_types::{ChainSpec, LimitOverrides};
+
+pub mod allowed_hosts;
+pub mod storage;
 
 /// Node configuration.
 #[derive(Debug, Clone, Deserialize)]
@@ -56,7 +59,7 @@ pub struct NodeConfig {
     pub http_allow_private: Vec<String>,
     /// Caps on uploaded components and how long an unused one is kept (`[storage]`).
     #[serde(default)]
-    pub storage: crate::storage::StorageConfig,
+    pub storage: storage::StorageConfig,
     /// After downtime, how many missed ticks of each cron workflow the node still runs
     /// (the newest ones); older missed ticks are skipped, and the log says how many.
     #[serde(default = "default_cron_catch_up")]
@@ -175,10 +178,10 @@ impl NodeConfig {
         let names: Vec<&str> = self.chains.keys().map(String::as_str).collect();
         self.operator.validate("operator", &names).map_err(|e| NodeError::Invalid(e.to_string()))?;
         if let Some(secret) = self.api_token.as_ref().and_then(ApiToken::secret) {
-            crate::api::token::check_secret(secret).map_err(NodeError::Invalid)?;
+            wavs_types::api_token::check_secret(secret).map_err(NodeError::Invalid)?;
         }
         for host in &self.api_allowed_hosts {
-            crate::api::hosts::check_allowed(host).map_err(NodeError::Invalid)?;
+            allowed_hosts::check_allowed(host).map_err(NodeError::Invalid)?;
         }
         self.storage.validate().map_err(NodeError::Invalid)?;
         Ok(())

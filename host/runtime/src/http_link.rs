@@ -14,6 +14,15 @@ use wasmtime_wasi_http::WasiHttpView;
 use wasmtime_wasi_http::p2::bindings::http::{outgoing_handler, types};
 use wasmtime_wasi_http::p2::types::{HostFutureIncomingResponse, HostOutgoingRequest};
 
+/// A linker with WASI p2 and wasi:http (through the allow-list) defined: what every
+/// guest, component or adapter, is linked against before its own world's imports.
+pub(crate) fn base_linker<D: Send + 'static>(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostState<D>>> {
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    add_http(&mut linker)?;
+    Ok(linker)
+}
+
 /// The interface wasmtime-wasi-http 48 links (its WIT is wasi:http@0.2.12); guests built
 /// against any 0.2.x match it. After a wasmtime upgrade, check the name: the fault tests
 /// (1,000 triggers fired through one long-lived EVM adapter under the default
@@ -24,7 +33,7 @@ type Options = Option<Resource<types::RequestOptions>>;
 type Handled = Result<Resource<HostFutureIncomingResponse>, types::ErrorCode>;
 
 /// Adds wasi:http (types and the outgoing handler) to `linker`.
-pub(crate) fn add_http<D: Send + 'static>(linker: &mut Linker<HostState<D>>) -> wasmtime::Result<()> {
+fn add_http<D: Send + 'static>(linker: &mut Linker<HostState<D>>) -> wasmtime::Result<()> {
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(linker)?;
     // Redefining a name already defined is refused unless shadowing is on.
     linker.allow_shadowing(true);

@@ -135,10 +135,6 @@ impl Limits {
         self.host_handles.saturating_mul(HOST_BYTES_PER_HANDLE)
     }
 
-    /// The store limiter for these limits (see [`crate::limiter::SandboxLimiter`]).
-    pub(crate) fn store_limiter(&self) -> crate::limiter::SandboxLimiter {
-        crate::limiter::SandboxLimiter::new(self)
-    }
 }
 
 impl Default for Limits {

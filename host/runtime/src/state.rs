@@ -7,7 +7,7 @@ use crate::http_policy::HttpPolicy;
 use crate::limiter::SandboxLimiter;
 use crate::limits::{HOST_BYTES_PER_HANDLE, Limits};
 use crate::meter::Meter;
-use wasmtime::component::{Linker, ResourceTable};
+use wasmtime::component::ResourceTable;
 use wasmtime::{Engine, Store, UpdateDeadline};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
@@ -54,7 +54,7 @@ impl<D: Send + 'static> HostState<D> {
             http,
             table,
             policy,
-            limiter: limits.store_limiter(),
+            limiter: SandboxLimiter::new(limits),
             meter: Meter::new(limits),
             stderr,
             origin,
@@ -108,14 +108,6 @@ impl<D: Send + 'static> HostState<D> {
             (RuntimeError::Trap(trap), Some(message)) => RuntimeError::Trap(format!("{trap}; guest {message}")),
             (err, _) => err,
         }
-    }
-
-    /// A linker with WASI p2 and wasi:http (through the allow-list) defined.
-    pub(crate) fn base_linker(engine: &Engine) -> wasmtime::Result<Linker<Self>> {
-        let mut linker = Linker::new(engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        crate::http_link::add_http(&mut linker)?;
-        Ok(linker)
     }
 }
 

@@ -15,8 +15,12 @@ mod walker;
 #[test]
 fn the_guides_work_as_written() {
     let mut reader = walker::Reader::new();
+    let started = std::time::Instant::now();
     let devnet = components_guide::walk(&mut reader);
+    eprintln!("[figures] docs/COMPONENTS.md walked in {} s (devnet included)", started.elapsed().as_secs());
+    let started = std::time::Instant::now();
     adapters_guide::walk(&mut reader, &devnet.rpc);
+    eprintln!("[figures] adapters/README.md walked in {} s", started.elapsed().as_secs());
     // The devnet's terminal: Ctrl-C (here SIGTERM) stops every process it started.
     drop(devnet.process);
 }

@@ -70,17 +70,6 @@ pub async fn chains_add(name: &str, spec: Value, ctx: &Ctx) -> CliResult {
     Ok(())
 }
 
-/// One chain's entry in `wavs keys` and `GET /operator`.
-pub fn chain_key_json(spec: &wavs_types::ChainSpec, public_key: &[u8], source: &str, id: Value) -> Value {
-    json!({
-        "family": spec.family,
-        "chain-id": spec.chain_id,
-        "public-key": wavs_types::hex_bytes::encode(public_key),
-        "id": id,
-        "key": source,
-    })
-}
-
 /// Each chain's key of `config`: public key and source computed here, the chain's
 /// identity for it through the configured adapters (no node needed; an adapter may
 /// contact its chain to open it).
@@ -101,7 +90,7 @@ async fn local_keys(config: &Path) -> CliResult<Value> {
                 Ok(id) => json!(id),
                 Err(e) => json!({ "error": e.to_string() }),
             };
-            chains.insert(name.clone(), chain_key_json(spec, &public_key, &key.source, id));
+            chains.insert(name.clone(), crate::api::chain_key_json(spec, &public_key, &key.source, id));
         }
     }
     Ok(json!({ "chains": chains }))

@@ -68,7 +68,7 @@ impl AdapterProgram {
 
     /// Builds the linker adapters are instantiated with.
     pub(crate) fn linker(engine: &WasmEngine) -> Result<Linker<HostState<AdapterData>>> {
-        let mut linker = HostState::<AdapterData>::base_linker(engine.engine())
+        let mut linker = crate::http_link::base_linker::<AdapterData>(engine.engine())
             .map_err(|e| RuntimeError::InvalidComponent(format!("linker: {e:#}")))?;
         ChainAdapterWithTesting::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
             .map_err(|e| RuntimeError::InvalidComponent(format!("linker: {e:#}")))?;

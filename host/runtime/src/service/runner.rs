@@ -8,7 +8,7 @@ use crate::bindings::wit_types::{Response, TriggerAction};
 use crate::engine::{LoadSource, WasmEngine};
 use crate::error::{Result, RuntimeError, classify_call_error, deadline_as_trap, is_deadline};
 use crate::http_policy::{HttpPolicy, HttpRules};
-use crate::imports::ServiceData;
+use super::ServiceData;
 use crate::limits::Limits;
 use crate::service::ServiceKv;
 use crate::state::HostState;
@@ -80,7 +80,7 @@ fn check_world_version(engine: &WasmEngine, component: &wasmtime::component::Com
 impl ComponentRunner {
     /// A runner on `engine`.
     pub fn new(engine: WasmEngine) -> Result<Self> {
-        let mut linker = HostState::<ServiceData>::base_linker(engine.engine())
+        let mut linker = crate::http_link::base_linker::<ServiceData>(engine.engine())
             .map_err(|e| RuntimeError::InvalidComponent(format!("linker: {e:#}")))?;
         Service::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
             .map_err(|e| RuntimeError::InvalidComponent(format!("linker: {e:#}")))?;
