@@ -2,7 +2,8 @@
 //! echo component answers a tick with its scheduled time) lands one result a minute from
 //! three operators with quorum 2 of 3, each operator deriving the same event id from the
 //! tick's time. A node stopped across two ticks runs both after its restart, with the
-//! event ids that landed meanwhile, and its log says it ran missed ticks.
+//! event ids that landed meanwhile, and its log says it ran missed ticks. `/health` shows
+//! the schedule with its next tick and the last tick each node queued.
 //! Needs `scripts/build-guests.sh`, `cargo build --workspace` and anvil. Takes ~3 minutes:
 //! cron ticks are whole minutes.
 
@@ -73,6 +74,15 @@ async fn a_cron_service_lands_a_result_each_minute_and_a_restarted_node_runs_the
     // the deploy); a tick closer than that to the deploy is not everyone's.
     let first = schedule.next_after(now_s() + 3).unwrap();
     eprintln!("first tick at {first} (in {} s)", first.saturating_sub(now_s()));
+    // /health shows the workflow with its next tick: a whole minute, ahead.
+    let health = format!("{}/health", devnet.nodes[0].url);
+    let shown = devnet
+        .wait_for(&health, "the cron workflow in /health", |h| h["cron"][0]["next-tick"].as_u64().is_some_and(|t| t > now_s()))
+        .await
+        .unwrap();
+    let entry = &shown["cron"][0];
+    assert_eq!((&entry["service"], &entry["workflow"], &entry["schedule"]), (&json!("ticker"), &json!("main"), &json!("*/1 * * * *")));
+    assert_eq!(entry["next-tick"].as_u64().unwrap() % 60, 0, "{entry}");
 
     // Tick 1: every operator runs it and signs the same id; it lands once.
     let landed = devnet.wait_landed(&event_id(first), Duration::from_secs(first.saturating_sub(now_s()) + 60)).await.unwrap();
@@ -80,6 +90,9 @@ async fn a_cron_service_lands_a_result_each_minute_and_a_restarted_node_runs_the
     for i in 0..3 {
         wait_signed(&devnet, i, &[first], Duration::from_secs(30)).await;
     }
+
+    let queued = |tick: u64| move |h: &Value| h["cron"][0]["last-queued-tick"].as_u64().is_some_and(|t| t >= tick);
+    devnet.wait_for(&health, "tick 1 as the last queued", queued(first)).await.unwrap();
 
     // Node 1 stops across two ticks; the other two still meet the quorum each minute.
     devnet.stop_node(0);
@@ -96,6 +109,8 @@ async fn a_cron_service_lands_a_result_each_minute_and_a_restarted_node_runs_the
     // Back up: it runs both ticks it missed, with the ids that landed.
     devnet.restart_node(0).await.expect("node restarts");
     wait_signed(&devnet, 0, &[second, third], Duration::from_secs(30)).await;
+    let health = format!("{}/health", devnet.nodes[0].url);
+    devnet.wait_for(&health, "the missed ticks as queued", queued(third)).await.unwrap();
     let log = without_colors(&std::fs::read_to_string(devnet.dir.path().join("node1-run2.log")).unwrap());
     assert!(log.contains("running missed cron ticks") && log.contains("missed=2"), "the node says it ran missed ticks:\n{log}");
 }

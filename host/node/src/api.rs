@@ -42,6 +42,7 @@ impl IntoResponse for NodeError {
             NodeError::NotFound(_) => StatusCode::NOT_FOUND,
             NodeError::Conflict(_) => StatusCode::CONFLICT,
             NodeError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            NodeError::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
             NodeError::Runtime(wavs_runtime::RuntimeError::InvalidComponent(_)) => StatusCode::BAD_REQUEST,
             e if e.is_retryable() => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,

@@ -3,6 +3,9 @@
 //! `POST /components?wait=false` stores nothing yet and answers at once; the compile runs
 //! on a blocking thread and `GET /components/{digest}` (the CLI, the status page) follows
 //! it. The default upload still answers when compiled, but from a blocking thread too.
+//! At most `max-concurrent-compiles` background compiles run at once: past that a new
+//! component is refused (429) rather than queued, so a flood of uploads cannot take every
+//! core and the memory compiles need; one already compiling or compiled is never refused.
 
 use crate::error::{NodeError, Result};
 use crate::node::Node;
@@ -74,15 +77,28 @@ fn source_name(source: LoadSource) -> &'static str {
 
 impl Node {
     /// Compiles and stores `bytes` on a blocking thread; returns its digest at once.
-    /// A second upload of a digest being compiled joins the first.
+    /// A second upload of a digest being compiled joins the first. A new component is
+    /// refused while `max-concurrent-compiles` compiles run; a compiled one is not (it
+    /// only loads from the cache).
     pub fn upload_in_background(self: &Arc<Self>, bytes: Vec<u8>) -> Result<String> {
         self.check_component_size(Some(bytes.len() as u64))?;
         let digest = wavs_runtime::WasmEngine::digest(&bytes);
+        let compiled = self.store.component_size(&digest).is_some() || self.runner.is_loaded(&digest);
         {
             let mut map = self.compiles.0.lock();
             map.retain(|_, e| e.outcome.as_ref().is_none_or(|(at, _)| at.elapsed() < KEEP_FINISHED));
             if map.get(&digest).is_some_and(|e| e.outcome.is_none()) {
                 return Ok(digest);
+            }
+            // Checked and taken under the same lock: two uploads never share the last slot.
+            let running = map.values().filter(|e| e.outcome.is_none()).count();
+            let cap = self.config.max_concurrent_compiles;
+            if running >= cap && !compiled {
+                return Err(NodeError::Busy(format!(
+                    "this node is compiling {running} component(s) already, the most it compiles at once \
+                     (max-concurrent-compiles = {cap}); upload {digest} again once one finishes (GET /health \
+                     lists them under `compiling`): retrying later will pass"
+                )));
             }
             map.insert(digest.clone(), Entry { started: Instant::now(), bytes: bytes.len(), outcome: None });
         }

@@ -40,6 +40,12 @@ pub struct NodeConfig {
     /// Executions allowed to run at once.
     #[serde(default = "default_concurrency")]
     pub max_concurrent_executions: usize,
+    /// Background compiles (`POST /components?wait=false`) allowed to run at once (at
+    /// least 1, default 2). Each takes a core and the memory a compile needs; past the cap
+    /// a new component is refused with 429 until one finishes, while one already
+    /// compiling or compiled is still accepted.
+    #[serde(default = "default_compile_concurrency")]
+    pub max_concurrent_compiles: usize,
     /// Bearer token every request but GET/HEAD must carry (`Authorization: Bearer <token>`).
     /// Unset: `wavs node` uses the token it generated in `<data-dir>/api-token`
     /// ([`crate::api::token`]). `"none"` opens the API to anyone who can reach it.
@@ -93,6 +99,9 @@ fn default_api_addr() -> SocketAddr {
 }
 fn default_concurrency() -> usize {
     64
+}
+fn default_compile_concurrency() -> usize {
+    2
 }
 fn default_cron_catch_up() -> usize {
     10
@@ -184,6 +193,10 @@ impl NodeConfig {
             allowed_hosts::check_allowed(host).map_err(NodeError::Invalid)?;
         }
         self.storage.validate().map_err(NodeError::Invalid)?;
+        if self.max_concurrent_compiles == 0 {
+            // 0 would refuse every background upload.
+            return Err(NodeError::Invalid("max-concurrent-compiles must be at least 1".into()));
+        }
         Ok(())
     }
 }
@@ -251,5 +264,8 @@ mod tests {
         assert!(c.validate().unwrap_err().to_string().contains("limits.adapter: fuel must be greater than 0"));
         let c = NodeConfig::parse(&GOOD.replace("0xac09", "0xzz09")).unwrap();
         assert!(c.validate().unwrap_err().to_string().contains("not hex"));
+        assert_eq!(NodeConfig::parse(GOOD).unwrap().max_concurrent_compiles, 2);
+        let c = NodeConfig::parse(&GOOD.replace("adapters-dir", "max-concurrent-compiles = 0\nadapters-dir")).unwrap();
+        assert!(c.validate().unwrap_err().to_string().contains("max-concurrent-compiles must be at least 1"));
     }
 }

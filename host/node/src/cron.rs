@@ -4,11 +4,20 @@
 //! tick's event id comes from its scheduled time, so every operator signs the same
 //! envelope whenever it runs the tick. After downtime the node runs the missed ticks, the
 //! newest `cron-catch-up` of them, and says so.
+//!
+//! The parsed schedules, the cursors and each workflow's next tick are kept in memory
+//! ([`CronTable`]) and rebuilt from the manifests and the store only when a service is
+//! deployed or removed: a second with no tick due parses and reads nothing. The cursor is
+//! still written to the store with each tick queued, so a restart carries on from it.
 
 use crate::error::Result;
 use crate::job::{Job, TriggerKey};
 use crate::node::Node;
+use parking_lot::Mutex;
+use serde::Serialize;
+use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use wavs_runtime::bindings::wit_types::{CronTrigger, TriggerData};
 use wavs_types::TriggerSpec;
@@ -21,6 +30,83 @@ const CRON_POLL: Duration = Duration::from_secs(1);
 /// Seconds since the Unix epoch.
 fn unix_now_s() -> u64 {
     crate::backoff::unix_ms() / 1000
+}
+
+/// (service, workflow).
+type Key = (String, String);
+
+/// One cron workflow as the loop tracks it.
+struct Entry {
+    /// The manifest's expression, as `/health` shows it.
+    text: String,
+    schedule: Schedule,
+    /// The stored cursor: the newest tick queued (or skipped), or when the schedule was
+    /// first seen; `None` before that first sight.
+    cursor: Option<u64>,
+    /// The first tick after `cursor`: nothing is due before it.
+    next: Option<u64>,
+    /// The newest tick this process queued.
+    last_queued: Option<u64>,
+}
+
+/// What `GET /health` shows of one cron workflow.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct CronHealth {
+    pub service: String,
+    pub workflow: String,
+    pub schedule: String,
+    /// Unix seconds.
+    pub next_tick: Option<u64>,
+    /// Unix seconds.
+    pub last_queued_tick: Option<u64>,
+}
+
+/// The cron workflows of the deployed services, as of their last change.
+#[derive(Default)]
+pub(crate) struct CronTable {
+    /// Bumped by every deploy and removal; the loop rebuilds its entries when it moved.
+    changes: AtomicU64,
+    /// The `changes` the entries were built at (`None`: never built), and the entries.
+    entries: Mutex<(Option<u64>, BTreeMap<Key, Entry>)>,
+}
+
+impl CronTable {
+    /// The deployed services changed: the loop rereads them before its next look.
+    pub(crate) fn services_changed(&self) {
+        self.changes.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Every cron workflow's schedule, next tick and last tick queued.
+    pub(crate) fn health(&self) -> Vec<CronHealth> {
+        let table = self.entries.lock();
+        let shown = table.1.iter().map(|((service, workflow), e)| CronHealth {
+            service: service.clone(),
+            workflow: workflow.clone(),
+            schedule: e.text.clone(),
+            next_tick: e.next,
+            last_queued_tick: e.last_queued,
+        });
+        shown.collect()
+    }
+
+    /// The workflows that may have a tick due at `now` (or were never seen), with what
+    /// the loop needs: copied, so that no lock is held across the store's writes.
+    fn due_at(&self, now: u64) -> Vec<(Key, Schedule, Option<u64>)> {
+        let table = self.entries.lock();
+        let due = table.1.iter().filter(|(_, e)| e.cursor.is_none() || e.next.is_some_and(|n| n <= now));
+        due.map(|(key, e)| (key.clone(), e.schedule.clone(), e.cursor)).collect()
+    }
+
+    /// Records that `key`'s cursor is now `cursor` in the store, and the tick just
+    /// queued, if any.
+    fn moved(&self, key: &Key, cursor: u64, queued: Option<u64>) {
+        if let Some(e) = self.entries.lock().1.get_mut(key) {
+            e.cursor = Some(cursor);
+            e.next = e.schedule.next_after(cursor);
+            e.last_queued = queued.or(e.last_queued);
+        }
+    }
 }
 
 impl Node {
@@ -40,10 +126,13 @@ impl Node {
     /// Queues every cron workflow's ticks due by `now`. `previous` is when this process
     /// last looked: ticks due before it (or, on the first look, all of them) were missed.
     async fn queue_due_ticks(self: &Arc<Self>, now: u64, previous: Option<u64>) -> Result<()> {
-        for (service_id, workflow_id, schedule) in self.cron_workflows() {
-            let Some(after) = self.store.cron_cursor(&service_id, &workflow_id)? else {
+        self.refresh_cron()?;
+        for (key, schedule, cursor) in self.cron.due_at(now) {
+            let (service_id, workflow_id) = &key;
+            let Some(after) = cursor else {
                 // First sight (just deployed): ticks from now on, none from before.
-                self.store.enqueue_cron(&service_id, &workflow_id, vec![], now).await?;
+                self.store.enqueue_cron(service_id, workflow_id, vec![], now).await?;
+                self.cron.moved(&key, now, None);
                 continue;
             };
             let due = schedule.due(after, now, self.config.cron_catch_up);
@@ -69,24 +158,50 @@ impl Node {
                     key: TriggerKey::Cron { time_unix_s },
                 })
                 .collect();
-            for pending in self.store.enqueue_cron(&service_id, &workflow_id, jobs, newest).await? {
+            for pending in self.store.enqueue_cron(service_id, workflow_id, jobs, newest).await? {
                 self.schedule(pending);
             }
+            self.cron.moved(&key, newest, due.ticks.last().copied());
         }
         Ok(())
     }
 
-    /// (service, workflow, schedule) of every deployed cron workflow. A schedule that no
-    /// longer parses (validated at deploy, so only after a downgrade) is skipped with a
-    /// warning.
-    fn cron_workflows(&self) -> Vec<(String, String, Schedule)> {
+    /// Rebuilds the cron table from the deployed services and the stored cursors when
+    /// a service was deployed or removed since it was built; otherwise does nothing.
+    fn refresh_cron(&self) -> Result<()> {
+        let changes = self.cron.changes.load(Ordering::SeqCst);
+        if self.cron.entries.lock().0 == Some(changes) {
+            return Ok(());
+        }
+        let mut fresh = BTreeMap::new();
+        for (service, workflow, text, schedule) in self.cron_workflows() {
+            let cursor = self.store.cron_cursor(&service, &workflow)?;
+            let next = cursor.and_then(|c| schedule.next_after(c));
+            fresh.insert((service, workflow), Entry { text, schedule, cursor, next, last_queued: None });
+        }
+        let mut table = self.cron.entries.lock();
+        // The tick this process queued last still is, while the workflow keeps its
+        // schedule and its cursor (a removal forgets the cursor).
+        for (key, entry) in fresh.iter_mut() {
+            if let Some(old) = table.1.get(key).filter(|old| old.text == entry.text && entry.cursor.is_some()) {
+                entry.last_queued = old.last_queued;
+            }
+        }
+        *table = (Some(changes), fresh);
+        Ok(())
+    }
+
+    /// (service, workflow, expression, schedule) of every deployed cron workflow. A
+    /// schedule that no longer parses (validated at deploy, so only after a downgrade) is
+    /// skipped with a warning.
+    fn cron_workflows(&self) -> Vec<(String, String, String, Schedule)> {
         let services = self.services.read();
         let mut out = Vec::new();
         for service in services.values() {
             for (workflow_id, wf) in &service.workflows {
                 let TriggerSpec::Cron { schedule } = &wf.trigger else { continue };
                 match Schedule::parse(schedule) {
-                    Ok(parsed) => out.push((service.id.clone(), workflow_id.clone(), parsed)),
+                    Ok(parsed) => out.push((service.id.clone(), workflow_id.clone(), schedule.clone(), parsed)),
                     Err(e) => tracing::warn!(service = %service.id, workflow = %workflow_id, "cron trigger not run: {e}"),
                 }
             }

@@ -25,6 +25,10 @@ pub enum NodeError {
     /// Not possible right now; the same request may pass later.
     #[error("{0}")]
     Unavailable(String),
+    /// The node is doing as much of this as it allows at once (HTTP 429); the same
+    /// request passes once some finishes. The message says how many run.
+    #[error("{0}")]
+    Busy(String),
     /// The on-disk store failed.
     #[error("store: {0}")]
     Store(String),
@@ -50,6 +54,7 @@ impl NodeError {
             NodeError::Conflict(_) => "conflict",
             NodeError::TooLarge(_) => "too-large",
             NodeError::Unavailable(_) => "unavailable",
+            NodeError::Busy(_) => "busy",
             NodeError::Runtime(e) => e.kind(),
             NodeError::Store(_) | NodeError::StoreIo(_) | NodeError::Io(_) => "node",
             NodeError::Aggregator { .. } => "aggregator",
@@ -61,7 +66,7 @@ impl NodeError {
         match self {
             NodeError::Invalid(_) | NodeError::NotFound(_) | NodeError::Conflict(_) | NodeError::TooLarge(_) => false,
             NodeError::Runtime(e) => e.is_retryable(),
-            NodeError::Store(_) | NodeError::StoreIo(_) | NodeError::Io(_) | NodeError::Unavailable(_) => true,
+            NodeError::Store(_) | NodeError::StoreIo(_) | NodeError::Io(_) | NodeError::Unavailable(_) | NodeError::Busy(_) => true,
             NodeError::Aggregator { retryable, .. } => *retryable,
         }
     }

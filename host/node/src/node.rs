@@ -68,6 +68,8 @@ pub struct Node {
     pub(crate) gc: crate::storage::ComponentGc,
     /// Uploads compiling in the background (`compiles.rs`).
     pub(crate) compiles: crate::compiles::Compiles,
+    /// Cron workflows' parsed schedules and cursors (`cron.rs`).
+    pub(crate) cron: crate::cron::CronTable,
 }
 
 impl Node {
@@ -108,6 +110,7 @@ impl Node {
             })?,
             gc: Default::default(),
             compiles: Default::default(),
+            cron: Default::default(),
         });
         for (name, spec) in &node.config.chains {
             node.chains.insert(name.clone(), node.chain_from_spec(name, spec.clone(), false)?);

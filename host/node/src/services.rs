@@ -19,6 +19,7 @@ impl Node {
         self.store.put_service(&manifest)?;
         tracing::info!(service = %manifest.id, workflows = manifest.workflows.len(), "service deployed");
         self.services.write().insert(manifest.id.clone(), Arc::new(manifest));
+        self.cron.services_changed();
         Ok(())
     }
 
@@ -27,6 +28,9 @@ impl Node {
         // First, so that a failure changes nothing: its components' grace period starts.
         self.stamp_components_of(id)?;
         let existed = self.services.write().remove(id).is_some();
+        if existed {
+            self.cron.services_changed();
+        }
         self.store.remove_service(id)?;
         self.store.forget_cron(id)?;
         if self.paused.write().remove(id).is_some() {

@@ -38,7 +38,7 @@ fn write_config(dir: &Path, port: u16, extra: &str) {
 
 /// Runs `wavs ARGS` in `cwd`; returns (success, stdout, stderr).
 fn wavs(cwd: &Path, args: &[&str]) -> (bool, String, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wavs"));
+    let mut command = Command::new(common::wavs_bin());
     command.args(args).current_dir(cwd);
     ENV.iter().for_each(|k| {
         command.env_remove(k);
@@ -244,7 +244,7 @@ fn a_token_file_other_users_can_read_stops_the_node() {
     let file = dir.path().join("data/api-token");
     std::fs::write(&file, "0123456789abcdef0123456789abcdef\n").unwrap();
     std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wavs"));
+    let mut command = Command::new(common::wavs_bin());
     command.args(["node"]).current_dir(dir.path());
     ENV.iter().for_each(|k| {
         command.env_remove(k);

@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 use tower::ServiceExt;
 use wavs_node::{Node, NodeConfig};
 
+mod common;
+
 const OPERATOR_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const ECHO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/guests/components/echo.wasm");
 
@@ -278,7 +280,7 @@ async fn json_logs_carry_the_trigger_span() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("wavs.toml");
     std::fs::write(&config, config_text(&dir, "")).unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wavs"))
+    let mut child = std::process::Command::new(common::wavs_bin())
         .args(["node", "--log-format", "json", "--config"])
         .arg(&config)
         .env("RUST_LOG", "info")

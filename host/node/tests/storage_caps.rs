@@ -105,17 +105,7 @@ impl Node {
     }
 
     async fn send(&self, method: &str, path: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
-        let response = reqwest::Client::new()
-            .request(method.parse().unwrap(), format!("{}{path}", self.url))
-            .header("authorization", format!("Bearer {TOKEN}"))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        self.process.send(TOKEN, method, path, content_type, body).await
     }
 
     async fn upload(&self, bytes: Vec<u8>) -> (u16, Value) {

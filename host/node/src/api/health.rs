@@ -1,6 +1,6 @@
-//! `GET /health`: the node's state at a glance, per chain. 503 and `"unhealthy"` while
-//! the store cannot write (its disk failed; it reopens the database meanwhile), with the
-//! reason in `"store"`.
+//! `GET /health`: the node's state at a glance, per chain, with the compiles under way and
+//! each cron workflow's next tick. 503 and `"unhealthy"` while the store cannot write (its
+//! disk failed; it reopens the database meanwhile), with the reason in `"store"`.
 
 use crate::node::Node;
 use axum::Json;
@@ -56,6 +56,7 @@ pub(super) async fn health(State(node): State<Arc<Node>>) -> (StatusCode, Json<V
         "paused-services": node.paused.read().keys().collect::<Vec<_>>(),
         "executions": node.outcomes.snapshot(),
         "compiling": node.compiles.under_way().into_iter().map(|(digest, state)| json!({ "digest": digest, "compile": state })).collect::<Vec<_>>(),
+        "cron": node.cron.health(),
     })))
 }
 

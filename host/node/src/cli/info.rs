@@ -27,6 +27,17 @@ pub async fn health(ctx: &Ctx) -> CliResult {
             let error = c["error"].as_str().map(|e| format!("  ({e})")).unwrap_or_default();
             println!("  {name:<10}{:<20} head {}  lag {}{error}", f("state"), f("head"), f("lag"));
         }
+        // An older node has no `cron`: nothing is printed for it.
+        let cron = answer["cron"].as_array().cloned().unwrap_or_default();
+        if !cron.is_empty() {
+            println!("cron        {}", cron.len());
+        }
+        let now = crate::backoff::unix_ms() / 1000;
+        for c in &cron {
+            let f = |k: &str| output::cell(&c[k]);
+            let due = c["next-tick"].as_u64().map(|t| format!(" (in {} s)", t.saturating_sub(now))).unwrap_or_default();
+            println!("  {}/{}  {}  next {}{due}  last queued {}", f("service"), f("workflow"), f("schedule"), f("next-tick"), f("last-queued-tick"));
+        }
         let counts: Vec<String> = answer["executions"].as_object().into_iter().flatten().map(|(k, v)| format!("{k} {v}")).collect();
         println!("executions  {}", if counts.is_empty() { "none since start".into() } else { counts.join(", ") });
     }

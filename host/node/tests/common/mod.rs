@@ -14,6 +14,22 @@ pub const OPERATOR_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5e
 /// Variables that would point the CLI or the node elsewhere than the test says.
 pub const ENV: &[&str] = &["WAVS_NODE", "WAVS_NODE_URL", "WAVS_API_TOKEN", "WAVS_CONFIG", "WAVS_DATA_DIR", "WAVS_API_ADDR"];
 
+/// The `wavs` binary: `WAVS_BIN_DIR/wavs` when set (as the devnet takes it: a copy that
+/// another build into the same target dir cannot replace mid-test), else cargo's build.
+pub fn wavs_bin() -> std::path::PathBuf {
+    let dir = std::env::var_os("WAVS_BIN_DIR").filter(|d| !d.is_empty());
+    dir.map_or_else(|| env!("CARGO_BIN_EXE_wavs").into(), |d| std::path::PathBuf::from(d).join("wavs"))
+}
+
+/// The CLI without the variables that would point it elsewhere than the test says.
+pub fn cli() -> Command {
+    let mut command = Command::new(wavs_bin());
+    ENV.iter().for_each(|k| {
+        command.env_remove(k);
+    });
+    command
+}
+
 /// A free TCP port on loopback.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -37,11 +53,8 @@ impl Drop for NodeProcess {
 impl NodeProcess {
     /// Starts `wavs node` in `dir` (which holds `wavs.toml`) and waits for it to be ready.
     pub fn start(dir: &Path) -> NodeProcess {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_wavs"));
+        let mut command = cli();
         command.args(["node", "--log-format", "json"]).current_dir(dir).env("RUST_LOG", "info");
-        ENV.iter().for_each(|k| {
-            command.env_remove(k);
-        });
         let mut child = command.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
         let stderr = child.stderr.take().unwrap();
         let (tx, lines) = std::sync::mpsc::channel();
@@ -54,6 +67,34 @@ impl NodeProcess {
         let ready = node.log(|m| m == "node ready");
         node.url = format!("http://{}", ready["fields"]["api"].as_str().unwrap());
         node
+    }
+
+    /// Writes `<dir>/wavs.toml` (data in `<dir>/data`, a free port, API token `token`, no
+    /// chain) and starts the node there.
+    pub fn start_with_token(dir: &Path, token: &str) -> NodeProcess {
+        std::fs::create_dir_all(dir.join("adapters")).unwrap();
+        let text = format!(
+            "data-dir = \"data\"\nadapters-dir = \"adapters\"\napi-addr = \"127.0.0.1:{}\"\napi-token = \"{token}\"\n[operator]\nprivate-key = \"{OPERATOR_KEY}\"\n",
+            free_port()
+        );
+        std::fs::write(dir.join("wavs.toml"), text).unwrap();
+        NodeProcess::start(dir)
+    }
+
+    /// `method path` with `token` and `content_type`: the status and the JSON answer (its
+    /// text as a JSON string if it is not JSON).
+    pub async fn send(&self, token: &str, method: &str, path: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
+        let response = reqwest::Client::new()
+            .request(method.parse().unwrap(), format!("{}{path}", self.url))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }
 
     /// The next log line whose message `pick` accepts, within `wait`.
@@ -72,4 +113,26 @@ impl NodeProcess {
     pub fn log(&self, pick: impl Fn(&str) -> bool) -> Value {
         self.log_within(pick, Duration::from_secs(60)).expect("no such log line: the node exited or is silent")
     }
+}
+
+/// `n` as unsigned LEB128, as WASM sizes are written.
+pub fn leb128(mut n: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        out.push(if n == 0 { byte } else { byte | 0x80 });
+        if n == 0 {
+            return out;
+        }
+    }
+}
+
+/// A guest `scripts/build-guests.sh` builds (`components/echo.wasm`), read from the target
+/// dir (`CARGO_TARGET_DIR`, else the repository's), as the devnet finds them.
+pub fn guest(relative: &str) -> Vec<u8> {
+    let target = std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()).map(std::path::PathBuf::from);
+    let target = target.unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let path = target.join("guests").join(relative);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}; run scripts/build-guests.sh", path.display()))
 }
