@@ -6,13 +6,17 @@
 //! newest `cron-catch-up` of them, and says so.
 //!
 //! The parsed schedules, the cursors and each workflow's next tick are kept in memory
-//! ([`CronTable`]) and rebuilt from the manifests and the store only when a service is
+//! ([`Cron`]) and rebuilt from the manifests and the store only when a service is
 //! deployed or removed: a second with no tick due parses and reads nothing. The cursor is
 //! still written to the store with each tick queued, so a restart carries on from it.
+//!
+//! An owned stage: it holds the store and its table, and sees the rest of the node only
+//! through [`CronHost`] (the deployed services in, the scheduler out).
 
 use crate::error::Result;
 use crate::job::{Job, TriggerKey};
-use crate::node::Node;
+use crate::store::Store;
+use crate::store::PendingJob;
 use parking_lot::Mutex;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -20,7 +24,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use wavs_runtime::bindings::wit_types::{CronTrigger, TriggerData};
-use wavs_types::TriggerSpec;
+use wavs_types::{ServiceManifest, TriggerSpec};
 use wavs_types::cron::Schedule;
 
 /// How often due ticks are looked for: ticks are whole minutes, so a run starts at most
@@ -62,16 +66,31 @@ pub struct CronHealth {
     pub last_queued_tick: Option<u64>,
 }
 
-/// The cron workflows of the deployed services, as of their last change.
-#[derive(Default)]
-pub(crate) struct CronTable {
+/// What the cron stage needs from the rest of the node.
+pub(crate) trait CronHost: Send + Sync {
+    /// The services deployed now.
+    fn services(&self) -> Vec<Arc<ServiceManifest>>;
+    /// Hands a queued job to the scheduler.
+    fn schedule(self: Arc<Self>, pending: PendingJob);
+}
+
+/// The cron stage: the cron workflows of the deployed services, as of their last change,
+/// and the loop that queues their ticks.
+pub(crate) struct Cron {
+    store: Arc<Store>,
+    /// The newest missed ticks run per workflow after downtime (`cron-catch-up`).
+    catch_up: usize,
     /// Bumped by every deploy and removal; the loop rebuilds its entries when it moved.
     changes: AtomicU64,
     /// The `changes` the entries were built at (`None`: never built), and the entries.
     entries: Mutex<(Option<u64>, BTreeMap<Key, Entry>)>,
 }
 
-impl CronTable {
+impl Cron {
+    pub(crate) fn new(store: Arc<Store>, catch_up: usize) -> Cron {
+        Cron { store, catch_up, changes: AtomicU64::new(0), entries: Mutex::default() }
+    }
+
     /// The deployed services changed: the loop rereads them before its next look.
     pub(crate) fn services_changed(&self) {
         self.changes.fetch_add(1, Ordering::SeqCst);
@@ -107,15 +126,13 @@ impl CronTable {
             e.last_queued = queued.or(e.last_queued);
         }
     }
-}
 
-impl Node {
     /// Queues due cron ticks forever; a failure (the store) is logged and tried again.
-    pub(crate) async fn cron_loop(self: Arc<Self>) {
+    pub(crate) async fn run(self: Arc<Self>, host: Arc<dyn CronHost>) {
         let mut previous = None;
         loop {
             let now = unix_now_s();
-            match self.queue_due_ticks(now, previous).await {
+            match self.queue_due_ticks(host.as_ref(), &host, now, previous).await {
                 Ok(()) => previous = Some(now),
                 Err(e) => tracing::warn!("queueing cron ticks failed, trying again: {e}"),
             }
@@ -125,17 +142,17 @@ impl Node {
 
     /// Queues every cron workflow's ticks due by `now`. `previous` is when this process
     /// last looked: ticks due before it (or, on the first look, all of them) were missed.
-    async fn queue_due_ticks(self: &Arc<Self>, now: u64, previous: Option<u64>) -> Result<()> {
-        self.refresh_cron()?;
-        for (key, schedule, cursor) in self.cron.due_at(now) {
+    async fn queue_due_ticks(&self, host: &dyn CronHost, scheduler: &Arc<dyn CronHost>, now: u64, previous: Option<u64>) -> Result<()> {
+        self.refresh(host)?;
+        for (key, schedule, cursor) in self.due_at(now) {
             let (service_id, workflow_id) = &key;
             let Some(after) = cursor else {
                 // First sight (just deployed): ticks from now on, none from before.
                 self.store.enqueue_cron(service_id, workflow_id, vec![], now).await?;
-                self.cron.moved(&key, now, None);
+                self.moved(&key, now, None);
                 continue;
             };
-            let due = schedule.due(after, now, self.config.cron_catch_up);
+            let due = schedule.due(after, now, self.catch_up);
             let Some(newest) = due.newest else { continue };
             if due.skipped > 0 {
                 tracing::warn!(
@@ -159,27 +176,27 @@ impl Node {
                 })
                 .collect();
             for pending in self.store.enqueue_cron(service_id, workflow_id, jobs, newest).await? {
-                self.schedule(pending);
+                scheduler.clone().schedule(pending);
             }
-            self.cron.moved(&key, newest, due.ticks.last().copied());
+            self.moved(&key, newest, due.ticks.last().copied());
         }
         Ok(())
     }
 
     /// Rebuilds the cron table from the deployed services and the stored cursors when
     /// a service was deployed or removed since it was built; otherwise does nothing.
-    fn refresh_cron(&self) -> Result<()> {
-        let changes = self.cron.changes.load(Ordering::SeqCst);
-        if self.cron.entries.lock().0 == Some(changes) {
+    fn refresh(&self, host: &dyn CronHost) -> Result<()> {
+        let changes = self.changes.load(Ordering::SeqCst);
+        if self.entries.lock().0 == Some(changes) {
             return Ok(());
         }
         let mut fresh = BTreeMap::new();
-        for (service, workflow, text, schedule) in self.cron_workflows() {
+        for (service, workflow, text, schedule) in cron_workflows(&host.services()) {
             let cursor = self.store.cron_cursor(&service, &workflow)?;
             let next = cursor.and_then(|c| schedule.next_after(c));
             fresh.insert((service, workflow), Entry { text, schedule, cursor, next, last_queued: None });
         }
-        let mut table = self.cron.entries.lock();
+        let mut table = self.entries.lock();
         // The tick this process queued last still is, while the workflow keeps its
         // schedule and its cursor (a removal forgets the cursor).
         for (key, entry) in fresh.iter_mut() {
@@ -190,22 +207,21 @@ impl Node {
         *table = (Some(changes), fresh);
         Ok(())
     }
+}
 
-    /// (service, workflow, expression, schedule) of every deployed cron workflow. A
-    /// schedule that no longer parses (validated at deploy, so only after a downgrade) is
-    /// skipped with a warning.
-    fn cron_workflows(&self) -> Vec<(String, String, String, Schedule)> {
-        let services = self.services.read();
-        let mut out = Vec::new();
-        for service in services.values() {
-            for (workflow_id, wf) in &service.workflows {
-                let TriggerSpec::Cron { schedule } = &wf.trigger else { continue };
-                match Schedule::parse(schedule) {
-                    Ok(parsed) => out.push((service.id.clone(), workflow_id.clone(), schedule.clone(), parsed)),
-                    Err(e) => tracing::warn!(service = %service.id, workflow = %workflow_id, "cron trigger not run: {e}"),
-                }
+/// (service, workflow, expression, schedule) of every cron workflow of `services`. A
+/// schedule that no longer parses (validated at deploy, so only after a downgrade) is
+/// skipped with a warning.
+fn cron_workflows(services: &[Arc<ServiceManifest>]) -> Vec<(String, String, String, Schedule)> {
+    let mut out = Vec::new();
+    for service in services {
+        for (workflow_id, wf) in &service.workflows {
+            let TriggerSpec::Cron { schedule } = &wf.trigger else { continue };
+            match Schedule::parse(schedule) {
+                Ok(parsed) => out.push((service.id.clone(), workflow_id.clone(), schedule.clone(), parsed)),
+                Err(e) => tracing::warn!(service = %service.id, workflow = %workflow_id, "cron trigger not run: {e}"),
             }
         }
-        out
     }
+    out
 }

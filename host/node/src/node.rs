@@ -21,8 +21,7 @@ const ADAPTER_RESCAN: Duration = Duration::from_secs(2);
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct ChainStatus {
-    /// `waiting-for-adapter`, `active` or `error`.
-    pub state: String,
+    pub state: wavs_types::ChainState,
     /// Last head seen.
     pub head: Option<u64>,
     /// Next height to read.
@@ -36,7 +35,7 @@ pub struct ChainStatus {
 impl ChainStatus {
     /// A round of reading worked: the chain is active and its last error is cleared.
     pub(crate) fn set_active(&mut self) {
-        self.state = "active".into();
+        self.state = wavs_types::ChainState::Active;
         self.error = None;
     }
 }
@@ -69,7 +68,7 @@ pub struct Node {
     /// Uploads compiling in the background (`compiles.rs`).
     pub(crate) compiles: crate::compiles::Compiles,
     /// Cron workflows' parsed schedules and cursors (`cron.rs`).
-    pub(crate) cron: crate::cron::CronTable,
+    pub(crate) cron: Arc<crate::cron::Cron>,
 }
 
 impl Node {
@@ -90,6 +89,7 @@ impl Node {
         let runner = ComponentRunner::new(engine.clone())?.with_http_rules(http_rules);
         let registry = Arc::new(AdapterRegistry::new(engine, &config.adapters_dir)?);
         let report = registry.scan().await?;
+        let cron = Arc::new(crate::cron::Cron::new(store.clone(), config.cron_catch_up));
         let node = Arc::new(Node {
             permits: tokio::sync::Semaphore::new(config.max_concurrent_executions.max(1)),
             config,
@@ -110,7 +110,7 @@ impl Node {
             })?,
             gc: Default::default(),
             compiles: Default::default(),
-            cron: Default::default(),
+            cron,
         });
         for (name, spec) in &node.config.chains {
             node.chains.insert(name.clone(), node.chain_from_spec(name, spec.clone(), false)?);
@@ -149,7 +149,7 @@ impl Node {
         tokio::spawn(self.clone().job_loop());
         tokio::spawn(self.clone().outbox_loop());
         tokio::spawn(self.clone().component_gc_loop());
-        tokio::spawn(self.clone().cron_loop());
+        tokio::spawn(self.cron.clone().run(self.clone()));
         let node = self.clone();
         tokio::spawn(async move {
             loop {
@@ -182,7 +182,7 @@ impl Node {
             let entry = status.entry(name).or_default();
             entry.adapter_restarts = chain.adapter.restarts();
             if !chain.adapter.has_adapter() {
-                entry.state = "waiting-for-adapter".into();
+                entry.state = wavs_types::ChainState::WaitingForAdapter;
             }
         }
         status
@@ -190,5 +190,16 @@ impl Node {
 
     pub(crate) fn update_status(&self, chain: &str, f: impl FnOnce(&mut ChainStatus)) {
         f(self.chain_status.write().entry(chain.to_string()).or_default());
+    }
+}
+
+/// What the cron stage sees of the node.
+impl crate::cron::CronHost for Node {
+    fn services(&self) -> Vec<Arc<ServiceManifest>> {
+        self.services.read().values().cloned().collect()
+    }
+
+    fn schedule(self: Arc<Self>, pending: crate::store::PendingJob) {
+        Node::schedule(&self, pending);
     }
 }

@@ -51,7 +51,7 @@ impl Node {
                     let delay = backoff.next_delay();
                     tracing::warn!(chain = %name, retry_in_ms = delay.as_millis() as u64, "reading triggers failed: {e}");
                     self.update_status(&name, |s| {
-                        s.state = "error".into();
+                        s.state = wavs_types::ChainState::Error;
                         s.error = Some(e.to_string());
                     });
                     delay
@@ -64,7 +64,7 @@ impl Node {
     /// Reads one range. Returns whether the cursor has caught up with the safe head.
     async fn poll_chain(self: &Arc<Self>, name: &str, chain: &ChainAdapter, spec: &ChainSpec) -> Result<bool> {
         if !chain.has_adapter() {
-            self.update_status(name, |s| s.state = "waiting-for-adapter".into());
+            self.update_status(name, |s| s.state = wavs_types::ChainState::WaitingForAdapter);
             return Ok(true);
         }
         let head = chain.head(BlockTag::Latest).await?;

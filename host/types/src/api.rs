@@ -76,3 +76,19 @@ pub struct ApiError {
     /// Whether sending the same request again may succeed.
     pub retryable: bool,
 }
+
+/// Where a chain's trigger reading stands, as a node's `GET /health` shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChainState {
+    /// Its first round of reading has not finished yet.
+    #[default]
+    Starting,
+    /// No adapter for the chain's family is loaded: it waits for one to be dropped into
+    /// the adapters directory.
+    WaitingForAdapter,
+    /// The last round of reading worked.
+    Active,
+    /// The last round failed (the chain's `error` says why); it is tried again.
+    Error,
+}

@@ -15,7 +15,7 @@ pub mod http;
 pub mod manifest;
 pub mod prometheus;
 
-pub use api::{ApiError, EnvelopeState, EnvelopeStatus, SignedSubmission};
+pub use api::{ApiError, ChainState, EnvelopeState, EnvelopeStatus, SignedSubmission};
 pub use chain::ChainSpec;
 pub use envelope::{TriggerIdentity, WireEnvelope, derive_event_id, ordering_bytes};
 pub use manifest::{
