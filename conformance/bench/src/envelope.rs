@@ -121,8 +121,8 @@ pub async fn run(tasks: usize, triggers: usize) -> Result<(), String> {
     });
 
     let submit = json!({ "aggregator": { "chain": "anvil", "handler": deployment.handler, "manager": deployment.manager } });
-    let (echo, _) = node.upload_component(&util::guest_bytes("components/echo.wasm")?).map_err(|e| e.to_string())?;
-    let (square, _) = node.upload_component(&util::guest_bytes("components/square.wasm")?).map_err(|e| e.to_string())?;
+    let (echo, _) = node.components().upload_component(&util::guest_bytes("components/echo.wasm")?).map_err(|e| e.to_string())?;
+    let (square, _) = node.components().upload_component(&util::guest_bytes("components/square.wasm")?).map_err(|e| e.to_string())?;
     let manual = json!({
         "id": "env-manual",
         "components": { "c": { "digest": echo } },

@@ -10,7 +10,7 @@ pub mod api;
 pub mod backoff;
 mod chains;
 pub mod cli;
-pub mod compiles;
+pub mod components;
 pub mod config;
 pub mod cron;
 pub mod dispatcher;
@@ -25,7 +25,6 @@ pub mod scheduler;
 pub mod sender;
 pub mod services;
 pub mod status_page;
-pub mod storage;
 pub mod store;
 pub mod trigger_loop;
 

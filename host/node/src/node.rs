@@ -44,10 +44,10 @@ impl ChainStatus {
 pub struct Node {
     pub(crate) config: NodeConfig,
     pub(crate) store: Arc<Store>,
-    pub(crate) runner: ComponentRunner,
+    pub(crate) runner: Arc<ComponentRunner>,
     pub(crate) registry: Arc<AdapterRegistry>,
     pub(crate) chains: Chains,
-    pub(crate) services: RwLock<BTreeMap<String, Arc<ServiceManifest>>>,
+    pub(crate) services: crate::components::Deployed,
     /// Paused services and since when (unix ms): their jobs wait, their tasks are refused.
     pub(crate) paused: RwLock<BTreeMap<String, u64>>,
     /// The components' key-value store (namespaced per service by the dispatcher).
@@ -63,10 +63,8 @@ pub struct Node {
     pub(crate) chain_status: RwLock<BTreeMap<String, ChainStatus>>,
     pub(crate) http: reqwest::Client,
     pub(crate) permits: tokio::sync::Semaphore,
-    /// Stored components' caps and sweep (`storage.rs`).
-    pub(crate) gc: crate::storage::ComponentGc,
-    /// Uploads compiling in the background (`compiles.rs`).
-    pub(crate) compiles: crate::compiles::Compiles,
+    /// Stored components: uploads, compiles, caps and sweep (`components.rs`).
+    pub(crate) components: Arc<crate::components::Components>,
     /// Cron workflows' parsed schedules and cursors (`cron.rs`).
     pub(crate) cron: Arc<crate::cron::Cron>,
 }
@@ -81,15 +79,24 @@ impl Node {
         // ones `describe()` uses.
         let instances = config.max_concurrent_executions + config.chains.len() + crate::chains::RUNTIME_CHAIN_SLOTS + 16;
         let capacity = wavs_runtime::engine::PoolCapacity { instances: u32::try_from(instances).unwrap_or(u32::MAX) };
-        let engine = WasmEngine::with_capacity(crate::storage::cache_dir(&config.data_dir), capacity)?;
+        let engine = WasmEngine::with_capacity(crate::components::cache_dir(&config.data_dir), capacity)?;
         // Which restricted hosts components may be granted; the node's own services are
         // added to these rules once its chains are known (`http_rules.rs`).
         let http_rules = wavs_runtime::HttpRules::new(&config.http_allow_private)
             .map_err(|e| crate::error::NodeError::Invalid(format!("http-allow-private: {e}")))?;
-        let runner = ComponentRunner::new(engine.clone())?.with_http_rules(http_rules);
+        let runner = Arc::new(ComponentRunner::new(engine.clone())?.with_http_rules(http_rules));
         let registry = Arc::new(AdapterRegistry::new(engine, &config.adapters_dir)?);
         let report = registry.scan().await?;
         let cron = Arc::new(crate::cron::Cron::new(store.clone(), config.cron_catch_up));
+        let services = crate::components::Deployed::default();
+        let components = Arc::new(crate::components::Components::new(
+            store.clone(),
+            runner.clone(),
+            services.clone(),
+            config.storage.clone(),
+            &config.data_dir,
+            config.max_concurrent_compiles,
+        ));
         let node = Arc::new(Node {
             permits: tokio::sync::Semaphore::new(config.max_concurrent_executions.max(1)),
             config,
@@ -97,7 +104,7 @@ impl Node {
             runner,
             registry,
             chains: Chains::default(),
-            services: RwLock::default(),
+            services,
             paused: RwLock::new(store.paused_services()?),
             kv: store,
             metrics: Default::default(),
@@ -108,8 +115,7 @@ impl Node {
             http: reqwest::Client::builder().timeout(Duration::from_secs(10)).build().map_err(|e| {
                 crate::error::NodeError::Invalid(format!("http client: {e}"))
             })?,
-            gc: Default::default(),
-            compiles: Default::default(),
+            components,
             cron,
         });
         for (name, spec) in &node.config.chains {
@@ -148,7 +154,7 @@ impl Node {
     pub fn start_loops(self: &Arc<Self>) {
         tokio::spawn(self.clone().job_loop());
         tokio::spawn(self.clone().outbox_loop());
-        tokio::spawn(self.clone().component_gc_loop());
+        tokio::spawn(self.components.clone().sweep_loop());
         tokio::spawn(self.cron.clone().run(self.clone()));
         let node = self.clone();
         tokio::spawn(async move {
@@ -201,5 +207,12 @@ impl crate::cron::CronHost for Node {
 
     fn schedule(self: Arc<Self>, pending: crate::store::PendingJob) {
         Node::schedule(&self, pending);
+    }
+}
+
+impl Node {
+    /// The component store (uploads, compiles, caps, sweep).
+    pub fn components(&self) -> &Arc<crate::components::Components> {
+        &self.components
     }
 }

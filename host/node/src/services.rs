@@ -1,5 +1,5 @@
 //! Deployed services: validation against this node's chains and limits, and the
-//! components they run (uploads and their caps are in `storage.rs`).
+//! components they run (uploads and their caps are in `components/`).
 
 use crate::error::{NodeError, Result};
 use crate::node::Node;
@@ -12,10 +12,10 @@ impl Node {
     pub fn deploy(&self, manifest: ServiceManifest) -> Result<()> {
         // No component sweep between the check (which finds the components stored) and
         // the commit (after which they count as used).
-        let _guard = self.gc.lock.lock();
+        let _guard = self.components.hold();
         self.check(&manifest)?;
         // A replaced manifest's components may now be unused: their grace period starts.
-        self.stamp_components_of(&manifest.id)?;
+        self.components.stamp_components_of(&manifest.id)?;
         self.store.put_service(&manifest)?;
         tracing::info!(service = %manifest.id, workflows = manifest.workflows.len(), "service deployed");
         self.services.write().insert(manifest.id.clone(), Arc::new(manifest));
@@ -26,7 +26,7 @@ impl Node {
     /// Removes a service.
     pub fn remove(&self, id: &str) -> Result<()> {
         // First, so that a failure changes nothing: its components' grace period starts.
-        self.stamp_components_of(id)?;
+        self.components.stamp_components_of(id)?;
         let existed = self.services.write().remove(id).is_some();
         if existed {
             self.cron.services_changed();
@@ -106,7 +106,7 @@ impl Node {
         self.check_http_grants(manifest).map_err(NodeError::Invalid)?;
         for (name, spec) in &manifest.components {
             self.limits_for(spec).map_err(|m| NodeError::Invalid(format!("components.{name}.limits: {m}")))?;
-            self.check_not_compiling(&spec.digest)?;
+            self.components.check_not_compiling(&spec.digest)?;
             self.ensure_component(&spec.digest)
                 .map_err(|e| NodeError::Invalid(format!("components.{name}: {e}")))?;
         }

@@ -55,7 +55,7 @@ pub(super) async fn health(State(node): State<Arc<Node>>) -> (StatusCode, Json<V
         "services": node.services().len(),
         "paused-services": node.paused.read().keys().collect::<Vec<_>>(),
         "executions": node.outcomes.snapshot(),
-        "compiling": node.compiles.under_way().into_iter().map(|(digest, state)| json!({ "digest": digest, "compile": state })).collect::<Vec<_>>(),
+        "compiling": node.components.compiles_under_way().into_iter().map(|(digest, state)| json!({ "digest": digest, "compile": state })).collect::<Vec<_>>(),
         "cron": node.cron.health(),
     })))
 }

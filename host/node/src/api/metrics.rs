@@ -152,7 +152,7 @@ pub fn render(node: &Arc<Node>) -> Result<String> {
     header(&mut out, "wavs_components_stored_bytes", "gauge", "Bytes of the uploaded components kept (capped by [storage] max-total-component-bytes).");
     let _ = writeln!(out, "wavs_components_stored_bytes {stored_bytes}");
     header(&mut out, "wavs_components_removed_total", "counter", "Components removed since start after their grace period unused.");
-    let _ = writeln!(out, "wavs_components_removed_total {}", node.gc.removed.load(Ordering::Relaxed));
+    let _ = writeln!(out, "wavs_components_removed_total {}", node.components.removed());
     header(&mut out, "wavs_jobs_pending", "gauge", "Triggers stored and not run to the end yet (including those waiting for a retry).");
     let _ = writeln!(out, "wavs_jobs_pending {}", node.store.pending_job_count()?);
     header(&mut out, "wavs_outbox_unsent", "gauge", "Signed envelopes the aggregator has not acknowledged yet.");

@@ -35,24 +35,24 @@ pub(super) async fn upload_component(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if let Some(len) = declared {
-        if let Err(refused) = node.check_component_size(Some(len)) {
+        if let Err(refused) = node.components.check_component_size(Some(len)) {
             drain(body, len).await;
             return Err(refused);
         }
     }
-    let cap = node.config.storage.max_component_bytes;
+    let cap = node.components.storage().max_component_bytes;
     let body = match read_capped(body, cap).await? {
         Some(bytes) => bytes,
-        None => return Err(node.check_component_size(None).unwrap_err()),
+        None => return Err(node.components.check_component_size(None).unwrap_err()),
     };
     let bytes = body.len();
     if query.wait == Some(false) {
-        let digest = node.upload_in_background(body.to_vec())?;
-        let state = node.compiles.state(&digest);
+        let digest = node.components.upload_in_background(body.to_vec())?;
+        let state = node.components.compile_state(&digest);
         return Ok((StatusCode::ACCEPTED, Json(json!({ "digest": digest, "bytes": bytes, "compile": state }))));
     }
     let started = std::time::Instant::now();
-    let (digest, source) = node.upload_and_wait(body.to_vec()).await?;
+    let (digest, source) = node.components.upload_and_wait(body.to_vec()).await?;
     let ms = started.elapsed().as_millis() as u64;
     Ok((StatusCode::CREATED, Json(json!({ "digest": digest, "source": source, "ms": ms, "bytes": bytes }))))
 }
@@ -61,7 +61,7 @@ pub(super) async fn upload_component(
 /// background compile is.
 pub(super) async fn component_status(State(node): State<Arc<Node>>, Path(digest): Path<String>) -> ApiResult<Json<Value>> {
     let digest = digest.trim_start_matches("0x").to_ascii_lowercase();
-    if let Some(state) = node.compiles.state(&digest) {
+    if let Some(state) = node.components.compile_state(&digest) {
         return Ok(Json(json!({ "digest": digest, "compile": state })));
     }
     match node.store.component_size(&digest) {

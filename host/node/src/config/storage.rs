@@ -1,5 +1,5 @@
 //! The `[storage]` section of the node configuration: caps on stored components and how
-//! long an unused one is kept (`storage.rs` enforces them).
+//! long an unused one is kept (`components/caps.rs` enforces them).
 
 use serde::Deserialize;
 use std::time::Duration;

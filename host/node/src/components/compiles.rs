@@ -7,8 +7,8 @@
 //! component is refused (429) rather than queued, so a flood of uploads cannot take every
 //! core and the memory compiles need; one already compiling or compiled is never refused.
 
+use super::Components;
 use crate::error::{NodeError, Result};
-use crate::node::Node;
 use parking_lot::Mutex;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -45,15 +45,15 @@ struct Entry {
 #[derive(Default)]
 pub(crate) struct Compiles(Mutex<BTreeMap<String, Entry>>);
 
-impl Compiles {
+impl Components {
     /// The state of `digest`'s compile, if one ran lately.
-    pub fn state(&self, digest: &str) -> Option<CompileState> {
-        self.0.lock().get(digest).map(Entry::state)
+    pub fn compile_state(&self, digest: &str) -> Option<CompileState> {
+        self.compiles.0.lock().get(digest).map(Entry::state)
     }
 
     /// Every compile under way, for `/health` and the status page.
-    pub fn under_way(&self) -> Vec<(String, CompileState)> {
-        let mut map = self.0.lock();
+    pub fn compiles_under_way(&self) -> Vec<(String, CompileState)> {
+        let mut map = self.compiles.0.lock();
         map.retain(|_, e| e.outcome.as_ref().is_none_or(|(at, _)| at.elapsed() < KEEP_FINISHED));
         map.iter().filter(|(_, e)| e.outcome.is_none()).map(|(d, e)| (d.clone(), e.state())).collect()
     }
@@ -75,7 +75,7 @@ fn source_name(source: LoadSource) -> &'static str {
     }
 }
 
-impl Node {
+impl Components {
     /// Compiles and stores `bytes` on a blocking thread; returns its digest at once.
     /// A second upload of a digest being compiled joins the first. A new component is
     /// refused while `max-concurrent-compiles` compiles run; a compiled one is not (it
@@ -92,7 +92,7 @@ impl Node {
             }
             // Checked and taken under the same lock: two uploads never share the last slot.
             let running = map.values().filter(|e| e.outcome.is_none()).count();
-            let cap = self.config.max_concurrent_compiles;
+            let cap = self.max_compiles;
             if running >= cap && !compiled {
                 return Err(NodeError::Busy(format!(
                     "this node is compiling {running} component(s) already, the most it compiles at once \
@@ -102,11 +102,11 @@ impl Node {
             }
             map.insert(digest.clone(), Entry { started: Instant::now(), bytes: bytes.len(), outcome: None });
         }
-        let node = self.clone();
+        let components = self.clone();
         let key = digest.clone();
         tokio::task::spawn_blocking(move || {
             let started = Instant::now();
-            let (size, outcome) = (bytes.len(), node.upload_component(&bytes));
+            let (size, outcome) = (bytes.len(), components.upload_component(&bytes));
             let state = match outcome {
                 Ok((_, source)) => {
                     let ms = started.elapsed().as_millis() as u64;
@@ -118,7 +118,7 @@ impl Node {
                     CompileState::Failed { bytes: size, reason: e.to_string(), retryable: e.is_retryable() }
                 }
             };
-            if let Some(entry) = node.compiles.0.lock().get_mut(&key) {
+            if let Some(entry) = components.compiles.0.lock().get_mut(&key) {
                 entry.outcome = Some((Instant::now(), state));
             }
         });
@@ -128,8 +128,8 @@ impl Node {
     /// Compiles and stores `bytes` on a blocking thread and waits for it: the API's
     /// workers stay free meanwhile.
     pub async fn upload_and_wait(self: &Arc<Self>, bytes: Vec<u8>) -> Result<(String, &'static str)> {
-        let node = self.clone();
-        let loaded = tokio::task::spawn_blocking(move || node.upload_component(&bytes))
+        let components = self.clone();
+        let loaded = tokio::task::spawn_blocking(move || components.upload_component(&bytes))
             .await
             .map_err(|e| NodeError::Unavailable(format!("compile task: {e}")))??;
         Ok((loaded.0, source_name(loaded.1)))
@@ -138,7 +138,7 @@ impl Node {
     /// Refuses to use a component still compiling in the background, saying how long
     /// it has run; a deploy can come back once it is ready.
     pub(crate) fn check_not_compiling(&self, digest: &str) -> Result<()> {
-        match self.compiles.state(digest) {
+        match self.compile_state(digest) {
             Some(CompileState::Compiling { elapsed_ms, .. }) => Err(NodeError::Unavailable(format!(
                 "component {digest} is still compiling ({:.1} s so far); deploy again once GET /components/{digest} says ready",
                 elapsed_ms as f64 / 1000.0

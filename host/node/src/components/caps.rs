@@ -10,29 +10,14 @@
 //! `unused-component-grace-secs`: the file, its stamp, its compiled artifacts and its
 //! loaded program.
 
-pub use crate::config::storage::{StorageConfig, size};
-use crate::config::storage::secs;
+use super::Components;
+use crate::config::storage::{secs, size};
 use crate::error::{NodeError, Result};
-use crate::node::Node;
 use crate::store::components::remove_artifacts;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use wavs_runtime::{LoadSource, WasmEngine};
-
-/// Where the engine keeps compiled artifacts ([`Node::open`] gives it this directory),
-/// so that removing a component removes them too.
-pub(crate) fn cache_dir(data_dir: &std::path::Path) -> std::path::PathBuf {
-    data_dir.join("cache")
-}
-
-/// The node's side of component storage: one lock so that a sweep never runs between a
-/// deploy's check and its commit (nor between an upload's cap check and its write), and
-/// what was removed since start, for `/metrics`.
-#[derive(Default)]
-pub struct ComponentGc {
-    pub(crate) lock: parking_lot::Mutex<()>,
-    pub(crate) removed: AtomicU64,
-}
 
 /// What one sweep does.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -69,11 +54,11 @@ pub fn plan_sweep(
     plan
 }
 
-impl Node {
+impl Components {
     /// Refuses a component of `len` bytes over `max-component-bytes`; `None` when only
     /// "more than the cap" is known (a body without `Content-Length` cut at the cap).
     pub fn check_component_size(&self, len: Option<u64>) -> Result<()> {
-        let cap = self.config.storage.max_component_bytes;
+        let cap = self.storage.max_component_bytes;
         let what = match len {
             Some(len) if len <= cap => return Ok(()),
             Some(len) => size(len),
@@ -91,7 +76,7 @@ impl Node {
         if self.store.component_size(digest).is_some() {
             return Ok(());
         }
-        let storage = &self.config.storage;
+        let storage = &self.storage;
         let (count, total) = self.store.component_totals();
         if total.saturating_add(len) <= storage.max_total_component_bytes {
             return Ok(());
@@ -122,12 +107,12 @@ impl Node {
             Ok(loaded) => loaded,
             Err(e) => {
                 if self.store.component_size(&digest).is_none() {
-                    remove_artifacts(&self.cache_dir(), &digest);
+                    remove_artifacts(&self.cache_dir, &digest);
                 }
                 return Err(e.into());
             }
         };
-        let _guard = self.gc.lock.lock();
+        let _guard = self.lock.lock();
         // Again under the lock: another upload may have taken the room meanwhile.
         self.check_room(&digest, bytes.len() as u64)?;
         // Stamped first: a file on disk is never without its grace period's start.
@@ -140,7 +125,7 @@ impl Node {
     /// but not loaded (a start-up that skipped one must not cost it its components).
     fn used_digests(&self) -> Result<BTreeSet<String>> {
         let mut used: BTreeSet<String> = BTreeSet::new();
-        for manifest in self.services() {
+        for manifest in self.deployed.read().values() {
             used.extend(manifest.components.values().map(|c| c.digest.clone()));
         }
         for manifest in self.store.services()? {
@@ -152,7 +137,7 @@ impl Node {
     /// Starts the grace period of the components service `id` uses now, before it is
     /// removed or replaced (those still used elsewhere are never removed anyway).
     pub(crate) fn stamp_components_of(&self, id: &str) -> Result<()> {
-        let Some(manifest) = self.services.read().get(id).cloned() else { return Ok(()) };
+        let Some(manifest) = self.deployed.read().get(id).cloned() else { return Ok(()) };
         let digests: Vec<&str> = manifest.components.values().map(|c| c.digest.as_str()).collect();
         self.store.mark_unused_since(&digests, crate::backoff::unix_ms())
     }
@@ -160,12 +145,12 @@ impl Node {
     /// Removes the components unused for longer than the grace period; returns their
     /// digests. Each removal is logged.
     pub fn sweep_components(&self) -> Result<Vec<String>> {
-        let _guard = self.gc.lock.lock();
+        let _guard = self.lock.lock();
         self.store.rescan_components()?;
         let stored: BTreeSet<String> = self.store.stored_components().into_keys().collect();
         let used = self.used_digests()?;
         let now = crate::backoff::unix_ms();
-        let plan = plan_sweep(&stored, &used, &self.store.unused_since()?, now, self.config.storage.grace_ms());
+        let plan = plan_sweep(&stored, &used, &self.store.unused_since()?, now, self.storage.grace_ms());
         let mark: Vec<&str> = plan.mark.iter().map(String::as_str).collect();
         self.store.mark_unused_since(&mark, now)?;
         let forget: Vec<&str> = plan.forget.iter().map(String::as_str).collect();
@@ -173,9 +158,9 @@ impl Node {
         let mut removed = Vec::new();
         for (digest, unused_ms) in plan.remove {
             let bytes = self.store.remove_component(&digest)?;
-            let artifacts = remove_artifacts(&self.cache_dir(), &digest);
+            let artifacts = remove_artifacts(&self.cache_dir, &digest);
             self.runner.unload(&digest);
-            self.gc.removed.fetch_add(1, Ordering::Relaxed);
+            self.removed.fetch_add(1, Ordering::Relaxed);
             tracing::info!(%digest, bytes, artifacts, unused_secs = unused_ms / 1000, "unused component removed");
             removed.push(digest);
         }
@@ -184,20 +169,16 @@ impl Node {
 
     /// Sweeps every [`StorageConfig::sweep_every`], off the async worker threads (it
     /// lists and deletes files).
-    pub(crate) async fn component_gc_loop(self: std::sync::Arc<Self>) {
+    pub(crate) async fn sweep_loop(self: Arc<Self>) {
         loop {
-            tokio::time::sleep(self.config.storage.sweep_every()).await;
-            let node = self.clone();
-            match tokio::task::spawn_blocking(move || node.sweep_components()).await {
+            tokio::time::sleep(self.storage.sweep_every()).await;
+            let components = self.clone();
+            match tokio::task::spawn_blocking(move || components.sweep_components()).await {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => tracing::warn!("component sweep failed, tried again later: {e}"),
                 Err(e) => tracing::error!("component sweep panicked: {e}"),
             }
         }
-    }
-
-    fn cache_dir(&self) -> std::path::PathBuf {
-        cache_dir(&self.config.data_dir)
     }
 }
 
