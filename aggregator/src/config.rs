@@ -143,15 +143,20 @@ impl AggregatorConfig {
         let text = std::fs::read_to_string(path)
             .map_err(|e| AggregatorError::Config(format!("cannot read {}: {e}", path.display())))?;
         let mut config = Self::parse(&text)?;
-        config.apply_env(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+        config.apply_env(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))?;
         config.validate()?;
         Ok(config)
     }
 
-    /// Applies overrides from `var`.
-    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) {
-        if let Some(addr) = var("WAVS_AGGREGATOR_API_ADDR").and_then(|v| v.parse().ok()) {
-            self.api_addr = addr;
+    /// Applies overrides from `var`; a value that does not parse is an error, never
+    /// ignored.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<()> {
+        if let Some(v) = var("WAVS_AGGREGATOR_API_ADDR") {
+            self.api_addr = v.trim().parse().map_err(|e| {
+                AggregatorError::Config(format!(
+                    "WAVS_AGGREGATOR_API_ADDR={v:?} is not an address like 127.0.0.1:8100 ({e}): fix or unset it"
+                ))
+            })?;
         }
         if let Some(dir) = var("WAVS_AGGREGATOR_DATA_DIR") {
             self.data_dir = dir.into();
@@ -165,6 +170,7 @@ impl AggregatorConfig {
         if let Some(token) = var("WAVS_AGGREGATOR_API_TOKEN") {
             self.api_token = Some(ApiToken::Secret(token));
         }
+        Ok(())
     }
 
     /// This aggregator's name for the chain `wanted` names: its own name, or the

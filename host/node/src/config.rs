@@ -137,7 +137,7 @@ impl NodeConfig {
             NodeError::Invalid(m) => NodeError::Invalid(format!("{}: {m}", path.display())),
             other => other,
         })?;
-        config.apply_env(|k| std::env::var(k).ok());
+        config.apply_env(|k| std::env::var(k).ok())?;
         config.validate()?;
         Ok(config)
     }
@@ -147,16 +147,19 @@ impl NodeConfig {
         toml::from_str(text).map_err(|e| NodeError::Invalid(format!("invalid config: {e}")))
     }
 
-    /// Applies `WAVS_*` overrides from `var`.
-    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) {
+    /// Applies `WAVS_*` overrides from `var`; a value that does not parse is an error,
+    /// never ignored (the node would otherwise listen where its operator did not say).
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<()> {
         if let Some(v) = var("WAVS_DATA_DIR") {
             self.data_dir = v.into();
         }
         if let Some(v) = var("WAVS_ADAPTERS_DIR") {
             self.adapters_dir = v.into();
         }
-        if let Some(v) = var("WAVS_API_ADDR").and_then(|v| v.parse().ok()) {
-            self.api_addr = v;
+        if let Some(v) = var("WAVS_API_ADDR") {
+            self.api_addr = v.trim().parse().map_err(|e| {
+                NodeError::Invalid(format!("WAVS_API_ADDR={v:?} is not an address like 127.0.0.1:8000 ({e}): fix or unset it"))
+            })?;
         }
         if let Some(v) = var("WAVS_AGGREGATOR_URL") {
             self.aggregator_url = Some(v);
@@ -171,6 +174,7 @@ impl NodeConfig {
         if let Some(v) = var("WAVS_API_TOKEN").filter(|v| !v.trim().is_empty()) {
             self.api_token = Some(ApiToken::Secret(v));
         }
+        Ok(())
     }
 
     /// Checks values that parse but cannot work.
@@ -221,13 +225,17 @@ mod tests {
         let mut c = NodeConfig::parse(GOOD).unwrap();
         c.validate().unwrap();
         assert_eq!(c.chains["anvil"].max_block_range, 500);
-        c.apply_env(|k| (k == "WAVS_API_ADDR").then(|| "127.0.0.1:9999".to_string()));
+        c.apply_env(|k| (k == "WAVS_API_ADDR").then(|| "127.0.0.1:9999".to_string())).unwrap();
+        assert_eq!(c.api_addr.port(), 9999);
+        // A malformed address is refused, naming the variable, and changes nothing.
+        let err = c.apply_env(|k| (k == "WAVS_API_ADDR").then(|| "localhost:99999".to_string())).unwrap_err().to_string();
+        assert!(err.contains("WAVS_API_ADDR=\"localhost:99999\" is not an address"), "{err}");
         assert_eq!(c.api_addr.port(), 9999);
         assert_eq!(c.api_token, None);
         let secret = |t: &str| Some(ApiToken::Secret(t.into()));
-        c.apply_env(|k| (k == "WAVS_API_TOKEN").then(|| "s3cret".to_string()));
+        c.apply_env(|k| (k == "WAVS_API_TOKEN").then(|| "s3cret".to_string())).unwrap();
         assert_eq!(c.api_token, secret("s3cret"));
-        c.apply_env(|k| (k == "WAVS_API_TOKEN").then(String::new));
+        c.apply_env(|k| (k == "WAVS_API_TOKEN").then(String::new)).unwrap();
         assert_eq!(c.api_token, secret("s3cret"), "an empty variable keeps the token");
         let with = |line: &str| NodeConfig::parse(&GOOD.replace("adapters-dir", &format!("{line}\nadapters-dir"))).unwrap();
         assert_eq!(with("api-token = \"t\"").api_token, secret("t"));
@@ -237,7 +245,7 @@ mod tests {
         open.validate().unwrap();
         // The variable never opens the API: "none" there is refused.
         let mut c = NodeConfig::parse(GOOD).unwrap();
-        c.apply_env(|k| (k == "WAVS_API_TOKEN").then(|| "none".to_string()));
+        c.apply_env(|k| (k == "WAVS_API_TOKEN").then(|| "none".to_string())).unwrap();
         assert!(c.validate().unwrap_err().to_string().contains("guessable"));
         with("api-allowed-hosts = [\"wavs.example.com\", \"proxy:9000\"]").validate().unwrap();
         let err = with("api-allowed-hosts = [\"http://wavs.example.com\"]").validate().unwrap_err().to_string();
