@@ -129,9 +129,7 @@ impl Node {
         // Its RPC endpoint is one of the node's own services from now on.
         self.refresh_own_services();
         tracing::info!(chain = %name, %family, "chain added");
-        let node = self.clone();
-        let name = name.to_string();
-        tokio::spawn(async move { node.trigger_loop(name).await });
+        self.spawn_reader(name);
         Ok(())
     }
 }

@@ -1,4 +1,4 @@
-//! The node: its parts, and start-up. Triggers enter in `trigger_loop.rs`; results
+//! The node: its parts, and start-up. Triggers enter in `reader.rs`; results
 //! leave in `dispatcher.rs`.
 
 use crate::config::NodeConfig;
@@ -6,7 +6,6 @@ use crate::error::Result;
 use crate::executions::OutcomeCounts;
 use crate::store::Store;
 use parking_lot::RwLock;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,29 +15,6 @@ use wavs_types::ServiceManifest;
 
 /// How often the adapters directory is rescanned for new or replaced files.
 const ADAPTER_RESCAN: Duration = Duration::from_secs(2);
-
-/// A chain's state as the API shows it.
-#[derive(Debug, Clone, Default, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub struct ChainStatus {
-    pub state: wavs_types::ChainState,
-    /// Last head seen.
-    pub head: Option<u64>,
-    /// Next height to read.
-    pub cursor: Option<u64>,
-    /// Last error, if the chain is in `error`.
-    pub error: Option<String>,
-    /// Adapter instance restarts after traps or timeouts.
-    pub adapter_restarts: u64,
-}
-
-impl ChainStatus {
-    /// A round of reading worked: the chain is active and its last error is cleared.
-    pub(crate) fn set_active(&mut self) {
-        self.state = wavs_types::ChainState::Active;
-        self.error = None;
-    }
-}
 
 /// A running operator node.
 pub struct Node {
@@ -60,7 +36,7 @@ pub struct Node {
     pub(crate) running: parking_lot::Mutex<std::collections::HashSet<u64>>,
     /// Event ids being sent now, so no envelope is sent twice at once.
     pub(crate) sending: parking_lot::Mutex<std::collections::HashSet<Vec<u8>>>,
-    pub(crate) chain_status: RwLock<BTreeMap<String, ChainStatus>>,
+    pub(crate) chain_status: crate::reader::ChainStatuses,
     pub(crate) http: reqwest::Client,
     pub(crate) permits: tokio::sync::Semaphore,
     /// Stored components: uploads, compiles, caps and sweep (`components.rs`).
@@ -111,7 +87,7 @@ impl Node {
             outcomes: OutcomeCounts::default(),
             running: Default::default(),
             sending: Default::default(),
-            chain_status: RwLock::default(),
+            chain_status: Default::default(),
             http: reqwest::Client::builder().timeout(Duration::from_secs(10)).build().map_err(|e| {
                 crate::error::NodeError::Invalid(format!("http client: {e}"))
             })?,
@@ -166,8 +142,7 @@ impl Node {
             }
         });
         for (name, _) in self.chains.all() {
-            let node = self.clone();
-            tokio::spawn(async move { node.trigger_loop(name).await });
+            self.spawn_reader(&name);
         }
     }
 
@@ -182,7 +157,7 @@ impl Node {
     }
 
     /// Per-chain status.
-    pub fn chain_status(&self) -> BTreeMap<String, ChainStatus> {
+    pub fn chain_status(&self) -> BTreeMap<String, crate::reader::ChainStatus> {
         let mut status = self.chain_status.read().clone();
         for (name, chain) in self.chains.all() {
             let entry = status.entry(name).or_default();
@@ -194,8 +169,33 @@ impl Node {
         status
     }
 
-    pub(crate) fn update_status(&self, chain: &str, f: impl FnOnce(&mut ChainStatus)) {
-        f(self.chain_status.write().entry(chain.to_string()).or_default());
+    /// Starts chain `name`'s trigger reader.
+    pub(crate) fn spawn_reader(self: &Arc<Self>, name: &str) {
+        let Some(served) = self.chains.get(name) else {
+            tracing::error!(chain = %name, "no such chain; its trigger reader does not start");
+            return;
+        };
+        let reader = crate::reader::TriggerReader {
+            name: name.to_string(),
+            spec: served.spec.clone(),
+            chain: served.adapter.clone(),
+            store: self.store.clone(),
+            deployed: self.services.clone(),
+            status: self.chain_status.clone(),
+            jobs: self.clone(),
+        };
+        tokio::spawn(reader.run());
+    }
+}
+
+/// Where the trigger readers' jobs go.
+impl crate::reader::JobSink for Node {
+    fn schedule(self: Arc<Self>, pending: crate::store::PendingJob) {
+        Node::schedule(&self, pending);
+    }
+
+    fn retry_postponed(self: Arc<Self>) {
+        self.retry_postponed_jobs();
     }
 }
 

@@ -4,14 +4,14 @@
 //! newest remembered block that is (the common ancestor), drops the pending jobs of the
 //! orphaned blocks and reads again from there.
 
+use super::{ChainReader, TriggerReader};
 use crate::error::Result;
-use crate::node::Node;
-use wavs_runtime::ChainAdapter;
 
-impl Node {
+impl<C: ChainReader> TriggerReader<C> {
     /// Checks the block before `cursor` against the chain. Returns the height the loop
     /// rewound to, if a reorg replaced blocks it had read.
-    pub(crate) async fn check_reorg(&self, name: &str, chain: &ChainAdapter, cursor: u64) -> Result<Option<u64>> {
+    pub(crate) async fn check_reorg(&self, cursor: u64) -> Result<Option<u64>> {
+        let (name, chain) = (&self.name, &self.chain);
         let Some(last) = cursor.checked_sub(1) else { return Ok(None) };
         let Some(stored) = self.store.block_hash(name, last)? else { return Ok(None) };
         if chain.block_hash(last).await?.as_deref() == Some(stored.as_slice()) {

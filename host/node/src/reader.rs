@@ -1,0 +1,141 @@
+//! Where triggers enter: one reader per chain reads events by block range from the stored
+//! cursor, through the chain ([`ChainReader`]), and hands each match, stored as a job, to
+//! the scheduler.
+//!
+//! An owned stage: a reader holds its chain, the store, the deployed services and the
+//! chains' status map, and sees the rest of the node only through [`JobSink`]. Its tests
+//! (`reader/tests.rs`) run it on an in-memory chain.
+
+mod chain;
+#[cfg(test)]
+mod fake;
+mod reorg;
+mod routes;
+mod status;
+#[cfg(test)]
+mod tests;
+
+pub use chain::ChainReader;
+pub use status::{ChainStatus, ChainStatuses};
+
+use crate::backoff::Backoff;
+use crate::components::Deployed;
+use crate::error::{NodeError, Result};
+use crate::store::{PendingJob, Store};
+use std::sync::Arc;
+use std::time::Duration;
+use wavs_runtime::bindings::adapter_api::{BlockTag, EventFilter};
+use wavs_types::{ChainSpec, ChainState};
+
+/// Where a reader's jobs go.
+pub(crate) trait JobSink: Send + Sync {
+    /// Runs a job just stored.
+    fn schedule(self: Arc<Self>, pending: PendingJob);
+    /// The chain is readable again: jobs postponed while it failed need not wait out
+    /// their backoff.
+    fn retry_postponed(self: Arc<Self>);
+}
+
+/// The trigger reader of one chain.
+pub(crate) struct TriggerReader<C> {
+    pub(crate) name: String,
+    pub(crate) spec: ChainSpec,
+    pub(crate) chain: C,
+    pub(crate) store: Arc<Store>,
+    pub(crate) deployed: Deployed,
+    pub(crate) status: ChainStatuses,
+    pub(crate) jobs: Arc<dyn JobSink>,
+}
+
+impl<C: ChainReader> TriggerReader<C> {
+    /// Reads triggers forever, backing off while the chain or its adapter fails; the
+    /// cursor only moves past ranges that were fully read.
+    pub(crate) async fn run(self) {
+        let poll = Duration::from_millis(self.spec.poll_interval_ms);
+        let mut backoff = Backoff::new(poll, Duration::from_secs(10));
+        let mut failing = false;
+        loop {
+            let wait = match self.poll().await {
+                Ok(caught_up) => {
+                    backoff.reset();
+                    if std::mem::take(&mut failing) {
+                        self.jobs.clone().retry_postponed();
+                    }
+                    if caught_up { poll } else { Duration::ZERO }
+                }
+                Err(e) => {
+                    failing = true;
+                    let delay = backoff.next_delay();
+                    tracing::warn!(chain = %self.name, retry_in_ms = delay.as_millis() as u64, "reading triggers failed: {e}");
+                    self.update(|s| {
+                        s.state = ChainState::Error;
+                        s.error = Some(e.to_string());
+                    });
+                    delay
+                }
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Reads one range. Returns whether the cursor has caught up with the safe head.
+    pub(crate) async fn poll(&self) -> Result<bool> {
+        let (name, spec, chain) = (&self.name, &self.spec, &self.chain);
+        if !chain.has_adapter() {
+            self.update(|s| s.state = ChainState::WaitingForAdapter);
+            return Ok(true);
+        }
+        let head = chain.head(BlockTag::Latest).await?;
+        let safe = head.height.saturating_sub(spec.confirmations);
+        let cursor = match self.store.cursor(name)? {
+            Some(c) => c,
+            None => {
+                let start = spec.start_height.unwrap_or(safe + 1);
+                self.store.set_cursor(name, start)?;
+                start
+            }
+        };
+        self.update(|s| {
+            s.head = Some(head.height);
+            s.cursor = Some(cursor);
+        });
+        if cursor > safe {
+            self.update(ChainStatus::set_active);
+            return Ok(true);
+        }
+        if self.check_reorg(cursor).await?.is_some() {
+            return Ok(false);
+        }
+        let to = safe.min(cursor + spec.max_block_range - 1);
+        let routes = routes::routes(&self.deployed, name, spec);
+        let mut jobs = Vec::new();
+        if !routes.is_empty() {
+            let filters: Vec<EventFilter> = routes.iter().map(|r| r.filter.clone()).collect();
+            for event in chain.events(&filters, cursor, to).await? {
+                match routes.get(event.filter as usize) {
+                    Some(route) => jobs.push(routes::job_for(name, &spec.caip2(), route, event)),
+                    None => tracing::warn!(chain = %name, filter = event.filter, "adapter returned an event for an unknown filter"),
+                }
+            }
+        }
+        let to_hash = chain
+            .block_hash(to)
+            .await?
+            .ok_or_else(|| NodeError::Unavailable(format!("chain {name}: block {to} below the head has no hash yet")))?;
+        // The jobs and the cursor past them in one transaction: none lost, none twice.
+        for pending in self.store.enqueue_jobs(name, jobs, to, &to_hash).await? {
+            self.jobs.clone().schedule(pending);
+        }
+        // Active only once a whole round worked: a chain whose `events` keeps failing
+        // stays in `error` with its reason between attempts.
+        self.update(|s| {
+            s.set_active();
+            s.cursor = Some(to + 1);
+        });
+        Ok(to == safe)
+    }
+
+    fn update(&self, f: impl FnOnce(&mut ChainStatus)) {
+        status::update(&self.status, &self.name, f);
+    }
+}

@@ -1,0 +1,158 @@
+//! An in-memory chain for the reader's tests: blocks with hashes and contract events,
+//! replaced from any height to make a reorg, and an adapter that can be missing or fail.
+
+use super::ChainReader;
+use crate::error::{NodeError, Result};
+use parking_lot::Mutex;
+use std::sync::Arc;
+use wavs_runtime::bindings::adapter_api::{BlockInfo, BlockTag, ChainEvent, EventBody, EventFilter};
+use wavs_runtime::bindings::wit_types::{ContractEvent, EventPosition};
+
+struct Block {
+    hash: Vec<u8>,
+    /// (contract, payload) of each event, in order.
+    events: Vec<(String, Vec<u8>)>,
+}
+
+#[derive(Default)]
+struct Inner {
+    blocks: Vec<Block>,
+    /// Bumped by every reorg: it is in the hashes of the blocks made since.
+    fork: u8,
+    no_adapter: bool,
+    failing: Option<String>,
+}
+
+/// A chain in memory; block 0 is genesis.
+#[derive(Default)]
+pub(crate) struct FakeChain(Mutex<Inner>);
+
+impl FakeChain {
+    /// A chain whose head is `height`, without events.
+    pub(crate) fn with_height(height: u64) -> Arc<FakeChain> {
+        let chain = Arc::new(FakeChain::default());
+        for _ in 0..=height {
+            chain.mine(&[]);
+        }
+        chain
+    }
+
+    /// A chain whose head is `height`, with `events` (height, contract, payload).
+    pub(crate) fn with_events(height: u64, events: &[(u64, &str, &[u8])]) -> Arc<FakeChain> {
+        let chain = FakeChain::with_height(height);
+        for (at, contract, payload) in events {
+            chain.add_event(*at, contract, payload);
+        }
+        chain
+    }
+
+    /// Adds a block with `events` (contract, payload); returns its height.
+    pub(crate) fn mine(&self, events: &[(&str, &[u8])]) -> u64 {
+        let mut inner = self.0.lock();
+        let height = inner.blocks.len() as u64;
+        let hash = hash(inner.fork, height);
+        inner.blocks.push(Block { hash, events: events.iter().map(|(c, p)| (c.to_string(), p.to_vec())).collect() });
+        height
+    }
+
+    /// Replaces every block from `from` on with new ones (other hashes, no events), as
+    /// many as there were: a reorg of that depth.
+    pub(crate) fn reorg(&self, from: u64) {
+        let mut inner = self.0.lock();
+        inner.fork += 1;
+        let fork = inner.fork;
+        for height in from..inner.blocks.len() as u64 {
+            inner.blocks[height as usize] = Block { hash: hash(fork, height), events: vec![] };
+        }
+    }
+
+    /// Puts an event into the (already mined) block at `height`.
+    pub(crate) fn add_event(&self, height: u64, contract: &str, payload: &[u8]) {
+        self.0.lock().blocks[height as usize].events.push((contract.to_string(), payload.to_vec()));
+    }
+
+    pub(crate) fn set_adapter(&self, present: bool) {
+        self.0.lock().no_adapter = !present;
+    }
+
+    pub(crate) fn set_failing(&self, why: Option<&str>) {
+        self.0.lock().failing = why.map(str::to_string);
+    }
+
+    pub(crate) fn hash_at(&self, height: u64) -> Vec<u8> {
+        self.0.lock().blocks[height as usize].hash.clone()
+    }
+
+    fn check(&self) -> Result<()> {
+        match &self.0.lock().failing {
+            Some(why) => Err(NodeError::Unavailable(why.clone())),
+            None => Ok(()),
+        }
+    }
+}
+
+fn hash(fork: u8, height: u64) -> Vec<u8> {
+    let mut hash = vec![fork; 24];
+    hash.extend(height.to_be_bytes());
+    hash
+}
+
+impl ChainReader for Arc<FakeChain> {
+    fn has_adapter(&self) -> bool {
+        !self.0.lock().no_adapter
+    }
+
+    async fn head(&self, _tag: BlockTag) -> Result<BlockInfo> {
+        self.check()?;
+        let inner = self.0.lock();
+        let height = inner.blocks.len() as u64 - 1;
+        Ok(BlockInfo { height, hash: inner.blocks[height as usize].hash.clone(), time_unix_ms: 0 })
+    }
+
+    async fn events(&self, filters: &[EventFilter], from: u64, to: u64) -> Result<Vec<ChainEvent>> {
+        self.check()?;
+        let inner = self.0.lock();
+        let mut out = Vec::new();
+        for height in from..=to {
+            let block = &inner.blocks[height as usize];
+            let position = |index: u32| EventPosition {
+                height,
+                block_hash: block.hash.clone(),
+                tx_hash: if index == u32::MAX { vec![] } else { vec![inner.fork, height as u8, index as u8] },
+                tx_index: 0,
+                index: if index == u32::MAX { 0 } else { index },
+            };
+            for (filter, wanted) in filters.iter().enumerate() {
+                let filter = filter as u32;
+                match wanted {
+                    EventFilter::ContractEvent(f) => {
+                        for (index, (contract, payload)) in block.events.iter().enumerate() {
+                            if *contract != f.contract {
+                                continue;
+                            }
+                            let event = ContractEvent {
+                                contract: contract.clone(),
+                                kind: f.event.clone(),
+                                topics: vec![],
+                                data: payload.clone(),
+                                attributes: vec![],
+                            };
+                            out.push(ChainEvent { filter, position: position(index as u32), body: EventBody::Contract(event) });
+                        }
+                    }
+                    EventFilter::BlockInterval(f) => {
+                        if height >= f.start && (height - f.start) % f.every == 0 {
+                            out.push(ChainEvent { filter, position: position(u32::MAX), body: EventBody::Block });
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn block_hash(&self, height: u64) -> Result<Option<Vec<u8>>> {
+        self.check()?;
+        Ok(self.0.lock().blocks.get(height as usize).map(|b| b.hash.clone()))
+    }
+}
