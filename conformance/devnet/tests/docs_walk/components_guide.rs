@@ -40,6 +40,8 @@ pub fn walk(reader: &mut Reader) -> Devnet {
     }
     let from_log = run(reader, &guide.next("cargo run -q -p wavs-component-sdk --example trigger-json"), 10 * MINUTE);
     assert!(from_log.stdout.contains("number   42"), "the log's payload reaches the component:\n{}", from_log.stdout);
+    let inspect = run(reader, &guide.next("wavs adapters inspect"), MINUTE);
+    assert!(inspect.stdout.contains("kind     service component"), "{}", inspect.stdout);
 
     // 6. The devnet, in its own terminal.
     let demo = guide.next("<checkout>/scripts/demo.sh");
@@ -77,7 +79,8 @@ pub fn walk(reader: &mut Reader) -> Devnet {
     std::fs::write(&manifest_path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
     let valid = run(reader, &guide.next("wavs service validate"), MINUTE);
     assert!(valid.stdout.contains("valid"), "{}", valid.both());
-    let deploy = run(reader, &guide.next("wavs --node"), 10 * MINUTE);
+    let deploy_block = guide.next("wavs --node");
+    let deploy = run(reader, &deploy_block, 10 * MINUTE);
     assert!(deploy.stdout.contains("demo"), "`service list` shows it:\n{}", deploy.both());
 
     // A trigger, two ways; the result, four ways.
@@ -106,7 +109,8 @@ pub fn walk(reader: &mut Reader) -> Devnet {
     let computed = run(reader, &guide.next("wavs event-id --service demo --chain evm:31337"), MINUTE);
     let lines: Vec<&str> = computed.stdout.lines().collect();
     assert_eq!(lines.first(), Some(&event_id.as_str()), "wavs event-id gives the id the nodes used:\n{}", computed.stdout);
-    assert_eq!(lines.get(1).map(|l| l.len()), Some(42), "a task's id:\n{}", computed.stdout);
+    let task_id = lines.get(1).map(|l| l.to_string()).unwrap_or_default();
+    assert_eq!(task_id.len(), 42, "a task's id:\n{}", computed.stdout);
 
     let found = run(reader, &guide.next("RPC=$RPC HANDLER=$HANDLER <checkout>/docs/examples/find-result.sh"), MINUTE);
     assert!(found.stdout.contains(&format!("event id: {event_id}")) && found.stdout.contains(&format!("{:064x}", 42)), "{}", found.both());
@@ -116,6 +120,20 @@ pub fn walk(reader: &mut Reader) -> Devnet {
     // A cron tick, locally: the template says it has no number to double.
     let tick = reader.shell.run(&reader.filled(&guide.next("echo '{\"cron\"")), MINUTE);
     assert!(tick.both().contains("cron ticks carry none"), "the tick reached the component:\n{}", tick.both());
+
+    // A manual task: the by-hand workflow beside main, deployed again, then the task; it
+    // lands under the id `wavs event-id --task t1` printed.
+    let mut manifest: Value = serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    let submit = manifest["workflows"]["main"]["submit"].clone();
+    manifest["workflows"]["by-hand"] = serde_json::json!({ "trigger": "manual", "component": "main", "submit": submit });
+    std::fs::write(&manifest_path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+    run(reader, &deploy_block, 10 * MINUTE);
+    run(reader, &guide.next("wavs add-task --service demo --workflow by-hand"), 5 * MINUTE);
+    let stored = wait_for_payload(&rpc, &reader.value("<your handler>"), &task_id);
+    assert!(stored.ends_with(&format!("{:064x}", 42)), "the task's result is on chain under its id: {stored}");
+
+    let health = run(reader, &guide.next("wavs --node <node1> health"), MINUTE);
+    assert!(health.stdout.contains("anvil") && health.stdout.contains("evm"), "{}", health.stdout);
     guide.finish();
     Devnet { process, rpc }
 }
@@ -127,6 +145,23 @@ fn after_json(text: &str) -> Value {
     let json = &text[text.find(start).unwrap()..];
     let first = serde_json::Deserializer::from_str(json).into_iter::<Value>().next();
     first.and_then(Result::ok).unwrap_or_else(|| panic!("no JSON document in:\n{text}"))
+}
+
+/// `payloadOf(event_id)` on `handler` once it is set (waits up to two minutes).
+fn wait_for_payload(rpc: &str, handler: &str, event_id: &str) -> String {
+    let data = format!("0x6c842570{}000000000000000000000000", event_id.trim_start_matches("0x"));
+    let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "eth_call", "params": [{"to": handler, "data": data}, "latest"]});
+    let started = std::time::Instant::now();
+    loop {
+        let out = std::process::Command::new("curl").args(["-s", rpc, "-H", "content-type: application/json", "-d", &body.to_string()]).output().unwrap();
+        let answer: Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let result = answer["result"].as_str().unwrap_or_default().trim_end_matches('\n').to_string();
+        // abi.encode(bytes): empty bytes are 64 bytes of offset and length.
+        if result.len() > 130 || started.elapsed() > 2 * MINUTE {
+            return result;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
 }
 
 /// The transaction's receipt, as a reader would look it up.

@@ -44,6 +44,11 @@ impl Reader {
         self.fills.push((blank.into(), value.into()));
     }
 
+    /// What `blank` was filled with.
+    pub fn value(&self, blank: &str) -> String {
+        self.fills.iter().rev().find(|(b, _)| b == blank).map(|(_, v)| v.clone()).unwrap_or_else(|| panic!("{blank} is not filled yet"))
+    }
+
     /// `block` with every blank filled; panics on a blank nothing filled.
     pub fn filled(&self, block: &Block) -> String {
         let mut text = block.text.clone();
