@@ -106,7 +106,7 @@ impl Kit {
                 Ok(value)
             }
             Err(e) => {
-                let broke_limit = matches!(e, RuntimeError::LimitExceeded(_) | RuntimeError::Trap(_));
+                let broke_limit = matches!(e.cause(), RuntimeError::LimitExceeded(_) | RuntimeError::Trap(_));
                 if broke_limit {
                     self.breaches.push(format!("{what}: {e}"));
                 }

@@ -29,9 +29,13 @@ pub enum NodeError {
     /// request passes once some finishes. The message says how many run.
     #[error("{0}")]
     Busy(String),
-    /// The on-disk store failed.
-    #[error("store: {0}")]
-    Store(String),
+    /// The on-disk store failed; `source` is redb's error when it came from redb.
+    #[error("store: {message}")]
+    Store {
+        message: String,
+        #[source]
+        source: Option<Box<redb::Error>>,
+    },
     /// The store's disk failed (an I/O error, e.g. no space left). redb refuses every
     /// later transaction of a database that saw one, so the store reopens it; the same
     /// write may pass once the disk accepts writes again.
@@ -56,7 +60,7 @@ impl NodeError {
             NodeError::Unavailable(_) => "unavailable",
             NodeError::Busy(_) => "busy",
             NodeError::Runtime(e) => e.kind(),
-            NodeError::Store(_) | NodeError::StoreIo(_) | NodeError::Io(_) => "node",
+            NodeError::Store { .. } | NodeError::StoreIo(_) | NodeError::Io(_) => "node",
             NodeError::Aggregator { .. } => "aggregator",
         }
     }
@@ -66,7 +70,7 @@ impl NodeError {
         match self {
             NodeError::Invalid(_) | NodeError::NotFound(_) | NodeError::Conflict(_) | NodeError::TooLarge(_) => false,
             NodeError::Runtime(e) => e.is_retryable(),
-            NodeError::Store(_) | NodeError::StoreIo(_) | NodeError::Io(_) | NodeError::Unavailable(_) | NodeError::Busy(_) => true,
+            NodeError::Store { .. } | NodeError::StoreIo(_) | NodeError::Io(_) | NodeError::Unavailable(_) | NodeError::Busy(_) => true,
             NodeError::Aggregator { retryable, .. } => *retryable,
         }
     }
@@ -82,7 +86,7 @@ macro_rules! store_error {
                 let storage: fn(&$t) -> Option<&redb::StorageError> = $storage;
                 match storage(&e).and_then(io_failure) {
                     Some(message) => NodeError::StoreIo(message),
-                    None => NodeError::Store(e.to_string()),
+                    None => NodeError::Store { message: e.to_string(), source: Some(Box::new(e.into())) },
                 }
             }
         }
@@ -103,6 +107,13 @@ fn io_failure(e: &redb::StorageError) -> Option<String> {
         redb::StorageError::Io(io) => Some(format!("I/O error ({io})")),
         redb::StorageError::PreviousIo => Some("an earlier I/O error; redb refuses the database until it is reopened".into()),
         _ => None,
+    }
+}
+
+impl NodeError {
+    /// A store failure described in words (no underlying error to keep).
+    pub fn store(message: impl Into<String>) -> NodeError {
+        NodeError::Store { message: message.into(), source: None }
     }
 }
 
@@ -143,7 +154,8 @@ mod tests {
             CommitError::Storage(StorageError::ValueTooLarge(1)).into(),
         ];
         for e in &other {
-            assert!(matches!(e, NodeError::Store(_)), "{e:?}");
+            assert!(matches!(e, NodeError::Store { source: Some(_), .. }), "{e:?}");
+            assert!(std::error::Error::source(e).is_some(), "redb's error is kept as the source: {e}");
         }
     }
 }

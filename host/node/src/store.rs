@@ -93,7 +93,7 @@ impl Store {
 
     /// Saves (or replaces) a service.
     pub fn put_service(&self, manifest: &ServiceManifest) -> Result<()> {
-        let json = serde_json::to_string(manifest).map_err(|e| NodeError::Store(e.to_string()))?;
+        let json = serde_json::to_string(manifest).map_err(|e| NodeError::store(e.to_string()))?;
         self.with_db(|db| {
             let txn = db.begin_write()?;
             txn.open_table(SERVICES)?.insert(manifest.id.as_str(), json.as_str())?;
@@ -121,7 +121,7 @@ impl Store {
             for row in table.iter()? {
                 let (id, json) = row?;
                 let manifest = serde_json::from_str(json.value()).map_err(|e| {
-                    NodeError::Store(format!("stored service {} is unreadable: {e}", id.value()))
+                    NodeError::store(format!("stored service {} is unreadable: {e}", id.value()))
                 })?;
                 out.push(manifest);
             }
@@ -158,11 +158,11 @@ fn next_id(txn: &redb::WriteTransaction, name: &str) -> Result<u64> {
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| NodeError::Store(format!("cannot encode: {e}")))
+    serde_json::to_string(value).map_err(|e| NodeError::store(format!("cannot encode: {e}")))
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T> {
-    serde_json::from_str(json).map_err(|e| NodeError::Store(format!("stored {what} is unreadable: {e}")))
+    serde_json::from_str(json).map_err(|e| NodeError::store(format!("stored {what} is unreadable: {e}")))
 }
 
 #[cfg(test)]

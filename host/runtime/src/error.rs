@@ -36,6 +36,24 @@ pub enum RuntimeError {
     /// chain waits; retrying helps once an adapter file is dropped in.
     #[error("adapter unavailable: {0}")]
     Unavailable(String),
+    /// A chain adapter's instance failed during `call` — it trapped, broke its limits or
+    /// did not answer in time (`cause` says which) — and was dropped. Not the caller's
+    /// fault: retrying helps, as the next call runs on a fresh instance (or on a fixed
+    /// build the operator drops in).
+    #[error("adapter instance failed in {call} and was restarted: {cause}")]
+    AdapterFault {
+        call: String,
+        #[source]
+        cause: Box<RuntimeError>,
+    },
+    /// Every instance slot of the engine is in use. Retrying helps once other executions
+    /// finish.
+    #[error("busy: {0}")]
+    Busy(String),
+    /// The host could not set up or meter a call: not the guest's doing. Retrying may
+    /// help; the node's log has the detail.
+    #[error("host: {0}")]
+    Host(String),
 }
 
 /// How a chain adapter classified its own error (mirrors the WIT `adapter-error`).
@@ -75,6 +93,9 @@ impl RuntimeError {
             RuntimeError::Io(_) => "io",
             RuntimeError::Key(_) => "key",
             RuntimeError::Adapter { .. } | RuntimeError::Unavailable(_) => "adapter",
+            RuntimeError::AdapterFault { .. } => "adapter-fault",
+            RuntimeError::Busy(_) => "busy",
+            RuntimeError::Host(_) => "host",
         }
     }
 
@@ -83,8 +104,19 @@ impl RuntimeError {
         match self {
             RuntimeError::Guest { retryable, .. } => *retryable,
             RuntimeError::Io(_) | RuntimeError::Unavailable(_) => true,
+            RuntimeError::AdapterFault { .. } | RuntimeError::Busy(_) | RuntimeError::Host(_) => true,
             RuntimeError::Adapter { kind, .. } => *kind == AdapterErrorKind::Transient,
             _ => false,
+        }
+    }
+}
+
+impl RuntimeError {
+    /// What actually went wrong: for an adapter fault, the trap or limit behind it.
+    pub fn cause(&self) -> &RuntimeError {
+        match self {
+            RuntimeError::AdapterFault { cause, .. } => cause.cause(),
+            other => other,
         }
     }
 }
@@ -136,4 +168,23 @@ pub(crate) fn classify_call_error(err: wasmtime::Error, limits_hint: &str) -> Ru
         return RuntimeError::LimitExceeded(format!("memory limit reached: {root} ({limits_hint})"));
     }
     RuntimeError::Trap(root.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_of_the_guest_are_final_and_those_of_an_instance_or_the_host_are_not() {
+        let trap = || RuntimeError::Trap("unreachable".into());
+        assert!(!trap().is_retryable(), "a component that traps traps again on the same input");
+        let fault = RuntimeError::AdapterFault { call: "envelope-digest".into(), cause: Box::new(trap()) };
+        assert!(fault.is_retryable(), "the adapter instance is restarted: the next call may answer");
+        assert_eq!((fault.kind(), fault.cause().kind()), ("adapter-fault", "trap"));
+        assert_eq!(fault.to_string(), "adapter instance failed in envelope-digest and was restarted: guest trapped: unreachable");
+        assert_eq!(std::error::Error::source(&fault).map(ToString::to_string), Some("guest trapped: unreachable".into()));
+        for (e, kind) in [(RuntimeError::Busy("pool full".into()), "busy"), (RuntimeError::Host("no store".into()), "host")] {
+            assert!(e.is_retryable() && e.kind() == kind, "{e}");
+        }
+    }
 }

@@ -28,7 +28,8 @@ async fn chain(variant: &str, family: &str, limits: Limits) -> (ChainAdapter, te
 async fn stopped(chain: &ChainAdapter, says: &str) -> String {
     let head = chain.head(BlockTag::Latest).await.expect("head works").height;
     let err = chain.events(&[], head, head).await.unwrap_err();
-    let message = match &err {
+    assert!(err.is_retryable(), "the instance is dropped; the next call may pass: {err}");
+    let message = match err.cause() {
         RuntimeError::LimitExceeded(m) => m.clone(),
         other => panic!("expected limit-exceeded, got {other}"),
     };

@@ -107,7 +107,8 @@ async fn broken_adapters_are_refused_or_contained() {
     let chain = broken_chain(registry.clone(), Limits { time_ms: 1_500, ..Limits::ADAPTER_DEFAULT });
     let head = chain.head(BlockTag::Latest).await.expect("head works").height;
     let err = chain.events(&[], head, head).await.unwrap_err();
-    assert!(matches!(err, RuntimeError::LimitExceeded(_)), "{err}");
+    assert!(matches!(err.cause(), RuntimeError::LimitExceeded(_)), "{err}");
+    assert!(err.is_retryable() && err.kind() == "adapter-fault", "a fresh instance may answer: {err}");
     assert!(err.to_string().contains("events"), "the error names the call: {err}");
     assert_eq!(chain.restarts(), 1, "the instance that looped was dropped");
     assert!(chain.head(BlockTag::Latest).await.expect("a fresh instance serves the next call").height >= head);

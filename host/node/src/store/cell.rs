@@ -111,8 +111,8 @@ impl DbCell {
         let state = self.state.lock();
         match (&state.db, &state.fault) {
             (Some(db), None) => Ok(Lease { db: db.clone(), generation: state.generation }),
-            (_, Some(fault)) => Err(NodeError::Store(fault.reason.clone())),
-            (None, None) => Err(NodeError::Store("the store is closing".into())),
+            (_, Some(fault)) => Err(NodeError::store(fault.reason.clone())),
+            (None, None) => Err(NodeError::store("the store is closing")),
         }
     }
 

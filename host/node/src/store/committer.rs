@@ -42,7 +42,7 @@ impl Committer {
         let thread = std::thread::Builder::new()
             .name("wavs-store-commit".into())
             .spawn(move || writer(&cell, &requests))
-            .map_err(|e| NodeError::Store(format!("cannot start the store's writer thread: {e}")))?;
+            .map_err(|e| NodeError::store(format!("cannot start the store's writer thread: {e}")))?;
         Ok(Committer { queue: Some(queue), thread: Some(thread) })
     }
 
@@ -55,7 +55,7 @@ impl Committer {
     ) -> Result<R> {
         let (reply, answer) = oneshot::channel();
         let apply: Apply = Box::new(move |txn| apply(txn).map(|r| Box::new(r) as Output));
-        let gone = || NodeError::Store("the store's writer thread stopped".into());
+        let gone = || NodeError::store("the store's writer thread stopped");
         self.queue.as_ref().ok_or_else(gone)?.send(Request { apply, reply }).map_err(|_| gone())?;
         let output = answer.await.map_err(|_| gone())??;
         Ok(*output.downcast::<R>().expect("a write answers with its own type"))
@@ -122,8 +122,8 @@ fn fail_all(group: Vec<Request>, e: &NodeError) {
     for request in group {
         let copy = match e {
             NodeError::StoreIo(m) => NodeError::StoreIo(m.clone()),
-            NodeError::Store(m) => NodeError::Store(m.clone()),
-            other => NodeError::Store(other.to_string()),
+            NodeError::Store { message, .. } => NodeError::store(message.clone()),
+            other => NodeError::store(other.to_string()),
         };
         let _ = request.reply.send(Err(copy));
     }
@@ -137,7 +137,7 @@ fn apply_all(db: &Lease, group: &mut [Request]) -> Result<Vec<Output>> {
     // later write needs.
     let apply = |r: &mut Request| {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (r.apply)(&txn)))
-            .unwrap_or_else(|_| Err(NodeError::Store("a store write panicked; nothing of it was committed".into())))
+            .unwrap_or_else(|_| Err(NodeError::store("a store write panicked; nothing of it was committed")))
     };
     let outputs = group.iter_mut().map(apply).collect::<Result<Vec<_>>>()?;
     txn.commit()?;

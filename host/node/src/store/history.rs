@@ -116,7 +116,7 @@ pub(super) fn set_submission(txn: &WriteTransaction, seq: u64, event_id: &[u8], 
         .results
         .iter_mut()
         .find(|r| r.event_id == event_id)
-        .ok_or_else(|| NodeError::Store(format!("execution {seq} has no result for this event id")))?;
+        .ok_or_else(|| NodeError::store(format!("execution {seq} has no result for this event id")))?;
     result.submission = submission;
     table.insert(seq, to_json(&record)?.as_str())?;
     Ok(())

@@ -39,7 +39,7 @@ impl Reopener {
             std::thread::Builder::new()
                 .name("wavs-store-reopen".into())
                 .spawn(move || run(&cell))
-                .map_err(|e| NodeError::Store(format!("cannot start the store's reopener thread: {e}")))?
+                .map_err(|e| NodeError::store(format!("cannot start the store's reopener thread: {e}")))?
         };
         Ok(Reopener { cell, thread: Some(thread) })
     }

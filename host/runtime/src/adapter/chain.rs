@@ -48,7 +48,7 @@ macro_rules! call {
         let mut slot = $self.live().await?;
         let live = slot.as_mut().expect("started above");
         if let Err(e) = HostState::begin_call(&mut live.store, &$self.limits) {
-            return Err(RuntimeError::Trap(format!("refuel: {e:#}")));
+            return Err(RuntimeError::Host(format!("cannot meter the adapter call: {e:#}")));
         }
         #[allow(unused_variables)]
         let ($guest, $testing, $store, $conn) =
@@ -136,7 +136,7 @@ impl ChainAdapter {
         let data = AdapterData { signer: self.signer.clone() };
         let engine = self.registry.engine().engine();
         let mut store = HostState::new_store(engine, origin, policy, &self.limits, data)
-            .map_err(|e| RuntimeError::Trap(format!("{e:#}")))?;
+            .map_err(|e| RuntimeError::Host(format!("cannot set up the adapter instance: {e:#}")))?;
         let started = async {
             let instance = program.pre.instantiate_async(&mut store).await?;
             let adapter = program.adapter.load(&mut store, &instance)?;
@@ -152,7 +152,7 @@ impl ChainAdapter {
                 "adapter did not open chain {} within its time limit of {} ms",
                 self.config.name, self.limits.time_ms
             ))),
-            Ok(Err(e)) => Err(classify_call_error(e, "open")),
+            Ok(Err(e)) => Err(RuntimeError::AdapterFault { call: "open".into(), cause: Box::new(classify_call_error(e, "open")) }),
             Ok(Ok((_, _, Err(e)))) => Err(adapter_error(e)),
             Ok(Ok((adapter, testing, Ok(conn)))) => {
                 Ok(Live { store, program, adapter, testing, conn })
@@ -187,7 +187,7 @@ impl ChainAdapter {
         *slot = None;
         self.restarts.fetch_add(1, Ordering::Relaxed);
         tracing::warn!(chain = %self.config.name, call = what, "adapter failed, restarting it: {failure}");
-        Err(failure)
+        Err(RuntimeError::AdapterFault { call: what.to_string(), cause: Box::new(failure) })
     }
 
     /// The chain head for `tag`.

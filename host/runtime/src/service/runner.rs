@@ -168,7 +168,7 @@ impl ComponentRunner {
         let data = ServiceData { config: permissions.config.clone(), kv };
         let mut store = match HostState::new_store(self.engine.engine(), origin, policy.clone(), limits, data) {
             Ok(store) => store,
-            Err(e) => return (Err(RuntimeError::Trap(format!("{e:#}"))), Usage::default()),
+            Err(e) => return (Err(RuntimeError::Host(format!("cannot set up the execution: {e:#}"))), Usage::default()),
         };
         let call = async {
             let service = pre.instantiate_async(&mut store).await?;
@@ -202,14 +202,11 @@ impl ComponentRunner {
                 return Err(RuntimeError::LimitExceeded(format!("time limit of {} ms reached", limits.time_ms)));
             }
             Err(e) if pool_exhausted(&e) => {
-                return Err(RuntimeError::Io(std::io::Error::new(
-                    std::io::ErrorKind::ResourceBusy,
-                    format!(
-                        "the engine's instance pool is full ({e:#}); retry once other executions \
-                         finish, or give the engine more than {} instances, or lower \
-                         max-concurrent-executions",
-                        self.engine.pool_capacity().instances
-                    ),
+                return Err(RuntimeError::Busy(format!(
+                    "the engine's instance pool is full ({e:#}); retry once other executions \
+                     finish, or give the engine more than {} instances, or lower \
+                     max-concurrent-executions",
+                    self.engine.pool_capacity().instances
                 )));
             }
             Err(e) => {
