@@ -6,7 +6,6 @@
 //! Needs `scripts/build-guests.sh`, `cargo build --workspace`, anvil, cast and viem
 //! (`scripts/install-tools.sh`).
 
-use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 use wavs_devnet::bursts::uint;
@@ -36,13 +35,6 @@ async fn rename_chain(devnet: &mut Devnet, i: usize, to: &str) {
     assert!(text.contains("[chains.anvil]"), "{text}");
     std::fs::write(&config, text.replace("[chains.anvil]", &format!("[chains.{to}]"))).unwrap();
     devnet.restart_node(i).await.expect("node restarts with the chain renamed");
-}
-
-/// The fenced block right after `marker` in `doc`.
-fn block_after(doc: &str, marker: &str) -> String {
-    let after = doc.split_once(marker).unwrap_or_else(|| panic!("COMPONENTS.md has no {marker}")).1;
-    let body = after.split_once("```").and_then(|(_, rest)| rest.split_once('\n')).map(|(_, rest)| rest).unwrap_or_default();
-    body.split_once("```").map(|(code, _)| code.to_string()).unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -115,10 +107,9 @@ async fn operators_naming_a_chain_differently_agree_and_anyone_finds_the_result(
     assert!(by_viem.contains(&format!("payload: 0x{}", hex::encode(uint(81)))), "{by_viem}");
 
     // What COMPONENTS.md shows is what ran.
-    let doc = std::fs::read_to_string(repo_root().join("docs/COMPONENTS.md")).unwrap();
-    for file in ["find-result.sh", "find-result.mjs"] {
-        let shown = block_after(&doc, &format!("<!-- docs/examples/{file} -->"));
-        let ran = std::fs::read_to_string(Path::new(&repo_root()).join("docs/examples").join(file)).unwrap();
-        assert_eq!(shown, ran, "COMPONENTS.md shows docs/examples/{file} as it is");
+    let shown: Vec<_> = wavs_devnet::docs::blocks("docs/COMPONENTS.md").into_iter().filter(|b| b.source.as_deref().is_some_and(|s| s.starts_with("docs/examples/"))).collect();
+    assert_eq!(shown.len(), 2, "COMPONENTS.md shows find-result.sh and find-result.mjs");
+    for block in shown {
+        wavs_devnet::docs::check_excerpt(&block).unwrap_or_else(|e| panic!("{e}"));
     }
 }

@@ -11,12 +11,14 @@
 //! still written to the store with each tick queued, so a restart carries on from it.
 //!
 //! An owned stage: it holds the store and its table, and sees the rest of the node only
-//! through [`CronHost`] (the deployed services in, the scheduler out).
+//! through the shared [`Deployed`] map (services in) and a [`JobSink`] (jobs out), as the
+//! trigger readers do.
 
 use crate::error::Result;
 use crate::job::{Job, TriggerKey};
 use crate::store::Store;
-use crate::store::PendingJob;
+use crate::components::Deployed;
+use crate::reader::JobSink;
 use parking_lot::Mutex;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -64,14 +66,6 @@ pub struct CronHealth {
     pub next_tick: Option<u64>,
     /// Unix seconds.
     pub last_queued_tick: Option<u64>,
-}
-
-/// What the cron stage needs from the rest of the node.
-pub(crate) trait CronHost: Send + Sync {
-    /// The services deployed now.
-    fn services(&self) -> Vec<Arc<ServiceManifest>>;
-    /// Hands a queued job to the scheduler.
-    fn schedule(self: Arc<Self>, pending: PendingJob);
 }
 
 /// The cron stage: the cron workflows of the deployed services, as of their last change,
@@ -128,11 +122,11 @@ impl Cron {
     }
 
     /// Queues due cron ticks forever; a failure (the store) is logged and tried again.
-    pub(crate) async fn run(self: Arc<Self>, host: Arc<dyn CronHost>) {
+    pub(crate) async fn run(self: Arc<Self>, deployed: Deployed, jobs: Arc<dyn JobSink>) {
         let mut previous = None;
         loop {
             let now = unix_now_s();
-            match self.queue_due_ticks(host.as_ref(), &host, now, previous).await {
+            match self.queue_due_ticks(&deployed, &jobs, now, previous).await {
                 Ok(()) => previous = Some(now),
                 Err(e) => tracing::warn!("queueing cron ticks failed, trying again: {e}"),
             }
@@ -142,8 +136,8 @@ impl Cron {
 
     /// Queues every cron workflow's ticks due by `now`. `previous` is when this process
     /// last looked: ticks due before it (or, on the first look, all of them) were missed.
-    async fn queue_due_ticks(&self, host: &dyn CronHost, scheduler: &Arc<dyn CronHost>, now: u64, previous: Option<u64>) -> Result<()> {
-        self.refresh(host)?;
+    async fn queue_due_ticks(&self, deployed: &Deployed, sink: &Arc<dyn JobSink>, now: u64, previous: Option<u64>) -> Result<()> {
+        self.refresh(deployed)?;
         for (key, schedule, cursor) in self.due_at(now) {
             let (service_id, workflow_id) = &key;
             let Some(after) = cursor else {
@@ -176,7 +170,7 @@ impl Cron {
                 })
                 .collect();
             for pending in self.store.enqueue_cron(service_id, workflow_id, jobs, newest).await? {
-                scheduler.clone().schedule(pending);
+                sink.clone().schedule(pending);
             }
             self.moved(&key, newest, due.ticks.last().copied());
         }
@@ -185,13 +179,13 @@ impl Cron {
 
     /// Rebuilds the cron table from the deployed services and the stored cursors when
     /// a service was deployed or removed since it was built; otherwise does nothing.
-    fn refresh(&self, host: &dyn CronHost) -> Result<()> {
+    fn refresh(&self, deployed: &Deployed) -> Result<()> {
         let changes = self.changes.load(Ordering::SeqCst);
         if self.entries.lock().0 == Some(changes) {
             return Ok(());
         }
         let mut fresh = BTreeMap::new();
-        for (service, workflow, text, schedule) in cron_workflows(&host.services()) {
+        for (service, workflow, text, schedule) in cron_workflows(&deployed.read().values().cloned().collect::<Vec<_>>()) {
             let cursor = self.store.cron_cursor(&service, &workflow)?;
             let next = cursor.and_then(|c| schedule.next_after(c));
             fresh.insert((service, workflow), Entry { text, schedule, cursor, next, last_queued: None });

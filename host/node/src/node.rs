@@ -131,7 +131,7 @@ impl Node {
         tokio::spawn(self.clone().job_loop());
         tokio::spawn(self.clone().outbox_loop());
         tokio::spawn(self.components.clone().sweep_loop());
-        tokio::spawn(self.cron.clone().run(self.clone()));
+        tokio::spawn(self.cron.clone().run(self.services.clone(), self.clone()));
         let node = self.clone();
         tokio::spawn(async move {
             loop {
@@ -188,7 +188,7 @@ impl Node {
     }
 }
 
-/// Where the trigger readers' jobs go.
+/// Where the trigger readers' and the cron stage's jobs go.
 impl crate::reader::JobSink for Node {
     fn schedule(self: Arc<Self>, pending: crate::store::PendingJob) {
         Node::schedule(&self, pending);
@@ -196,17 +196,6 @@ impl crate::reader::JobSink for Node {
 
     fn retry_postponed(self: Arc<Self>) {
         self.retry_postponed_jobs();
-    }
-}
-
-/// What the cron stage sees of the node.
-impl crate::cron::CronHost for Node {
-    fn services(&self) -> Vec<Arc<ServiceManifest>> {
-        self.services.read().values().cloned().collect()
-    }
-
-    fn schedule(self: Arc<Self>, pending: crate::store::PendingJob) {
-        Node::schedule(&self, pending);
     }
 }
 
