@@ -4,16 +4,52 @@
 Called by scripts/bench.sh; the page says which machine and how busy it was."""
 import json, sys, datetime, os, platform
 
+def us(ns): return f"{ns / 1000:.1f} µs"
+def rows(bench, **match):
+    return [r for r in system if r.get("bench") == bench and all(r.get(k) == v for k, v in match.items())]
+def verdict(ok): return "met" if ok else "**not met**"
+
+def intake_section(machine, load):
+    """The "Aggregator intake" section (`wavs-bench intake`), as lines."""
+    out = ["## Aggregator intake\n"]
+    w = out.append
+    w("Signatures counted per second by a release `wavs-aggregator` with its data dir on disk, on anvil; every operator of the target's manager signs each envelope (distinct event ids), posted by a load generator on the same 2 cores. Intake only: the batcher's interval is an hour, so nothing lands during a run. `refused` counts every signature not counted (any error answer); a run with refusals fails.\n")
+    if machine:
+        w(f"Measured on {machine} (load average at start: {load}).\n")
+    w("| posted as | in flight | operators | envelopes | signatures | signatures/s | refused | aggregator CPU µs/signature |")
+    w("|---|---|---|---|---|---|---|---|")
+    for r in rows("intake"):
+        w(f"| `{r['post']}` | {r['in_flight']} | {r['operators']} | {r['envelopes']} | {r['signatures']} | {r['signatures_per_s']:.0f} | {r['refused']} | {r['aggregator_cpu_us_per_signature']:.0f} |")
+    w("")
+    for r in sorted(rows("intake"), key=lambda r: -r["signatures_per_s"]):
+        w(f"- Goal 10,000 signatures/s with the store on disk, posted as `{r['post']}`: {r['signatures_per_s']:.0f}/s, {verdict(r['signatures_per_s'] >= 10000 and r['refused'] == 0)}.")
+    return out
+
+# `--only-intake system.jsonl page.md`: renders the intake section alone into an existing
+# page (replacing the section if it is there, else before "## Chain adapter"), for runs
+# of `wavs-bench intake` alone.
+if sys.argv[1] == "--only-intake":
+    system_path, out_path = sys.argv[2:4]
+    machine, load = (sys.argv[4:6] + ["", ""])[:2]
+    system = [json.loads(l) for l in open(system_path) if l.strip().startswith("{")]
+    page = open(out_path).read()
+    section = "\n".join(intake_section(machine, load)) + "\n\n"
+    start = page.find("## Aggregator intake")
+    if start >= 0:
+        end = page.find("\n## ", start + 1)
+        page = page[:start] + section + (page[end + 1:] if end >= 0 else "")
+    else:
+        at = page.find("## Chain adapter")
+        page = page[:at] + section + page[at:] if at >= 0 else page + "\n" + section
+    open(out_path, "w").write(page)
+    print(f"wrote the intake section of {out_path}")
+    sys.exit(0)
+
 summary_path, system_path, out_path, machine, load = sys.argv[1:6]
 note = os.environ.get("WAVS_BENCH_NOTE", "")
 runtime = json.load(open(summary_path))
 system = [json.loads(l) for l in open(system_path) if l.strip().startswith("{")]
 b = runtime["benchmarks"]
-
-def us(ns): return f"{ns / 1000:.1f} µs"
-def rows(bench, **match):
-    return [r for r in system if r.get("bench") == bench and all(r.get(k) == v for k, v in match.items())]
-def verdict(ok): return "met" if ok else "**not met**"
 
 out = []
 w = out.append
@@ -29,7 +65,7 @@ w("## Engine: one execution, and the bare-wasmtime floor\n")
 w("One execution = new store + instantiate + call, component precompiled and loaded from the on-disk cache (pooling allocator, copy-on-write memory init). The floor is a harness with nothing of ours: same engine settings, a component with the same echo logic built against a one-function world, plain `Linker`.\n")
 w("| benchmark | mean | median |")
 w("|---|---|---|")
-for name in ["exec/echo", "exec/square", "exec/import-loop", "floor/bare-echo", "floor/echo-wasi", "signer/sign-digest", "signer/recover-public-key"]:
+for name in ["exec/echo", "exec/square", "exec/import-loop", "floor/bare-echo", "floor/echo-wasi", "signer/sign-digest", "signer/recover-public-key", "signer/recover-k256", "signer/recover-libsecp256k1"]:
     if name in b:
         w(f"| `{name}` | {us(b[name]['mean_ns'])} | {us(b[name]['median_ns'])} |")
 ratio = runtime.get("echo_over_floor")
@@ -97,6 +133,9 @@ if landing:
     gas = min(r["gas_per_envelope"] for r in landing if r["batches_refused"] == 0 and r["max_batch"] > 1)
     w(f"Target 1,000/s: {verdict(top['landed_per_s'] >= 1000)}. Anvil is the ceiling here: each envelope costs {gas / 1000:.0f}k gas in a batch, every transaction runs twice (estimate, then mining), and a batch above {30_000_000 // gas} envelopes exceeds anvil's 30M block gas limit. The aggregator then splits the refused batch in halves and caps that handler's batches at the size that landed, growing the cap back 10% per full batch (refused batches column: what that learning cost). Left: `is-handled` is asked once per envelope before each batch.")
 
+w("")
+for line in intake_section("", ""):
+    w(line)
 w("\n## Chain adapter and aggregator paths\n")
 for r in rows("adapter-events"):
     if r["range"] == "range":

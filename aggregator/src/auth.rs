@@ -32,7 +32,7 @@ pub fn resolve(config: &AggregatorConfig) -> Result<ApiToken> {
                 let path = token_path(&config.data_dir);
                 tracing::info!(file = %path.display(), "generated an API token for POST /targets (send it as `Authorization: Bearer <token>`)");
             }
-            Ok(ApiToken::Secret(secret))
+            Ok(ApiToken::secret_of(secret))
         }
     }
 }
@@ -54,7 +54,7 @@ mod tests {
 
     #[test]
     fn refusals_say_how_to_send_the_token() {
-        let secret = ApiToken::Secret("abc".into());
+        let secret = ApiToken::secret_of("abc");
         let mut headers = HeaderMap::new();
         assert!(check(&secret, &headers).unwrap_err().to_string().contains("needs the aggregator's api-token"));
         headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer wrong"));

@@ -73,11 +73,12 @@ impl Aggregator {
     pub async fn round(&self, rounds: &mut Rounds) -> Result<bool, String> {
         rounds.upkeep.run(self)?;
         let max = self.config.max_batch;
-        let taken = self.queue.lock().take_ready(max, Instant::now());
-        let batches = match taken {
-            Ok(batches) => {
+        // Everything staged so far (the last round's outcomes too) is on disk before
+        // anything is taken; what is staged after is left for a later round.
+        let batches = match self.committer.commit().await {
+            Ok(()) => {
                 rounds.upkeep.store_writes();
-                batches
+                self.queue.lock().take_written(max, Instant::now())
             }
             Err(AggregatorError::StoreFatal(why)) => return Err(why),
             Err(e) => {
@@ -109,16 +110,13 @@ impl Aggregator {
         self.round(&mut Rounds::default()).await.map(|_| ())
     }
 
-    /// Applies an outcome to the queue and commits it; returns what `change` returned.
-    /// A failed write is counted and stays pending: the next round writes it before
-    /// taking anything, and meanwhile a crash at worst resubmits an entry, which
-    /// `is-handled` turns into already-handled.
+    /// Applies an outcome to the queue and has the group committer write it; returns
+    /// what `change` returned. The next round waits for that write before taking
+    /// anything (and counts it if it failed); meanwhile a crash at worst resubmits an
+    /// entry, which `is-handled` turns into already-handled.
     fn record<T>(&self, change: impl FnOnce(&mut Queue) -> T) -> T {
-        let (out, written) = self.queue.lock().apply(change);
-        if let Err(e) = written {
-            Counters::bump(&self.counters.store_errors, 1);
-            tracing::debug!("cannot record a submission outcome yet: {e}");
-        }
+        let out = self.queue.lock().stage(change);
+        self.committer.nudge();
         out
     }
 

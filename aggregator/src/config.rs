@@ -168,7 +168,7 @@ impl AggregatorConfig {
             self.submitter.chains = chains;
         }
         if let Some(token) = var("WAVS_AGGREGATOR_API_TOKEN") {
-            self.api_token = Some(ApiToken::Secret(token));
+            self.api_token = Some(ApiToken::secret_of(token));
         }
         Ok(())
     }
@@ -199,7 +199,7 @@ impl AggregatorConfig {
                 "limits: max-pending-entries, max-pending-bytes and pending-expiry-secs must be > 0".into(),
             ));
         }
-        if let Some(ApiToken::Secret(secret)) = &self.api_token {
+        if let Some(secret) = self.api_token.as_ref().and_then(ApiToken::secret) {
             wavs_types::api_token::check_secret(secret).map_err(AggregatorError::Config)?;
         }
         for (i, t) in self.targets.iter().enumerate() {

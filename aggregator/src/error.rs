@@ -67,9 +67,10 @@ impl AggregatorError {
     }
 }
 
-impl IntoResponse for AggregatorError {
-    fn into_response(self) -> Response {
-        let status = match &self {
+impl AggregatorError {
+    /// The HTTP status it is answered with.
+    pub fn status_code(&self) -> StatusCode {
+        match self {
             AggregatorError::Invalid(_) | AggregatorError::Config(_) => StatusCode::BAD_REQUEST,
             AggregatorError::Forbidden(_) | AggregatorError::UnknownTarget(_) => StatusCode::FORBIDDEN,
             AggregatorError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
@@ -77,7 +78,22 @@ impl IntoResponse for AggregatorError {
             AggregatorError::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
             e if e.is_retryable() => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
-        };
+        }
+    }
+
+    /// The same failure again, for each of several callers it reached (one commit's).
+    pub fn duplicate(&self) -> AggregatorError {
+        match self {
+            AggregatorError::StoreFatal(why) => AggregatorError::StoreFatal(why.clone()),
+            AggregatorError::StoreUnavailable(why) => AggregatorError::StoreUnavailable(why.clone()),
+            other => AggregatorError::Store(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for AggregatorError {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
         let body = ApiError { error: self.to_string(), retryable: self.is_retryable() };
         let mut response = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {

@@ -12,12 +12,14 @@
 pub mod api;
 pub mod auth;
 pub mod batcher;
+pub mod committer;
 pub mod config;
 pub mod durable;
 pub mod error;
 pub mod metrics;
 pub mod queue;
 pub mod quorum;
+pub mod readers;
 pub mod store;
 pub mod targets;
 
@@ -76,8 +78,13 @@ pub(crate) fn now_ms() -> u64 {
 pub struct Aggregator {
     pub(crate) config: AggregatorConfig,
     pub(crate) registry: Arc<AdapterRegistry>,
+    /// Each chain's submitting adapter instance (holds the chain's key).
     pub(crate) chains: BTreeMap<String, Arc<ChainAdapter>>,
-    pub(crate) queue: Mutex<DurableQueue>,
+    /// Each chain's reading instances for intake, apart from submissions.
+    pub(crate) readers: readers::Readers,
+    pub(crate) queue: Arc<Mutex<DurableQueue>>,
+    /// Writes what handlers stage in the queue, many changes per fsync.
+    pub(crate) committer: committer::Committer,
     pub(crate) targets: targets::Targets,
     pub(crate) operator_sets: quorum::OperatorSets,
     pub(crate) counters: Counters,
@@ -127,12 +134,13 @@ impl Aggregator {
             .collect();
         let targets = targets::Targets::new(&configured, stored_targets);
         let total = queue.total();
-        tracing::info!(store = %queue.store().path().display(), open = total.entries, bytes = total.bytes, queued = queue.depth(), finished = queue.finished().count(), targets = targets.list().len(), "queue reloaded");
+        tracing::info!(store = %queue.path().display(), open = total.entries, bytes = total.bytes, queued = queue.depth(), finished = queue.finished().count(), targets = targets.list().len(), "queue reloaded");
         let engine = WasmEngine::new(config.data_dir.join("cache"))?;
         let registry = Arc::new(AdapterRegistry::new(engine, &config.adapters_dir)?);
         registry.scan().await?;
         let limits = config.limits.adapter_limits();
         let mut chains = BTreeMap::new();
+        let mut readers = readers::Readers::default();
         let mut keys = Vec::new();
         for (name, chain) in &config.chains {
             // Each chain's adapter holds that chain's key only.
@@ -143,13 +151,19 @@ impl Aggregator {
             let public_key = key.signer.public_key();
             let adapter = ChainAdapter::from_spec(registry.clone(), name, &chain.spec, AdapterSigner::Submitting(key.signer), limits);
             chains.insert(name.clone(), Arc::new(adapter));
+            let read = || Arc::new(ChainAdapter::from_spec(registry.clone(), name, &chain.spec, AdapterSigner::PublicOnly(public_key.clone()), limits));
+            readers.insert(name, (0..readers::POOL).map(|_| read()).collect());
             keys.push((name.clone(), public_key, key.source));
         }
+        let queue = Arc::new(Mutex::new(queue));
+        let committer = committer::Committer::start(queue.clone())?;
         let aggregator = Arc::new(Aggregator {
             config,
             registry,
             chains,
-            queue: Mutex::new(queue),
+            readers,
+            queue,
+            committer,
             targets,
             operator_sets: quorum::OperatorSets::default(),
             counters: Counters::default(),

@@ -17,7 +17,7 @@ pub fn render(agg: &Aggregator) -> String {
     let (depth, total, per_target, store_bytes, store_ok) = {
         let queue = agg.queue.lock();
         let per_target: Vec<_> = queue.usages().map(|(t, u)| (t.clone(), *u)).collect();
-        (queue.depth(), queue.total(), per_target, queue.store().file_size(), queue.store().fault().is_none())
+        (queue.depth(), queue.total(), per_target, queue.file_size(), queue.fault().is_none())
     };
     header(&mut out, "wavs_aggregator_queue_depth", "gauge", "Envelopes with quorum waiting for submission.");
     let _ = writeln!(out, "wavs_aggregator_queue_depth {depth}");
@@ -63,7 +63,7 @@ pub fn render(agg: &Aggregator) -> String {
     }
     header(&mut out, "wavs_aggregator_adapter_restarts_total", "counter", "Adapter instance restarts after traps or timeouts, per chain.");
     for (name, chain) in &agg.chains {
-        let _ = writeln!(out, "wavs_aggregator_adapter_restarts_total{{chain=\"{}\"}} {}", label(name), chain.restarts());
+        let _ = writeln!(out, "wavs_aggregator_adapter_restarts_total{{chain=\"{}\"}} {}", label(name), chain.restarts() + agg.readers.restarts(name));
     }
     out
 }

@@ -67,6 +67,14 @@ impl Changes {
     }
 }
 
+/// The keys and finished ids a [`Changes`] was made from: what to write again if
+/// writing it failed, and what must not be submitted while it is being written.
+#[derive(Debug, Default, Clone)]
+pub struct Touched {
+    keys: BTreeSet<Key>,
+    events: BTreeSet<(Target, Vec<u8>)>,
+}
+
 /// What the batcher's re-check of a taken entry found.
 #[derive(Debug)]
 pub struct Recheck {
@@ -221,10 +229,24 @@ impl Queue {
     /// flight. Changes nothing that is stored: in-flight entries are queued again after
     /// a restart.
     pub fn take_ready(&mut self, max: usize, now: Instant) -> Vec<Batch> {
+        self.take(max, now, None)
+    }
+
+    /// [`Queue::take_ready`], leaving out entries whose latest change is not written:
+    /// changed since the last [`Queue::take_changes`], or in `writing`.
+    pub fn take_ready_except(&mut self, max: usize, now: Instant, writing: &Touched) -> Vec<Batch> {
+        self.take(max, now, Some(writing))
+    }
+
+    fn take(&mut self, max: usize, now: Instant, writing: Option<&Touched>) -> Vec<Batch> {
+        let touched = &self.touched;
+        let unwritten = |k: &Key| writing.is_some_and(|w| touched.contains(k) || w.keys.contains(k));
         let mut ready: Vec<(&Key, &mut Entry)> = self
             .entries
             .iter_mut()
-            .filter(|(_, e)| matches!(e.state, EnvelopeState::Queued) && !e.in_flight && e.not_before.is_none_or(|t| t <= now))
+            .filter(|(k, e)| {
+                matches!(e.state, EnvelopeState::Queued) && !e.in_flight && e.not_before.is_none_or(|t| t <= now) && !unwritten(k)
+            })
             .collect();
         ready.sort_by(|a, b| (a.1.created_ms, a.0).cmp(&(b.1.created_ms, b.0)));
         let mut batches: BTreeMap<Target, Vec<(Key, Entry)>> = BTreeMap::new();
@@ -345,6 +367,21 @@ impl Queue {
     pub fn clear_changes(&mut self) {
         self.touched.clear();
         self.finished_touched.clear();
+    }
+
+    /// The changes to write, and what they were made from; the queue then counts them
+    /// as written (see [`Queue::retouch`] for when writing fails).
+    pub fn take_changes(&mut self) -> (Changes, Touched) {
+        let changes = self.changes();
+        let touched = Touched { keys: std::mem::take(&mut self.touched), events: std::mem::take(&mut self.finished_touched) };
+        (changes, touched)
+    }
+
+    /// Marks what a failed write held as changed again, so the next write writes its
+    /// current state.
+    pub fn retouch(&mut self, touched: Touched) {
+        self.touched.extend(touched.keys);
+        self.finished_touched.extend(touched.events);
     }
 }
 

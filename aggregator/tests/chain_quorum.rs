@@ -41,9 +41,9 @@ async fn a_removed_signer_is_dropped_and_the_rest_lands_or_waits_for_more() {
     let status = api.status(&one.event_id, &h).await.unwrap();
     assert!(matches!(status.state, EnvelopeState::Landed { .. }), "{status:?}");
     assert_eq!(chain.handled(&h, &one.event_id).await.as_deref(), Some(&b"one"[..]));
-    let (_, health) = api.get("/health").await;
-    assert_eq!(health["counters"]["stale-signatures"], 1, "{health}");
-    assert_eq!(health["counters"]["failed"], 0, "{health}");
+    let (_, health) = api.health().await;
+    assert_eq!(health.counters.stale_signatures, 1, "{health:?}");
+    assert_eq!(health.counters.failed, 0, "{health:?}");
 
     // 2. Two sign (quorum), then 3 is removed: below the threshold, the envelope is
     // pending again, not failed. 3 returns and its node re-sends: it lands.
@@ -73,8 +73,8 @@ async fn a_removed_signer_is_dropped_and_the_rest_lands_or_waits_for_more() {
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     assert_eq!(body["retryable"], true, "{body}");
     assert!(body["error"].as_str().unwrap().contains("3 open envelopes"), "{body}");
-    let (_, health) = api.get("/health").await;
-    assert_eq!(health["pending"]["entries"], 3, "{health}");
+    let (_, health) = api.health().await;
+    assert_eq!(health.pending.entries, 3, "{health:?}");
 
     // 4. Never reaching quorum, they expire (6 s here) with the weight they reached,
     // drop their payload, and make room.
@@ -83,7 +83,7 @@ async fn a_removed_signer_is_dropped_and_the_rest_lands_or_waits_for_more() {
     let expired = api.status(&envelope(10, vec![]).event_id, &h).await.unwrap();
     let EnvelopeState::Failed { reason } = &expired.state else { panic!("{expired:?}") };
     assert!(reason.starts_with("expired: not landed within 6 s") && reason.contains("weight 1 of 2"), "{reason}");
-    let (_, health) = api.get("/health").await;
-    assert_eq!((health["pending"]["entries"].as_u64(), health["counters"]["expired"].as_u64()), (Some(0), Some(3)), "{health}");
+    let (_, health) = api.health().await;
+    assert_eq!((health.pending.entries, health.counters.expired), (0, 3), "{health:?}");
     api.accept(&signed(&chain, &m, &h, &envelope(13, vec![13]), 2).await).await;
 }

@@ -59,9 +59,9 @@ async fn only_known_targets_are_served_and_the_honest_result_lands() {
     assert_eq!(chain.handled(&own.handler, &envelope(0, vec![]).event_id).await, None);
 
     // Only the honest transaction was paid for.
-    let (_, metrics) = api.get("/health").await;
-    assert_eq!(metrics["counters"]["batches"], 1, "{metrics}");
-    assert_eq!(metrics["counters"]["refused-targets"], 21, "{metrics}");
+    let (_, health) = api.health().await;
+    assert_eq!(health.counters.batches, 1, "{health:?}");
+    assert_eq!(health.counters.refused_targets, 21, "{health:?}");
     let spent = balance_before - chain.balance(common::SUBMITTER).await;
     assert!(spent > 0, "the honest submission costs gas");
     println!("submitter spent {spent} wei on 1 honest transaction; 21 refused posts cost nothing");

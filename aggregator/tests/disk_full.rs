@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 use wavs_types::EnvelopeState;
+use wavs_types::aggregator_health::HealthStatus;
 
 /// A tmpfs mounted for the test, unmounted when dropped.
 struct Tmpfs(PathBuf);
@@ -98,10 +99,10 @@ async fn a_full_disk_is_reported_refused_retryably_and_recovered_without_a_resta
 
     // Meanwhile: unhealthy with the reason, and every envelope refused, retryably —
     // including the signature that completes `pending`'s quorum.
-    let (status, health) = api.get("/health").await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{health}");
-    assert_eq!(health["status"], "unhealthy", "{health}");
-    assert!(health["reason"].as_str().unwrap().contains("the store cannot write"), "{health}");
+    let (status, health) = api.health().await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{health:?}");
+    assert_eq!(health.status, HealthStatus::Unhealthy, "{health:?}");
+    assert!(health.reason.as_deref().unwrap().contains("the store cannot write"), "{health:?}");
     let (status, body) = api.post(&signed(&chain, &m, &h, &pending, 3).await).await;
     assert_eq!((status, body["retryable"].as_bool()), (StatusCode::SERVICE_UNAVAILABLE, Some(true)), "{body}");
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -111,12 +112,12 @@ async fn a_full_disk_is_reported_refused_retryably_and_recovered_without_a_resta
     std::fs::remove_file(&filler).unwrap();
     let started = Instant::now();
     loop {
-        let (status, health) = api.get("/health").await;
+        let (status, health) = api.health().await;
         if status == StatusCode::OK {
-            assert_eq!(health["status"], "ok");
+            assert_eq!(health.status, HealthStatus::Ok);
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "still unhealthy 30 s after space came back: {health}");
+        assert!(started.elapsed() < Duration::from_secs(30), "still unhealthy 30 s after space came back: {health:?}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     println!("healthy again {} ms after the filler was deleted", started.elapsed().as_millis());

@@ -59,7 +59,7 @@ async fn a_thousand_bogus_envelopes_leave_store_and_memory_within_the_caps() {
         assert!(body["error"].as_str().unwrap().contains("is not an operator"), "{body}");
     }
     let (store_b, rss_b) = (store_size(), process.rss_kib());
-    let (_, health) = api.get("/health").await;
+    let (_, health) = api.health().await;
     println!(
         "bogus envelopes ({} KiB each): store {} -> {} (1,000 unknown targets) -> {} (1,000 non-operator); rss {} -> {} -> {}",
         PAYLOAD >> 10,
@@ -71,9 +71,9 @@ async fn a_thousand_bogus_envelopes_leave_store_and_memory_within_the_caps() {
         mib(rss_b as f64, 1024.0),
     );
     assert_eq!((store_a, store_b), (store0, store0), "nothing refused was written");
-    assert_eq!(health["pending"]["entries"], 0, "{health}");
-    assert_eq!(health["counters"]["refused-targets"], 1000, "{health}");
-    assert_eq!(health["counters"]["rejected-signatures"], 1000, "{health}");
+    assert_eq!(health.pending.entries, 0, "{health:?}");
+    assert_eq!(health.counters.refused_targets, 1000, "{health:?}");
+    assert_eq!(health.counters.rejected_signatures, 1000, "{health:?}");
     // Nothing refused is kept: memory grows by less than what one target may hold.
     let grown = rss_b.saturating_sub(rss0) * 1024;
     assert!(grown < CAP_BYTES, "rss grew by {grown} bytes for 2,000 refused envelopes (cap per target: {CAP_BYTES})");
@@ -101,8 +101,8 @@ async fn a_thousand_bogus_envelopes_leave_store_and_memory_within_the_caps() {
         }
     }
     let (store_c, rss_c) = (store_size(), process.rss_kib());
-    let (_, health) = api.get("/health").await;
-    let pending = health["pending"]["bytes"].as_u64().unwrap();
+    let (_, health) = api.health().await;
+    let pending = health.pending.bytes;
     println!(
         "operator flood: {accepted} accepted, {refused} refused (429); pending {} of the {} cap; store {}; rss {}",
         mib(pending as f64, 1048576.0),
@@ -110,8 +110,8 @@ async fn a_thousand_bogus_envelopes_leave_store_and_memory_within_the_caps() {
         mib(store_c as f64, 1048576.0),
         mib(rss_c as f64, 1024.0)
     );
-    assert!(pending <= CAP_BYTES && accepted > 0 && refused > 0, "{health}");
-    assert_eq!(health["counters"]["over-capacity"], refused, "{health}");
+    assert!(pending <= CAP_BYTES && accepted > 0 && refused > 0, "{health:?}");
+    assert_eq!(health.counters.over_capacity, refused, "{health:?}");
     // Bounded by a small multiple of the cap: redb rounds a 32 KiB value up to a 64 KiB
     // page and keeps the pages of the copy-on-write commits before it for reuse
     // (measured: 126 entries at the 4 MiB cap grew it by 15.4 MiB).

@@ -10,51 +10,99 @@ use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use std::sync::Arc;
 use wavs_runtime::recover_public_key;
-use wavs_types::{EnvelopeStatus, SignedSubmission};
+use wavs_types::{EnvelopeState, EnvelopeStatus, SignedSubmission};
 
 pub(super) async fn submit(State(agg): State<Arc<Aggregator>>, body: String) -> Result<Json<EnvelopeStatus>> {
     Counters::bump(&agg.counters.received, 1);
     let submission: SignedSubmission =
         serde_json::from_str(&body).map_err(|e| AggregatorError::Invalid(format!("invalid submission: {e}")))?;
     let outcome = agg.accept(&submission).await;
-    match &outcome {
-        Err(AggregatorError::Forbidden(_) | AggregatorError::Invalid(_)) => Counters::bump(&agg.counters.rejected_signatures, 1),
-        Err(AggregatorError::UnknownTarget(_)) => Counters::bump(&agg.counters.refused_targets, 1),
-        Err(AggregatorError::Busy(_)) => Counters::bump(&agg.counters.over_capacity, 1),
-        _ => {}
-    }
-    if let Err(e) = &outcome {
-        tracing::warn!(service = %submission.service_id, "submission refused: {e}");
-    }
+    agg.count_outcome(&submission, &outcome);
     outcome.map(Json)
 }
 
+/// A signature verified and staged in the queue, not yet committed.
+pub(crate) struct Staged {
+    status: EnvelopeStatus,
+    /// Whether anything was staged (a final status changes nothing).
+    counted: Option<(String, String)>,
+}
+
+impl Staged {
+    fn answered(status: EnvelopeStatus) -> Staged {
+        Staged { status, counted: None }
+    }
+
+    /// Whether it waits for a commit before it may be acknowledged.
+    pub(crate) fn needs_commit(&self) -> bool {
+        self.counted.is_some()
+    }
+
+    /// The status to answer, once the commit (if it needed one) is durable.
+    pub(crate) fn acknowledge(self) -> EnvelopeStatus {
+        // One line per envelope at info (when it reaches its quorum), not per signature:
+        // at thousands of signatures a second each line is a write to the log.
+        match (&self.counted, &self.status.state) {
+            (Some((event_id, operator)), EnvelopeState::Queued) => {
+                tracing::info!(%event_id, %operator, detail = %self.status.detail, "signature counted: quorum reached")
+            }
+            (Some((event_id, operator)), _) => tracing::debug!(%event_id, %operator, detail = %self.status.detail, "signature counted"),
+            (None, _) => {}
+        }
+        self.status
+    }
+}
+
 impl Aggregator {
-    /// Verifies a signed envelope for a served target and counts its signature.
+    /// Verifies a signed envelope for a served target and counts its signature; answers
+    /// once that is on disk.
     pub async fn accept(&self, s: &SignedSubmission) -> Result<EnvelopeStatus> {
+        let staged = self.stage_signature(s).await?;
+        if staged.needs_commit() {
+            self.committer.commit().await?;
+        }
+        Ok(staged.acknowledge())
+    }
+
+    /// Counts what a submission's outcome says in the counters, and logs a refusal.
+    pub(crate) fn count_outcome(&self, submission: &SignedSubmission, outcome: &Result<EnvelopeStatus>) {
+        match outcome {
+            Err(AggregatorError::Forbidden(_) | AggregatorError::Invalid(_)) => Counters::bump(&self.counters.rejected_signatures, 1),
+            Err(AggregatorError::UnknownTarget(_)) => Counters::bump(&self.counters.refused_targets, 1),
+            Err(AggregatorError::Busy(_)) => Counters::bump(&self.counters.over_capacity, 1),
+            _ => {}
+        }
+        if let Err(e) = outcome {
+            tracing::warn!(service = %submission.service_id, "submission refused: {e}");
+        }
+    }
+
+    /// Verifies a signed envelope for a served target and stages its signature in the
+    /// queue; the caller commits before acknowledging it.
+    pub(crate) async fn stage_signature(&self, s: &SignedSubmission) -> Result<Staged> {
         s.envelope.validate().map_err(AggregatorError::Invalid)?;
-        if let Some(fault) = self.queue.lock().store().fault() {
+        if let Some(fault) = self.queue.lock().fault() {
             return Err(AggregatorError::StoreUnavailable(fault.to_string()));
         }
         // Refused here, before any RPC or WASM call, unless the target is known.
         let (target, chain) = self.serve(&s.chain, &s.manager, &s.handler).await?;
         // A finished event id is answered with its final status, never counted again.
         if let Some(status) = self.queue.lock().finished_status(&target, &s.envelope.event_id) {
-            return Ok(status);
+            return Ok(Staged::answered(status));
         }
         // The digest comes from the adapter, bound to the target's handler, never from
         // the operator.
-        let digest = chain.envelope_digest(&target.handler, &(&s.envelope).into()).await?;
+        let digest = self.readers.digest(&target, &chain, &s.envelope).await?;
         let key = Key { target, event_id: s.envelope.event_id.clone(), digest };
         if let Some(status) = self.queue.lock().status_of(&key)
             && status.state.is_final()
         {
-            return Ok(status);
+            return Ok(Staged::answered(status));
         }
         let public_key = recover_public_key(&key.digest, &s.signature)
             .map_err(|e| AggregatorError::Invalid(format!("signature does not recover: {e}")))?;
-        let operator = chain.operator_id(&public_key).await?;
         let target = &key.target;
+        let operator = self.readers.operator_id(&target.chain, &chain, &public_key).await?;
         // The weights and the threshold come from the target's manager on chain only.
         let set = self.operator_sets.get(&target.chain, &chain, &target.manager).await?;
         let quorum = Quorum::from_set(&set);
@@ -66,15 +114,16 @@ impl Aggregator {
                 target.manager, target.chain, target.handler
             )));
         }
+        // An operator signed this digest: the next operators' signatures skip the adapter.
+        self.readers.remember_digest(target, &s.envelope, &key.digest);
         let caps = self.config.limits.caps();
         let (event_id, manager) = (wavs_types::hex_bytes::encode(&key.event_id), target.manager.clone());
-        // Committed to the store before the answer: an acknowledged signature survives a crash.
-        let added = self.queue.lock().update(|q| q.add(key, &s.envelope, operator.clone(), s.signature.clone(), &quorum, &caps, crate::now_ms()))?;
+        // Committed to the store before the answer (by the caller): an acknowledged
+        // signature survives a crash. Staged, then written by the group committer with
+        // whatever else is staged, so no one waits for the disk while holding the queue.
+        let added = self.queue.lock().stage(|q| q.add(key, &s.envelope, operator.clone(), s.signature.clone(), &quorum, &caps, crate::now_ms()));
         match added {
-            Ok(status) => {
-                tracing::info!(%event_id, %operator, detail = %status.detail, "signature counted");
-                Ok(status)
-            }
+            Ok(status) => Ok(Staged { status, counted: Some((event_id, operator)) }),
             Err(Refusal::Full(why)) => Err(AggregatorError::Busy(why)),
             Err(Refusal::Overflow(why)) => Err(AggregatorError::Invalid(format!("{why} (weights of manager {manager})"))),
         }

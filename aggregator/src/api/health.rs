@@ -1,44 +1,72 @@
 //! `GET /health`: 200 `"status": "ok"`, or 503 `"status": "unhealthy"` with the reason
-//! while the store cannot write; queue and store sizes per target.
+//! while the store cannot write; queue and store sizes per target. The answer is
+//! [`wavs_types::aggregator_health::AggregatorHealth`], which its readers share.
 
-use crate::Aggregator;
+use crate::{Aggregator, Counters};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::{Value, json};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use wavs_types::aggregator_health::{
+    AggregatorChainHealth, AggregatorCounters, AggregatorHealth, HealthStatus, Pending, StoreHealth, TargetUsage,
+};
 
-pub(super) async fn health(State(agg): State<Arc<Aggregator>>) -> (StatusCode, Json<Value>) {
-    let chains: serde_json::Map<String, Value> = agg
+/// The counters as they are now.
+fn counters(c: &Counters) -> AggregatorCounters {
+    let read = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+    AggregatorCounters {
+        received: read(&c.received),
+        rejected_signatures: read(&c.rejected_signatures),
+        refused_targets: read(&c.refused_targets),
+        over_capacity: read(&c.over_capacity),
+        landed: read(&c.landed),
+        failed: read(&c.failed),
+        expired: read(&c.expired),
+        stale_signatures: read(&c.stale_signatures),
+        batches: read(&c.batches),
+        store_errors: read(&c.store_errors),
+    }
+}
+
+pub(super) async fn health(State(agg): State<Arc<Aggregator>>) -> (StatusCode, Json<AggregatorHealth>) {
+    let chains = agg
         .chains
         .iter()
-        .map(|(name, c)| (name.clone(), json!({ "adapter-loaded": c.has_adapter(), "adapter-restarts": c.restarts() })))
+        .map(|(name, c)| {
+            let adapter_restarts = c.restarts() + agg.readers.restarts(name);
+            (name.clone(), AggregatorChainHealth { adapter_loaded: c.has_adapter(), adapter_restarts })
+        })
         .collect();
-    let (depth, total, usages, fault, path, file_bytes) = {
+    let (queue_depth, pending, store) = {
         let queue = agg.queue.lock();
-        let usages: Vec<Value> = queue
-            .usages()
-            .map(|(t, u)| {
-                json!({ "chain": t.chain, "manager": t.manager, "handler": t.handler, "pending-entries": u.entries, "pending-bytes": u.bytes })
-            })
-            .collect();
-        let store = queue.store();
-        (queue.depth(), queue.total(), usages, store.fault().map(str::to_string), store.path().display().to_string(), store.file_size())
+        let per_target = queue.usages().map(|(t, u)| TargetUsage {
+            chain: t.chain.clone(),
+            manager: t.manager.clone(),
+            handler: t.handler.clone(),
+            pending_entries: u.entries,
+            pending_bytes: u.bytes,
+        });
+        let per_target = per_target.collect();
+        let total = queue.total();
+        let store = StoreHealth { path: queue.path().display().to_string(), file_bytes: queue.file_size(), fault: queue.fault().map(str::to_string) };
+        (queue.depth(), Pending { entries: total.entries, bytes: total.bytes, per_target }, store)
     };
-    let (code, status) = match &fault {
-        None => (StatusCode::OK, "ok"),
-        Some(_) => (StatusCode::SERVICE_UNAVAILABLE, "unhealthy"),
+    let (code, status) = match &store.fault {
+        None => (StatusCode::OK, HealthStatus::Ok),
+        Some(_) => (StatusCode::SERVICE_UNAVAILABLE, HealthStatus::Unhealthy),
     };
-    let body = json!({
-        "status": status,
-        "reason": fault.as_ref().map(|f| format!("the store cannot write: {f}; envelopes are refused (503, retryable) until it can")),
-        "chains": chains,
-        "queue-depth": depth,
-        "pending": { "entries": total.entries, "bytes": total.bytes, "per-target": usages },
-        "targets": agg.targets.list().len(),
-        "store": { "path": path, "file-bytes": file_bytes, "fault": fault },
-        "counters": agg.counters,
-        "adapters": agg.registry.loaded(),
-    });
+    let reason = store.fault.as_ref().map(|f| format!("the store cannot write: {f}; envelopes are refused (503, retryable) until it can"));
+    let body = AggregatorHealth {
+        status,
+        reason,
+        chains,
+        queue_depth,
+        pending,
+        targets: agg.targets.list().len(),
+        store,
+        counters: counters(&agg.counters),
+        adapters: agg.registry.loaded(),
+    };
     (code, Json(body))
 }

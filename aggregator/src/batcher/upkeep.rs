@@ -31,12 +31,14 @@ impl Upkeep {
         self.last = Some(now);
         let caps = agg.config.limits.caps();
         let mut queue = agg.queue.lock();
-        if let Err(AggregatorError::StoreFatal(why)) = queue.store_mut().check_file() {
+        if let Err(AggregatorError::StoreFatal(why)) = queue.check_file() {
             return Err(why);
         }
         let now_ms = crate::now_ms();
-        let ((expired, pruned), written) = queue.apply(|q| (q.expire(&caps, now_ms), q.prune(&caps, now_ms)));
+        // Written by the group committer; the round's commit, next, waits for it.
+        let (expired, pruned) = queue.stage(|q| (q.expire(&caps, now_ms), q.prune(&caps, now_ms)));
         drop(queue);
+        agg.committer.nudge();
         if expired > 0 {
             Counters::bump(&agg.counters.expired, expired as u64);
             tracing::warn!(expired, after_secs = caps.expiry_ms / 1000, "envelopes expired before landing");
@@ -44,10 +46,7 @@ impl Upkeep {
         if pruned > 0 {
             tracing::debug!(pruned, "forgot final statuses past their retention");
         }
-        match written {
-            Err(AggregatorError::StoreFatal(why)) => Err(why),
-            _ => Ok(()),
-        }
+        Ok(())
     }
 
     /// The store took the round's writes.

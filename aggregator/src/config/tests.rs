@@ -26,7 +26,7 @@ fn parses_defaults_and_env() {
         _ => None,
     })
     .unwrap();
-    assert_eq!((c.api_addr.port(), c.api_token.as_ref()), (9100, Some(&ApiToken::Secret("s3cret".into()))));
+    assert_eq!((c.api_addr.port(), c.api_token.as_ref()), (9100, Some(&ApiToken::secret_of("s3cret"))));
     let err = c.apply_env(|k| (k == "WAVS_AGGREGATOR_API_ADDR").then(|| "0.0.0.0".into())).unwrap_err().to_string();
     assert!(err.contains("WAVS_AGGREGATOR_API_ADDR=\"0.0.0.0\" is not an address"), "{err}");
     assert_eq!(c.api_addr.port(), 9100, "unchanged");

@@ -9,9 +9,11 @@ use std::time::Instant;
 use wavs_runtime::ChainAdapter;
 
 impl Aggregator {
-    /// The adapter of the configured chain `name` (its name here or its `family:chain-id`).
+    /// A reading adapter instance of the configured chain `name` (its name here or its
+    /// `family:chain-id`): never the one that submits, so reads do not wait for a
+    /// transaction (see `crate::readers`).
     pub(crate) fn chain(&self, name: &str) -> Result<Arc<ChainAdapter>> {
-        self.config.chain_name(name).and_then(|local| self.chains.get(local)).cloned().ok_or_else(|| {
+        self.config.chain_name(name).and_then(|local| self.readers.get(local)).ok_or_else(|| {
             let known: Vec<&String> = self.chains.keys().collect();
             AggregatorError::Invalid(format!("chain {name:?} is not configured here (configured: {known:?})"))
         })

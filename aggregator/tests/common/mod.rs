@@ -14,6 +14,7 @@ use wavs_devnet::dev_key;
 use wavs_runtime::bindings::testing_api::{TestDeployment, TestOperator};
 use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, Limits};
 use wavs_types::{EnvelopeStatus, SignedSubmission, WireEnvelope};
+use wavs_types::aggregator_health::AggregatorHealth;
 
 /// Dev key 1: the aggregator's submitter on anvil (funded), set as the chain's own key.
 pub const SUBMITTER: u32 = 1;
@@ -150,6 +151,12 @@ impl Api {
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         let answer = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
         (answer.status(), answer.json().await.unwrap_or(Value::Null))
+    }
+
+    /// `GET /health`, typed (200, or 503 while the store cannot write).
+    pub async fn health(&self) -> (StatusCode, AggregatorHealth) {
+        let (status, body) = self.get("/health").await;
+        (status, serde_json::from_value(body.clone()).unwrap_or_else(|e| panic!("{e}: {body}")))
     }
 
     /// `POST` or `DELETE /targets` with `token` (if any).

@@ -18,12 +18,13 @@ mod signatures;
 
 use proptest::test_runner::TestCaseError;
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use wavs_aggregator::config::AggregatorConfig;
 use wavs_aggregator::{Aggregator, Handle};
 use wavs_types::SignedSubmission;
+use wavs_types::aggregator_health::AggregatorHealth;
 use wavs_types::fuzzing::{Answer, Sandbox, Tally, Target};
 
 const SUBMITTER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -99,13 +100,14 @@ impl Target for Fixture {
 
     /// `/health` counts every submission that reached the handler.
     fn check_health(&self, health: &Value) {
-        let counters = &health["counters"];
-        assert_eq!(counters["received"], json!(self.posted.load(Ordering::Relaxed)), "received: {health}");
+        let typed: AggregatorHealth = serde_json::from_value(health.clone()).unwrap_or_else(|e| panic!("{e}: {health}"));
+        let counters = typed.counters;
+        assert_eq!(counters.received, self.posted.load(Ordering::Relaxed), "received: {health}");
         assert_eq!(
-            counters["rejected-signatures"],
-            json!(self.parsed.load(Ordering::Relaxed)),
+            counters.rejected_signatures,
+            self.parsed.load(Ordering::Relaxed),
             "every parsed submission is refused (no chain is configured): {health}"
         );
-        assert_eq!(health["queue-depth"], json!(0), "nothing was accepted: {health}");
+        assert_eq!(typed.queue_depth, 0, "nothing was accepted: {health}");
     }
 }

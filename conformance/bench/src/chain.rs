@@ -20,8 +20,9 @@ use wavs_devnet::devnet::{ChainKind, load_adapters};
 use wavs_devnet::keys::{dev_key, submitter_toml};
 use wavs_devnet::launch::chains_toml;
 use wavs_runtime::bindings::adapter_api::{BlockTag, EventFilter, OperatorSignature, SignedEnvelope};
-use wavs_runtime::bindings::testing_api::TestOperator;
-use wavs_runtime::{AdapterSigner, ChainAdapter, Limits, recover_public_key};
+use std::path::Path;
+use wavs_runtime::bindings::testing_api::{TestDeployment, TestOperator};
+use wavs_runtime::{AdapterSigner, ChainAdapter, Limits, Signer, recover_public_key};
 use wavs_types::{SignedSubmission, TriggerIdentity, WireEnvelope, derive_event_id, ordering_bytes};
 
 /// Times `iterations` calls of `events` over `blocks` blocks each holding one trigger.
@@ -96,15 +97,7 @@ pub async fn aggregator_accept(count: usize) -> Result<(), String> {
     for (storage, base) in crate::throughput::storages() {
         let data = tempfile::Builder::new().prefix("wavs-bench-accept-").tempdir_in(&base).map_err(|e| e.to_string())?;
         // The batcher sleeps an hour before its first round: only accept runs.
-        let config = format!(
-            "data-dir = \"{}\"\nadapters-dir = \"{}\"\napi-addr = \"127.0.0.1:0\"\nbatch-interval-ms = 3600000\n\n[[targets]]\nchain = \"anvil\"\nmanager = \"{}\"\nhandler = \"{}\"\n\n{}\n{}",
-            data.path().join("aggregator").display(),
-            adapters_dir.display(),
-            deployment.manager,
-            deployment.handler,
-            submitter_toml(&["anvil"]),
-            chains_toml(&[("anvil", &chain)]),
-        );
+        let config = idle_aggregator_toml(&data.path().join("aggregator"), &adapters_dir, "127.0.0.1:0", &chain, &deployment);
         let config = wavs_aggregator::config::AggregatorConfig::parse(&config).map_err(|e| e.to_string())?;
         config.validate().map_err(|e| e.to_string())?;
         let handle = wavs_aggregator::Aggregator::start(config).await.map_err(|e| e.to_string())?;
@@ -123,17 +116,7 @@ pub async fn aggregator_accept(count: usize) -> Result<(), String> {
                     payload: uint(i as u128),
                 };
                 let digest = deployer.envelope_digest(&deployment.handler, &(&envelope).into()).await.map_err(|e| e.to_string())?;
-                let sign = |k: usize| -> Result<SignedSubmission, String> {
-                    Ok(SignedSubmission {
-                        service_id: "bench".into(),
-                        workflow_id: "main".into(),
-                        chain: "anvil".into(),
-                        handler: deployment.handler.clone(),
-                        manager: deployment.manager.clone(),
-                        envelope: envelope.clone(),
-                        signature: keys[k].sign_digest(&digest).map_err(|e| e.to_string())?,
-                    })
-                };
+                let sign = |k: usize| submission("main", &deployment, &envelope, &keys[k], &digest);
                 out.push([sign(0)?, sign(1)?]);
                 digests.push((digest, out[i][0].signature.clone()));
             }
@@ -275,6 +258,34 @@ pub async fn aggregator_accept(count: usize) -> Result<(), String> {
     // Let the API task go before the runtime is dropped.
     tokio::time::sleep(Duration::from_millis(10)).await;
     Ok(())
+}
+
+/// The configuration of an aggregator serving `deployment` on anvil `chain` whose
+/// batcher sleeps an hour before its first round: only intake runs.
+pub(crate) fn idle_aggregator_toml(data_dir: &Path, adapters_dir: &Path, api_addr: &str, chain: &LocalChain, deployment: &TestDeployment) -> String {
+    format!(
+        "data-dir = \"{}\"\nadapters-dir = \"{}\"\napi-addr = \"{api_addr}\"\nbatch-interval-ms = 3600000\n\n[[targets]]\nchain = \"anvil\"\nmanager = \"{}\"\nhandler = \"{}\"\n\n{}\n{}",
+        data_dir.display(),
+        adapters_dir.display(),
+        deployment.manager,
+        deployment.handler,
+        submitter_toml(&["anvil"]),
+        chains_toml(&[("anvil", chain)]),
+    )
+}
+
+/// `envelope` of the bench service's `workflow` for `deployment`'s handler on anvil,
+/// signed by `key` over the chain's `digest` of it.
+pub(crate) fn submission(workflow: &str, deployment: &TestDeployment, envelope: &WireEnvelope, key: &Signer, digest: &[u8]) -> Result<SignedSubmission, String> {
+    Ok(SignedSubmission {
+        service_id: "bench".into(),
+        workflow_id: workflow.into(),
+        chain: "anvil".into(),
+        handler: deployment.handler.clone(),
+        manager: deployment.manager.clone(),
+        envelope: envelope.clone(),
+        signature: key.sign_digest(digest).map_err(|e| e.to_string())?,
+    })
 }
 
 /// One `aggregator-accept` row: latencies of `times` (ms) taken over `elapsed`.

@@ -143,7 +143,7 @@ pub async fn run(tasks: usize, triggers: usize) -> Result<(), String> {
     });
     for manifest in [manual, on_chain] {
         let manifest = wavs_types::ServiceManifest::from_json(&manifest.to_string())?;
-        node.deploy(manifest).map_err(|e| e.to_string())?;
+        node.services().deploy(manifest).map_err(|e| e.to_string())?;
     }
     let http = util::client();
     let mut early = Vec::new();

@@ -19,7 +19,6 @@
 
 use crate::emit;
 use crate::util::{self, say};
-use serde_json::Value;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use wavs_devnet::devnet::{ChainKind, load_adapters};
@@ -29,6 +28,7 @@ use wavs_devnet::process::{Managed, free_port, port_open};
 use wavs_devnet::{Devnet, DevnetOptions, bursts::uint, guest, paths};
 use wavs_runtime::bindings::adapter_api::{BlockTag, ContractEventFilter, EventFilter};
 use wavs_runtime::{AdapterSigner, ChainAdapter, Limits};
+use wavs_types::aggregator_health::AggregatorHealth;
 
 /// The devnet's batch interval (`launch.rs` writes 100 ms).
 const BATCH_INTERVAL_MS: u64 = 100;
@@ -127,7 +127,7 @@ async fn burst(n: usize, max_batch: usize, firers: usize, mode: Mode, storage: &
     if mode == Mode::Backlog {
         // Stop the node once it has stored its cursor, so it reads the burst on restart.
         devnet
-            .wait_for(&format!("{node_url}/health"), "the node reads the chain", |h| h["chains"]["anvil"]["cursor"].is_u64())
+            .wait_for_health(&node_url, "the node reads the chain", |h| h.chains.get("anvil").is_some_and(|c| c.cursor.is_some()))
             .await?;
         let last = devnet.nodes.len() - 1;
         devnet.stop_node(last);
@@ -183,11 +183,10 @@ async fn burst(n: usize, max_batch: usize, firers: usize, mode: Mode, storage: &
     loop {
         let now = Instant::now();
         if let Ok(r) = http.get(&health_url).timeout(Duration::from_secs(5)).send().await
-            && let Ok(h) = r.json::<Value>().await
+            && let Ok(h) = r.json::<AggregatorHealth>().await
         {
-            let received = h["counters"]["received"].as_u64().unwrap_or(0);
-            let landed = h["counters"]["landed"].as_u64().unwrap_or(0);
-            seen.batches = h["counters"]["batches"].as_u64().unwrap_or(0);
+            let (received, landed) = (h.counters.received, h.counters.landed);
+            seen.batches = h.counters.batches;
             if received > 0 && seen.first_received.is_none() {
                 seen.first_received = Some(now);
             }

@@ -2,7 +2,7 @@
 //! one JSON object per line on stdout (progress goes to stderr). See README.md.
 //!
 //! ```text
-//! wavs-bench [scale|envelope|throughput|fsync|landing|adapter-events|aggregator-accept|all]...
+//! wavs-bench [scale|envelope|throughput|fsync|landing|adapter-events|aggregator-accept|intake|all]...
 //! ```
 //!
 //! `WAVS_BENCH_QUICK=1` makes every measurement a short smoke run. The `wavs` and
@@ -12,6 +12,7 @@
 
 mod chain;
 mod envelope;
+mod intake;
 mod landing;
 mod scale;
 mod throughput;
@@ -21,7 +22,7 @@ use std::path::Path;
 use std::time::Duration;
 use util::{env_list, env_num, quick};
 
-const ALL: [&str; 7] = ["scale", "envelope", "throughput", "fsync", "landing", "adapter-events", "aggregator-accept"];
+const ALL: [&str; 8] = ["scale", "envelope", "throughput", "fsync", "landing", "adapter-events", "aggregator-accept", "intake"];
 
 const USAGE: &str = "\
 usage: wavs-bench <measurement>... | all
@@ -34,6 +35,7 @@ measurements (each prints JSON lines on stdout):
   landing            results landed per second on anvil at several aggregator max-batch sizes
   adapter-events     ChainAdapter::events over 100 blocks holding 100 trigger events
   aggregator-accept  the aggregator's accept path (signature recovery, quorum, store)
+  intake             signatures/s into a release aggregator (data dir on disk), many in flight
 
 environment:
   WAVS_BENCH_QUICK=1            short smoke run of everything
@@ -44,6 +46,7 @@ environment:
   WAVS_BENCH_TRIGGERS=1000      landing: triggers per burst
   WAVS_BENCH_BATCHES=100,1,200,500  landing: aggregator max-batch values
   WAVS_BENCH_FIRERS=8           landing: accounts firing triggers at once (1-8)
+  WAVS_BENCH_INTAKE=4000,8,64   intake: envelopes, operators (each signs all), requests in flight
   WAVS_BIN_DIR                  where wavs and wavs-aggregator are
 ";
 
@@ -69,6 +72,13 @@ async fn run_one(name: &str) -> Result<(), String> {
         }
         "adapter-events" => chain::adapter_events(if q { 20 } else { 100 }, if q { 3 } else { 30 }).await,
         "aggregator-accept" => chain::aggregator_accept(if q { 30 } else { 500 }).await,
+        "intake" => {
+            let shape = env_list("WAVS_BENCH_INTAKE", if q { &[100, 4, 16] } else { &[4000, 8, 64] });
+            let [envelopes, operators, in_flight] = shape[..] else {
+                return Err("WAVS_BENCH_INTAKE takes envelopes,operators,in-flight".into());
+            };
+            intake::run(envelopes, operators, in_flight, &[intake::Post::Single, intake::Post::Batch(100)]).await
+        }
         other => Err(format!("unknown measurement {other:?}\n{USAGE}")),
     }
 }

@@ -87,13 +87,12 @@ struct Measured {
     latency_ms: Vec<f64>,
 }
 
-fn manifest(id: &str, digest: &str) -> String {
+fn manifest(id: &str, digest: &str) -> serde_json::Value {
     json!({
         "id": id,
         "components": { "c": { "digest": digest } },
         "workflows": { "main": { "trigger": "manual", "component": "c", "submit": "none" } }
     })
-    .to_string()
 }
 
 async fn measure(n: usize, variant: Variant, latency_tasks: usize) -> Result<Measured, String> {
@@ -117,13 +116,14 @@ async fn measure(n: usize, variant: Variant, latency_tasks: usize) -> Result<Mea
                     Variant::Shared => echo.clone(),
                     Variant::Distinct => util::with_custom_section(&echo, "wavs-bench", format!("service {i}").as_bytes()),
                 };
-                let answer = util::post(&http, &format!("{}/components", node.url), bytes).await?;
-                let d = answer["digest"].as_str().ok_or("no digest in the upload answer")?.to_string();
+                let uploaded = util::node_client(&http, &node.url).upload_component(bytes, true).await;
+                let d = uploaded.map_err(|e| format!("POST {}/components: {e}", node.url))?;
                 shared_digest = Some(d.clone());
                 d
             }
         };
-        util::post(&http, &format!("{}/services", node.url), manifest(id, &digest)).await?;
+        let deployed = util::node_client(&http, &node.url).deploy(&manifest(id, &digest)).await;
+        deployed.map_err(|e| format!("POST {}/services: {e}", node.url))?;
     }
     let deploy = deploy_started.elapsed();
 

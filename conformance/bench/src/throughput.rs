@@ -36,13 +36,14 @@ pub async fn run(seconds: f64, concurrencies: &[usize]) -> Result<(), String> {
         let mut node = NodeProc::spawn(dir.path(), &config, port, "node")?;
         node.wait_ready(&http, 0, Duration::from_secs(60)).await?;
         let echo = util::guest_bytes("components/echo.wasm")?;
-        let answer = util::post(&http, &format!("{}/components", node.url), echo).await?;
+        let client = util::node_client(&http, &node.url);
+        let digest = client.upload_component(echo, true).await.map_err(|e| format!("POST {}/components: {e}", node.url))?;
         let manifest = json!({
             "id": "echo",
-            "components": { "c": { "digest": answer["digest"] } },
+            "components": { "c": { "digest": digest } },
             "workflows": { "main": { "trigger": "manual", "component": "c", "submit": "none" } }
         });
-        util::post(&http, &format!("{}/services", node.url), manifest.to_string()).await?;
+        client.deploy(&manifest).await.map_err(|e| format!("POST {}/services: {e}", node.url))?;
         // Warm up: connections, the instance pool, the store's file.
         fire(&http, &node, "warm", 8, Duration::from_millis(500), Target::Task).await?;
 

@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use wavs_devnet::keys::dev_key_toml;
 use wavs_devnet::paths;
+use wavs_client::NodeClient;
+use wavs_types::health::NodeHealth;
 
 /// Whether `WAVS_BENCH_QUICK` asks for a short smoke run.
 pub fn quick() -> bool {
@@ -237,8 +239,8 @@ impl NodeProc {
         loop {
             if let Ok(response) = http.get(&url).timeout(Duration::from_secs(2)).send().await
                 && response.status().is_success()
-                && let Ok(body) = response.json::<Value>().await
-                && body["services"].as_u64() == Some(services as u64)
+                && let Ok(body) = response.json::<NodeHealth>().await
+                && body.services == services
             {
                 return Ok(self.spawned.elapsed());
             }
@@ -315,11 +317,15 @@ pub async fn post(http: &reqwest::Client, url: &str, body: impl Into<reqwest::Bo
     serde_json::from_str(&text).map_err(|e| format!("POST {url}: {e}: {text}"))
 }
 
+/// A typed client for the node at `node`, on `http` (its pool and timeout).
+pub fn node_client(http: &reqwest::Client, node: &str) -> NodeClient {
+    NodeClient::with_http(node, http.clone())
+}
+
 /// Posts a manual task; returns the execution record the node answers.
 pub async fn task(http: &reqwest::Client, node: &str, service: &str, task_id: &str, payload: &[u8]) -> Result<Value, String> {
-    let url = format!("{node}/services/{service}/workflows/main/tasks");
-    let body = serde_json::json!({ "task-id": task_id, "payload": format!("0x{}", hex::encode(payload)) });
-    let record = post(http, &url, body.to_string()).await?;
+    let answer = node_client(http, node).post_task(service, "main", task_id, payload).await;
+    let record = answer.map_err(|e| format!("POST {node}/services/{service}/workflows/main/tasks: {e}"))?;
     if record["outcome"]["status"] != "ok" {
         return Err(format!("task {task_id} on {service}: {}", record["outcome"]));
     }

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use wavs_runtime::bindings::adapter_api::{BlockTag, EventFilter};
+use wavs_client::NodeClient;
 use wavs_types::{EnvelopeStatus, TriggerIdentity, derive_event_id};
 
 /// A fired trigger, located on its chain.
@@ -57,36 +58,27 @@ impl Devnet {
     /// the manifest there.
     pub async fn deploy_service(&self, mut manifest: Value, components: &[(&str, PathBuf)]) -> Result<(), String> {
         for node in self.nodes.iter().filter(|n| !is_stopped(&n.url)) {
+            let client = self.client(&node.url);
             for (name, file) in components {
                 let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
-                let answer = self.post(&format!("{}/components", node.url), reqwest::Body::from(bytes)).await?;
-                manifest["components"][name]["digest"] = answer["digest"].clone();
+                let digest = client.upload_component(bytes, true).await.map_err(|e| format!("POST {}/components: {e}", node.url))?;
+                manifest["components"][name]["digest"] = Value::String(digest);
             }
-            self.post(&format!("{}/services", node.url), reqwest::Body::from(manifest.to_string())).await?;
+            client.deploy(&manifest).await.map_err(|e| format!("POST {}/services: {e}", node.url))?;
         }
         Ok(())
     }
 
-    /// POSTs to a node, declaring the content type its API takes for the path (a
-    /// component upload is `application/wasm`, the rest `application/json`).
-    async fn post(&self, url: &str, body: reqwest::Body) -> Result<Value, String> {
-        let content_type = if url.ends_with("/components") { "application/wasm" } else { "application/json" };
-        let request = self.http.post(url).header(reqwest::header::CONTENT_TYPE, content_type).body(body);
-        let response = request.send().await.map_err(|e| format!("POST {url}: {e}"))?;
-        let status = response.status();
-        let text = response.text().await.unwrap_or_default();
-        if !status.is_success() {
-            return Err(format!("POST {url}: {status}: {text}"));
-        }
-        serde_json::from_str(&text).map_err(|e| format!("POST {url}: {e}: {text}"))
+    /// A typed client for the node at `node`, on the devnet's HTTP client.
+    pub fn client(&self, node: &str) -> NodeClient {
+        NodeClient::with_http(node, self.http.clone())
     }
 
     /// Posts a manual task (`payload` sent as 0x-hex) to workflow `workflow` of
     /// `service` on the node at `node`; returns the execution record it answers.
     pub async fn post_task(&self, node: &str, service: &str, workflow: &str, id: &str, payload: &[u8]) -> Result<Value, String> {
-        let url = format!("{node}/services/{service}/workflows/{workflow}/tasks");
-        let body = serde_json::json!({ "task-id": id, "payload": format!("0x{}", hex::encode(payload)) });
-        self.post(&url, reqwest::Body::from(body.to_string())).await
+        let answer = self.client(node).post_task(service, workflow, id, payload).await;
+        answer.map_err(|e| format!("POST {node}/services/{service}/workflows/{workflow}/tasks: {e}"))
     }
 
     /// GETs JSON from a URL.

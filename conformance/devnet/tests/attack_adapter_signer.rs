@@ -50,12 +50,13 @@ async fn a_third_party_adapter_cannot_sign_for_another_chain() {
     let files = [("evm.wasm", guest("adapters/evm.wasm")), ("probe.wasm", guest("fixtures/adapter-sign-probe.wasm"))];
     let (node, _) = devnet.replace_node(0, "probe-node", &files, &extra).await.expect("the node starts with the probe");
     let health = devnet
-        .wait_for(&format!("{node}/health"), "the probe's chain reports its head call", |h| {
-            h["chains"]["probe"]["error"].as_str().is_some_and(|e| e.contains("signer refused") || e.contains("signature 0x"))
+        .wait_for_health(&node, "the probe's chain reports its head call", |h| {
+            let error = h.chains.get("probe").and_then(|c| c.error.as_deref());
+            error.is_some_and(|e| e.contains("signer refused") || e.contains("signature 0x"))
         })
         .await
         .unwrap();
-    let error = health["chains"]["probe"]["error"].as_str().unwrap().to_string();
+    let error = health.chains["probe"].error.clone().unwrap();
     assert!(error.contains("signer refused: ") && error.contains("adapters sign nothing"), "the node's signer refused: {error}");
     assert!(!error.contains("signature 0x"), "the probe got a signature in a node: {error}");
 

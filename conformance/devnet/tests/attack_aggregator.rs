@@ -7,6 +7,7 @@
 use serde_json::Value;
 use std::time::Duration;
 use wavs_devnet::bursts::uint;
+use wavs_types::aggregator_health::AggregatorCounters;
 use wavs_devnet::devnet::load_adapters;
 use wavs_devnet::{ChainKind, Devnet, DevnetOptions, dev_key, guest};
 use wavs_runtime::bindings::testing_api::TestOperator;
@@ -19,8 +20,8 @@ async fn post(devnet: &Devnet, submission: &SignedSubmission) -> (u16, Value) {
     (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
 }
 
-async fn counters(devnet: &Devnet) -> Value {
-    devnet.get(&format!("{}/health", devnet.aggregator_url)).await.unwrap().1["counters"].clone()
+async fn counters(devnet: &Devnet) -> AggregatorCounters {
+    devnet.aggregator_health().await.unwrap().1.counters
 }
 
 /// `envelope` for (`handler`, `manager`) on the primary chain, signed by `key` over the
@@ -75,7 +76,7 @@ async fn posters_decide_nothing_and_honest_results_still_land() {
     }
     tokio::time::sleep(Duration::from_secs(1)).await; // several batch intervals
     let after = counters(&devnet).await;
-    assert_eq!(after["batches"], before["batches"], "no transaction was sent for the poster: {after}");
+    assert_eq!(after.batches, before.batches, "no transaction was sent for the poster: {after:?}");
     honest_result_lands(&devnet, 4).await;
 
     // 2. The honest envelope, pre-posted before the operators sign it, naming the real

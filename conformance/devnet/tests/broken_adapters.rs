@@ -7,6 +7,7 @@ use serde_json::Value;
 use std::time::Duration;
 use wavs_devnet::{Devnet, DevnetOptions, guest};
 use wavs_devnet::bursts::uint;
+use wavs_types::ChainState;
 
 /// The refusal reason the node's `/adapters` gives for `file`.
 fn reason(adapters: &Value, file: &str) -> String {
@@ -55,21 +56,20 @@ async fn broken_adapters_are_refused_or_contained_and_other_chains_keep_working(
     devnet.deploy_service(manifest, &[("square", square.clone())]).await.expect("service on the looping chain deploys");
     devnet.deploy_service(devnet.square_manifest("square"), &[("square", square)]).await.expect("square deploys");
 
-    let health = format!("{url}/health");
     let status = devnet
-        .wait_for(&health, "looping chain reports its adapter cut off", |h| h["chains"]["looping"]["adapter-restarts"].as_u64() >= Some(1))
+        .wait_for_health(&url, "looping chain reports its adapter cut off", |h| h.chains.get("looping").is_some_and(|c| c.adapter_restarts >= 1))
         .await
         .unwrap();
-    let looping = &status["chains"]["looping"];
-    assert_eq!(looping["state"], "error", "{looping}");
-    let error = looping["error"].as_str().unwrap();
+    let looping = &status.chains["looping"];
+    assert_eq!(looping.state, ChainState::Error, "{looping:?}");
+    let error = looping.error.as_deref().unwrap();
     assert!(error.contains("limit exceeded") && error.contains("events"), "{error}");
 
     // The healthy chain is unaffected: a trigger lands, and the node ran throughout.
     let trigger = devnet.fire_trigger(&uint(12)).await.unwrap();
     let landed = devnet.wait_landed(&devnet.event_id("square", &trigger), Duration::from_secs(60)).await.unwrap();
     assert_eq!(landed, uint(144));
-    let (_, health) = devnet.get(&health).await.unwrap();
-    assert_eq!(health["chains"][&primary]["state"], "active", "{health}");
+    let (_, health) = devnet.node_health(&url).await.unwrap();
+    assert!(health.chain_is(&primary, ChainState::Active), "{health:?}");
     assert!(!devnet.nodes[1].process.has_exited(), "the node ran throughout");
 }

@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use wavs_devnet::{Devnet, DevnetOptions, guest};
 use wavs_types::cron::Schedule;
+use wavs_types::health::NodeHealth;
 use wavs_types::{TriggerIdentity, derive_event_id};
 
 fn now_s() -> u64 {
@@ -75,14 +76,15 @@ async fn a_cron_service_lands_a_result_each_minute_and_a_restarted_node_runs_the
     let first = schedule.next_after(now_s() + 3).unwrap();
     eprintln!("first tick at {first} (in {} s)", first.saturating_sub(now_s()));
     // /health shows the workflow with its next tick: a whole minute, ahead.
-    let health = format!("{}/health", devnet.nodes[0].url);
+    let node = devnet.nodes[0].url.clone();
+    let next_tick = |h: &NodeHealth| h.cron.first().and_then(|c| c.next_tick);
     let shown = devnet
-        .wait_for(&health, "the cron workflow in /health", |h| h["cron"][0]["next-tick"].as_u64().is_some_and(|t| t > now_s()))
+        .wait_for_health(&node, "the cron workflow in /health", |h| next_tick(h).is_some_and(|t| t > now_s()))
         .await
         .unwrap();
-    let entry = &shown["cron"][0];
-    assert_eq!((&entry["service"], &entry["workflow"], &entry["schedule"]), (&json!("ticker"), &json!("main"), &json!("*/1 * * * *")));
-    assert_eq!(entry["next-tick"].as_u64().unwrap() % 60, 0, "{entry}");
+    let entry = &shown.cron[0];
+    assert_eq!((entry.service.as_str(), entry.workflow.as_str(), entry.schedule.as_str()), ("ticker", "main", "*/1 * * * *"));
+    assert_eq!(entry.next_tick.unwrap() % 60, 0, "{entry:?}");
 
     // Tick 1: every operator runs it and signs the same id; it lands once.
     let landed = devnet.wait_landed(&event_id(first), Duration::from_secs(first.saturating_sub(now_s()) + 60)).await.unwrap();
@@ -91,8 +93,8 @@ async fn a_cron_service_lands_a_result_each_minute_and_a_restarted_node_runs_the
         wait_signed(&devnet, i, &[first], Duration::from_secs(30)).await;
     }
 
-    let queued = |tick: u64| move |h: &Value| h["cron"][0]["last-queued-tick"].as_u64().is_some_and(|t| t >= tick);
-    devnet.wait_for(&health, "tick 1 as the last queued", queued(first)).await.unwrap();
+    let queued = |tick: u64| move |h: &NodeHealth| h.cron.first().and_then(|c| c.last_queued_tick).is_some_and(|t| t >= tick);
+    devnet.wait_for_health(&node, "tick 1 as the last queued", queued(first)).await.unwrap();
 
     // Node 1 stops across two ticks; the other two still meet the quorum each minute.
     devnet.stop_node(0);
@@ -109,8 +111,8 @@ async fn a_cron_service_lands_a_result_each_minute_and_a_restarted_node_runs_the
     // Back up: it runs both ticks it missed, with the ids that landed.
     devnet.restart_node(0).await.expect("node restarts");
     wait_signed(&devnet, 0, &[second, third], Duration::from_secs(30)).await;
-    let health = format!("{}/health", devnet.nodes[0].url);
-    devnet.wait_for(&health, "the missed ticks as queued", queued(third)).await.unwrap();
+    let node = devnet.nodes[0].url.clone();
+    devnet.wait_for_health(&node, "the missed ticks as queued", queued(third)).await.unwrap();
     let log = without_colors(&std::fs::read_to_string(devnet.dir.path().join("node1-run2.log")).unwrap());
     assert!(log.contains("running missed cron ticks") && log.contains("missed=2"), "the node says it ran missed ticks:\n{log}");
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use wavs_devnet::{ChainKind, Devnet, DevnetOptions, guest};
 use wavs_runtime::Signer;
 use wavs_types::{SignedSubmission, WireEnvelope};
+use wavs_types::ChainState;
 
 async fn post(url: &str, body: String) -> (u16, Value) {
     // The content type a client of each endpoint sends: what is refused is the body.
@@ -90,15 +91,15 @@ async fn dead_rpc_is_reported(kind: ChainKind) {
     devnet.chains[0].chain.process.stop();
     let started = Instant::now();
     let chain = loop {
-        let (_, health) = devnet.get(&format!("{node}/health")).await.unwrap();
-        let chain = health["chains"][&devnet.primary().name].clone();
-        if chain["state"] == "error" {
+        let (_, health) = devnet.node_health(&node).await.unwrap();
+        let chain = health.chains.get(&devnet.primary().name).cloned().unwrap_or_default();
+        if chain.state == ChainState::Error {
             break chain;
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "{kind:?}: chain never reported the dead RPC: {health}");
+        assert!(started.elapsed() < Duration::from_secs(30), "{kind:?}: chain never reported the dead RPC: {health:?}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
-    let error = chain["error"].as_str().unwrap_or_default();
+    let error = chain.error.as_deref().unwrap_or_default();
     assert!(error.contains("transient"), "{kind:?}: the adapter classifies a dead RPC as transient: {error}");
     assert!(!devnet.nodes[0].process.has_exited(), "{kind:?}: the node keeps running");
 }

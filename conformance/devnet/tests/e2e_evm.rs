@@ -74,11 +74,7 @@ fn fetch_manifest(id: &str, port: u16, granted: &[String]) -> Value {
 }
 
 async fn run_task(devnet: &Devnet, service: &str, task: &str) -> Value {
-    let url = format!("{}/services/{service}/workflows/main/tasks", devnet.nodes[0].url);
-    let body = json!({ "task-id": task, "payload": "0x" });
-    let response = reqwest::Client::new().post(&url).json(&body).send().await.unwrap();
-    assert!(response.status().is_success(), "task accepted: {}", response.status());
-    response.json().await.unwrap()
+    devnet.post_task(&devnet.nodes[0].url, service, "main", task, b"").await.unwrap_or_else(|e| panic!("task accepted: {e}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -51,8 +51,8 @@ async fn operators_naming_a_chain_differently_agree_and_anyone_finds_the_result(
     manifest["workflows"]["main"]["submit"]["aggregator"]["chain"] = shared.clone().into();
     devnet.deploy_service(manifest, &[("square", guest("components/square.wasm"))]).await.expect("both nodes take it");
     for (i, name) in [(0, "anvil"), (1, "local-evm")] {
-        let (_, chains) = devnet.get(&format!("{}/health", devnet.nodes[i].url)).await.unwrap();
-        assert!(chains["chains"].get(name).is_some(), "node {i} calls the chain {name}: {chains}");
+        let (_, health) = devnet.node_health(&devnet.nodes[i].url).await.unwrap();
+        assert!(health.chains.contains_key(name), "node {i} calls the chain {name}: {health:?}");
     }
 
     let trigger = devnet.fire_trigger(&uint(9)).await.unwrap();

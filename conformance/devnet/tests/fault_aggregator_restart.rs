@@ -38,8 +38,8 @@ async fn handler_events(devnet: &Devnet, event: &str, from: u64) -> BTreeMap<Vec
 /// The aggregator's `counters.landed` (this process's count) and `queue-depth`
 /// (envelopes queued or in flight).
 async fn landed_and_depth(devnet: &Devnet) -> (u64, u64) {
-    match devnet.get(&format!("{}/health", devnet.aggregator_url)).await {
-        Ok((200, health)) => (health["counters"]["landed"].as_u64().unwrap_or(0), health["queue-depth"].as_u64().unwrap_or(0)),
+    match devnet.aggregator_health().await {
+        Ok((200, health)) => (health.counters.landed, health.queue_depth as u64),
         _ => (0, 0),
     }
 }

@@ -11,6 +11,7 @@ use wavs_runtime::Signer;
 use wavs_runtime::bindings::adapter_api::{BlockTag, ContractEventFilter, EventBody, EventFilter};
 use wavs_types::{EnvelopeState, SignedSubmission, WireEnvelope};
 use wavs_devnet::bursts::uint;
+use wavs_types::aggregator_health::AggregatorCounters;
 
 fn envelope(id: u8, payload: u128) -> WireEnvelope {
     WireEnvelope { event_id: vec![id; 20], ordering: vec![0; 12], payload: uint(payload) }
@@ -37,8 +38,8 @@ async fn post(devnet: &Devnet, submission: &SignedSubmission) -> (u16, Value) {
     (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
 }
 
-async fn counters(devnet: &Devnet) -> Value {
-    devnet.get(&format!("{}/health", devnet.aggregator_url)).await.unwrap().1["counters"].clone()
+async fn counters(devnet: &Devnet) -> AggregatorCounters {
+    devnet.aggregator_health().await.unwrap().1.counters
 }
 
 /// `EnvelopeHandled` and `EnvelopeSkipped` logs of the handler for `event_id`.
@@ -118,11 +119,10 @@ async fn forged_replayed_and_outsider_signatures_are_refused_and_a_landed_replay
     tokio::time::sleep(Duration::from_secs(2)).await;
 
     let after = counters(&devnet).await;
-    let delta = |name: &str, from: &Value| after[name].as_u64().unwrap() - from[name].as_u64().unwrap();
-    assert_eq!(delta("rejected-signatures", &before), rejected, "/health counts each refusal: {after}");
-    assert_eq!(delta("received", &before), 5, "{after}");
-    assert_eq!(delta("batches", &after_landing), 0, "the replay was not submitted again: {after}");
-    assert_eq!(delta("landed", &before), 1, "{after}");
+    assert_eq!(after.rejected_signatures - before.rejected_signatures, rejected, "/health counts each refusal: {after:?}");
+    assert_eq!(after.received - before.received, 5, "{after:?}");
+    assert_eq!(after.batches - after_landing.batches, 0, "the replay was not submitted again: {after:?}");
+    assert_eq!(after.landed - before.landed, 1, "{after:?}");
     for id in [2u8, 3, 4] {
         assert_eq!(devnet.handled_payload(&[id; 20]).await.unwrap(), None, "event {id}: nothing lands for a bad signature");
         assert_eq!(devnet.aggregator_status(&[id; 20]).await, None, "event {id}: a bad signature is never queued");
@@ -132,11 +132,11 @@ async fn forged_replayed_and_outsider_signatures_are_refused_and_a_landed_replay
 
     eprintln!("== forged signatures ==");
     eprintln!("sent:     5 (1 genuine, 3 bad signatures, 1 replay of a landed envelope)");
-    eprintln!("rejected: {rejected} (/health rejected-signatures +{})", delta("rejected-signatures", &before));
-    eprintln!("landed:   {} (the replay answered {:?}, batches sent after landing: {})", delta("landed", &before), answer.detail, delta("batches", &after_landing));
+    eprintln!("rejected: {rejected} (/health rejected-signatures +{})", after.rejected_signatures - before.rejected_signatures);
+    eprintln!("landed:   {} (the replay answered {:?}, batches sent after landing: {})", after.landed - before.landed, answer.detail, after.batches - after_landing.batches);
     eprintln!(
         "[figures] forged signatures: sent 5 (1 genuine, 3 bad, 1 replay), rejected {rejected}, landed {}, resubmitted after landing {}",
-        delta("landed", &before),
-        delta("batches", &after_landing)
+        after.landed - before.landed,
+        after.batches - after_landing.batches
     );
 }

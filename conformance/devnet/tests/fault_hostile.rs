@@ -17,6 +17,8 @@ use wavs_devnet::launch::{Target, chains_toml, start_aggregator, start_node};
 use wavs_devnet::process::{Managed, free_port};
 use wavs_devnet::{Devnet, DevnetOptions, guest};
 use wavs_devnet::bursts::uint;
+use wavs_types::ChainState;
+use wavs_types::aggregator_health::AggregatorHealth;
 
 /// A chain served by a broken-adapter fixture; it needs no RPC, so the URL goes nowhere.
 fn broken_chain(name: &str, family: &str) -> String {
@@ -129,17 +131,15 @@ async fn run_case(devnet: &Devnet, node: &str, case: &Case) -> Result<String, St
 /// Waits until chain `name` on the node reports its adapter failed and restarted, with
 /// a reason saying all of `says`.
 async fn adapter_contained(devnet: &Devnet, node: &str, name: &str, says: &[&str]) -> Result<String, String> {
-    let health = format!("{node}/health");
     let status = devnet
-        .wait_for(&health, &format!("chain {name} reports its adapter restarted"), |h| {
-            let chain = &h["chains"][name];
-            chain["state"] == "error" && chain["adapter-restarts"].as_u64() >= Some(1)
+        .wait_for_health(node, &format!("chain {name} reports its adapter restarted"), |h| {
+            h.chains.get(name).is_some_and(|c| c.state == ChainState::Error && c.adapter_restarts >= 1)
         })
         .await?;
-    let error = status["chains"][name]["error"].as_str().unwrap_or_default();
+    let error = status.chains[name].error.as_deref().unwrap_or_default();
     match says.iter().all(|s| error.contains(s)) {
         true => Ok(error.to_string()),
-        false => Err(format!("chain {name}: the reason should say {says:?}: {}", status["chains"][name])),
+        false => Err(format!("chain {name}: the reason should say {says:?}: {:?}", status.chains[name])),
     }
 }
 
@@ -165,9 +165,9 @@ async fn submit_contained(devnet: &Devnet, node: &str, aggregator: &str) -> Resu
         if !(reason.contains("guest trapped") && reason.contains("fixture: submit traps on purpose")) {
             return Err(format!("attempt {attempt}: the reason should quote the panic: {status}"));
         }
-        let (_, health) = devnet.get(&format!("{aggregator}/health")).await?;
-        if health["chains"]["trapping"]["adapter-restarts"].as_u64() < Some(attempt) {
-            return Err(format!("attempt {attempt}: the aggregator shows no restart: {health}"));
+        let (_, health) = devnet.get_as::<AggregatorHealth>(&format!("{aggregator}/health")).await?;
+        if health.chains.get("trapping").map(|c| c.adapter_restarts) < Some(attempt) {
+            return Err(format!("attempt {attempt}: the aggregator shows no restart: {health:?}"));
         }
     }
     Ok(reason)
@@ -278,14 +278,14 @@ async fn hostile_components_and_adapters_fail_alone_while_results_keep_landing()
     let failed: Vec<_> = outcomes.iter().filter(|(_, o)| o.is_err()).collect();
     assert!(failed.is_empty(), "not contained: {failed:?}");
     assert_eq!(landed, fired.len(), "every square result landed with its value");
-    let (_, health) = devnet.get(&format!("{url}/health")).await.unwrap();
+    let (_, health) = devnet.node_health(&url).await.unwrap();
     for kind in ["limit-exceeded", "trap", "http-denied"] {
         let expected = CASES.iter().filter(|c| c.kind == kind).count();
-        assert_eq!(health["executions"][kind], expected, "{kind} counted: {health}");
+        assert_eq!(health.executions.get(kind).copied(), Some(expected as u64), "{kind} counted: {health:?}");
     }
     // Every square trigger, and the two results sent to the trapping chain, ran fine.
-    assert_eq!(health["executions"]["ok"], fired.len() + 2, "{health}");
-    assert_eq!(health["chains"][&devnet.primary().name]["state"], "active", "{health}");
+    assert_eq!(health.executions.get("ok").copied(), Some(fired.len() as u64 + 2), "{health:?}");
+    assert!(health.chain_is(&devnet.primary().name, ChainState::Active), "{health:?}");
     assert!(!devnet.nodes[1].process.has_exited(), "the node ran throughout");
     assert!(!aggregator_process.has_exited(), "the aggregator ran throughout");
 }

@@ -25,7 +25,6 @@ async fn orphaned_triggers_never_land_and_replacements_do() {
     let (url, _) = devnet.replace_node(0, "reorg", &evm, "").await.expect("node with confirmations = 2 starts");
     devnet.deploy_service(devnet.square_manifest("square"), &[("square", guest("components/square.wasm"))]).await.unwrap();
     let rpc = devnet.primary().chain.spec.rpc_urls[0].clone();
-    let health = format!("{url}/health");
     let chain = devnet.primary().name.clone();
 
     // 1. A trigger one block deep is orphaned before it is confirmed.
@@ -43,7 +42,7 @@ async fn orphaned_triggers_never_land_and_replacements_do() {
     anvil(&rpc, "anvil_mine", json!(["0x6"])).await;
     let head = devnet.primary().deployer.head(wavs_runtime::bindings::adapter_api::BlockTag::Latest).await.unwrap().height;
     devnet
-        .wait_for(&health, "node reads the blocks that will be replaced", |h| h["chains"][&chain]["cursor"].as_u64() > Some(head - 2))
+        .wait_for_health(&url, "node reads the blocks that will be replaced", |h| h.chains.get(&chain).and_then(|c| c.cursor) > Some(head - 2))
         .await
         .unwrap();
     anvil(&rpc, "evm_revert", json!([snapshot])).await;

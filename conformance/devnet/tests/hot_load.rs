@@ -10,6 +10,7 @@ use std::path::Path;
 use std::time::Duration;
 use wavs_devnet::{Devnet, DevnetOptions, guest};
 use wavs_devnet::bursts::uint;
+use wavs_types::ChainState;
 
 /// Writes `bytes` to `path` the way an operator's `cp` + `mv` does: never half a file.
 fn install(path: &Path, bytes: &[u8]) {
@@ -39,15 +40,14 @@ async fn an_adapter_dropped_into_a_running_node_is_loaded_and_a_new_build_swappe
     let (url, adapters) = devnet.replace_node(0, "hot", &[], "").await.expect("node starts without adapters");
     let chain = devnet.primary().name.clone();
 
-    let health = format!("{url}/health");
-    devnet.wait_for(&health, "chain waits for an adapter", |h| h["chains"][&chain]["state"] == "waiting-for-adapter").await.unwrap();
+    devnet.wait_for_health(&url, "chain waits for an adapter", |h| h.chain_is(&chain, ChainState::WaitingForAdapter)).await.unwrap();
     let manifest = devnet.square_manifest("square");
     devnet.deploy_service(manifest, &[("square", guest("components/square.wasm"))]).await.expect("a service deploys while its chain waits");
 
     // Drop the adapter in: no restart.
     let evm = std::fs::read(guest("adapters/evm.wasm")).unwrap();
     install(&adapters.join("evm.wasm"), &evm);
-    devnet.wait_for(&health, "chain goes active", |h| h["chains"][&chain]["state"] == "active").await.unwrap();
+    devnet.wait_for_health(&url, "chain goes active", |h| h.chain_is(&chain, ChainState::Active)).await.unwrap();
     let trigger = devnet.fire_trigger(&uint(7)).await.unwrap();
     let landed = devnet.wait_landed(&devnet.event_id("square", &trigger), Duration::from_secs(60)).await.unwrap();
     assert_eq!(landed, uint(49), "a trigger lands through the hot-loaded adapter");
@@ -71,12 +71,12 @@ async fn an_adapter_dropped_into_a_running_node_is_loaded_and_a_new_build_swappe
 
     // Removed: the family is no longer served; a trigger fired meanwhile waits on chain.
     std::fs::remove_file(adapters.join("evm.wasm")).unwrap();
-    devnet.wait_for(&health, "chain waits again", |h| h["chains"][&chain]["state"] == "waiting-for-adapter").await.unwrap();
+    devnet.wait_for_health(&url, "chain waits again", |h| h.chain_is(&chain, ChainState::WaitingForAdapter)).await.unwrap();
     let (_, listed) = devnet.get(&format!("{url}/adapters")).await.unwrap();
     assert_eq!(listed["loaded"].as_array().map(Vec::len), Some(0), "nothing served from a deleted file: {listed}");
     let meanwhile = devnet.fire_trigger(&uint(10)).await.unwrap();
     install(&adapters.join("evm-v2.wasm"), &rebuilt(&rebuilt(&evm)));
-    devnet.wait_for(&health, "chain active on evm-v2.wasm", |h| h["chains"][&chain]["state"] == "active").await.unwrap();
+    devnet.wait_for_health(&url, "chain active on evm-v2.wasm", |h| h.chain_is(&chain, ChainState::Active)).await.unwrap();
     let (_, listed) = devnet.get(&format!("{url}/adapters")).await.unwrap();
     assert!(listed["loaded"][0]["path"].as_str().is_some_and(|p| p.ends_with("evm-v2.wasm")), "{listed}");
     let landed = devnet.wait_landed(&devnet.event_id("square", &meanwhile), Duration::from_secs(60)).await.unwrap();
@@ -85,15 +85,14 @@ async fn an_adapter_dropped_into_a_running_node_is_loaded_and_a_new_build_swappe
     // The aggregator, on the devnet's shared adapters directory: an upgrade dropped
     // beside the old file is refused until the old one goes, then taken without a restart.
     let shared = devnet.dir.path().join("adapters");
-    let aggregator_health = format!("{}/health", devnet.aggregator_url);
     install(&shared.join("evm-v2.wasm"), &rebuilt(&evm));
     tokio::time::sleep(Duration::from_secs(3)).await; // one rescan (every 2 s)
-    let (_, before) = devnet.get(&aggregator_health).await.unwrap();
-    assert!(before["adapters"][0]["path"].as_str().is_some_and(|p| p.ends_with("/evm.wasm")), "the first file keeps its family: {before}");
+    let (_, before) = devnet.aggregator_health().await.unwrap();
+    assert!(before.adapters.first().is_some_and(|a| a.path.ends_with("evm.wasm")), "the first file keeps its family: {before:?}");
     std::fs::remove_file(shared.join("evm.wasm")).unwrap();
     devnet
-        .wait_for(&aggregator_health, "aggregator serves evm-v2.wasm", |h| {
-            h["adapters"][0]["path"].as_str().is_some_and(|p| p.ends_with("evm-v2.wasm")) && h["chains"][&chain]["adapter-loaded"] == true
+        .wait_for_aggregator_health("aggregator serves evm-v2.wasm", |h| {
+            h.adapters.first().is_some_and(|a| a.path.ends_with("evm-v2.wasm")) && h.chains.get(&chain).is_some_and(|c| c.adapter_loaded)
         })
         .await
         .unwrap();

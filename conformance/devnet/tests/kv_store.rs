@@ -4,44 +4,35 @@
 //! same node counts from 1: stores are per service.
 //! Needs `cargo build --bins` and `scripts/build-guests.sh`; no chain.
 
-use serde_json::{Value, json};
+use serde_json::json;
 use std::path::Path;
 use std::time::Duration;
 use wavs_devnet::launch::{NodeProcess, start_node};
 use wavs_devnet::process::{Managed, port_open};
 use wavs_devnet::{guest, paths};
+use wavs_client::NodeClient;
 
 /// Where results would go; unused, as the services submit nowhere.
 const NO_AGGREGATOR: &str = "http://127.0.0.1:9";
-
-/// POSTs to the node with the content type its API takes for the path.
-async fn post(url: &str, body: impl Into<reqwest::Body>) -> Value {
-    let content_type = if url.ends_with("/components") { "application/wasm" } else { "application/json" };
-    let request = reqwest::Client::new().post(url).header(reqwest::header::CONTENT_TYPE, content_type).body(body);
-    let response = request.send().await.unwrap_or_else(|e| panic!("POST {url}: {e}"));
-    let status = response.status();
-    let text = response.text().await.unwrap_or_default();
-    assert!(status.is_success(), "POST {url}: {status}: {text}");
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("POST {url}: {e}: {text}"))
-}
 
 /// Uploads kv-counter and deploys it as service `id`, with one manual workflow `tick`
 /// that submits nowhere.
 async fn deploy_counter(node: &str, id: &str) {
     let bytes = std::fs::read(guest("components/kv-counter.wasm")).expect("run scripts/build-guests.sh");
-    let digest = post(&format!("{node}/components"), bytes).await["digest"].clone();
+    let client = NodeClient::new(node);
+    let digest = client.upload_component(bytes, true).await.unwrap_or_else(|e| panic!("POST {node}/components: {e}"));
     let manifest = json!({
         "id": id,
         "components": { "counter": { "digest": digest } },
         "workflows": { "tick": { "trigger": "manual", "component": "counter", "submit": "none" } },
     });
-    post(&format!("{node}/services"), manifest.to_string()).await;
+    client.deploy(&manifest).await.unwrap_or_else(|e| panic!("POST {node}/services: {e}"));
 }
 
 /// Posts a manual task to `service` and returns the count it answered with.
 async fn tick(node: &str, service: &str, task_id: &str) -> u64 {
-    let task = json!({ "task-id": task_id, "payload": "0x" });
-    let record = post(&format!("{node}/services/{service}/workflows/tick/tasks"), task.to_string()).await;
+    let answer = NodeClient::new(node).post_task(service, "tick", task_id, b"").await;
+    let record = answer.unwrap_or_else(|e| panic!("POST {node}/services/{service}/workflows/tick/tasks: {e}"));
     assert_eq!(record["outcome"]["status"], "ok", "{record}");
     let payload = record["results"][0]["payload"].as_str().unwrap_or_else(|| panic!("no payload: {record}"));
     let bytes = hex::decode(payload.trim_start_matches("0x")).unwrap();

@@ -4,9 +4,8 @@
 //! usual shape. Paths are read with syn, so doc comments and strings do not count, and
 //! `#[cfg(test)]` code is left out.
 //!
-//! Two cycles are known and being taken apart (issue 14): the node's god object, `Node`,
-//! whose fields and `impl` blocks tie `node` to the modules around it, and the store's
-//! two copies of a submission's state. They may shrink, never grow; any other cycle fails.
+//! `KNOWN` lists cycles being taken apart, which may shrink, never grow; it is empty
+//! now, so any cycle fails.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -17,13 +16,7 @@ use wavs_devnet::paths::repo_root;
 const CRATES: [&str; 4] = ["host/types/src", "host/runtime/src", "host/node/src", "aggregator/src"];
 
 /// Cycles being removed: (crate folder, parent module, the siblings in the cycle).
-const KNOWN: [(&str, &str, &[&str]); 2] = [
-    // `Node`: the stages' state in one struct, their behaviour in `impl Node` blocks.
-    ("host/node/src", "crate", &["api", "chains", "node"]),
-    // The submission lifecycle, stored twice (outbox state and the execution record)
-    // and kept in step by hand from both sides.
-    ("host/node/src", "store", &["history", "outbox"]),
-];
+const KNOWN: [(&str, &str, &[&str]); 0] = [];
 
 type Module = Vec<String>;
 

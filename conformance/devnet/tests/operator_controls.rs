@@ -11,6 +11,8 @@ use std::time::Duration;
 use wavs_devnet::bursts::uint;
 use wavs_devnet::paths::binary;
 use wavs_devnet::{Devnet, DevnetOptions, guest};
+use wavs_types::ChainState;
+use wavs_types::health::{ChainSource, HealthStatus};
 
 /// Runs `wavs --node URL ARGS`; returns (success, stdout, stderr).
 fn wavs(url: &str, args: &[&str]) -> (bool, String, String) {
@@ -34,7 +36,6 @@ async fn an_operator_adds_a_chain_and_pauses_a_service_on_a_running_node() {
     let opts = DevnetOptions { operators: 1, threshold: 1, ..DevnetOptions::default() };
     let mut devnet = Devnet::start(opts, &|s| eprintln!("[devnet] {s}")).await.expect("devnet starts");
     let url = devnet.nodes[0].url.clone();
-    let health = format!("{url}/health");
     let primary = devnet.primary().name.clone();
     let spec = devnet.primary().chain.spec.clone();
 
@@ -73,10 +74,10 @@ async fn an_operator_adds_a_chain_and_pauses_a_service_on_a_running_node() {
     assert!(!success && stderr.contains("409") && stderr.contains("already served"), "{stderr}");
     let (success, _, stderr) = wavs(&url, &["chains", "add", "bad name", "--family", "evm", "--chain-id", "1", "--rpc-url", "http://x"]);
     assert!(!success && stderr.contains("letters, digits"), "{stderr}");
-    devnet.wait_for(&health, "the added chain reads blocks", |h| h["chains"]["second"]["state"] == "active").await.unwrap();
+    devnet.wait_for_health(&url, "the added chain reads blocks", |h| h.chain_is("second", ChainState::Active)).await.unwrap();
     let list = ok(&url, &["chains", "list"]);
     assert!(list.contains("second") && list.contains(&primary), "{list}");
-    assert_eq!(devnet.get(&health).await.unwrap().1["chains"]["second"]["source"], "api");
+    assert_eq!(devnet.node_health(&url).await.unwrap().1.chains["second"].source, ChainSource::Api);
 
     // A service triggered on the added chain lands on the configured one; a second
     // workflow takes manual tasks, kept on the node.
@@ -99,7 +100,7 @@ async fn an_operator_adds_a_chain_and_pauses_a_service_on_a_running_node() {
     // The added chain survives a restart.
     devnet.stop_node(0);
     devnet.restart_node(0).await.expect("node restarts");
-    devnet.wait_for(&health, "the added chain is served again", |h| h["chains"]["second"]["state"] == "active").await.unwrap();
+    devnet.wait_for_health(&url, "the added chain is served again", |h| h.chain_is("second", ChainState::Active)).await.unwrap();
     let trigger = devnet.fire_trigger(&uint(6)).await.unwrap();
     let landed = devnet.wait_landed(&devnet.event_id("via-second", &trigger), Duration::from_secs(60)).await.unwrap();
     assert_eq!(landed, uint(36), "and after a restart");
@@ -111,7 +112,7 @@ async fn an_operator_adds_a_chain_and_pauses_a_service_on_a_running_node() {
     let paused = devnet.fire_trigger(&uint(7)).await.unwrap();
     let height = paused.height;
     devnet
-        .wait_for(&health, "the chain reads past the trigger", |h| h["chains"]["second"]["cursor"].as_u64().is_some_and(|c| c > height))
+        .wait_for_health(&url, "the chain reads past the trigger", |h| h.chains.get("second").and_then(|c| c.cursor).is_some_and(|c| c > height))
         .await
         .unwrap();
     assert_eq!(executions(&devnet, &url, "via-second").await, before, "nothing ran while paused");
@@ -122,8 +123,8 @@ async fn an_operator_adds_a_chain_and_pauses_a_service_on_a_running_node() {
     // A pause survives a restart too.
     devnet.stop_node(0);
     devnet.restart_node(0).await.expect("node restarts");
-    devnet.wait_for(&health, "the node is back", |h| h["status"] == "ok").await.unwrap();
-    assert_eq!(devnet.get(&health).await.unwrap().1["paused-services"], serde_json::json!(["via-second"]));
+    devnet.wait_for_health(&url, "the node is back", |h| h.status == HealthStatus::Ok).await.unwrap();
+    assert_eq!(devnet.node_health(&url).await.unwrap().1.paused_services, ["via-second"]);
 
     // Resumed: the kept trigger runs and lands.
     let out = ok(&url, &["service", "resume", "via-second"]);

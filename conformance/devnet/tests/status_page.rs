@@ -139,14 +139,10 @@ async fn the_status_page_shows_chains_adapters_services_and_executions_and_refre
         .unwrap();
 
     // One manual task fails: out of fuel.
-    let url = format!("{node}/services/hostile/workflows/spin/tasks");
-    let body = json!({ "task-id": "spin-1", "payload": format!("0x{}", hex::encode("loop")) });
-    let record: Value = reqwest::Client::new().post(&url).json(&body).send().await.unwrap().json().await.unwrap();
+    let record = devnet.post_task(&node, "hostile", "spin", "spin-1", b"loop").await.unwrap();
     assert_eq!(record["outcome"]["kind"], "limit-exceeded", "the hostile task runs out of fuel: {record}");
     // The operator pauses it.
-    let pause = reqwest::Client::new().post(format!("{node}/services/hostile/pause"));
-    let paused = pause.header(reqwest::header::CONTENT_TYPE, "application/json").send().await.unwrap();
-    assert!(paused.status().is_success(), "pause: {}", paused.status());
+    devnet.client(&node).set_paused("hostile", true).await.unwrap_or_else(|e| panic!("pause: {e}"));
 
     // The page, in the browser.
     let screenshot = target_dir().join("status-page.png");

@@ -19,8 +19,17 @@ mod tasks;
 pub mod token;
 mod upload;
 
+use crate::chains::{ChainAdder, Chains};
+use crate::components::Components;
+use crate::cron::Cron;
 use crate::error::NodeError;
+use crate::executions::OutcomeCounts;
+use crate::metrics::NodeMetrics;
 use crate::node::Node;
+use crate::reader::Readers;
+use crate::scheduler::Scheduler;
+use crate::services::Services;
+use crate::store::Store;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -54,6 +63,47 @@ impl IntoResponse for NodeError {
 
 type ApiResult<T> = Result<T, NodeError>;
 
+/// What the handlers reach: a handle on each stage they serve, not the node.
+pub struct ApiState {
+    services: Arc<Services>,
+    chains: Arc<Chains>,
+    chain_adder: Arc<ChainAdder>,
+    readers: Arc<Readers>,
+    components: Arc<Components>,
+    scheduler: Arc<Scheduler>,
+    store: Arc<Store>,
+    registry: Arc<wavs_runtime::AdapterRegistry>,
+    cron: Arc<Cron>,
+    outcomes: Arc<OutcomeCounts>,
+    metrics: Arc<NodeMetrics>,
+    token: Option<token::ApiToken>,
+}
+
+impl ApiState {
+    /// The handles `node` gives its API.
+    pub fn of(node: &Node) -> Arc<ApiState> {
+        Arc::new(ApiState {
+            services: node.services.clone(),
+            chains: node.chains.clone(),
+            chain_adder: node.chain_adder.clone(),
+            readers: node.readers.clone(),
+            components: node.components.clone(),
+            scheduler: node.scheduler.clone(),
+            store: node.store.clone(),
+            registry: node.registry.clone(),
+            cron: node.cron.clone(),
+            outcomes: node.outcomes.clone(),
+            metrics: node.metrics.clone(),
+            token: node.config.api_token.clone(),
+        })
+    }
+
+    /// Per-chain status, as `/health` and `/metrics` show it.
+    fn chain_status(&self) -> std::collections::BTreeMap<String, crate::reader::ChainStatus> {
+        self.chains.status(self.readers.status())
+    }
+}
+
 /// The node's own addresses when its API listens on `addr`, for the `Host` and `Origin`
 /// checks.
 pub fn allowed_hosts(node: &Node, addr: std::net::SocketAddr) -> Arc<hosts::AllowedHosts> {
@@ -78,6 +128,7 @@ pub fn router(node: Arc<Node>) -> Router {
 /// `Content-Type` check and the body limit.
 pub fn router_at(node: Arc<Node>, addr: std::net::SocketAddr) -> Router {
     let allowed = allowed_hosts(&node, addr);
+    let state = ApiState::of(&node);
     Router::new()
         .route("/", get(crate::status_page::page))
         .route("/status", get(crate::status_page::page))
@@ -99,21 +150,21 @@ pub fn router_at(node: Arc<Node>, addr: std::net::SocketAddr) -> Router {
         .method_not_allowed_fallback(wavs_types::http::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(content_type::require))
-        .layer(axum::middleware::from_fn_with_state(node.clone(), auth::require_token))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_token))
         .layer(axum::middleware::from_fn_with_state(allowed, hosts::check))
         .layer(axum::middleware::map_response(wavs_types::http::json_errors))
-        .with_state(node)
+        .with_state(state)
 }
 
-async fn adapters(State(node): State<Arc<Node>>) -> Json<Value> {
-    Json(json!({ "loaded": node.registry.loaded(), "files": node.registry.files() }))
+async fn adapters(State(api): State<Arc<ApiState>>) -> Json<Value> {
+    Json(json!({ "loaded": api.registry.loaded(), "files": api.registry.files() }))
 }
 
 /// Each chain's signing key: public key, where it came from, and the identity the
 /// chain's adapter gives it (what a service manager registers).
-async fn operator(State(node): State<Arc<Node>>) -> Json<Value> {
+async fn operator(State(api): State<Arc<ApiState>>) -> Json<Value> {
     let mut chains = serde_json::Map::new();
-    for (name, chain) in node.chains.all() {
+    for (name, chain) in api.chains.all() {
         let key = chain.key.signer.public_key();
         let id = match chain.adapter.operator_id(&key).await {
             Ok(id) => json!(id),
@@ -125,37 +176,37 @@ async fn operator(State(node): State<Arc<Node>>) -> Json<Value> {
 }
 
 /// Every deployed manifest; component config values only for a caller with the token.
-async fn list_services(State(node): State<Arc<Node>>, headers: HeaderMap) -> Json<Vec<ServiceManifest>> {
-    let full = auth::authorized(node.config.api_token.as_ref(), &headers);
-    let services = node.services();
+async fn list_services(State(api): State<Arc<ApiState>>, headers: HeaderMap) -> Json<Vec<ServiceManifest>> {
+    let full = auth::authorized(api.token.as_ref(), &headers);
+    let services = api.services.list();
     let shown = services.iter().map(|s| (**s).clone());
     Json(if full { shown.collect() } else { shown.map(redact::without_config_values).collect() })
 }
 
-async fn deploy_service(State(node): State<Arc<Node>>, body: String) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn deploy_service(State(api): State<Arc<ApiState>>, body: String) -> ApiResult<(StatusCode, Json<Value>)> {
     let manifest = ServiceManifest::from_json(&body).map_err(NodeError::Invalid)?;
     let id = manifest.id.clone();
-    node.deploy(manifest)?;
+    api.services.deploy(manifest)?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 
-async fn remove_service(State(node): State<Arc<Node>>, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    node.remove(&id)?;
+async fn remove_service(State(api): State<Arc<ApiState>>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    api.services.remove(&id)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn pause_service(State(node): State<Arc<Node>>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
-    let waiting = node.pause(&id)?;
+async fn pause_service(State(api): State<Arc<ApiState>>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let waiting = api.services.pause(&id)?;
     Ok(Json(json!({ "id": id, "paused": true, "waiting-jobs": waiting })))
 }
 
-async fn resume_service(State(node): State<Arc<Node>>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
-    let released = node.resume(&id)?;
+async fn resume_service(State(api): State<Arc<ApiState>>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let released = api.services.resume(&id)?;
     Ok(Json(json!({ "id": id, "paused": false, "released-jobs": released })))
 }
 
 /// Serves a new chain: the body is a `[chains.NAME]` table as JSON, plus its `name`.
-async fn add_chain(State(node): State<Arc<Node>>, body: String) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn add_chain(State(api): State<Arc<ApiState>>, body: String) -> ApiResult<(StatusCode, Json<Value>)> {
     let mut fields: serde_json::Map<String, Value> =
         serde_json::from_str(&body).map_err(|e| NodeError::Invalid(format!("invalid chain: {e}")))?;
     let name = match fields.remove("name") {
@@ -164,7 +215,7 @@ async fn add_chain(State(node): State<Arc<Node>>, body: String) -> ApiResult<(St
     };
     let spec: wavs_types::ChainSpec = serde_json::from_value(Value::Object(fields))
         .map_err(|e| NodeError::Invalid(format!("invalid chain {name}: {e}")))?;
-    node.add_chain(&name, spec)?;
+    api.chain_adder.add(&name, spec)?;
     Ok((StatusCode::CREATED, Json(json!({ "name": name }))))
 }
 
@@ -174,8 +225,8 @@ struct ExecutionQuery {
     limit: Option<usize>,
 }
 
-async fn executions(State(node): State<Arc<Node>>, Query(q): Query<ExecutionQuery>) -> ApiResult<Json<Value>> {
-    let records = node.store.recent_executions(q.service.as_deref(), q.limit.unwrap_or(50).min(1000))?;
+async fn executions(State(api): State<Arc<ApiState>>, Query(q): Query<ExecutionQuery>) -> ApiResult<Json<Value>> {
+    let records = api.store.recent_executions(q.service.as_deref(), q.limit.unwrap_or(50).min(1000))?;
     Ok(Json(serde_json::to_value(records).unwrap_or_default()))
 }
 

@@ -1,5 +1,9 @@
-//! Exponential backoff for retrying what may pass (RPC outages, aggregator restarts).
+//! Retry schedules for what may pass (RPC outages, adapter restarts, an aggregator
+//! down), on the `backon` crate: delays doubling from a first to a longest one, each
+//! stretched by a random jitter of up to its own length, so that the retries of many
+//! jobs, envelopes or chains that failed together do not all fire together again.
 
+use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
 use std::time::Duration;
 
 /// Milliseconds since the Unix epoch: retry times are stored as wall-clock times
@@ -8,49 +12,36 @@ pub fn unix_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
-/// Doubling delays between `min` and `max`.
-#[derive(Debug, Clone)]
-pub struct Backoff {
-    min: Duration,
-    max: Duration,
-    next: Duration,
+/// Doubling delays from `first` up to `longest`, each with up to as much jitter again:
+/// a delay is in `[d, 2d)` where `d` is `first * 2^n`, at most `longest`.
+#[derive(Debug, Clone, Copy)]
+pub struct Schedule {
+    first: Duration,
+    longest: Duration,
 }
 
-impl Backoff {
-    /// Starts at `min`, never waits longer than `max`.
-    pub fn new(min: Duration, max: Duration) -> Self {
-        Backoff { min, max, next: min }
+impl Schedule {
+    /// The schedule from `first` to `longest` (before jitter).
+    pub const fn new(first: Duration, longest: Duration) -> Self {
+        Schedule { first, longest }
     }
 
-    /// The delay to wait now; the following one doubles.
-    pub fn next_delay(&mut self) -> Duration {
-        let now = self.next;
-        self.next = (self.next * 2).min(self.max);
-        now
+    /// The delays of a loop that retries until it works; start a new one after a success.
+    pub fn delays(&self) -> ExponentialBackoff {
+        ExponentialBuilder::new()
+            .with_min_delay(self.first)
+            .with_max_delay(self.longest)
+            .with_jitter()
+            .without_max_times()
+            .build()
     }
 
-    /// Back to the shortest delay after a success.
-    pub fn reset(&mut self) {
-        self.next = self.min;
-    }
-}
-
-/// Runs `op` until it succeeds, fails for good (`retryable` false), or `attempts` ran out.
-pub async fn retry<T, E, F, Fut>(attempts: usize, mut backoff: Backoff, retryable: impl Fn(&E) -> bool, mut op: F) -> Result<T, E>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, E>>,
-{
-    let mut left = attempts.max(1);
-    loop {
-        match op().await {
-            Ok(v) => return Ok(v),
-            Err(e) if left > 1 && retryable(&e) => {
-                left -= 1;
-                tokio::time::sleep(backoff.next_delay()).await;
-            }
-            Err(e) => return Err(e),
-        }
+    /// The delay before retry number `retry` (0 for the first) of something whose
+    /// count of failures is stored rather than held in a loop.
+    pub fn delay(&self, retry: u32) -> Duration {
+        // Past the doubling, every delay is the longest: no need to walk further.
+        let steps = retry.min(32) as usize;
+        self.delays().nth(steps).unwrap_or(self.longest)
     }
 }
 
@@ -59,30 +50,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn delays_double_up_to_the_cap_and_reset() {
-        let mut b = Backoff::new(Duration::from_millis(100), Duration::from_millis(300));
-        let seen: Vec<_> = (0..4).map(|_| b.next_delay().as_millis()).collect();
-        assert_eq!(seen, vec![100, 200, 300, 300]);
-        b.reset();
-        assert_eq!(b.next_delay().as_millis(), 100);
-    }
-
-    #[tokio::test]
-    async fn retry_stops_on_a_permanent_error_and_gives_up_after_the_attempts() {
-        let b = Backoff::new(Duration::from_millis(1), Duration::from_millis(1));
-        let mut calls = 0;
-        let r: Result<(), &str> = retry(5, b.clone(), |e| *e == "again", || {
-            calls += 1;
-            async move { if calls < 3 { Err("again") } else { Err("never") } }
-        })
-        .await;
-        assert_eq!((r, calls), (Err("never"), 3));
-        let mut calls = 0;
-        let r: Result<(), &str> = retry(4, b, |_| true, || {
-            calls += 1;
-            async { Err("again") }
-        })
-        .await;
-        assert_eq!((r, calls), (Err("again"), 4));
+    fn delays_double_up_to_the_longest_with_jitter_below_their_own_length() {
+        let schedule = Schedule::new(Duration::from_millis(100), Duration::from_millis(400));
+        for _ in 0..50 {
+            let seen: Vec<u128> = schedule.delays().take(5).map(|d| d.as_millis()).collect();
+            for (delay, base) in seen.iter().zip([100, 200, 400, 400, 400]) {
+                assert!((base..2 * base).contains(delay), "{seen:?}");
+            }
+            let third = schedule.delay(2).as_millis();
+            assert!((400..800).contains(&third), "{third}");
+            assert!((400..800).contains(&schedule.delay(u32::MAX).as_millis()));
+        }
+        // Jitter spreads retries that start together.
+        let firsts: std::collections::BTreeSet<u128> = (0..20).map(|_| schedule.delay(0).as_millis()).collect();
+        assert!(firsts.len() > 1, "{firsts:?}");
     }
 }

@@ -1,13 +1,19 @@
 //! The chains this node serves: those of its configuration file, and those an operator
 //! added to the running node through the API (kept in the store, so they come back
-//! after a restart). Each has its spec and its adapter instance.
+//! after a restart; see [`adding`]). Each has its spec, its adapter instance and this
+//! node's key for it.
+
+mod adding;
+
+pub use adding::ChainAdder;
 
 use crate::error::{NodeError, Result};
-use crate::node::Node;
+use crate::reader::ChainStatus;
+use crate::store::Store;
 use parking_lot::RwLock;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use wavs_runtime::{AdapterSigner, ChainAdapter, ChainKey, ChainRef};
+use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, ChainKey, ChainRef, KeyConfig, Limits};
 use wavs_types::ChainSpec;
 
 /// Instance-pool room kept for chains added at runtime: the pool is sized once, when
@@ -15,7 +21,7 @@ use wavs_types::ChainSpec;
 pub(crate) const RUNTIME_CHAIN_SLOTS: usize = 16;
 
 /// One chain the node serves.
-pub(crate) struct Chain {
+pub struct Chain {
     /// What the operator configured.
     pub spec: ChainSpec,
     /// Its adapter instance, which may read this chain's public key but sign nothing.
@@ -26,11 +32,69 @@ pub(crate) struct Chain {
     pub added: bool,
 }
 
-/// The chains, by name. Readers take a snapshot; adding is rare.
-#[derive(Default)]
-pub(crate) struct Chains(RwLock<BTreeMap<String, Arc<Chain>>>);
+/// The chains, by name, and what makes a new one. Readers take a snapshot; adding is rare.
+pub struct Chains {
+    map: RwLock<BTreeMap<String, Arc<Chain>>>,
+    registry: Arc<AdapterRegistry>,
+    operator: KeyConfig,
+    adapter_limits: Limits,
+}
 
 impl Chains {
+    /// The chains of the configuration file and those added through the API before a
+    /// restart (the file wins where both name one).
+    pub(crate) fn open(
+        registry: Arc<AdapterRegistry>,
+        operator: KeyConfig,
+        adapter_limits: Limits,
+        configured: &BTreeMap<String, ChainSpec>,
+        store: &Store,
+    ) -> Result<Chains> {
+        let chains = Chains { map: RwLock::default(), registry, operator, adapter_limits };
+        for (name, spec) in configured {
+            chains.insert(name.clone(), chains.make(name, spec.clone(), false)?);
+        }
+        for (name, spec) in store.added_chains()? {
+            if chains.contains(&name) {
+                tracing::warn!(chain = %name, "a chain added through the API is now in the configuration file too; the file's settings apply");
+                continue;
+            }
+            chains.insert(name.clone(), chains.make(&name, spec, true)?);
+        }
+        Ok(chains)
+    }
+
+    /// A chain with its own key and its adapter instance, under this node's limits.
+    fn make(&self, name: &str, spec: ChainSpec, added: bool) -> Result<Chain> {
+        let key = chain_key(&self.operator, name, &spec)?;
+        let signer = AdapterSigner::PublicOnly(key.signer.public_key());
+        let adapter = ChainAdapter::from_spec(self.registry.clone(), name, &spec, signer, self.adapter_limits.clone());
+        Ok(Chain { spec, adapter: Arc::new(adapter), key, added })
+    }
+
+    /// Each chain's public key (SEC1 compressed) and where the key came from.
+    pub fn keys(&self) -> Vec<(String, Vec<u8>, String)> {
+        self.all().into_iter().map(|(name, c)| (name, c.key.signer.public_key(), c.key.source.clone())).collect()
+    }
+
+    /// Every chain's RPC URLs, by name (they are the node's own services).
+    pub(crate) fn rpc_urls(&self) -> Vec<(String, Vec<String>)> {
+        self.all().into_iter().map(|(name, c)| (name, c.spec.rpc_urls.clone())).collect()
+    }
+
+    /// Per-chain status: what the readers wrote (`reported`), with adapter restarts and
+    /// whether each chain still waits for its adapter.
+    pub fn status(&self, mut reported: BTreeMap<String, ChainStatus>) -> BTreeMap<String, ChainStatus> {
+        for (name, chain) in self.all() {
+            let entry = reported.entry(name).or_default();
+            entry.adapter_restarts = chain.adapter.restarts();
+            if !chain.adapter.has_adapter() {
+                entry.state = wavs_types::ChainState::WaitingForAdapter;
+            }
+        }
+        reported
+    }
+
     /// The chain a manifest or request names: by this node's name for it, or by the
     /// `family:chain-id` every operator shares (local names cannot hold a `:`).
     pub fn get(&self, name: &str) -> Option<Arc<Chain>> {
@@ -39,11 +103,16 @@ impl Chains {
 
     /// This node's name for the chain `wanted` names, with the chain.
     pub fn resolve(&self, wanted: &str) -> Option<(String, Arc<Chain>)> {
-        let map = self.0.read();
+        let map = self.map.read();
         if let Some(chain) = map.get(wanted) {
             return Some((wanted.to_string(), chain.clone()));
         }
         map.iter().find(|(name, c)| c.spec.is_named(wanted, name)).map(|(n, c)| (n.clone(), c.clone()))
+    }
+
+    /// The chain `name` names, or why there is none.
+    fn served(&self, name: &str) -> Result<Arc<Chain>> {
+        self.get(name).ok_or_else(|| NodeError::Invalid(format!("chain {name} is not configured")))
     }
 
     /// Whether the chain `name` names is served.
@@ -53,18 +122,18 @@ impl Chains {
 
     /// Every chain, by name.
     pub fn all(&self) -> Vec<(String, Arc<Chain>)> {
-        self.0.read().iter().map(|(n, c)| (n.clone(), c.clone())).collect()
+        self.map.read().iter().map(|(n, c)| (n.clone(), c.clone())).collect()
     }
 
-    pub(crate) fn insert(&self, name: String, chain: Chain) {
-        self.0.write().insert(name, Arc::new(chain));
+    fn insert(&self, name: String, chain: Chain) {
+        self.map.write().insert(name, Arc::new(chain));
     }
 
     /// Adds a chain at runtime: checks that the name is free and that there is room,
-    /// then `make`s it (which also stores it), all under one lock so two requests for
+    /// then makes it and has `keep` store it, all under one lock so two requests for
     /// one name cannot both pass.
-    fn add(&self, name: &str, make: impl FnOnce() -> Result<Chain>) -> Result<()> {
-        let mut map = self.0.write();
+    fn add(&self, name: &str, spec: ChainSpec, keep: impl FnOnce(&ChainSpec) -> Result<()>) -> Result<Arc<Chain>> {
+        let mut map = self.map.write();
         if map.contains_key(name) {
             return Err(NodeError::Conflict(format!("chain {name:?} is already served by this node")));
         }
@@ -74,8 +143,10 @@ impl Chains {
                  add [chains.{name}] to its configuration file and restart it"
             )));
         }
-        map.insert(name.to_string(), Arc::new(make()?));
-        Ok(())
+        let chain = Arc::new(self.make(name, spec, true)?);
+        keep(&chain.spec)?;
+        map.insert(name.to_string(), chain.clone());
+        Ok(chain)
     }
 }
 
@@ -87,7 +158,7 @@ pub(crate) fn chain_key(operator: &wavs_runtime::KeyConfig, name: &str, spec: &C
 }
 
 /// A chain name must be usable in URLs, metrics labels and manifests as is.
-fn check_name(name: &str) -> Result<()> {
+pub(crate) fn check_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() <= 64
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
@@ -100,37 +171,20 @@ fn check_name(name: &str) -> Result<()> {
     }
 }
 
-impl Node {
-    /// A chain with its own key and its adapter instance, under this node's limits.
-    pub(crate) fn chain_from_spec(&self, name: &str, spec: ChainSpec, added: bool) -> Result<Chain> {
-        let key = chain_key(&self.config.operator, name, &spec)?;
-        let adapter = ChainAdapter::from_spec(
-            self.registry.clone(),
-            name,
-            &spec,
-            AdapterSigner::PublicOnly(key.signer.public_key()),
-            self.config.limits.adapter_limits(),
-        );
-        Ok(Chain { spec, adapter: Arc::new(adapter), key, added })
+/// The executor signs for these chains: the digest from the chain's adapter, the
+/// signature from its key.
+impl crate::executor::SigningTargets for Chains {
+    fn digest<'a>(
+        &'a self,
+        chain: &'a str,
+        handler: &'a str,
+        envelope: &'a wavs_types::WireEnvelope,
+    ) -> crate::executor::BoxFuture<'a, Result<Vec<u8>>> {
+        Box::pin(async move { Ok(self.served(chain)?.adapter.envelope_digest(handler, &envelope.into()).await?) })
     }
 
-    /// Serves a new chain from now on, and after restarts: it is stored, then its
-    /// trigger loop starts. Its family's adapter need not be loaded yet; the chain
-    /// waits for it as a configured one would.
-    pub fn add_chain(self: &Arc<Self>, name: &str, spec: ChainSpec) -> Result<()> {
-        check_name(name)?;
-        spec.validate(name).map_err(NodeError::Invalid)?;
-        let family = spec.family.clone();
-        self.chains.add(name, || {
-            let chain = self.chain_from_spec(name, spec.clone(), true)?;
-            self.store.put_added_chain(name, &spec)?;
-            Ok(chain)
-        })?;
-        // Its RPC endpoint is one of the node's own services from now on.
-        self.refresh_own_services();
-        tracing::info!(chain = %name, %family, "chain added");
-        self.spawn_reader(name);
-        Ok(())
+    fn sign(&self, chain: &str, digest: &[u8]) -> Result<Vec<u8>> {
+        Ok(self.served(chain)?.key.signer.sign_digest(digest)?)
     }
 }
 

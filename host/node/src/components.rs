@@ -1,7 +1,7 @@
 //! The component store as an owned stage: uploads (compiled off the API's threads, at
 //! most `max-concurrent-compiles` at once), the `[storage]` caps, and the sweep of
 //! components no deployed service uses. It sees the deployed services through the shared
-//! [`Deployed`] map and nothing else of the node.
+//! [`Deployed`](crate::deployed::Deployed) map and nothing else of the node.
 
 mod caps;
 mod compiles;
@@ -10,18 +10,13 @@ pub use caps::{SweepPlan, plan_sweep};
 pub use compiles::CompileState;
 
 use crate::config::storage::StorageConfig;
+use crate::deployed::Deployed;
 use crate::store::Store;
-use parking_lot::{Mutex, MutexGuard, RwLock};
-use std::collections::BTreeMap;
+use parking_lot::{Mutex, MutexGuard};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use wavs_runtime::ComponentRunner;
-use wavs_types::ServiceManifest;
-
-/// The services deployed on this node, by id: written by deploys and removals, read by the
-/// stages that need them.
-pub type Deployed = Arc<RwLock<BTreeMap<String, Arc<ServiceManifest>>>>;
 
 /// Where the engine keeps compiled artifacts (the node gives it this directory), so that
 /// removing a component removes them too.
@@ -76,6 +71,15 @@ impl Components {
     /// Components removed by sweeps since start.
     pub fn removed(&self) -> u64 {
         self.removed.load(Ordering::Relaxed)
+    }
+
+    /// Loads a stored component into the runner if it is not loaded yet.
+    pub(crate) fn ensure_loaded(&self, digest: &str) -> crate::error::Result<()> {
+        if !self.runner.is_loaded(digest) {
+            let bytes = self.store.component(digest)?;
+            self.runner.load(&bytes)?;
+        }
+        Ok(())
     }
 
     /// The `[storage]` caps.

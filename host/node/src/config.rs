@@ -92,6 +92,16 @@ impl LimitsConfig {
     pub fn adapter_limits(&self) -> Limits {
         Limits::ADAPTER_DEFAULT.with_overrides(&self.adapter)
     }
+
+    /// The effective limits of a component: its overrides over the operator defaults,
+    /// refused above the operator maxima.
+    pub fn for_component(&self, spec: &wavs_types::ComponentSpec) -> std::result::Result<Limits, String> {
+        let limits = self.default.with_overrides(&spec.limits);
+        match limits.exceeding(&self.max) {
+            Some(msg) => Err(msg),
+            None => Ok(limits),
+        }
+    }
 }
 
 fn default_api_addr() -> SocketAddr {
@@ -172,7 +182,7 @@ impl NodeConfig {
         // An empty variable does not clear a configured token: that would open the API.
         // Nor does the variable ever open it: "none" there is refused by `validate`.
         if let Some(v) = var("WAVS_API_TOKEN").filter(|v| !v.trim().is_empty()) {
-            self.api_token = Some(ApiToken::Secret(v));
+            self.api_token = Some(ApiToken::secret_of(v));
         }
         Ok(())
     }
@@ -232,7 +242,7 @@ mod tests {
         assert!(err.contains("WAVS_API_ADDR=\"localhost:99999\" is not an address"), "{err}");
         assert_eq!(c.api_addr.port(), 9999);
         assert_eq!(c.api_token, None);
-        let secret = |t: &str| Some(ApiToken::Secret(t.into()));
+        let secret = |t: &str| Some(ApiToken::secret_of(t));
         c.apply_env(|k| (k == "WAVS_API_TOKEN").then(|| "s3cret".to_string())).unwrap();
         assert_eq!(c.api_token, secret("s3cret"));
         c.apply_env(|k| (k == "WAVS_API_TOKEN").then(String::new)).unwrap();

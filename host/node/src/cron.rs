@@ -17,10 +17,9 @@
 use crate::error::Result;
 use crate::job::{Job, TriggerKey};
 use crate::store::Store;
-use crate::components::Deployed;
+use crate::deployed::Deployed;
 use crate::reader::JobSink;
 use parking_lot::Mutex;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -56,17 +55,7 @@ struct Entry {
 }
 
 /// What `GET /health` shows of one cron workflow.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub struct CronHealth {
-    pub service: String,
-    pub workflow: String,
-    pub schedule: String,
-    /// Unix seconds.
-    pub next_tick: Option<u64>,
-    /// Unix seconds.
-    pub last_queued_tick: Option<u64>,
-}
+pub use wavs_types::health::CronHealth;
 
 /// The cron stage: the cron workflows of the deployed services, as of their last change,
 /// and the loop that queues their ticks.
@@ -219,3 +208,6 @@ fn cron_workflows(services: &[Arc<ServiceManifest>]) -> Vec<(String, String, Str
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

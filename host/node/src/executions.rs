@@ -79,6 +79,18 @@ pub enum Submission {
     Sent { aggregator: EnvelopeStatus },
     /// Could not be signed or sent.
     Failed { reason: String },
+    /// Kept in the store only, never shown: the result's envelope is in the outbox,
+    /// which alone holds its state; reading the record shows that state (`Signed`,
+    /// `Sent` or `Failed`) instead.
+    InOutbox,
+}
+
+impl Submission {
+    /// Whether the outbox holds this result's state: marked so, or stored by a release
+    /// that copied the outbox's state onto the record (`Signed`, `Sent`).
+    pub fn follows_outbox(&self) -> bool {
+        matches!(self, Submission::InOutbox | Submission::Signed { .. } | Submission::Sent { .. })
+    }
 }
 
 /// Executions by outcome kind since the node started.

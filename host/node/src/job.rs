@@ -1,6 +1,8 @@
 //! A job: one trigger occurrence for one workflow, in the form the store keeps, so a
 //! trigger read from the chain survives a crash until its result is signed.
 
+mod stored;
+
 use serde::{Deserialize, Serialize};
 use wavs_runtime::bindings::wit_types::TriggerData;
 use wavs_types::TriggerIdentity;
@@ -81,8 +83,18 @@ pub struct Job {
     pub service_id: String,
     /// The workflow whose trigger fired.
     pub workflow_id: String,
-    /// What the component receives.
+    /// What the component receives (stored in our own shape, `job/stored.rs`).
+    #[serde(with = "stored")]
     pub data: TriggerData,
     /// What identifies the occurrence.
     pub key: TriggerKey,
+}
+
+impl Job {
+    /// The event id of the job's first response (hex), as its envelope carries it; a
+    /// component that returns several responses numbers the others on from it.
+    pub fn first_event_id(&self) -> String {
+        let id = wavs_types::derive_event_id(&self.service_id, &self.workflow_id, &self.key.identity(), 0);
+        wavs_types::hex_bytes::encode(&id)
+    }
 }

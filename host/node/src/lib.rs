@@ -1,24 +1,26 @@
-//! The WAVS operator node: configuration, durable store, trigger loops, dispatcher,
-//! HTTP API and CLI.
+//! The WAVS operator node: configuration, durable store, its stages, HTTP API and CLI.
 //!
 //! A trigger enters in [`reader`] (a cron tick in [`cron`], a manual task through
-//! [`api`]) and is stored as a pending [`job`]; [`scheduler`] runs it through [`dispatcher`], which
-//! records the execution and its signed envelopes; [`sender`] delivers those to the
-//! aggregator until it acknowledges them. Everything in between is in [`store`].
+//! [`api`]) and is stored as a pending [`job`]; the [`scheduler`] runs it through the
+//! [`executor`], which records the execution and its signed envelopes; the [`sender`]
+//! delivers those to the aggregator until it acknowledges them. Everything in between
+//! is in [`store`]; [`node`] makes the stages and joins them.
 
 pub mod api;
 pub mod backoff;
-mod chains;
+pub mod chains;
 pub mod cli;
 pub mod components;
 pub mod config;
 pub mod cron;
-pub mod dispatcher;
+pub mod deployed;
 pub mod error;
 pub mod executions;
+pub mod executor;
 mod http_rules;
 pub mod job;
 mod kv_store;
+pub mod metrics;
 pub mod node;
 pub mod reader;
 pub mod scheduler;
@@ -26,6 +28,8 @@ pub mod sender;
 pub mod services;
 pub mod status_page;
 pub mod store;
+#[cfg(test)]
+mod testing;
 
 pub use config::NodeConfig;
 pub use error::{NodeError, Result};

@@ -18,8 +18,8 @@ mod tests;
 pub use chain::ChainReader;
 pub use status::{ChainStatus, ChainStatuses};
 
-use crate::backoff::Backoff;
-use crate::components::Deployed;
+use crate::backoff::Schedule;
+use crate::deployed::Deployed;
 use crate::error::{NodeError, Result};
 use crate::store::{PendingJob, Store};
 use std::sync::Arc;
@@ -34,6 +34,35 @@ pub(crate) trait JobSink: Send + Sync {
     /// The chain is readable again: jobs postponed while it failed need not wait out
     /// their backoff.
     fn retry_postponed(self: Arc<Self>);
+}
+
+/// Starts trigger readers: what every chain's reader shares.
+pub(crate) struct Readers {
+    pub(crate) store: Arc<Store>,
+    pub(crate) deployed: Deployed,
+    pub(crate) status: ChainStatuses,
+    pub(crate) jobs: Arc<dyn JobSink>,
+}
+
+impl Readers {
+    /// Starts the reader of chain `name` on `chain`.
+    pub(crate) fn start<C: ChainReader>(&self, name: &str, spec: ChainSpec, chain: C) {
+        let reader = TriggerReader {
+            name: name.to_string(),
+            spec,
+            chain,
+            store: self.store.clone(),
+            deployed: self.deployed.clone(),
+            status: self.status.clone(),
+            jobs: self.jobs.clone(),
+        };
+        tokio::spawn(reader.run());
+    }
+
+    /// Each chain's status as its reader last wrote it.
+    pub(crate) fn status(&self) -> std::collections::BTreeMap<String, ChainStatus> {
+        self.status.read().clone()
+    }
 }
 
 /// The trigger reader of one chain.
@@ -52,12 +81,14 @@ impl<C: ChainReader> TriggerReader<C> {
     /// cursor only moves past ranges that were fully read.
     pub(crate) async fn run(self) {
         let poll = Duration::from_millis(self.spec.poll_interval_ms);
-        let mut backoff = Backoff::new(poll, Duration::from_secs(10));
+        // At most 10 s between attempts with jitter: 5 s before it.
+        let schedule = Schedule::new(poll, Duration::from_secs(5));
+        let mut backoff = schedule.delays();
         let mut failing = false;
         loop {
             let wait = match self.poll().await {
                 Ok(caught_up) => {
-                    backoff.reset();
+                    backoff = schedule.delays();
                     if std::mem::take(&mut failing) {
                         self.jobs.clone().retry_postponed();
                     }
@@ -65,7 +96,7 @@ impl<C: ChainReader> TriggerReader<C> {
                 }
                 Err(e) => {
                     failing = true;
-                    let delay = backoff.next_delay();
+                    let delay = backoff.next().unwrap_or(Duration::from_secs(10));
                     tracing::warn!(chain = %self.name, retry_in_ms = delay.as_millis() as u64, "reading triggers failed: {e}");
                     self.update(|s| {
                         s.state = ChainState::Error;
@@ -99,12 +130,14 @@ impl<C: ChainReader> TriggerReader<C> {
             s.head = Some(head.height);
             s.cursor = Some(cursor);
         });
+        // Checked on every round, caught up or not: a reorg of the same length adds no
+        // block, and would otherwise go unseen until the next block came.
+        if self.check_reorg(cursor).await?.is_some() {
+            return Ok(false);
+        }
         if cursor > safe {
             self.update(ChainStatus::set_active);
             return Ok(true);
-        }
-        if self.check_reorg(cursor).await?.is_some() {
-            return Ok(false);
         }
         let to = safe.min(cursor + spec.max_block_range - 1);
         let routes = routes::routes(&self.deployed, name, spec);

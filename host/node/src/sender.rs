@@ -3,98 +3,172 @@
 //! (landed, already handled, or given up with a reason). Sending again is how the node
 //! reads the state back, and it hands the aggregator the signature again should it have
 //! dropped it. The retry state is in the store, so a restart carries on where the node
-//! stopped.
+//! stopped. Sends go in batches (`POST /envelopes/batch`, [`post`]) with their outcomes
+//! recorded in one transaction: fresh envelopes that arrive together share a request
+//! ([`queue`]), and so does everything due again.
 
-use crate::backoff::unix_ms;
+mod post;
+mod queue;
+
+use crate::backoff::{Schedule, unix_ms};
 use crate::error::{NodeError, Result};
-use crate::node::Node;
-use crate::store::OutboxState;
+use crate::metrics::NodeMetrics;
+use crate::store::{OutboxEntry, OutboxState, Store};
+use parking_lot::Mutex;
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
-use wavs_types::{ApiError, EnvelopeStatus, SignedSubmission};
+use wavs_types::{EnvelopeStatus, SignedSubmission};
 
 /// How often the outbox is checked for envelopes due to be sent again.
 const OUTBOX_POLL: Duration = Duration::from_millis(500);
 
-/// Longest wait between two sends of one envelope.
-const MAX_DELAY_MS: u64 = 30_000;
+/// Most envelopes posted in one batch (the aggregator takes up to 1,000).
+const BATCH: usize = 200;
 
-/// First wait before asking again about an envelope the aggregator holds but has not
-/// landed; it doubles up to [`MAX_DELAY_MS`]. A batch usually lands within a second.
-const FIRST_CHECK_MS: u64 = 1_000;
+/// Sends again after a failed send: from 250 ms, doubling to 15 s, with jitter (so at
+/// most 30 s apart).
+const RESENDS: Schedule = Schedule::new(Duration::from_millis(250), Duration::from_secs(15));
 
-impl Node {
+/// Asks again about an envelope the aggregator holds but has not landed: from 1 s (a
+/// batch usually lands within a second), doubling to 15 s, with jitter.
+const CHECKS: Schedule = Schedule::new(Duration::from_secs(1), Duration::from_secs(15));
+
+/// The last stage: owns the outbox's deliveries to the aggregator.
+pub struct Sender {
+    store: Arc<Store>,
+    http: reqwest::Client,
+    /// Where envelopes go (`aggregator-url`); without it every send fails for good.
+    aggregator_url: Option<String>,
+    /// Event ids being sent now, so no envelope is sent twice at once.
+    sending: Mutex<HashSet<Vec<u8>>>,
+    metrics: Arc<NodeMetrics>,
+    /// Fresh envelopes, to their first send (`queue.rs`).
+    queue: tokio::sync::mpsc::UnboundedSender<queue::Queued>,
+}
+
+/// One send to make: the envelope, with its earlier failed sends and non-final answers.
+pub(crate) struct Send {
+    pub submission: SignedSubmission,
+    pub attempts: u32,
+    pub checks: u32,
+}
+
+impl Sender {
+    /// A sender to `aggregator_url` that records its sends in `store`'s outbox; its
+    /// first-send queue runs from now on (in a task of the current runtime).
+    pub(crate) fn new(store: Arc<Store>, aggregator_url: Option<String>, metrics: Arc<NodeMetrics>) -> Result<Arc<Self>> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| NodeError::Invalid(format!("http client: {e}")))?;
+        let (queue, queued) = tokio::sync::mpsc::unbounded_channel();
+        let sender = Arc::new(Sender { store, http, aggregator_url, sending: Mutex::default(), metrics, queue });
+        tokio::spawn(queue::deliver_queued(Arc::downgrade(&sender), queued));
+        Ok(sender)
+    }
+
     /// Sends `submission` once and records the outcome in the outbox. `attempts` counts
-    /// earlier sends that failed; `checks` earlier answers that were not final.
-    pub(crate) async fn send_signed(&self, submission: &SignedSubmission, attempts: u32, checks: u32) -> OutboxState {
-        let id = submission.envelope.event_id.clone();
-        if !self.sending.lock().insert(id.clone()) {
-            // Another task is sending it right now.
-            return OutboxState::Pending { attempts, not_before_ms: 0, last_error: None };
+    /// earlier sends that failed; `checks` earlier answers that were not final. Sends
+    /// made at the same time share a request.
+    pub(crate) async fn send(&self, submission: &SignedSubmission, attempts: u32, checks: u32) -> OutboxState {
+        let send = Send { submission: submission.clone(), attempts, checks };
+        queue::send_queued(&self.queue, send).await
+    }
+
+    /// Sends `due` in batches; each outcome is recorded as a lone send's would be.
+    async fn send_due(&self, due: Vec<OutboxEntry>) {
+        let sends = due
+            .into_iter()
+            .map(|entry| {
+                let (attempts, checks) = match entry.state {
+                    OutboxState::Pending { attempts, .. } => (attempts, 0),
+                    OutboxState::Acked { checks, .. } => (0, checks),
+                    OutboxState::Failed { .. } => (0, 0),
+                };
+                Send { submission: entry.submission, attempts, checks }
+            })
+            .collect();
+        self.deliver(sends).await;
+    }
+
+    /// Posts `sends` in batches and records each outcome (one transaction per batch);
+    /// their states, in order. One already being sent is left to that send.
+    pub(crate) async fn deliver(&self, sends: Vec<Send>) -> Vec<OutboxState> {
+        let mut states: Vec<Option<OutboxState>> = vec![None; sends.len()];
+        let mut mine = Vec::new();
+        for (i, send) in sends.iter().enumerate() {
+            if self.claim(&send.submission.envelope.event_id) {
+                mine.push(i);
+            } else {
+                states[i] = Some(OutboxState::Pending { attempts: send.attempts, not_before_ms: 0, last_error: None });
+            }
         }
-        let state = match self.send_to_aggregator(submission).await {
-            Ok(status) => {
-                let delay = (FIRST_CHECK_MS << checks.min(5)).min(MAX_DELAY_MS);
-                OutboxState::Acked { status, checks: checks + 1, not_before_ms: unix_ms() + delay }
+        for chunk in mine.chunks(BATCH) {
+            let submissions: Vec<&SignedSubmission> = chunk.iter().map(|&i| &sends[i].submission).collect();
+            let answers = self.post_many(&submissions).await;
+            let mut settled = Vec::with_capacity(chunk.len());
+            for (&i, answer) in chunk.iter().zip(answers) {
+                let id = sends[i].submission.envelope.event_id.clone();
+                let state = next_state(&id, answer, sends[i].attempts, sends[i].checks);
+                states[i] = Some(state.clone());
+                settled.push((id, state));
             }
-            Err(e) if e.is_retryable() => {
-                let delay = (250u64 << attempts.min(7)).min(MAX_DELAY_MS);
-                tracing::warn!(event_id = %wavs_types::hex_bytes::encode(&id), attempt = attempts + 1, retry_in_ms = delay, "aggregator did not take the envelope: {e}");
-                OutboxState::Pending { attempts: attempts + 1, not_before_ms: unix_ms() + delay, last_error: Some(e.to_string()) }
-            }
-            Err(e) => {
-                tracing::warn!(event_id = %wavs_types::hex_bytes::encode(&id), "aggregator refused the envelope: {e}");
-                OutboxState::Failed { reason: e.to_string() }
-            }
-        };
-        self.metrics.observe_send(&state);
-        if let Err(e) = self.store.settle_outbox(&id, state.clone()).await {
-            tracing::error!("cannot record the send in the outbox (it will be sent again): {e}");
+            self.settle(settled).await;
         }
-        self.sending.lock().remove(&id);
-        state
+        let mut sending = self.sending.lock();
+        for &i in &mine {
+            sending.remove(&sends[i].submission.envelope.event_id);
+        }
+        states.into_iter().map(|s| s.expect("every send has a state")).collect()
+    }
+
+    /// Marks `id` as being sent; false if it already is.
+    fn claim(&self, id: &[u8]) -> bool {
+        self.sending.lock().insert(id.to_vec())
+    }
+
+    /// Counts and records the outcomes of sends, in one transaction.
+    async fn settle(&self, states: Vec<(Vec<u8>, OutboxState)>) {
+        for (_, state) in &states {
+            self.metrics.observe_send(state);
+        }
+        if let Err(e) = self.store.settle_outbox_many(states).await {
+            tracing::error!("cannot record the sends in the outbox (they will be sent again): {e}");
+        }
     }
 
     /// Re-sends what has no final state yet, forever.
-    pub(crate) async fn outbox_loop(self: Arc<Self>) {
+    pub(crate) async fn run(self: Arc<Self>) {
         loop {
             match self.store.due_outbox(unix_ms()) {
-                Ok(due) => {
-                    for entry in due {
-                        match entry.state {
-                            OutboxState::Pending { attempts, .. } => self.send_signed(&entry.submission, attempts, 0).await,
-                            OutboxState::Acked { checks, .. } => self.send_signed(&entry.submission, 0, checks).await,
-                            OutboxState::Failed { .. } => continue,
-                        };
-                    }
-                }
+                Ok(due) => self.send_due(due).await,
                 Err(e) => tracing::error!("cannot read the outbox: {e}"),
             }
             tokio::time::sleep(OUTBOX_POLL).await;
         }
     }
+}
 
-    async fn send_to_aggregator(&self, body: &SignedSubmission) -> Result<EnvelopeStatus> {
-        let base = self.config.aggregator_url.as_deref().ok_or_else(|| {
-            NodeError::Invalid("no aggregator-url configured: set it in the config or WAVS_AGGREGATOR_URL".into())
-        })?;
-        let url = format!("{}/envelopes", base.trim_end_matches('/'));
-        let response = self.http.post(&url).json(body).send().await.map_err(|e| NodeError::Aggregator {
-            message: format!("cannot reach {url}: {e}"),
-            retryable: true,
-        })?;
-        let status = response.status();
-        let text = response.text().await.unwrap_or_default();
-        if status.is_success() {
-            return serde_json::from_str(&text).map_err(|e| NodeError::Aggregator {
-                message: format!("unreadable answer from {url}: {e}: {text}"),
-                retryable: true,
-            });
+/// Where an envelope stands after a send that got `answer`: acknowledged (asked about
+/// again later unless final), to be sent again later, or refused for good.
+fn next_state(id: &[u8], answer: Result<EnvelopeStatus>, attempts: u32, checks: u32) -> OutboxState {
+    match answer {
+        Ok(status) => {
+            let delay = CHECKS.delay(checks).as_millis() as u64;
+            OutboxState::Acked { status, checks: checks + 1, not_before_ms: unix_ms() + delay }
         }
-        let (message, retryable) = match serde_json::from_str::<ApiError>(&text) {
-            Ok(err) => (err.error, err.retryable),
-            Err(_) => (text, status.is_server_error()),
-        };
-        Err(NodeError::Aggregator { message: format!("{status}: {message}"), retryable })
+        Err(e) if e.is_retryable() => {
+            let delay = RESENDS.delay(attempts).as_millis() as u64;
+            tracing::warn!(event_id = %wavs_types::hex_bytes::encode(id), attempt = attempts + 1, retry_in_ms = delay, "aggregator did not take the envelope: {e}");
+            OutboxState::Pending { attempts: attempts + 1, not_before_ms: unix_ms() + delay, last_error: Some(e.to_string()) }
+        }
+        Err(e) => {
+            tracing::warn!(event_id = %wavs_types::hex_bytes::encode(id), "aggregator refused the envelope: {e}");
+            OutboxState::Failed { reason: e.to_string() }
+        }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,13 +1,56 @@
-//! Deployed services: validation against this node's chains and limits, and the
-//! components they run (uploads and their caps are in `components/`).
+//! The service registry: deploys (validated against this node's chains, limits and HTTP
+//! rules), removals, pause and resume. It writes the [`Deployed`] map the other stages
+//! read, and tells the cron stage and the scheduler what changed.
 
+use crate::chains::Chains;
+use crate::components::Components;
+use crate::deployed::Deployed;
+use crate::config::LimitsConfig;
+use crate::cron::Cron;
 use crate::error::{NodeError, Result};
-use crate::node::Node;
+use crate::scheduler::Scheduler;
+use crate::store::Store;
 use std::sync::Arc;
-use wavs_runtime::{ExecPermissions, Limits};
-use wavs_types::{ComponentSpec, ServiceManifest, SubmitSpec};
+use wavs_runtime::HttpRules;
+use wavs_types::{ServiceManifest, SubmitSpec};
 
-impl Node {
+/// Deployed services and what changes them.
+pub struct Services {
+    pub(crate) store: Arc<Store>,
+    pub(crate) deployed: Deployed,
+    pub(crate) chains: Arc<Chains>,
+    pub(crate) components: Arc<Components>,
+    pub(crate) cron: Arc<Cron>,
+    pub(crate) scheduler: Arc<Scheduler>,
+    pub(crate) limits: LimitsConfig,
+    pub(crate) http_rules: HttpRules,
+}
+
+impl Services {
+    /// Loads the stored services; one that cannot load is skipped with an error logged.
+    pub(crate) fn load_stored(&self) -> Result<()> {
+        for manifest in self.store.services()? {
+            let id = manifest.id.clone();
+            warn_refused_grants(&self.http_rules, &manifest);
+            if let Err(e) = manifest.components.values().try_for_each(|c| self.components.ensure_loaded(&c.digest)) {
+                tracing::error!(service = %id, "stored service cannot load, skipped: {e}");
+                continue;
+            }
+            self.deployed.write().insert(id, Arc::new(manifest));
+        }
+        Ok(())
+    }
+
+    /// Every deployed service.
+    pub fn list(&self) -> Vec<Arc<ServiceManifest>> {
+        self.deployed.read().values().cloned().collect()
+    }
+
+    /// Service `id`, if deployed.
+    pub fn get(&self, id: &str) -> Option<Arc<ServiceManifest>> {
+        self.deployed.read().get(id).cloned()
+    }
+
     /// Validates and deploys (or replaces) a service.
     pub fn deploy(&self, manifest: ServiceManifest) -> Result<()> {
         // No component sweep between the check (which finds the components stored) and
@@ -18,7 +61,7 @@ impl Node {
         self.components.stamp_components_of(&manifest.id)?;
         self.store.put_service(&manifest)?;
         tracing::info!(service = %manifest.id, workflows = manifest.workflows.len(), "service deployed");
-        self.services.write().insert(manifest.id.clone(), Arc::new(manifest));
+        self.deployed.write().insert(manifest.id.clone(), Arc::new(manifest));
         self.cron.services_changed();
         Ok(())
     }
@@ -27,15 +70,13 @@ impl Node {
     pub fn remove(&self, id: &str) -> Result<()> {
         // First, so that a failure changes nothing: its components' grace period starts.
         self.components.stamp_components_of(id)?;
-        let existed = self.services.write().remove(id).is_some();
+        let existed = self.deployed.write().remove(id).is_some();
         if existed {
             self.cron.services_changed();
         }
         self.store.remove_service(id)?;
         self.store.forget_cron(id)?;
-        if self.paused.write().remove(id).is_some() {
-            self.store.set_paused(id, None)?;
-        }
+        self.scheduler.forget(id)?;
         if !existed {
             return Err(NodeError::NotFound(format!("no service {id:?} is deployed")));
         }
@@ -48,46 +89,21 @@ impl Node {
     /// Returns how many jobs are waiting.
     pub fn pause(&self, id: &str) -> Result<usize> {
         self.deployed(id)?;
-        if !self.paused.read().contains_key(id) {
-            let now = crate::backoff::unix_ms();
-            self.store.set_paused(id, Some(now))?;
-            self.paused.write().insert(id.to_string(), now);
-            tracing::info!(service = %id, "service paused");
-        }
-        Ok(self.jobs_of(id)?.len())
+        self.scheduler.pause(id)
     }
 
     /// Resumes a paused service; the jobs that waited run now, oldest first. Returns
     /// how many there were.
-    pub fn resume(self: &Arc<Self>, id: &str) -> Result<usize> {
+    pub fn resume(&self, id: &str) -> Result<usize> {
         self.deployed(id)?;
-        if self.paused.read().contains_key(id) {
-            self.store.set_paused(id, None)?;
-            self.paused.write().remove(id);
-            tracing::info!(service = %id, "service resumed");
-        }
-        let now = crate::backoff::unix_ms();
-        let jobs = self.jobs_of(id)?;
-        let waiting = jobs.len();
-        jobs.into_iter().filter(|p| p.not_before_ms <= now).for_each(|p| self.schedule(p));
-        Ok(waiting)
-    }
-
-    /// Whether service `id` is paused.
-    pub(crate) fn is_paused(&self, id: &str) -> bool {
-        self.paused.read().contains_key(id)
+        self.scheduler.resume(id)
     }
 
     fn deployed(&self, id: &str) -> Result<()> {
-        match self.services.read().contains_key(id) {
+        match self.deployed.read().contains_key(id) {
             true => Ok(()),
             false => Err(NodeError::NotFound(format!("no service {id:?} is deployed"))),
         }
-    }
-
-    /// Service `id`'s pending jobs, oldest first.
-    fn jobs_of(&self, id: &str) -> Result<Vec<crate::store::PendingJob>> {
-        Ok(self.store.pending_jobs()?.into_iter().filter(|p| p.job.service_id == id).collect())
     }
 
     /// Everything that must hold before a manifest runs here.
@@ -103,40 +119,38 @@ impl Node {
                 }
             }
         }
-        self.check_http_grants(manifest).map_err(NodeError::Invalid)?;
+        check_http_grants(&self.http_rules, manifest).map_err(NodeError::Invalid)?;
         for (name, spec) in &manifest.components {
-            self.limits_for(spec).map_err(|m| NodeError::Invalid(format!("components.{name}.limits: {m}")))?;
+            self.limits.for_component(spec).map_err(|m| NodeError::Invalid(format!("components.{name}.limits: {m}")))?;
             self.components.check_not_compiling(&spec.digest)?;
-            self.ensure_component(&spec.digest)
+            self.components
+                .ensure_loaded(&spec.digest)
                 .map_err(|e| NodeError::Invalid(format!("components.{name}: {e}")))?;
         }
         Ok(())
     }
+}
 
-    /// Loads a component into the runner if it is not loaded yet.
-    pub(crate) fn ensure_component(&self, digest: &str) -> Result<()> {
-        if !self.runner.is_loaded(digest) {
-            let bytes = self.store.component(digest)?;
-            self.runner.load(&bytes)?;
-        }
-        Ok(())
-    }
-
-    /// The effective limits of a component: its overrides over the operator defaults,
-    /// refused above the operator maxima.
-    pub(crate) fn limits_for(&self, spec: &ComponentSpec) -> std::result::Result<Limits, String> {
-        let limits = self.config.limits.default.with_overrides(&spec.limits);
-        match limits.exceeding(&self.config.limits.max) {
-            Some(msg) => Err(msg),
-            None => Ok(limits),
+/// Checks each allow-list entry of `manifest` against the rules; the error names the
+/// component, the entry and why.
+fn check_http_grants(rules: &HttpRules, manifest: &ServiceManifest) -> std::result::Result<(), String> {
+    for (name, spec) in &manifest.components {
+        for entry in &spec.permissions.allowed_http_hosts {
+            rules
+                .check_grant(entry)
+                .map_err(|why| format!("components.{name}.permissions.allowed-http-hosts: {entry:?} refused: {why}"))?;
         }
     }
+    Ok(())
+}
 
-    /// What a component may do.
-    pub(crate) fn permissions_for(spec: &ComponentSpec) -> ExecPermissions {
-        ExecPermissions {
-            allowed_http_hosts: spec.permissions.allowed_http_hosts.clone(),
-            config: spec.config.clone(),
-        }
+/// Warns about a stored service granting what the rules now refuse: it still runs, and
+/// each request to such a host is refused when made.
+fn warn_refused_grants(rules: &HttpRules, manifest: &ServiceManifest) {
+    if let Err(why) = check_http_grants(rules, manifest) {
+        tracing::warn!(service = %manifest.id, "{why}; requests to it will be refused (redeploy without it, or allow it in http-allow-private)");
     }
 }
+
+#[cfg(test)]
+mod tests;

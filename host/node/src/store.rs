@@ -26,6 +26,7 @@ mod history;
 mod jobs;
 mod outbox;
 mod reopen;
+mod schema;
 #[cfg(test)]
 mod durable_tests;
 #[cfg(test)]
@@ -33,6 +34,7 @@ mod fault_tests;
 
 pub use jobs::PendingJob;
 pub use outbox::{OutboxEntry, OutboxState};
+pub use schema::SCHEMA_VERSION;
 
 const SERVICES: TableDefinition<&str, &str> = TableDefinition::new("services");
 const CURSORS: TableDefinition<&str, u64> = TableDefinition::new("cursors");
@@ -71,6 +73,7 @@ impl Store {
         outbox::create_tables(&txn)?;
         history::create_tables(&txn)?;
         components::create_tables(&txn)?;
+        schema::check(&txn)?;
         txn.commit()?;
         let cell = Arc::new(cell::DbCell::new(path, db, hooks));
         let committer = committer::Committer::start(cell.clone())?;

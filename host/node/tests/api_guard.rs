@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use wavs_node::api::redact::REDACTED;
+use wavs_types::health::NodeHealth;
 
 mod common;
 use common::{ENV, NodeProcess as Node, OPERATOR_KEY, free_port};
@@ -141,7 +142,8 @@ async fn a_fresh_node_refuses_every_attack_and_serves_its_operators_cli() {
     // Nothing changed: no service, no chain, no execution; the refused upload stored nothing.
     assert_eq!(send("GET", &format!("{url}/services"), &[], vec![]).await, (200, json!([])));
     let (_, health) = send("GET", &format!("{url}/health"), &[], vec![]).await;
-    assert!(health["chains"].get("evil").is_none() && health["paused-services"] == json!([]), "{health}");
+    let typed: NodeHealth = serde_json::from_value(health.clone()).unwrap();
+    assert!(!typed.chains.contains_key("evil") && typed.paused_services.is_empty(), "{health}");
     assert_eq!(send("GET", &format!("{url}/executions"), &[], vec![]).await, (200, json!([])));
     let headers = [("authorization", bearer.as_str()), ("content-type", "application/json")];
     let (status, answer) = send("POST", &format!("{url}/services"), &headers, manifest(&digest).to_string().into_bytes()).await;

@@ -10,6 +10,7 @@
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use wavs_types::health::NodeHealth;
 
 mod common;
 use common::{NodeProcess, guest, leb128};
@@ -106,7 +107,7 @@ async fn uploads_compile_in_the_background_and_the_cli_deploys_on_two_nodes() {
     assert_eq!(failed["state"], "failed", "{failed}");
     assert!(failed["reason"].as_str().unwrap_or_default().contains("invalid component"), "{failed}");
     let (status, health) = call(&a, "GET", "/health", vec![]).await;
-    assert_eq!((status, health["compiling"].as_array().map(Vec::len)), (200, Some(0)), "{health}");
+    assert_eq!((status, serde_json::from_value::<NodeHealth>(health.clone()).map(|h| h.compiling.len()).ok()), (200, Some(0)), "{health}");
     let (status, body) = call(&a, "GET", &format!("/components/{}", "ab".repeat(32)), vec![]).await;
     assert_eq!(status, 404, "{body}");
     assert!(body["error"].as_str().unwrap_or_default().contains("POST /components"), "{body}");
@@ -169,8 +170,8 @@ async fn past_the_compile_cap_a_new_upload_is_refused_until_one_finishes() {
     // The node still answers meanwhile, listing what compiles.
     let (status, health) = call(&node, "GET", "/health", vec![]).await;
     assert_eq!(status, 200, "{health}");
-    let listed: Vec<&str> = health["compiling"].as_array().unwrap().iter().filter_map(|c| c["digest"].as_str()).collect();
-    assert!(compiling.iter().all(|d| listed.contains(&d.as_str())), "{health}");
+    let listed = serde_json::from_value::<NodeHealth>(health.clone()).unwrap().compiling;
+    assert!(compiling.iter().all(|d| listed.iter().any(|c| &c.digest == d)), "{health}");
 
     // Once they are compiled the refused upload passes, compiles and deploys.
     for digest in &compiling {

@@ -11,6 +11,9 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use std::collections::BTreeMap;
+use wavs_types::ChainState;
+use wavs_types::health::{ChainHealth, ChainSource};
 
 const OPERATOR_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
@@ -220,9 +223,9 @@ fn an_operator_and_a_builder_use_the_cli() {
     assert!(ok(&url, &add).contains("added chain later"));
     assert!(fails(&url, &add).1.contains("already served"));
     assert!(fails(&url, &["chains", "add", "x", "--family", "evm", "--chain-id", "1", "--rpc-url", "ws://h"]).1.contains("must start with http"));
-    let chains = ok_json(&url, &["chains", "list"]);
-    assert_eq!((chains["later"]["state"].as_str(), chains["later"]["source"].as_str()), (Some("waiting-for-adapter"), Some("api")), "{chains}");
-    assert_eq!(chains["later"]["confirmations"], 2);
+    let chains: BTreeMap<String, ChainHealth> = serde_json::from_value(ok_json(&url, &["chains", "list"])).unwrap();
+    assert_eq!((chains["later"].state, chains["later"].source), (ChainState::WaitingForAdapter, ChainSource::Api), "{chains:?}");
+    assert_eq!(chains["later"].confirmations, 2);
 
     // pause and resume: a paused service refuses tasks and says so.
     assert!(ok(&url, &["service", "pause", "demo"]).contains("paused demo"));

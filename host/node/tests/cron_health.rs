@@ -4,8 +4,9 @@
 //! the list: the node's cron loop rereads the services whenever they change. Needs
 //! `target/guests/components/echo.wasm` (scripts/build-guests.sh).
 
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use wavs_types::health::{CronHealth, NodeHealth};
 
 mod common;
 use common::{NodeProcess, guest};
@@ -27,12 +28,12 @@ async fn deploy(node: &NodeProcess, digest: &str, schedule: &str) {
 
 /// Polls `/health` until its `cron` list satisfies `accept` (the loop looks once a second);
 /// returns that list and the time it was answered.
-async fn cron_until(node: &NodeProcess, what: &str, accept: impl Fn(&[Value], u64) -> bool) -> Vec<Value> {
+async fn cron_until(node: &NodeProcess, what: &str, accept: impl Fn(&[CronHealth], u64) -> bool) -> Vec<CronHealth> {
     let started = Instant::now();
     loop {
         let (status, health) = node.send(TOKEN, "GET", "/health", "application/json", vec![]).await;
         assert_eq!(status, 200, "{health}");
-        let cron = health["cron"].as_array().cloned().unwrap_or_default();
+        let cron = serde_json::from_value::<NodeHealth>(health).unwrap().cron;
         if accept(&cron, now_s()) {
             return cron;
         }
@@ -51,13 +52,12 @@ async fn health_lists_each_cron_workflow_with_its_next_tick() {
 
     // Listed with a next tick in the future: the next whole minute.
     deploy(&node, &digest, "*/1 * * * *").await;
-    let cron = cron_until(&node, "a future next tick", |c, now| c.len() == 1 && c[0]["next-tick"].as_u64().is_some_and(|t| t > now)).await;
-    let (entry, next) = (&cron[0], cron[0]["next-tick"].as_u64().unwrap());
-    assert_eq!((&entry["service"], &entry["workflow"], &entry["schedule"]), (&json!("ticker"), &json!("main"), &json!("*/1 * * * *")));
-    assert_eq!(next % 60, 0, "{entry}");
-    assert!(next <= now_s() + 60, "within the minute: {entry}");
-    let queued = &entry["last-queued-tick"];
-    assert!(queued.is_null() || queued.as_u64().is_some_and(|t| t % 60 == 0 && t < next), "{entry}");
+    let cron = cron_until(&node, "a future next tick", |c, now| c.len() == 1 && c[0].next_tick.is_some_and(|t| t > now)).await;
+    let (entry, next) = (&cron[0], cron[0].next_tick.unwrap());
+    assert_eq!((entry.service.as_str(), entry.workflow.as_str(), entry.schedule.as_str()), ("ticker", "main", "*/1 * * * *"));
+    assert_eq!(next % 60, 0, "{entry:?}");
+    assert!(next <= now_s() + 60, "within the minute: {entry:?}");
+    assert!(entry.last_queued_tick.is_none_or(|t| t % 60 == 0 && t < next), "{entry:?}");
 
     // The CLI prints it.
     let out = common::cli().args(["--node", &node.url, "health"]).output().unwrap();
@@ -67,9 +67,9 @@ async fn health_lists_each_cron_workflow_with_its_next_tick() {
 
     // Deployed again with another schedule: followed (03:00 UTC daily).
     deploy(&node, &digest, "0 3 * * *").await;
-    let daily = |c: &[Value], now| c.len() == 1 && c[0]["schedule"] == "0 3 * * *" && c[0]["next-tick"].as_u64().is_some_and(|t| t > now);
+    let daily = |c: &[CronHealth], now| c.len() == 1 && c[0].schedule == "0 3 * * *" && c[0].next_tick.is_some_and(|t| t > now);
     let cron = cron_until(&node, "the new schedule", daily).await;
-    let next = cron[0]["next-tick"].as_u64().unwrap();
+    let next = cron[0].next_tick.unwrap();
     assert!(next % 86_400 == 3 * 3600 && next <= now_s() + 86_400, "{cron:?}");
 
     // Removed: gone from the list.

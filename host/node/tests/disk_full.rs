@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use wavs_types::health::{HealthStatus, NodeHealth};
 
 const OPERATOR_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const TOKEN: &str = "disk-full-test";
@@ -128,6 +129,11 @@ impl Api {
         self.send(reqwest::Method::GET, path, None).await
     }
 
+    async fn health(&self) -> (u16, NodeHealth) {
+        let (status, body) = self.get("/health").await;
+        (status, serde_json::from_value(body.clone()).unwrap_or_else(|e| panic!("{e}: {body}")))
+    }
+
     async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         self.send(reqwest::Method::POST, path, Some(("application/json", body.to_string().into_bytes()))).await
     }
@@ -192,8 +198,8 @@ async fn a_full_disk_makes_the_node_unhealthy_and_it_recovers_without_a_restart(
         assert_eq!((status, &body["outcome"]["status"]), (200, &json!("ok")), "{body}");
         acknowledged.push(id);
     }
-    let (status, health) = api.get("/health").await;
-    assert_eq!((status, &health["status"], &health["store"]), (200, &json!("ok"), &json!("ok")), "{health}");
+    let (status, health) = api.health().await;
+    assert_eq!((status, health.status, health.store.as_str()), (200, HealthStatus::Ok, "ok"), "{health:?}");
 
     // The disk fills up: tasks run until the store cannot record one.
     let filler = data.join("filler");
@@ -214,14 +220,14 @@ async fn a_full_disk_makes_the_node_unhealthy_and_it_recovers_without_a_restart(
     assert_eq!((status, &body["retryable"]), (503, &json!(true)), "a task on a full disk fails retryably: {body}");
     assert!(body["error"].as_str().unwrap().contains("No space left on device"), "{body}");
     let time_to_fault = started.elapsed();
-    let (status, health) = api.get("/health").await;
-    assert_eq!((status, &health["status"]), (503, &json!("unhealthy")), "{health}");
-    let reason = health["store"].as_str().unwrap_or_else(|| panic!("{health}"));
+    let (status, health) = api.health().await;
+    assert_eq!((status, health.status), (503, HealthStatus::Unhealthy), "{health:?}");
+    let reason = &health.store;
     assert!(reason.starts_with("node.redb: I/O error (No space left on device") && reason.contains("writes fail until the disk accepts them"), "{reason}");
     // Still full: it stays unhealthy, and reopening does not spin.
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    let (status, health) = api.get("/health").await;
-    assert_eq!(status, 503, "unhealthy while the disk is full: {health}");
+    let (status, health) = api.health().await;
+    assert_eq!(status, 503, "unhealthy while the disk is full: {health:?}");
     let (status, body) = api.task("while-full", 64).await;
     assert_eq!((status, &body["retryable"]), (503, &json!(true)), "{body}");
 
@@ -229,12 +235,12 @@ async fn a_full_disk_makes_the_node_unhealthy_and_it_recovers_without_a_restart(
     std::fs::remove_file(&filler).unwrap();
     let freed = Instant::now();
     loop {
-        let (status, health) = api.get("/health").await;
+        let (status, health) = api.health().await;
         if status == 200 {
-            assert_eq!((&health["status"], &health["store"]), (&json!("ok"), &json!("ok")), "{health}");
+            assert_eq!((health.status, health.store.as_str()), (HealthStatus::Ok, "ok"), "{health:?}");
             break;
         }
-        assert!(freed.elapsed() < Duration::from_secs(15), "still unhealthy 15 s after space came back: {health}");
+        assert!(freed.elapsed() < Duration::from_secs(15), "still unhealthy 15 s after space came back: {health:?}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let recovered_in = freed.elapsed();

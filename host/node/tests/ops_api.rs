@@ -15,6 +15,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
 use wavs_node::{Node, NodeConfig};
+use wavs_types::ChainState;
+use wavs_types::health::NodeHealth;
 
 mod common;
 
@@ -153,17 +155,16 @@ async fn health_shows_each_chain() {
     let router = wavs_node::api::router(node(&dir, "").await);
     let (status, _, body) = call(&router, Method::GET, "/health", None, vec![]).await;
     assert_eq!(status, StatusCode::OK);
-    let health = json_of(&body);
-    let anvil = &health["chains"]["anvil"];
-    assert_eq!(anvil["state"], "waiting-for-adapter", "{health}");
-    assert_eq!(anvil["family"], "evm");
-    assert_eq!(anvil["adapter-loaded"], false);
-    assert_eq!(anvil["adapter-restarts"], 0);
-    assert_eq!(anvil["confirmations"], 2);
-    for field in ["head", "cursor", "lag", "error"] {
-        assert!(anvil.get(field).is_some_and(Value::is_null), "{field}: {anvil}");
-    }
-    assert!(health["executions"].is_object(), "{health}");
+    // Every field is there (`null` while unknown): the type has no optional keys.
+    let health: NodeHealth = serde_json::from_slice(&body).unwrap();
+    let anvil = &health.chains["anvil"];
+    assert_eq!(anvil.state, ChainState::WaitingForAdapter, "{health:?}");
+    assert_eq!(anvil.family, "evm");
+    assert!(!anvil.adapter_loaded);
+    assert_eq!(anvil.adapter_restarts, 0);
+    assert_eq!(anvil.confirmations, 2);
+    assert_eq!((anvil.head, anvil.cursor, anvil.lag, &anvil.error), (None, None, None, &None), "{anvil:?}");
+    assert!(health.executions.is_empty(), "{health:?}");
 }
 
 
@@ -250,6 +251,28 @@ async fn the_openapi_document_covers_every_route() {
         let text = String::from_utf8_lossy(&body);
         assert!(status != StatusCode::METHOD_NOT_ALLOWED && !text.contains("no such endpoint"), "{method} {uri}: {status} {text}");
     }
+}
+
+/// `openapi.json` holds the schemas derived from the wire types, in OpenAPI 3.1 (no
+/// 3.0 `nullable`). `WAVS_BLESS=1` rewrites the file from the types instead.
+#[test]
+fn the_openapi_document_holds_the_schemas_of_the_types() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
+    let file = std::fs::read_to_string(path).unwrap();
+    let expected = wavs_node::api::openapi::regenerate(&file).unwrap();
+    if std::env::var_os("WAVS_BLESS").is_some() {
+        std::fs::write(path, serde_json::to_string_pretty(&expected).unwrap() + "\n").unwrap();
+        return;
+    }
+    let actual: Value = serde_json::from_str(&file).unwrap();
+    assert!(actual["openapi"].as_str().unwrap().starts_with("3.1."), "{}", actual["openapi"]);
+    assert!(!file.contains("\"nullable\""), "OpenAPI 3.1 has no `nullable`: give the type as [\"T\", \"null\"]");
+    assert_eq!(wavs_node::api::openapi::DOCUMENT, file, "the node serves the file");
+    for (name, schema) in wavs_node::api::openapi::derived_schemas() {
+        let kept = &actual["components"]["schemas"][&name];
+        assert_eq!(kept, &schema, "host/node/openapi.json is stale at schema {name}: run WAVS_BLESS=1 cargo test -p wavs-node --test ops_api");
+    }
+    assert_eq!(actual, expected);
 }
 
 /// Kills the child node when the test ends, however it ends.

@@ -11,7 +11,9 @@
 //! | `floor/bare-echo`         | the bare-wasmtime floor: nothing of WAVS, only the same engine `Config` (`wavs_runtime::engine::engine_config`), `components/bare-echo` (echo against its own one-function world, which imports nothing, so no WASI is linked), a plain `Linker`, `Store::new` + `instantiate_async` + call. |
 //! | `floor/echo-wasi`         | diagnostic: `echo.wasm` itself (service world; Rust std makes it import 13 WASI interfaces and instantiate 3 core modules where bare-echo has 1) through a plain `Linker` with WASI p2 and the unused WAVS imports as traps, `Store::new` with a freshly built `WasiCtx` + `instantiate_async` + call. `exec/echo` ÷ this is the runner's own overhead on the same component; `floor/echo-wasi` ÷ `floor/bare-echo` is what the service world's shape costs. |
 //! | `signer/sign-digest`      | `Signer::sign_digest` of a 32-byte digest (secp256k1, recoverable, low-s). |
-//! | `signer/recover-public-key` | `recover_public_key` of that signature. |
+//! | `signer/recover-public-key` | `recover_public_key` of that signature (k256 parses and checks it, libsecp256k1 recovers). |
+//! | `signer/recover-k256`     | candidate: k256's `VerifyingKey::recover_from_prehash` alone. |
+//! | `signer/recover-libsecp256k1` | candidate: libsecp256k1's `recover_ecdsa` alone (the `secp256k1` crate). |
 //!
 //! Machine-readable results: criterion writes `target/criterion/<group>/<function>/new/estimates.json`
 //! (times in ns) as usual; at the end this harness also writes
@@ -274,11 +276,25 @@ fn bench_signer(c: &mut Criterion) {
         mark("signer/recover-public-key".into());
         b.iter(|| wavs_runtime::recover_public_key(black_box(&digest), black_box(&signature)).expect("recovers"))
     });
+    // The candidates for the recovery alone, on the same signature.
+    let sig = k256::ecdsa::Signature::from_slice(&signature[..64]).expect("parses");
+    let recid = k256::ecdsa::RecoveryId::from_byte(signature[64]).expect("recovery id");
+    group.bench_function("recover-k256", |b| {
+        mark("signer/recover-k256".into());
+        b.iter(|| k256::ecdsa::VerifyingKey::recover_from_prehash(black_box(&digest), black_box(&sig), recid).expect("recovers"))
+    });
+    let context = secp256k1::Secp256k1::verification_only();
+    let lib_recid = secp256k1::ecdsa::RecoveryId::try_from(i32::from(signature[64])).expect("recovery id");
+    let lib_sig = secp256k1::ecdsa::RecoverableSignature::from_compact(&signature[..64], lib_recid).expect("parses");
+    group.bench_function("recover-libsecp256k1", |b| {
+        mark("signer/recover-libsecp256k1".into());
+        b.iter(|| context.recover_ecdsa(secp256k1::Message::from_digest(black_box(digest)), black_box(&lib_sig)).expect("recovers"))
+    });
     group.finish();
 }
 
 /// Every benchmark id this file defines, for the summary.
-const IDS: [&str; 7] = [
+const IDS: [&str; 9] = [
     "exec/echo",
     "exec/square",
     "exec/import-loop",
@@ -286,6 +302,8 @@ const IDS: [&str; 7] = [
     "floor/echo-wasi",
     "signer/sign-digest",
     "signer/recover-public-key",
+    "signer/recover-k256",
+    "signer/recover-libsecp256k1",
 ];
 
 fn criterion_dir() -> PathBuf {

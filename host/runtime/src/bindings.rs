@@ -9,8 +9,8 @@ pub mod adapter_world {
         // Every import may trap: that is how a host call stops a guest past its deadline
         // or out of fuel (`meter.rs`).
         imports: { default: trappable },
-        // The node persists trigger data and events in its store.
-        additional_derives: [serde::Serialize, serde::Deserialize],
+        // No serde derives: the node stores trigger data in types of its own
+        // (`host/node/src/job/stored.rs`), so the WIT can change without the disk format.
     });
 }
 

@@ -70,6 +70,7 @@ pub struct EnvelopeStatus {
 
 /// An error answer from the aggregator or node API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// What went wrong and what to do.
     pub error: String,
@@ -77,8 +78,31 @@ pub struct ApiError {
     pub retryable: bool,
 }
 
+/// One envelope's answer in `POST /envelopes/batch`, in the order they were posted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SubmissionResult {
+    /// Its signature was counted (or its event id is final already): its status, as
+    /// `POST /envelopes` answers it.
+    Status(EnvelopeStatus),
+    /// It was refused: what `POST /envelopes` would have answered.
+    Error(RefusedSubmission),
+}
+
+/// Why one envelope of a batch was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedSubmission {
+    /// The HTTP status `POST /envelopes` would have answered (403, 429, 503, ...).
+    pub code: u16,
+    /// What went wrong and what to do.
+    pub error: String,
+    /// Whether sending this envelope again may succeed.
+    pub retryable: bool,
+}
+
 /// Where a chain's trigger reading stands, as a node's `GET /health` shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ChainState {
     /// Its first round of reading has not finished yet.

@@ -4,6 +4,7 @@
 //! it. Requests carry it as `Authorization: Bearer <token>`.
 
 use axum::http::{HeaderMap, header};
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,13 +16,33 @@ pub const TOKEN_FILE: &str = "api-token";
 pub const OPEN: &str = "none";
 
 /// What guards the endpoints that change a process.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub enum ApiToken {
     /// `api-token = "none"`: no token; anyone who reaches the API may change things.
     Open,
-    /// The bearer token those requests must carry.
-    Secret(String),
+    /// The bearer token those requests must carry: never printed, zeroed when dropped.
+    Secret(SecretString),
 }
+
+impl ApiToken {
+    /// A token with secret `secret`.
+    pub fn secret_of(secret: impl Into<String>) -> Self {
+        ApiToken::Secret(SecretString::from(secret.into()))
+    }
+}
+
+/// Compared in constant time, as a request's token is.
+impl PartialEq for ApiToken {
+    fn eq(&self, other: &Self) -> bool {
+        match (self.secret(), other.secret()) {
+            (None, None) => true,
+            (Some(a), Some(b)) => same(a.as_bytes(), b.as_bytes()),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for ApiToken {}
 
 /// Why a request was not let through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,13 +58,13 @@ impl ApiToken {
     pub fn secret(&self) -> Option<&str> {
         match self {
             ApiToken::Open => None,
-            ApiToken::Secret(s) => Some(s),
+            ApiToken::Secret(s) => Some(s.expose_secret()),
         }
     }
 
     /// Lets a request through if it carries the token (or the API is open).
     pub fn check(&self, headers: &HeaderMap) -> Result<(), Refusal> {
-        let ApiToken::Secret(secret) = self else { return Ok(()) };
+        let Some(secret) = self.secret() else { return Ok(()) };
         match bearer(headers) {
             Some(given) if same(given.as_bytes(), secret.as_bytes()) => Ok(()),
             Some(_) => Err(Refusal::Mismatch),
@@ -65,7 +86,7 @@ impl std::fmt::Debug for ApiToken {
 impl<'de> Deserialize<'de> for ApiToken {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        Ok(if text == OPEN { ApiToken::Open } else { ApiToken::Secret(text) })
+        Ok(if text == OPEN { ApiToken::Open } else { ApiToken::secret_of(text) })
     }
 }
 
@@ -195,17 +216,17 @@ mod tests {
     fn only_the_exact_word_none_opens_the_api() {
         let parse = |v: &str| serde_json::from_value::<ApiToken>(serde_json::json!(v)).unwrap();
         assert_eq!(parse("none"), ApiToken::Open);
-        assert_eq!(parse("s3cret"), ApiToken::Secret("s3cret".into()));
-        assert_eq!(parse("None"), ApiToken::Secret("None".into()));
+        assert_eq!(parse("s3cret"), ApiToken::secret_of("s3cret"));
+        assert_eq!(parse("None"), ApiToken::secret_of("None"));
         assert!(check_secret("None").unwrap_err().contains("guessable"));
         assert!(check_secret(" ").unwrap_err().contains("empty"));
         assert!(check_secret("s3cret").is_ok());
-        assert_eq!(format!("{:?}", ApiToken::Secret("s3cret".into())), "ApiToken::Secret(<redacted>)");
+        assert_eq!(format!("{:?}", ApiToken::secret_of("s3cret")), "ApiToken::Secret(<redacted>)");
     }
 
     #[test]
     fn bearer_tokens_are_read_and_compared() {
-        let secret = ApiToken::Secret("abc".into());
+        let secret = ApiToken::secret_of("abc");
         let mut h = HeaderMap::new();
         assert_eq!(secret.check(&h), Err(Refusal::Missing));
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("bearer  abc "));

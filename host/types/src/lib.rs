@@ -1,6 +1,7 @@
 //! Chain-agnostic data types shared by the WAVS node and aggregator: service manifests,
 //! chain specs, envelopes and the messages between node and aggregator.
 
+pub mod aggregator_health;
 pub mod api;
 #[cfg(feature = "http")]
 pub mod api_token;
@@ -9,13 +10,14 @@ pub mod cron;
 pub mod envelope;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+pub mod health;
 pub mod hex_bytes;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod manifest;
 pub mod prometheus;
 
-pub use api::{ApiError, ChainState, EnvelopeState, EnvelopeStatus, SignedSubmission};
+pub use api::{ApiError, ChainState, EnvelopeState, EnvelopeStatus, RefusedSubmission, SignedSubmission, SubmissionResult};
 pub use chain::ChainSpec;
 pub use envelope::{TriggerIdentity, WireEnvelope, derive_event_id, ordering_bytes};
 pub use manifest::{

@@ -8,7 +8,7 @@
 //! API. A node opened in process without a resolved token refuses every change.
 
 use super::token::ApiToken;
-use crate::node::Node;
+use super::ApiState;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -28,11 +28,11 @@ pub fn authorized(token: Option<&ApiToken>, headers: &HeaderMap) -> bool {
 }
 
 /// Middleware: refuses a mutating request without the node's bearer token.
-pub(super) async fn require_token(State(node): State<Arc<Node>>, request: Request, next: Next) -> Response {
+pub(super) async fn require_token(State(api): State<Arc<ApiState>>, request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD) {
         return next.run(request).await;
     }
-    let token = node.config.api_token.as_ref();
+    let token = api.token.as_ref();
     if authorized(token, request.headers()) {
         return next.run(request).await;
     }
@@ -69,7 +69,7 @@ mod tests {
         let mut h = HeaderMap::new();
         assert!(authorized(Some(&ApiToken::Open), &h));
         assert!(!authorized(None, &h), "no resolved token: closed");
-        let secret = ApiToken::Secret("abc".into());
+        let secret = ApiToken::secret_of("abc");
         assert!(!authorized(Some(&secret), &h));
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer abc"));
         assert!(authorized(Some(&secret), &h));

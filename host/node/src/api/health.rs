@@ -2,12 +2,13 @@
 //! each cron workflow's next tick. 503 and `"unhealthy"` while the store cannot write (its
 //! disk failed; it reopens the database meanwhile), with the reason in `"store"`.
 
-use crate::node::Node;
+use super::ApiState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 use std::sync::Arc;
+use wavs_types::health::{ChainHealth, ChainSource, CompileEntry, HealthStatus, NodeHealth};
 
 /// Blocks between the cursor and the head not read yet: `head - cursor + 1` while the
 /// cursor is at or below the head, else 0; unknown until both are known.
@@ -18,46 +19,54 @@ pub(crate) fn lag(head: Option<u64>, cursor: Option<u64>) -> Option<u64> {
 
 /// Each chain: state, head, cursor, lag, confirmations, adapter family and whether it
 /// is loaded, where it was configured, adapter restarts and the last error.
-pub(crate) fn chains(node: &Node) -> Map<String, Value> {
-    let status = node.chain_status();
-    node.chains
+pub(crate) fn chains(api: &ApiState) -> BTreeMap<String, ChainHealth> {
+    let status = api.chain_status();
+    api.chains
         .all()
         .into_iter()
         .map(|(name, chain)| {
             let s = status.get(&name).cloned().unwrap_or_default();
-            let health = json!({
-                "state": s.state,
-                "head": s.head,
-                "cursor": s.cursor,
-                "lag": lag(s.head, s.cursor),
-                "confirmations": chain.spec.confirmations,
-                "family": chain.spec.family,
-                "source": if chain.added { "api" } else { "config" },
-                "adapter-loaded": chain.adapter.has_adapter(),
-                "adapter-restarts": s.adapter_restarts,
-                "error": s.error,
-            });
+            let health = ChainHealth {
+                state: s.state,
+                head: s.head,
+                cursor: s.cursor,
+                lag: lag(s.head, s.cursor),
+                confirmations: chain.spec.confirmations,
+                family: chain.spec.family.clone(),
+                source: if chain.added { ChainSource::Api } else { ChainSource::Config },
+                adapter_loaded: chain.adapter.has_adapter(),
+                adapter_restarts: s.adapter_restarts,
+                error: s.error,
+            };
             (name, health)
         })
         .collect()
 }
 
-pub(super) async fn health(State(node): State<Arc<Node>>) -> (StatusCode, Json<Value>) {
-    let fault = node.store.fault();
+/// The whole answer, and its HTTP status: 503 while the store cannot write.
+pub(crate) fn report(api: &ApiState) -> (StatusCode, NodeHealth) {
+    let fault = api.store.fault();
     let (code, status) = match fault {
-        None => (StatusCode::OK, "ok"),
-        Some(_) => (StatusCode::SERVICE_UNAVAILABLE, "unhealthy"),
+        None => (StatusCode::OK, HealthStatus::Ok),
+        Some(_) => (StatusCode::SERVICE_UNAVAILABLE, HealthStatus::Unhealthy),
     };
-    (code, Json(json!({
-        "status": status,
-        "store": fault.as_deref().unwrap_or("ok"),
-        "chains": chains(&node),
-        "services": node.services().len(),
-        "paused-services": node.paused.read().keys().collect::<Vec<_>>(),
-        "executions": node.outcomes.snapshot(),
-        "compiling": node.components.compiles_under_way().into_iter().map(|(digest, state)| json!({ "digest": digest, "compile": state })).collect::<Vec<_>>(),
-        "cron": node.cron.health(),
-    })))
+    let compiling = api.components.compiles_under_way().into_iter().map(|(digest, compile)| CompileEntry { digest, compile });
+    let health = NodeHealth {
+        status,
+        store: fault.as_deref().unwrap_or("ok").to_string(),
+        chains: chains(api),
+        services: api.services.list().len(),
+        paused_services: api.scheduler.paused(),
+        executions: api.outcomes.snapshot(),
+        compiling: compiling.collect(),
+        cron: api.cron.health(),
+    };
+    (code, health)
+}
+
+pub(super) async fn health(State(api): State<Arc<ApiState>>) -> (StatusCode, Json<NodeHealth>) {
+    let (code, health) = report(&api);
+    (code, Json(health))
 }
 
 #[cfg(test)]

@@ -5,10 +5,9 @@
 //! API into it (on enough operators to meet the quorum) would land a result no trigger
 //! asked for, so it is refused with the workflow's trigger named.
 
-use super::ApiResult;
+use super::{ApiResult, ApiState};
 use crate::error::NodeError;
 use crate::job::{Job, TriggerKey};
-use crate::node::Node;
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Deserialize;
@@ -41,15 +40,13 @@ pub fn describe_trigger(trigger: &TriggerSpec) -> String {
 }
 
 pub(super) async fn add_task(
-    State(node): State<Arc<Node>>,
+    State(api): State<Arc<ApiState>>,
     Path((id, workflow)): Path<(String, String)>,
     body: String,
 ) -> ApiResult<Json<Value>> {
-    let service = node
+    let service = api
         .services
-        .read()
         .get(&id)
-        .cloned()
         .ok_or_else(|| NodeError::NotFound(format!("no service {id:?} is deployed")))?;
     let wf = service
         .workflows
@@ -67,7 +64,7 @@ pub(super) async fn add_task(
     if task.task_id.is_empty() {
         return Err(NodeError::Invalid("task-id must not be empty".into()));
     }
-    if node.is_paused(&id) {
+    if api.scheduler.is_paused(&id) {
         return Err(NodeError::Conflict(format!("service {id:?} is paused; `wavs service resume {id}` runs it again")));
     }
     let job = Job {
@@ -78,8 +75,8 @@ pub(super) async fn add_task(
     };
     // Stored first, so a crash mid-run resumes the task; run here, so the answer has it.
     let resume_after = crate::backoff::unix_ms() + 60_000;
-    let pending = node.store.enqueue_job(job, resume_after).await?;
-    let record = node.run_now(pending).await.ok_or_else(|| NodeError::Unavailable(
+    let pending = api.store.enqueue_job(job, resume_after).await?;
+    let record = api.scheduler.run_now(pending).await.ok_or_else(|| NodeError::Unavailable(
         "the task failed in a way that may pass and will be retried; see GET /executions".into(),
     ))?;
     Ok(Json(serde_json::to_value(record).unwrap_or_default()))

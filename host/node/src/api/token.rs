@@ -38,7 +38,7 @@ pub fn resolve(config: &mut crate::NodeConfig) -> Result<Origin> {
         None => {}
     }
     let (token, created) = load_or_create(&config.data_dir)?;
-    config.api_token = Some(ApiToken::Secret(token));
+    config.api_token = Some(ApiToken::secret_of(token));
     let path = token_path(&config.data_dir);
     Ok(if created { Origin::Generated(path) } else { Origin::File(path) })
 }

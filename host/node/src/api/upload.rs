@@ -5,7 +5,7 @@
 
 use super::ApiResult;
 use crate::error::NodeError;
-use crate::node::Node;
+use super::ApiState;
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
@@ -28,43 +28,43 @@ pub(super) struct UploadQuery {
 }
 
 pub(super) async fn upload_component(
-    State(node): State<Arc<Node>>,
+    State(api): State<Arc<ApiState>>,
     Query(query): Query<UploadQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if let Some(len) = declared {
-        if let Err(refused) = node.components.check_component_size(Some(len)) {
+        if let Err(refused) = api.components.check_component_size(Some(len)) {
             drain(body, len).await;
             return Err(refused);
         }
     }
-    let cap = node.components.storage().max_component_bytes;
+    let cap = api.components.storage().max_component_bytes;
     let body = match read_capped(body, cap).await? {
         Some(bytes) => bytes,
-        None => return Err(node.components.check_component_size(None).unwrap_err()),
+        None => return Err(api.components.check_component_size(None).unwrap_err()),
     };
     let bytes = body.len();
     if query.wait == Some(false) {
-        let digest = node.components.upload_in_background(body.to_vec())?;
-        let state = node.components.compile_state(&digest);
+        let digest = api.components.upload_in_background(body.to_vec())?;
+        let state = api.components.compile_state(&digest);
         return Ok((StatusCode::ACCEPTED, Json(json!({ "digest": digest, "bytes": bytes, "compile": state }))));
     }
     let started = std::time::Instant::now();
-    let (digest, source) = node.components.upload_and_wait(body.to_vec()).await?;
+    let (digest, source) = api.components.upload_and_wait(body.to_vec()).await?;
     let ms = started.elapsed().as_millis() as u64;
     Ok((StatusCode::CREATED, Json(json!({ "digest": digest, "source": source, "ms": ms, "bytes": bytes }))))
 }
 
 /// `GET /components/{digest}`: whether the component is stored (and loaded), or where its
 /// background compile is.
-pub(super) async fn component_status(State(node): State<Arc<Node>>, Path(digest): Path<String>) -> ApiResult<Json<Value>> {
+pub(super) async fn component_status(State(api): State<Arc<ApiState>>, Path(digest): Path<String>) -> ApiResult<Json<Value>> {
     let digest = digest.trim_start_matches("0x").to_ascii_lowercase();
-    if let Some(state) = node.components.compile_state(&digest) {
+    if let Some(state) = api.components.compile_state(&digest) {
         return Ok(Json(json!({ "digest": digest, "compile": state })));
     }
-    match node.store.component_size(&digest) {
+    match api.store.component_size(&digest) {
         Some(bytes) => Ok(Json(json!({ "digest": digest, "compile": { "state": "ready", "bytes": bytes } }))),
         None => Err(NodeError::NotFound(format!("no component {digest} is stored or compiling here; upload it with POST /components"))),
     }

@@ -57,7 +57,7 @@ fn read_node_file(path: &Path, var: &dyn Fn(&str) -> Option<String>) -> Result<N
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read the node configuration {}: {e}", path.display()))?;
     let table: toml::Table = toml::from_str(&text).map_err(|e| format!("{}: invalid TOML: {e}", path.display()))?;
     let text_of = |key: &str| table.get(key).and_then(toml::Value::as_str).map(str::to_string);
-    let api_token = text_of("api-token").map(|t| if t == crate::api::token::OPEN { ApiToken::Open } else { ApiToken::Secret(t) });
+    let api_token = text_of("api-token").map(|t| if t == crate::api::token::OPEN { ApiToken::Open } else { ApiToken::secret_of(t) });
     Ok(NodeFile {
         path: path.to_path_buf(),
         api_addr: var("WAVS_API_ADDR").or_else(|| text_of("api-addr")),
@@ -99,8 +99,9 @@ fn token_file_candidates(file: &NodeFile) -> Vec<PathBuf> {
 fn token_of(file: &NodeFile) -> Result<Option<Token>, String> {
     match &file.api_token {
         Some(ApiToken::Open) => return Ok(None),
-        Some(ApiToken::Secret(value)) => {
-            return Ok(Some(Token { value: value.clone(), source: format!("api-token in {}", file.path.display()) }));
+        Some(token @ ApiToken::Secret(_)) => {
+            let value = token.secret().unwrap_or_default().to_string();
+            return Ok(Some(Token { value, source: format!("api-token in {}", file.path.display()) }));
         }
         None => {}
     }

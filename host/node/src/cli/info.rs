@@ -10,58 +10,54 @@ use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, WasmEngine};
 
 /// `wavs health`: GET /health.
 pub async fn health(ctx: &Ctx) -> CliResult {
-    let answer = ctx.client().get("/health").await.map_err(|e| e.to_string())?;
+    let answer = ctx.client().health().await.map_err(|e| e.to_string())?;
     if ctx.json {
         output::json(&answer);
-    } else {
-        println!("status      {}", output::cell(&answer["status"]));
-        let paused: Vec<String> = answer["paused-services"].as_array().into_iter().flatten().map(output::cell).collect();
-        match paused.is_empty() {
-            true => println!("services    {}", output::cell(&answer["services"])),
-            false => println!("services    {} ({} paused: {})", output::cell(&answer["services"]), paused.len(), paused.join(", ")),
-        }
-        let chains = answer["chains"].as_object().cloned().unwrap_or_default();
-        println!("chains      {}", chains.len());
-        for (name, c) in &chains {
-            let f = |k: &str| output::cell(&c[k]);
-            let error = c["error"].as_str().map(|e| format!("  ({e})")).unwrap_or_default();
-            println!("  {name:<10}{:<20} head {}  lag {}{error}", f("state"), f("head"), f("lag"));
-        }
-        // An older node has no `cron`: nothing is printed for it.
-        let cron = answer["cron"].as_array().cloned().unwrap_or_default();
-        if !cron.is_empty() {
-            println!("cron        {}", cron.len());
-        }
-        let now = crate::backoff::unix_ms() / 1000;
-        for c in &cron {
-            let f = |k: &str| output::cell(&c[k]);
-            let due = c["next-tick"].as_u64().map(|t| format!(" (in {} s)", t.saturating_sub(now))).unwrap_or_default();
-            println!("  {}/{}  {}  next {}{due}  last queued {}", f("service"), f("workflow"), f("schedule"), f("next-tick"), f("last-queued-tick"));
-        }
-        let counts: Vec<String> = answer["executions"].as_object().into_iter().flatten().map(|(k, v)| format!("{k} {v}")).collect();
-        println!("executions  {}", if counts.is_empty() { "none since start".into() } else { counts.join(", ") });
+        return Ok(());
     }
+    println!("status      {}", answer.status);
+    let paused = &answer.paused_services;
+    match paused.is_empty() {
+        true => println!("services    {}", answer.services),
+        false => println!("services    {} ({} paused: {})", answer.services, paused.len(), paused.join(", ")),
+    }
+    println!("chains      {}", answer.chains.len());
+    for (name, c) in &answer.chains {
+        let error = c.error.as_deref().map(|e| format!("  ({e})")).unwrap_or_default();
+        println!("  {name:<10}{:<20} head {}  lag {}{error}", c.state.to_string(), output::opt(c.head), output::opt(c.lag));
+    }
+    // An older node has no `cron`: nothing is printed for it.
+    if !answer.cron.is_empty() {
+        println!("cron        {}", answer.cron.len());
+    }
+    let now = crate::backoff::unix_ms() / 1000;
+    for c in &answer.cron {
+        let due = c.next_tick.map(|t| format!(" (in {} s)", t.saturating_sub(now))).unwrap_or_default();
+        let (next, last) = (output::opt(c.next_tick), output::opt(c.last_queued_tick));
+        println!("  {}/{}  {}  next {next}{due}  last queued {last}", c.service, c.workflow, c.schedule);
+    }
+    let counts: Vec<String> = answer.executions.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    println!("executions  {}", if counts.is_empty() { "none since start".into() } else { counts.join(", ") });
     Ok(())
 }
 
 /// `wavs chains list`: the `chains` of GET /health.
 pub async fn chains(ctx: &Ctx) -> CliResult {
-    let answer = ctx.client().get("/health").await.map_err(|e| e.to_string())?;
-    let chains = answer["chains"].clone();
+    let chains = ctx.client().health().await.map_err(|e| e.to_string())?.chains;
     if ctx.json {
         output::json(&chains);
         return Ok(());
     }
-    let map = chains.as_object().cloned().unwrap_or_default();
-    if map.is_empty() {
+    if chains.is_empty() {
         println!("no chains configured (`wavs chains add NAME --family F --chain-id ID --rpc-url URL`, or a [chains.NAME] table in the node's configuration)");
         return Ok(());
     }
-    let rows: Vec<Vec<String>> = map
+    let rows: Vec<Vec<String>> = chains
         .iter()
         .map(|(name, c)| {
-            let f = |k: &str| output::cell(&c[k]);
-            vec![name.clone(), f("family"), f("state"), f("head"), f("cursor"), f("lag"), f("adapter-loaded"), f("error")]
+            let error = c.error.clone().unwrap_or_else(|| "-".into());
+            let (head, cursor, lag) = (output::opt(c.head), output::opt(c.cursor), output::opt(c.lag));
+            vec![name.clone(), c.family.clone(), c.state.to_string(), head, cursor, lag, c.adapter_loaded.to_string(), error]
         })
         .collect();
     output::table(&["chain", "family", "state", "head", "cursor", "lag", "adapter", "error"], &rows);

@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
-/// Prints `value` as pretty JSON on stdout.
-pub fn json(value: &Value) {
+/// Prints `value` (JSON, or an API type) as pretty JSON on stdout.
+pub fn json(value: &impl serde::Serialize) {
     println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
 }
 
@@ -32,6 +32,11 @@ pub fn cell(value: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+/// An optional number as a table cell: `-` while unknown.
+pub fn opt(value: Option<u64>) -> String {
+    value.map_or_else(|| "-".into(), |v| v.to_string())
 }
 
 /// `bytes` as UTF-8 if every character is printable (or common whitespace).

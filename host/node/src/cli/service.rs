@@ -200,11 +200,11 @@ pub async fn list(ctx: &Ctx) -> CliResult {
         return Ok(());
     }
     // Paused services are listed by /health; an older node without the field shows none.
-    let health = ctx.client().get("/health").await.unwrap_or_default();
-    let paused: Vec<&str> = health["paused-services"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    let paused = ctx.client().health().await.map(|h| h.paused_services).unwrap_or_default();
     let mut rows = Vec::new();
     for s in &list {
-        let state = if paused.contains(&s["id"].as_str().unwrap_or_default()) { "paused" } else { "running" };
+        let id = s["id"].as_str().unwrap_or_default();
+        let state = if paused.iter().any(|p| p == id) { "paused" } else { "running" };
         for (wf, spec) in s["workflows"].as_object().into_iter().flatten() {
             let trigger = match &spec["trigger"] {
                 Value::String(t) => t.clone(),

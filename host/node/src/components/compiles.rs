@@ -10,7 +10,6 @@
 use super::Components;
 use crate::error::{NodeError, Result};
 use parking_lot::Mutex;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -19,20 +18,9 @@ use wavs_runtime::LoadSource;
 /// How long a finished compile's outcome stays listed for callers to read.
 const KEEP_FINISHED: std::time::Duration = std::time::Duration::from_secs(600);
 
-/// Where one upload's compile is.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "state", rename_all = "kebab-case")]
-pub enum CompileState {
-    /// Compiling for `elapsed-ms` so far.
-    #[serde(rename_all = "kebab-case")]
-    Compiling { bytes: usize, elapsed_ms: u64 },
-    /// Compiled (or found in the cache) in `ms`, and stored.
-    #[serde(rename_all = "kebab-case")]
-    Ready { bytes: usize, ms: u64, source: &'static str },
-    /// Refused: not a valid service component, or no room.
-    #[serde(rename_all = "kebab-case")]
-    Failed { bytes: usize, reason: String, retryable: bool },
-}
+/// Where one upload's compile is: the wire type `GET /components/{digest}` and `/health`
+/// show.
+pub use wavs_types::health::CompileState;
 
 #[derive(Debug)]
 struct Entry {
@@ -111,7 +99,7 @@ impl Components {
                 Ok((_, source)) => {
                     let ms = started.elapsed().as_millis() as u64;
                     tracing::info!(digest = %key, bytes = size, ms, "component compiled");
-                    CompileState::Ready { bytes: size, ms, source: source_name(source) }
+                    CompileState::Ready { bytes: size, ms, source: source_name(source).into() }
                 }
                 Err(e) => {
                     tracing::warn!(digest = %key, "component refused: {e}");

@@ -1,4 +1,4 @@
-//! Reorg safety for the trigger loops. Triggers are read only `confirmations` blocks
+//! Reorg safety for the trigger readers. Triggers are read only `confirmations` blocks
 //! behind the head; beyond that, the loop remembers the hash of the last block of every
 //! range it read. If that block is no longer on the chain, the loop walks back to the
 //! newest remembered block that is (the common ancestor), drops the pending jobs of the

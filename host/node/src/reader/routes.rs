@@ -1,6 +1,6 @@
 //! Which deployed workflows listen on a chain, and the job each event becomes.
 
-use crate::components::Deployed;
+use crate::deployed::Deployed;
 use crate::job::{Job, TriggerKey};
 use std::sync::Arc;
 use wavs_runtime::bindings::adapter_api::{BlockIntervalFilter, ChainEvent, ContractEventFilter, EventBody, EventFilter};

@@ -1,4 +1,4 @@
-//! Hashes of the last blocks each chain's trigger loop read up to, so a reorg that
+//! Hashes of the last blocks each chain's trigger reader read up to, so a reorg that
 //! replaced them is noticed and the loop rewinds to the common ancestor.
 
 use super::Store;

@@ -1,10 +1,12 @@
 //! Finished executions, newest last, for the API. A job's record, its signed envelopes
 //! and the removal of the job are one transaction: after a crash a job is either still
-//! pending or fully recorded with its envelopes in the outbox.
+//! pending or fully recorded with its envelopes in the outbox. A result whose envelope
+//! is in the outbox is stored as [`Submission::InOutbox`]: its state lives there only
+//! and is joined in when records are read.
 
 use super::outbox::{OUTBOX, OutboxEntry, OutboxState, index_state};
 use super::{Store, from_json, jobs, next_id, to_json};
-use crate::error::{NodeError, Result};
+use crate::error::Result;
 use crate::executions::{ExecutionRecord, Submission};
 use redb::{ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 use wavs_types::SignedSubmission;
@@ -37,14 +39,16 @@ impl Store {
         self.with_db(|db| {
             let txn = db.begin_read()?;
             let table = txn.open_table(EXECUTIONS)?;
+            let outbox = txn.open_table(OUTBOX)?;
             let mut out = Vec::new();
             for row in table.iter()?.rev() {
                 if out.len() >= limit {
                     break;
                 }
                 let (_, json) = row?;
-                let record: ExecutionRecord = from_json("execution", json.value())?;
+                let mut record: ExecutionRecord = from_json("execution", json.value())?;
                 if service.is_none_or(|s| record.service_id == s) {
+                    join_outbox(&outbox, &mut record)?;
                     out.push(record);
                 }
             }
@@ -95,8 +99,13 @@ fn finish_in(
             queued.push(submission);
         }
     }
+    // Stored without the outbox's state, which changes there only.
+    let mut stored = record.clone();
+    for result in stored.results.iter_mut().filter(|r| r.submission.follows_outbox()) {
+        result.submission = Submission::InOutbox;
+    }
     let mut executions = txn.open_table(EXECUTIONS)?;
-    executions.insert(record.seq, to_json(&record)?.as_str())?;
+    executions.insert(record.seq, to_json(&stored)?.as_str())?;
     if record.seq > KEEP {
         executions.remove(record.seq - KEEP)?;
     }
@@ -107,17 +116,15 @@ fn finish_in(
     Ok((record, queued))
 }
 
-/// Updates the submission of `event_id` on execution `seq` (if still kept).
-pub(super) fn set_submission(txn: &WriteTransaction, seq: u64, event_id: &[u8], submission: Submission) -> Result<()> {
-    let mut table = txn.open_table(EXECUTIONS)?;
-    let Some(json) = table.get(seq)?.map(|v| v.value().to_string()) else { return Ok(()) };
-    let mut record: ExecutionRecord = from_json("execution", &json)?;
-    let result = record
-        .results
-        .iter_mut()
-        .find(|r| r.event_id == event_id)
-        .ok_or_else(|| NodeError::store(format!("execution {seq} has no result for this event id")))?;
-    result.submission = submission;
-    table.insert(seq, to_json(&record)?.as_str())?;
+/// Shows the outbox's state on each result whose envelope is there (the same payload:
+/// a result refused for reusing an event id keeps its own `Failed`).
+fn join_outbox(outbox: &impl ReadableTable<&'static [u8], &'static str>, record: &mut ExecutionRecord) -> Result<()> {
+    for result in record.results.iter_mut().filter(|r| r.submission.follows_outbox()) {
+        let Some(json) = outbox.get(result.event_id.as_slice())? else { continue };
+        let entry: OutboxEntry = from_json("outbox entry", json.value())?;
+        if entry.submission.envelope.payload == result.payload {
+            result.submission = entry.state.submission();
+        }
+    }
     Ok(())
 }

@@ -6,7 +6,7 @@
 //! state, and if the aggregator dropped the signature (its signer left the operator set
 //! and came back, say) it is counted again.
 
-use super::{Store, from_json, history, to_json};
+use super::{Store, from_json, to_json};
 use crate::error::Result;
 use crate::executions::Submission;
 use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition, WriteTransaction};
@@ -136,18 +136,24 @@ impl Store {
         })
     }
 
-    /// Records what became of a send, on the outbox entry and its execution record.
+    /// Records what became of a send on the outbox entry (execution records show it
+    /// from there).
     pub async fn settle_outbox(&self, event_id: &[u8], state: OutboxState) -> Result<()> {
-        let event_id = event_id.to_vec();
+        self.settle_outbox_many(vec![(event_id.to_vec(), state)]).await
+    }
+
+    /// [`Store::settle_outbox`] for many sends, in one transaction.
+    pub async fn settle_outbox_many(&self, states: Vec<(Vec<u8>, OutboxState)>) -> Result<()> {
         self.committer
             .write(move |txn| {
                 let mut table = txn.open_table(OUTBOX)?;
-                let Some(json) = table.get(event_id.as_slice())?.map(|v| v.value().to_string()) else { return Ok(()) };
-                let mut entry: OutboxEntry = from_json("outbox entry", &json)?;
-                history::set_submission(txn, entry.execution, &event_id, state.submission())?;
-                index_state(txn, &event_id, &state)?;
-                entry.state = state.clone();
-                table.insert(event_id.as_slice(), to_json(&entry)?.as_str())?;
+                for (event_id, state) in &states {
+                    let Some(json) = table.get(event_id.as_slice())?.map(|v| v.value().to_string()) else { continue };
+                    let mut entry: OutboxEntry = from_json("outbox entry", &json)?;
+                    index_state(txn, event_id, state)?;
+                    entry.state = state.clone();
+                    table.insert(event_id.as_slice(), to_json(&entry)?.as_str())?;
+                }
                 Ok(())
             })
             .await

@@ -21,7 +21,7 @@ fn services_post() {
                 let deployed = wavs_types::ServiceManifest::from_json(&body).map_err(TestCaseError::fail)?;
                 let id = answer.json().unwrap_or_default()["id"].as_str().map(str::to_string);
                 prop_assert_eq!(id, Some(deployed.id.clone()));
-                prop_assert!(f.node.services().iter().any(|s| **s == deployed), "201 but not deployed");
+                prop_assert!(f.node.services().list().iter().any(|s| **s == deployed), "201 but not deployed");
             }
             StatusCode::BAD_REQUEST => {
                 let e = error.unwrap();

@@ -9,27 +9,11 @@ use crate::imports::AdapterData;
 use crate::limits::Limits;
 use crate::signer::{AdapterSigner, Signer};
 use crate::state::HostState;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use wasmtime::component::{HasSelf, InstancePre, Linker};
 
-/// What an adapter says about itself, plus where it came from.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct AdapterInfo {
-    /// Chain family served (`evm`, `cosmos`, ...).
-    pub family: String,
-    /// Human-readable name.
-    pub name: String,
-    /// The adapter's version.
-    pub version: String,
-    /// Trigger kinds it delivers.
-    pub trigger_kinds: Vec<String>,
-    /// Whether it exports the optional testing interface.
-    pub has_testing: bool,
-    /// sha256 of the file.
-    pub digest: String,
-    /// The file it was loaded from.
-    pub path: PathBuf,
-}
+/// What an adapter says about itself, plus where it came from: the wire type the APIs show.
+pub use wavs_types::aggregator_health::AdapterInfo;
 
 /// The adapter world this host serves. Older worlds signed digests that named no
 /// destination, so their adapters are refused rather than run.

@@ -1,36 +1,93 @@
-//! Where results leave: run a pending job's component, wrap each response in an
-//! envelope, have the target chain's adapter compute what to sign, sign it, and record
-//! the execution and its signed envelopes (the outbox) in one transaction. Sending is
-//! `sender.rs`; scheduling and retries are `scheduler.rs`.
+//! Where results leave: the executor stage runs a pending job's component, wraps each
+//! response in an envelope, has the target chain compute what to sign ([`targets`]),
+//! signs it, and records the execution and its signed envelopes (the outbox) in one
+//! transaction; then it hands them to the [`Sender`]. Scheduling is `scheduler.rs`,
+//! which calls [`Executor::run`] and nothing calls back.
 
-use crate::backoff::unix_ms;
+mod targets;
+#[cfg(test)]
+mod tests;
+
+pub use targets::{BoxFuture, SigningTargets};
+
+use crate::backoff::{Schedule, unix_ms};
+use crate::deployed::Deployed;
+use crate::config::LimitsConfig;
 use crate::error::{NodeError, Result};
-use crate::executions::{ExecutionRecord, Outcome, ResultRecord, Submission};
-use crate::node::Node;
-use crate::store::PendingJob;
+use crate::executions::{ExecutionRecord, OutcomeCounts, Outcome, ResultRecord, Submission};
+use crate::metrics::NodeMetrics;
+use crate::sender::Sender;
+use crate::store::{PendingJob, Store};
 use std::sync::Arc;
 use std::time::Duration;
 use wavs_runtime::bindings::wit_types::TriggerAction;
-use wavs_types::{ServiceManifest, SignedSubmission, SubmitSpec, WireEnvelope, derive_event_id, ordering_bytes};
+use wavs_runtime::{ComponentRunner, ExecPermissions, KvBackend};
+use wavs_types::{ComponentSpec, ServiceManifest, SignedSubmission, SubmitSpec, WireEnvelope, derive_event_id, ordering_bytes};
 
 /// Runs that fail in a way that may pass (chain RPC down, adapter restarting) are tried
-/// this often, with delays doubling up to [`MAX_JOB_DELAY_MS`] (about 25 minutes in all),
-/// before the job is recorded as failed.
+/// this often, [`JOB_RETRIES`] apart (20 to 26 minutes in all), before the job is
+/// recorded as failed.
 pub(crate) const MAX_JOB_ATTEMPTS: u32 = 30;
-const MAX_JOB_DELAY_MS: u64 = 60_000;
+/// From 1 s, doubling to 30 s, with jitter (so at most a minute apart).
+const JOB_RETRIES: Schedule = Schedule::new(Duration::from_secs(1), Duration::from_secs(30));
 
-impl Node {
+/// Runs components and signs their results; owns the execution permits.
+pub struct Executor {
+    store: Arc<Store>,
+    runner: Arc<ComponentRunner>,
+    /// The components' key-value store, namespaced per service here.
+    kv: Arc<dyn KvBackend>,
+    services: Deployed,
+    targets: Arc<dyn SigningTargets>,
+    limits: LimitsConfig,
+    /// At most `max-concurrent-executions` runs at once.
+    permits: tokio::sync::Semaphore,
+    outcomes: Arc<OutcomeCounts>,
+    metrics: Arc<NodeMetrics>,
+    sender: Arc<Sender>,
+}
+
+/// What an [`Executor`] is made of.
+pub(crate) struct ExecutorParts {
+    pub store: Arc<Store>,
+    pub runner: Arc<ComponentRunner>,
+    pub kv: Arc<dyn KvBackend>,
+    pub services: Deployed,
+    pub targets: Arc<dyn SigningTargets>,
+    pub limits: LimitsConfig,
+    pub max_concurrent: usize,
+    pub outcomes: Arc<OutcomeCounts>,
+    pub metrics: Arc<NodeMetrics>,
+    pub sender: Arc<Sender>,
+}
+
+impl Executor {
+    pub(crate) fn new(p: ExecutorParts) -> Executor {
+        Executor {
+            store: p.store,
+            runner: p.runner,
+            kv: p.kv,
+            services: p.services,
+            targets: p.targets,
+            limits: p.limits,
+            permits: tokio::sync::Semaphore::new(p.max_concurrent.max(1)),
+            outcomes: p.outcomes,
+            metrics: p.metrics,
+            sender: p.sender,
+        }
+    }
+
     /// Runs `pending` to its end: the execution is recorded and its envelopes are in the
     /// outbox (and sent once), or the job is postponed for a retry. Returns the record,
     /// or `None` if the job was postponed, already done, or its service is gone.
-    pub(crate) async fn run_pending(self: &Arc<Self>, mut pending: PendingJob) -> Option<ExecutionRecord> {
+    pub(crate) async fn run(&self, mut pending: PendingJob) -> Option<ExecutionRecord> {
         let job = &pending.job;
         let Some(service) = self.services.read().get(&job.service_id).cloned() else {
             tracing::warn!(service = %job.service_id, trigger = %job.key.describe(), "service removed; dropping its pending job");
             let _ = self.store.drop_job(pending.id);
             return None;
         };
-        let _permit = self.permits.acquire().await.expect("semaphore never closed");
+        let permit = self.permits.acquire().await.expect("semaphore never closed");
         match self.store.job_pending(pending.id) {
             Ok(true) => {}
             Ok(false) => return None, // finished by an earlier run
@@ -44,7 +101,7 @@ impl Node {
             Ok(done) => done,
             Err(e) if e.is_retryable() && pending.attempts + 1 < MAX_JOB_ATTEMPTS => {
                 pending.attempts += 1;
-                let delay = Duration::from_millis((500u64 << pending.attempts.min(7)).min(MAX_JOB_DELAY_MS));
+                let delay = JOB_RETRIES.delay(pending.attempts - 1);
                 pending.not_before_ms = unix_ms() + delay.as_millis() as u64;
                 pending.last_error = Some(e.to_string());
                 tracing::warn!(service = %service.id, trigger = %pending.job.key.describe(), attempt = pending.attempts, retry_in_ms = delay.as_millis() as u64, "run failed, will retry: {e}");
@@ -65,8 +122,11 @@ impl Node {
         self.outcomes.count(&record.outcome);
         self.metrics.observe_execution(&record);
         tracing::info!(seq = record.seq, outcome = record.outcome.kind(), fuel = record.fuel_used, elapsed_ms = record.elapsed_ms, "execution recorded");
+        // The execution is over: sending its envelopes does not hold a slot another
+        // execution needs, however slow the aggregator.
+        drop(permit);
         for submission in queued {
-            let state = self.send_signed(&submission, 0, 0).await;
+            let state = self.sender.send(&submission, 0, 0).await;
             if let Some(result) = record.results.iter_mut().find(|r| r.event_id == submission.envelope.event_id) {
                 result.submission = state.submission();
             }
@@ -76,7 +136,7 @@ impl Node {
 
     /// Executes the component and signs each response; errors that may pass propagate
     /// (so the job is retried), others are recorded on the execution.
-    #[tracing::instrument(name = "execution", skip_all, fields(service = %service.id, workflow = %pending.job.workflow_id, event_id = %crate::scheduler::first_event_id(&pending.job), attempt = pending.attempts))]
+    #[tracing::instrument(name = "execution", skip_all, fields(service = %service.id, workflow = %pending.job.workflow_id, event_id = %pending.job.first_event_id(), attempt = pending.attempts))]
     async fn execute_and_sign(
         &self,
         service: &ServiceManifest,
@@ -92,11 +152,11 @@ impl Node {
             .components
             .get(&wf.component)
             .ok_or_else(|| NodeError::NotFound(format!("service {} has no component {}", service.id, wf.component)))?;
-        let limits = self.limits_for(spec).map_err(NodeError::Invalid)?;
+        let limits = self.limits.for_component(spec).map_err(NodeError::Invalid)?;
         let action = TriggerAction { service_id: service.id.clone(), workflow_id: job.workflow_id.clone(), data: job.data.clone() };
         let kv = wavs_runtime::ServiceKv::new(self.kv.clone(), service.id.clone());
         let (outcome, used) =
-            self.runner.execute_metered(&spec.digest, &action, &limits, &Self::permissions_for(spec), kv).await;
+            self.runner.execute_metered(&spec.digest, &action, &limits, &permissions_for(spec), kv).await;
         // A failed run is recorded with what it used before it stopped, not zeros.
         *usage = used;
         let outcome = outcome?;
@@ -155,9 +215,8 @@ impl Node {
                 "event id already signed with another result; not signing a second (is the component deterministic?)".into(),
             ));
         }
-        let served = self.chains.get(chain).ok_or_else(|| NodeError::Invalid(format!("chain {chain} is not configured")))?;
-        let digest = served.adapter.envelope_digest(handler, &envelope.into()).await?;
-        let signature = served.key.signer.sign_digest(&digest)?;
+        let digest = self.targets.digest(chain, handler, envelope).await?;
+        let signature = self.targets.sign(chain, &digest)?;
         Ok(SignedSubmission {
             service_id: service.id.clone(),
             workflow_id: job.workflow_id.clone(),
@@ -190,4 +249,9 @@ impl Node {
             results: vec![],
         }
     }
+}
+
+/// What a component may do.
+fn permissions_for(spec: &ComponentSpec) -> ExecPermissions {
+    ExecPermissions { allowed_http_hosts: spec.permissions.allowed_http_hosts.clone(), config: spec.config.clone() }
 }
