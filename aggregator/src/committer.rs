@@ -13,74 +13,52 @@
 //! A change taken by an earlier commit was either written by it, or put back (on
 //! failure) before the thread goes on.
 //!
-//! The node has the same idea in `host/node/src/store/committer.rs`, built on the
-//! node's store; they could share one crate once both stores are shaped alike.
+//! The thread and its queue are `wavs-group-commit`'s, as for the node's store
+//! (`host/node/src/store/committer.rs`); what a group writes is the aggregator's own.
 
 use crate::durable::{self, DurableQueue};
 use crate::error::{AggregatorError, Result};
 use parking_lot::Mutex;
 use std::sync::Arc;
-use std::sync::mpsc;
-use std::thread::JoinHandle;
-use tokio::sync::oneshot;
-
-type Reply = oneshot::Sender<Result<()>>;
+use wavs_group_commit::{GroupCommitter, GroupWriter};
 
 /// The writer thread and the requests in front of it.
-pub struct Committer {
-    requests: Option<mpsc::Sender<Reply>>,
-    thread: Option<JoinHandle<()>>,
-}
+pub struct Committer(GroupCommitter<Writer>);
 
 impl Committer {
     /// Starts the writer thread for `queue`.
     pub fn start(queue: Arc<Mutex<DurableQueue>>) -> Result<Self> {
-        let (requests, incoming) = mpsc::channel();
-        let thread = std::thread::Builder::new()
-            .name("wavs-aggregator-commit".into())
-            .spawn(move || writer(&queue, &incoming))
-            .map_err(|e| AggregatorError::Store(format!("cannot start the store's writer thread: {e}")))?;
-        Ok(Committer { requests: Some(requests), thread: Some(thread) })
+        // No cap on a group: a request carries nothing, the staged changes are the work.
+        GroupCommitter::start("wavs-aggregator-commit", usize::MAX, Writer { queue })
+            .map(Committer)
+            .map_err(|e| AggregatorError::Store(format!("cannot start the store's writer thread: {e}")))
     }
 
     /// Returns once everything staged before this call is on disk, or with the error
     /// that kept it from getting there.
     pub async fn commit(&self) -> Result<()> {
-        let (reply, answer) = oneshot::channel();
-        let gone = || AggregatorError::Store("the store's writer thread stopped".into());
-        self.requests.as_ref().ok_or_else(gone)?.send(reply).map_err(|_| gone())?;
-        answer.await.map_err(|_| gone())?
+        self.0.call(()).await.map_err(|e| AggregatorError::Store(e.to_string()))?
     }
 
     /// Asks for a commit of what is staged without waiting for it (the batcher's
     /// outcomes: the next round waits for it before taking anything).
     pub fn nudge(&self) {
-        let (reply, _) = oneshot::channel();
-        if let Some(requests) = &self.requests {
-            let _ = requests.send(reply);
-        }
+        let _ = self.0.send(());
     }
 }
 
-impl Drop for Committer {
-    /// Lets the thread write what is staged and let go of the store, so it can be
-    /// opened again at once.
-    fn drop(&mut self) {
-        drop(self.requests.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
+/// Writes what the queue has staged, once per group.
+struct Writer {
+    queue: Arc<Mutex<DurableQueue>>,
 }
 
-fn writer(queue: &Mutex<DurableQueue>, incoming: &mpsc::Receiver<Reply>) {
-    while let Ok(first) = incoming.recv() {
-        let mut waiting = vec![first];
-        waiting.extend(incoming.try_iter());
-        let written = commit_staged(queue);
-        for reply in waiting {
-            let _ = reply.send(written.as_ref().map(|_| ()).map_err(AggregatorError::duplicate));
-        }
+impl GroupWriter for Writer {
+    type Request = ();
+    type Answer = Result<()>;
+
+    fn write(&mut self, group: Vec<()>) -> Vec<Result<()>> {
+        let written = commit_staged(&self.queue);
+        group.iter().map(|_| written.as_ref().map(|_| ()).map_err(AggregatorError::duplicate)).collect()
     }
 }
 

@@ -2,7 +2,8 @@
 //! share; one commit per job capped the node near a thousand tasks per second per disk.
 //! Writes that arrive while a commit is on disk wait in a queue; a dedicated thread then
 //! applies all of them in one transaction and commits once, so N concurrent jobs pay one
-//! sync instead of N. Callers await their own result; async workers never block on disk.
+//! sync instead of N (the thread and its queue are `wavs-group-commit`'s, shared with the
+//! aggregator). Callers await their own result; async workers never block on disk.
 //!
 //! Each write is a closure that may run twice: if one write of a group fails, the group
 //! is dropped uncommitted and every write runs again in a transaction of its own, so a
@@ -15,9 +16,7 @@ use crate::error::{NodeError, Result};
 use redb::WriteTransaction;
 use std::any::Any;
 use std::sync::Arc;
-use std::sync::mpsc;
-use std::thread::JoinHandle;
-use tokio::sync::oneshot;
+use wavs_group_commit::{GroupCommitter, GroupWriter};
 
 /// Most writes applied in one transaction: bounds how long one group holds the lock.
 const MAX_GROUP: usize = 512;
@@ -25,25 +24,14 @@ const MAX_GROUP: usize = 512;
 type Output = Box<dyn Any + Send>;
 type Apply = Box<dyn FnMut(&WriteTransaction) -> Result<Output> + Send>;
 
-struct Request {
-    apply: Apply,
-    reply: oneshot::Sender<Result<Output>>,
-}
-
-/// The writer thread and the queue in front of it.
-pub(super) struct Committer {
-    queue: Option<mpsc::Sender<Request>>,
-    thread: Option<JoinHandle<()>>,
-}
+/// The store's writer thread (`wavs-group-commit`) and the queue in front of it.
+pub(super) struct Committer(GroupCommitter<Writer>);
 
 impl Committer {
     pub(super) fn start(cell: Arc<DbCell>) -> Result<Self> {
-        let (queue, requests) = mpsc::channel();
-        let thread = std::thread::Builder::new()
-            .name("wavs-store-commit".into())
-            .spawn(move || writer(&cell, &requests))
-            .map_err(|e| NodeError::store(format!("cannot start the store's writer thread: {e}")))?;
-        Ok(Committer { queue: Some(queue), thread: Some(thread) })
+        GroupCommitter::start("wavs-store-commit", MAX_GROUP, Writer { cell })
+            .map(Committer)
+            .map_err(|e| NodeError::store(format!("cannot start the store's writer thread: {e}")))
     }
 
     /// Applies `apply` in the next group commit and returns its result once that commit
@@ -53,90 +41,72 @@ impl Committer {
         &self,
         mut apply: impl FnMut(&WriteTransaction) -> Result<R> + Send + 'static,
     ) -> Result<R> {
-        let (reply, answer) = oneshot::channel();
         let apply: Apply = Box::new(move |txn| apply(txn).map(|r| Box::new(r) as Output));
-        let gone = || NodeError::store("the store's writer thread stopped");
-        self.queue.as_ref().ok_or_else(gone)?.send(Request { apply, reply }).map_err(|_| gone())?;
-        let output = answer.await.map_err(|_| gone())??;
+        let output = self.0.call(apply).await.map_err(|e| NodeError::store(e.to_string()))??;
         Ok(*output.downcast::<R>().expect("a write answers with its own type"))
     }
 }
 
-impl Drop for Committer {
-    /// Lets the thread finish what is queued and release the database, so the store can
-    /// be opened again at once.
-    fn drop(&mut self) {
-        drop(self.queue.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
+/// Applies a group of writes to the database the cell holds.
+struct Writer {
+    cell: Arc<DbCell>,
 }
 
-fn writer(cell: &DbCell, requests: &mpsc::Receiver<Request>) {
-    while let Ok(first) = requests.recv() {
-        let mut group = vec![first];
-        while group.len() < MAX_GROUP {
-            match requests.try_recv() {
-                Ok(request) => group.push(request),
-                Err(_) => break,
-            }
-        }
+impl GroupWriter for Writer {
+    type Request = Apply;
+    type Answer = Result<Output>;
+
+    fn write(&mut self, mut group: Vec<Apply>) -> Vec<Result<Output>> {
+        let cell = &self.cell;
         let db = match cell.lease() {
             Ok(db) => db,
-            Err(e) => {
-                fail_all(group, &e);
-                continue;
-            }
+            Err(e) => return fail_all(group.len(), &e),
         };
         if group.len() > 1 {
             match apply_all(&db, &mut group) {
-                Ok(outputs) => {
-                    for (request, output) in group.into_iter().zip(outputs) {
-                        let _ = request.reply.send(Ok(output));
-                    }
-                    continue;
-                }
+                Ok(outputs) => return outputs.into_iter().map(Ok).collect(),
                 Err(e) if matches!(e, NodeError::StoreIo(_)) => {
                     cell.check(&db, &e);
-                    fail_all(group, &e);
-                    continue;
+                    return fail_all(group.len(), &e);
                 }
                 Err(e) => tracing::debug!(size = group.len(), "a group commit failed ({e}); committing its writes one by one"),
             }
         }
-        let mut group = group.into_iter();
-        while let Some(mut request) = group.next() {
-            let result = apply_all(&db, std::slice::from_mut(&mut request)).map(|mut o| o.remove(0));
+        let mut answers = Vec::with_capacity(group.len());
+        for apply in &mut group {
+            let result = apply_all(&db, std::slice::from_mut(apply)).map(|mut o| o.remove(0));
             if let Err(e @ NodeError::StoreIo(_)) = &result {
                 cell.check(&db, e);
-                fail_all(group.by_ref().collect(), e);
+                let rest = group.len() - answers.len() - 1;
+                let failed = fail_all(rest, e);
+                answers.push(result);
+                answers.extend(failed);
+                return answers;
             }
-            let _ = request.reply.send(result);
+            answers.push(result);
         }
+        answers
     }
 }
 
-/// Answers every request of `group` with (a copy of) `e`: the disk failed, not them.
-fn fail_all(group: Vec<Request>, e: &NodeError) {
-    for request in group {
-        let copy = match e {
-            NodeError::StoreIo(m) => NodeError::StoreIo(m.clone()),
-            NodeError::Store { message, .. } => NodeError::store(message.clone()),
-            other => NodeError::store(other.to_string()),
-        };
-        let _ = request.reply.send(Err(copy));
-    }
+/// `n` copies of `e`, one per write of the group: the disk failed, not them.
+fn fail_all(n: usize, e: &NodeError) -> Vec<Result<Output>> {
+    let copy = || match e {
+        NodeError::StoreIo(m) => NodeError::StoreIo(m.clone()),
+        NodeError::Store { message, .. } => NodeError::store(message.clone()),
+        other => NodeError::store(other.to_string()),
+    };
+    (0..n).map(|_| Err(copy())).collect()
 }
 
 /// Applies every write of `group` in one transaction and commits; on any error nothing
 /// is committed.
-fn apply_all(db: &Lease, group: &mut [Request]) -> Result<Vec<Output>> {
+fn apply_all(db: &Lease, group: &mut [Apply]) -> Result<Vec<Output>> {
     let txn = db.begin_write()?;
     // A panicking write fails like an erring one, instead of ending the thread every
     // later write needs.
-    let apply = |r: &mut Request| {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (r.apply)(&txn)))
+    let apply = |apply: &mut Apply| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| apply(&txn)))
             .unwrap_or_else(|_| Err(NodeError::store("a store write panicked; nothing of it was committed")))
     };
     let outputs = group.iter_mut().map(apply).collect::<Result<Vec<_>>>()?;
