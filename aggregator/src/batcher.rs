@@ -24,7 +24,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wavs_runtime::bindings::adapter_api::{OperatorSignature, SignedEnvelope};
-use wavs_runtime::{ChainAdapter, RuntimeError};
+use crate::chain::SubmitChain;
+use wavs_runtime::RuntimeError;
 
 /// Runs until the store is lost: every `batch-interval-ms`, or at once while full
 /// batches wait.
@@ -138,7 +139,7 @@ impl Aggregator {
             self.retry_later(&keys, &why);
             return;
         }
-        match self.ensure_checked(&target, &chain).await {
+        match self.ensure_checked(&target, &*chain).await {
             Ok(()) => {}
             Err(e) if e.is_retryable() => return self.retry_later(&keys, &e.to_string()),
             Err(e) => {
@@ -150,7 +151,7 @@ impl Aggregator {
                 return;
             }
         }
-        let ready = self.recheck_taken(&chain, &target, batch.entries).await;
+        let ready = self.recheck_taken(&*chain, &target, batch.entries).await;
         let mut to_send: Vec<(Key, Entry)> = Vec::new();
         for (key, entry) in ready {
             match chain.is_handled(&target.handler, &entry.envelope.event_id).await {
@@ -165,7 +166,7 @@ impl Aggregator {
         let mut split = Split::new(to_send.len());
         while let Some(range) = split.next(cap.take_limit()) {
             let part = &to_send[range];
-            let e = match self.send(&chain, &target.handler, part).await {
+            let e = match self.send(&*chain, &target.handler, part).await {
                 Ok(()) => {
                     if let Some(lesson) = split.landed() {
                         learn(cap, lesson, &target);
@@ -186,13 +187,13 @@ impl Aggregator {
                 tracing::warn!(chain = %target.chain, size = part.len(), "batch refused ({e}); sending it again in halves");
             } else {
                 // A single envelope refused: re-checked before anything is final.
-                self.settle_refusal(&chain, &target, &part[0].0, &e).await;
+                self.settle_refusal(&*chain, &target, &part[0].0, &e).await;
             }
         }
     }
 
     /// Sends one transaction; marks its envelopes landed on success.
-    async fn send(&self, chain: &ChainAdapter, handler: &str, entries: &[(Key, Entry)]) -> Result<(), RuntimeError> {
+    async fn send(&self, chain: &dyn SubmitChain, handler: &str, entries: &[(Key, Entry)]) -> Result<(), RuntimeError> {
         let envelopes: Vec<SignedEnvelope> = entries.iter().map(|(_, e)| signed(e)).collect();
         Counters::bump(&self.counters.batches, 1);
         let receipt = chain.submit(handler, &envelopes).await?;
@@ -219,3 +220,6 @@ fn learn(cap: &mut SizeCap, lesson: Lesson, target: &Target) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -12,6 +12,7 @@
 pub mod api;
 pub mod auth;
 pub mod batcher;
+pub mod chain;
 pub mod committer;
 pub mod config;
 pub mod durable;
@@ -22,6 +23,8 @@ pub mod quorum;
 pub mod readers;
 pub mod store;
 pub mod targets;
+#[cfg(test)]
+mod testing;
 
 use config::AggregatorConfig;
 use durable::DurableQueue;
@@ -79,7 +82,7 @@ pub struct Aggregator {
     pub(crate) config: AggregatorConfig,
     pub(crate) registry: Arc<AdapterRegistry>,
     /// Each chain's submitting adapter instance (holds the chain's key).
-    pub(crate) chains: BTreeMap<String, Arc<ChainAdapter>>,
+    pub(crate) chains: BTreeMap<String, Arc<dyn chain::SubmitChain>>,
     /// Each chain's reading instances for intake, apart from submissions.
     pub(crate) readers: readers::Readers,
     pub(crate) queue: Arc<Mutex<DurableQueue>>,
@@ -122,24 +125,11 @@ impl Aggregator {
     /// starts the batcher and the API.
     pub async fn start(config: AggregatorConfig) -> Result<Handle> {
         let token = auth::resolve(&config)?;
-        // Entries that were in flight when the last process died are queued again; the
-        // batcher asks `is-handled` before sending, so nothing lands twice.
-        let queue = DurableQueue::open(&config.data_dir)?;
-        let stored_targets = queue.store().targets()?;
-        // Configured targets may name their chain by `family:chain-id`; kept by local name.
-        let configured: Vec<targets::Target> = config
-            .targets
-            .iter()
-            .map(|t| targets::Target::new(config.chain_name(&t.chain).unwrap_or(&t.chain), &t.manager, &t.handler))
-            .collect();
-        let targets = targets::Targets::new(&configured, stored_targets);
-        let total = queue.total();
-        tracing::info!(store = %queue.path().display(), open = total.entries, bytes = total.bytes, queued = queue.depth(), finished = queue.finished().count(), targets = targets.list().len(), "queue reloaded");
         let engine = WasmEngine::new(config.data_dir.join("cache"))?;
         let registry = Arc::new(AdapterRegistry::new(engine, &config.adapters_dir)?);
         registry.scan().await?;
         let limits = config.limits.adapter_limits();
-        let mut chains = BTreeMap::new();
+        let mut chains: BTreeMap<String, Arc<dyn chain::SubmitChain>> = BTreeMap::new();
         let mut readers = readers::Readers::default();
         let mut keys = Vec::new();
         for (name, chain) in &config.chains {
@@ -151,25 +141,13 @@ impl Aggregator {
             let public_key = key.signer.public_key();
             let adapter = ChainAdapter::from_spec(registry.clone(), name, &chain.spec, AdapterSigner::Submitting(key.signer), limits);
             chains.insert(name.clone(), Arc::new(adapter));
-            let read = || Arc::new(ChainAdapter::from_spec(registry.clone(), name, &chain.spec, AdapterSigner::PublicOnly(public_key.clone()), limits));
+            let read = || -> Arc<dyn chain::SubmitChain> {
+                Arc::new(ChainAdapter::from_spec(registry.clone(), name, &chain.spec, AdapterSigner::PublicOnly(public_key.clone()), limits))
+            };
             readers.insert(name, (0..readers::POOL).map(|_| read()).collect());
             keys.push((name.clone(), public_key, key.source));
         }
-        let queue = Arc::new(Mutex::new(queue));
-        let committer = committer::Committer::start(queue.clone())?;
-        let aggregator = Arc::new(Aggregator {
-            config,
-            registry,
-            chains,
-            readers,
-            queue,
-            committer,
-            targets,
-            operator_sets: quorum::OperatorSets::default(),
-            counters: Counters::default(),
-            token,
-            fatal: tokio::sync::watch::channel(None).0,
-        });
+        let aggregator = Arc::new(Aggregator::assemble(config, token, registry, chains, readers)?);
         for (name, public_key, source) in keys {
             let chain = &aggregator.chains[&name];
             match chain.operator_id(&public_key).await {
@@ -197,6 +175,46 @@ impl Aggregator {
         });
         tracing::info!(api = %addr, "aggregator ready");
         Ok(Handle { addr, aggregator })
+    }
+
+    /// The aggregator's state over the given chains: the queue and targets reloaded
+    /// from the store, the group committer started; nothing runs yet. `start` gives it
+    /// the adapters; the batcher's tests give it in-memory chains.
+    pub(crate) fn assemble(
+        config: AggregatorConfig,
+        token: auth::ApiToken,
+        registry: Arc<AdapterRegistry>,
+        chains: BTreeMap<String, Arc<dyn chain::SubmitChain>>,
+        readers: readers::Readers,
+    ) -> Result<Aggregator> {
+        // Entries that were in flight when the last process died are queued again; the
+        // batcher asks `is-handled` before sending, so nothing lands twice.
+        let queue = DurableQueue::open(&config.data_dir)?;
+        let stored_targets = queue.store().targets()?;
+        // Configured targets may name their chain by `family:chain-id`; kept by local name.
+        let configured: Vec<targets::Target> = config
+            .targets
+            .iter()
+            .map(|t| targets::Target::new(config.chain_name(&t.chain).unwrap_or(&t.chain), &t.manager, &t.handler))
+            .collect();
+        let targets = targets::Targets::new(&configured, stored_targets);
+        let total = queue.total();
+        tracing::info!(store = %queue.path().display(), open = total.entries, bytes = total.bytes, queued = queue.depth(), finished = queue.finished().count(), targets = targets.list().len(), "queue reloaded");
+        let queue = Arc::new(Mutex::new(queue));
+        let committer = committer::Committer::start(queue.clone())?;
+        Ok(Aggregator {
+            config,
+            registry,
+            chains,
+            readers,
+            queue,
+            committer,
+            targets,
+            operator_sets: quorum::OperatorSets::default(),
+            counters: Counters::default(),
+            token,
+            fatal: tokio::sync::watch::channel(None).0,
+        })
     }
 
     /// Stops the aggregator for good: the store cannot keep what it acknowledged.

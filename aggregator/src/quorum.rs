@@ -9,8 +9,9 @@
 use crate::error::Result;
 use parking_lot::Mutex;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use wavs_runtime::ChainAdapter;
+use crate::chain::SubmitChain;
 use wavs_runtime::bindings::adapter_api::OperatorSet;
 
 /// How long a read operator set is trusted when counting a new signature.
@@ -50,29 +51,33 @@ pub fn sum_weights(weights: impl IntoIterator<Item = u64>) -> Result<u128, Strin
     })
 }
 
-/// Cache of (chain, manager) -> operator set.
+/// Cache of (chain, manager) -> the quorum its operator set defines. Shared, not
+/// copied: every signature reads it, and rebuilding the weight map per signature was a
+/// measurable share of intake.
 #[derive(Default)]
 pub struct OperatorSets {
-    cache: Mutex<HashMap<(String, String), (Instant, OperatorSet)>>,
+    /// chain -> manager -> (read at, quorum): nested so a hit builds no key.
+    cache: Mutex<HashMap<String, HashMap<String, (Instant, Arc<Quorum>)>>>,
 }
 
 impl OperatorSets {
-    /// The operator set of `manager` on `chain`, from cache (at most 2 s old) or chain.
-    pub async fn get(&self, chain_name: &str, chain: &ChainAdapter, manager: &str) -> Result<OperatorSet> {
-        let key = (chain_name.to_string(), manager.to_string());
-        if let Some((at, set)) = self.cache.lock().get(&key)
+    /// The quorum of `manager` on `chain`, from cache (at most 2 s old) or chain.
+    pub async fn get(&self, chain_name: &str, chain: &dyn SubmitChain, manager: &str) -> Result<Arc<Quorum>> {
+        let cached = self.cache.lock().get(chain_name).and_then(|managers| managers.get(manager)).cloned();
+        if let Some((at, quorum)) = cached
             && at.elapsed() < TTL
         {
-            return Ok(set.clone());
+            return Ok(quorum);
         }
         self.fresh(chain_name, chain, manager).await
     }
 
-    /// The operator set of `manager` read from chain now; refreshes the cache.
-    pub async fn fresh(&self, chain_name: &str, chain: &ChainAdapter, manager: &str) -> Result<OperatorSet> {
-        let set = chain.operator_set(manager, None).await?;
-        self.cache.lock().insert((chain_name.to_string(), manager.to_string()), (Instant::now(), set.clone()));
-        Ok(set)
+    /// The quorum of `manager` read from chain now; refreshes the cache.
+    pub async fn fresh(&self, chain_name: &str, chain: &dyn SubmitChain, manager: &str) -> Result<Arc<Quorum>> {
+        let quorum = Arc::new(Quorum::from_set(&chain.operator_set(manager).await?));
+        let mut cache = self.cache.lock();
+        cache.entry(chain_name.to_string()).or_default().insert(manager.to_string(), (Instant::now(), quorum.clone()));
+        Ok(quorum)
     }
 }
 

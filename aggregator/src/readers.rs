@@ -22,7 +22,7 @@ use parking_lot::Mutex;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use wavs_runtime::ChainAdapter;
+use crate::chain::SubmitChain;
 use wavs_types::WireEnvelope;
 
 /// Reading instances per chain: two cores can run two adapter calls at once.
@@ -40,7 +40,7 @@ type Digests = HashMap<(Target, Vec<u8>), ([u8; 32], Vec<u8>)>;
 /// The reading instances of every chain, and what they answered.
 #[derive(Default)]
 pub struct Readers {
-    pools: BTreeMap<String, Vec<Arc<ChainAdapter>>>,
+    pools: BTreeMap<String, Vec<Arc<dyn SubmitChain>>>,
     next: AtomicUsize,
     digests: Mutex<Digests>,
     operators: Mutex<HashMap<(String, Vec<u8>), String>>,
@@ -48,12 +48,12 @@ pub struct Readers {
 
 impl Readers {
     /// Adds `chain`'s reading instances.
-    pub fn insert(&mut self, chain: &str, pool: Vec<Arc<ChainAdapter>>) {
+    pub fn insert(&mut self, chain: &str, pool: Vec<Arc<dyn SubmitChain>>) {
         self.pools.insert(chain.to_string(), pool);
     }
 
     /// A reading instance of `chain` (its local name), taken in turn.
-    pub fn get(&self, chain: &str) -> Option<Arc<ChainAdapter>> {
+    pub fn get(&self, chain: &str) -> Option<Arc<dyn SubmitChain>> {
         let pool = self.pools.get(chain)?;
         pool.get(self.next.fetch_add(1, Ordering::Relaxed) % pool.len().max(1)).cloned()
     }
@@ -64,7 +64,7 @@ impl Readers {
     }
 
     /// The chain's digest of `envelope` for `target`'s handler, remembered or asked.
-    pub async fn digest(&self, target: &Target, chain: &ChainAdapter, envelope: &WireEnvelope) -> Result<Vec<u8>> {
+    pub async fn digest(&self, target: &Target, chain: &dyn SubmitChain, envelope: &WireEnvelope) -> Result<Vec<u8>> {
         let key = (target.clone(), envelope.event_id.clone());
         if let Some((seen, digest)) = self.digests.lock().get(&key)
             && *seen == fingerprint(envelope)
@@ -82,7 +82,7 @@ impl Readers {
     }
 
     /// The operator id of `public_key` on `chain_name`.
-    pub async fn operator_id(&self, chain_name: &str, chain: &ChainAdapter, public_key: &[u8]) -> Result<String> {
+    pub async fn operator_id(&self, chain_name: &str, chain: &dyn SubmitChain, public_key: &[u8]) -> Result<String> {
         let key = (chain_name.to_string(), public_key.to_vec());
         if let Some(id) = self.operators.lock().get(&key) {
             return Ok(id.clone());

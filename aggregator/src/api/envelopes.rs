@@ -2,7 +2,6 @@
 
 use crate::error::{AggregatorError, Result};
 use crate::queue::{Key, Refusal};
-use crate::quorum::Quorum;
 use crate::targets::Target;
 use crate::{Aggregator, Counters};
 use axum::Json;
@@ -92,7 +91,7 @@ impl Aggregator {
         }
         // The digest comes from the adapter, bound to the target's handler, never from
         // the operator.
-        let digest = self.readers.digest(&target, &chain, &s.envelope).await?;
+        let digest = self.readers.digest(&target, &*chain, &s.envelope).await?;
         let key = Key { target, event_id: s.envelope.event_id.clone(), digest };
         if let Some(status) = self.queue.lock().status_of(&key)
             && status.state.is_final()
@@ -102,10 +101,9 @@ impl Aggregator {
         let public_key = recover_public_key(&key.digest, &s.signature)
             .map_err(|e| AggregatorError::Invalid(format!("signature does not recover: {e}")))?;
         let target = &key.target;
-        let operator = self.readers.operator_id(&target.chain, &chain, &public_key).await?;
+        let operator = self.readers.operator_id(&target.chain, &*chain, &public_key).await?;
         // The weights and the threshold come from the target's manager on chain only.
-        let set = self.operator_sets.get(&target.chain, &chain, &target.manager).await?;
-        let quorum = Quorum::from_set(&set);
+        let quorum = self.operator_sets.get(&target.chain, &*chain, &target.manager).await?;
         if quorum.weight(&operator) == 0 {
             // A signature over other bytes recovers to an unrelated key, so a replayed or
             // forged signature ends up here too.

@@ -13,14 +13,15 @@ use crate::Aggregator;
 use crate::Counters;
 use crate::queue::{Entry, Key, Recheck};
 use crate::quorum::Quorum;
+use std::sync::Arc;
 use crate::targets::Target;
-use wavs_runtime::{AdapterErrorKind, ChainAdapter, RuntimeError};
+use crate::chain::SubmitChain;
+use wavs_runtime::{AdapterErrorKind, RuntimeError};
 
 impl Aggregator {
     /// The target manager's operator set, read from chain now.
-    async fn fresh_quorum(&self, chain: &ChainAdapter, target: &Target) -> crate::error::Result<Quorum> {
-        let set = self.operator_sets.fresh(&target.chain, chain, &target.manager).await?;
-        Ok(Quorum::from_set(&set))
+    async fn fresh_quorum(&self, chain: &dyn SubmitChain, target: &Target) -> crate::error::Result<Arc<Quorum>> {
+        self.operator_sets.fresh(&target.chain, chain, &target.manager).await
     }
 
     fn report(&self, key: &Key, recheck: &Recheck) {
@@ -39,7 +40,7 @@ impl Aggregator {
 
     /// Applies the manager's current operator set to taken entries; returns those that
     /// still meet the threshold (copies to submit). The others are pending again.
-    pub(super) async fn recheck_taken(&self, chain: &ChainAdapter, target: &Target, taken: Vec<(Key, Entry)>) -> Vec<(Key, Entry)> {
+    pub(super) async fn recheck_taken(&self, chain: &dyn SubmitChain, target: &Target, taken: Vec<(Key, Entry)>) -> Vec<(Key, Entry)> {
         let quorum = match self.fresh_quorum(chain, target).await {
             Ok(quorum) => quorum,
             Err(e) => {
@@ -83,7 +84,7 @@ impl Aggregator {
     /// else from the adapter — a trap, a limit, `invalid-config`, `unsupported` — is
     /// about the adapter or its configuration, which the operator can fix, so the entry
     /// is retried (with backoff) until it lands or expires.
-    pub(super) async fn settle_refusal(&self, chain: &ChainAdapter, target: &Target, key: &Key, error: &RuntimeError) {
+    pub(super) async fn settle_refusal(&self, chain: &dyn SubmitChain, target: &Target, key: &Key, error: &RuntimeError) {
         let refusal = error.to_string();
         let event_id = wavs_types::hex_bytes::encode(&key.event_id);
         if !matches!(error, RuntimeError::Adapter { kind: AdapterErrorKind::Rejected, .. }) {

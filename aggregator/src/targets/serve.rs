@@ -6,13 +6,13 @@ use crate::Aggregator;
 use crate::error::{AggregatorError, Result};
 use std::sync::Arc;
 use std::time::Instant;
-use wavs_runtime::ChainAdapter;
+use crate::chain::SubmitChain;
 
 impl Aggregator {
     /// A reading adapter instance of the configured chain `name` (its name here or its
     /// `family:chain-id`): never the one that submits, so reads do not wait for a
     /// transaction (see `crate::readers`).
-    pub(crate) fn chain(&self, name: &str) -> Result<Arc<ChainAdapter>> {
+    pub(crate) fn chain(&self, name: &str) -> Result<Arc<dyn SubmitChain>> {
         self.config.chain_name(name).and_then(|local| self.readers.get(local)).ok_or_else(|| {
             let known: Vec<&String> = self.chains.keys().collect();
             AggregatorError::Invalid(format!("chain {name:?} is not configured here (configured: {known:?})"))
@@ -24,7 +24,7 @@ impl Aggregator {
     /// verified targets; every target is checked on chain before its first use. A chain
     /// named by `family:chain-id` is served under this aggregator's own name for it, so
     /// signatures from operators who name the chain differently meet in one envelope.
-    pub(crate) async fn serve(&self, chain: &str, manager: &str, handler: &str) -> Result<(Target, Arc<ChainAdapter>)> {
+    pub(crate) async fn serve(&self, chain: &str, manager: &str, handler: &str) -> Result<(Target, Arc<dyn SubmitChain>)> {
         let adapter = self.chain(chain)?;
         let chain = self.config.chain_name(chain).unwrap_or(chain);
         let target = Target::new(chain, manager, handler);
@@ -33,11 +33,11 @@ impl Aggregator {
             if !accepts_verified {
                 return Err(AggregatorError::UnknownTarget(self.unknown(&target)));
             }
-            self.ensure_checked(&target, &adapter).await?;
+            self.ensure_checked(&target, &*adapter).await?;
             self.admit_verified(&target)?;
             return Ok((target, adapter));
         }
-        self.ensure_checked(&target, &adapter).await?;
+        self.ensure_checked(&target, &*adapter).await?;
         Ok((target, adapter))
     }
 
@@ -63,7 +63,7 @@ impl Aggregator {
     /// Checks on chain, once per process, that `target`'s handler validates with
     /// `target`'s manager. A mismatch is refused (and remembered a minute); a passing
     /// RPC failure is retryable.
-    pub(crate) async fn ensure_checked(&self, target: &Target, chain: &ChainAdapter) -> Result<()> {
+    pub(crate) async fn ensure_checked(&self, target: &Target, chain: &dyn SubmitChain) -> Result<()> {
         match self.targets.check(target, Instant::now()) {
             Some(Check::Matches) => return Ok(()),
             Some(Check::Refused(why, _)) => return Err(AggregatorError::UnknownTarget(why)),
@@ -123,7 +123,7 @@ impl Aggregator {
         {
             return Ok((known, false));
         }
-        self.ensure_checked(&target, &chain).await?;
+        self.ensure_checked(&target, &*chain).await?;
         self.queue.lock().store_mut().put_target(&target, source)?;
         if before.is_some() {
             self.targets.remove(&target);
