@@ -16,7 +16,7 @@ use crate::emit;
 use crate::util::{self, ms, say, stats};
 use axum::extract::State;
 use axum::{Json, Router, routing::post};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use wavs_devnet::bursts::uint;
@@ -26,6 +26,7 @@ use wavs_devnet::keys::{dev_key, dev_key_toml, operator_chain_key};
 use wavs_devnet::launch::chains_toml;
 use wavs_runtime::bindings::testing_api::TestOperator;
 use wavs_runtime::{AdapterSigner, ChainAdapter, Limits};
+use wavs_types::execution::Submission;
 use wavs_types::{SignedSubmission, TriggerIdentity, derive_event_id};
 
 /// An envelope as it reached the stub.
@@ -155,10 +156,10 @@ pub async fn run(tasks: usize, triggers: usize) -> Result<(), String> {
         let task_id = format!("env-{i}");
         let event_id = derive_event_id("env-manual", "main", &TriggerIdentity::Manual { task_id: &task_id }, 0);
         let t0 = Instant::now();
-        let record: Value = util::task(&http, &node_url, "env-manual", &task_id, b"payload").await?;
+        let record = util::task(&http, &node_url, "env-manual", &task_id, b"payload").await?;
         let answered = t0.elapsed();
-        if record["results"][0]["submission"]["status"] != "sent" {
-            return Err(format!("task {task_id}: the envelope was not sent: {record}"));
+        if !matches!(record.results.first().map(|r| &r.submission), Some(Submission::Sent { .. })) {
+            return Err(format!("task {task_id}: the envelope was not sent: {record:?}"));
         }
         let at = wait_arrival(&mut arrivals, &mut early, |a| a.event_id == event_id, Duration::from_secs(10)).await?;
         if i > 0 {

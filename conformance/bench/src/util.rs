@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use wavs_devnet::keys::dev_key_toml;
 use wavs_devnet::paths;
 use wavs_client::NodeClient;
+use wavs_types::execution::{ExecutionRecord, Outcome};
 use wavs_types::health::NodeHealth;
 
 /// Whether `WAVS_BENCH_QUICK` asks for a short smoke run.
@@ -323,13 +324,13 @@ pub fn node_client(http: &reqwest::Client, node: &str) -> NodeClient {
 }
 
 /// Posts a manual task; returns the execution record the node answers.
-pub async fn task(http: &reqwest::Client, node: &str, service: &str, task_id: &str, payload: &[u8]) -> Result<Value, String> {
+pub async fn task(http: &reqwest::Client, node: &str, service: &str, task_id: &str, payload: &[u8]) -> Result<ExecutionRecord, String> {
     let answer = node_client(http, node).post_task(service, "main", task_id, payload).await;
     let record = answer.map_err(|e| format!("POST {node}/services/{service}/workflows/main/tasks: {e}"))?;
-    if record["outcome"]["status"] != "ok" {
-        return Err(format!("task {task_id} on {service}: {}", record["outcome"]));
+    match &record.outcome {
+        Outcome::Ok => Ok(record),
+        Outcome::Error { kind, message, .. } => Err(format!("task {task_id} on {service}: {kind}: {message}")),
     }
-    Ok(record)
 }
 
 /// An HTTP client for talking to local processes.

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use wavs_runtime::bindings::adapter_api::{BlockTag, EventFilter};
 use wavs_client::NodeClient;
+use wavs_types::execution::ExecutionRecord;
 use wavs_types::{EnvelopeStatus, TriggerIdentity, derive_event_id};
 
 /// A fired trigger, located on its chain.
@@ -76,7 +77,7 @@ impl Devnet {
 
     /// Posts a manual task (`payload` sent as 0x-hex) to workflow `workflow` of
     /// `service` on the node at `node`; returns the execution record it answers.
-    pub async fn post_task(&self, node: &str, service: &str, workflow: &str, id: &str, payload: &[u8]) -> Result<Value, String> {
+    pub async fn post_task(&self, node: &str, service: &str, workflow: &str, id: &str, payload: &[u8]) -> Result<ExecutionRecord, String> {
         let answer = self.client(node).post_task(service, workflow, id, payload).await;
         answer.map_err(|e| format!("POST {node}/services/{service}/workflows/{workflow}/tasks: {e}"))
     }
@@ -192,8 +193,9 @@ impl Devnet {
     }
 
     /// Recent executions of `service` on node `i`.
-    pub async fn executions(&self, i: usize, service: &str) -> Result<Value, String> {
-        Ok(self.get(&format!("{}/executions?service={service}", self.nodes[i].url)).await?.1)
+    pub async fn executions(&self, i: usize, service: &str) -> Result<Vec<ExecutionRecord>, String> {
+        let url = &self.nodes[i].url;
+        self.client(url).executions(Some(service), 50).await.map_err(|e| format!("GET {url}/executions?service={service}: {e}"))
     }
 }
 

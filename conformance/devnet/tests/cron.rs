@@ -7,7 +7,7 @@
 //! Needs `scripts/build-guests.sh`, `cargo build --workspace` and anvil. Takes ~3 minutes:
 //! cron ticks are whole minutes.
 
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use wavs_devnet::{Devnet, DevnetOptions, guest};
@@ -39,13 +39,8 @@ fn event_id(tick: u64) -> Vec<u8> {
 
 /// The event ids node `i` signed for the ticker service.
 async fn signed_by(devnet: &Devnet, i: usize) -> BTreeSet<String> {
-    let records = devnet.executions(i, "ticker").await.unwrap_or(Value::Null);
-    let records = records.as_array().cloned().unwrap_or_default();
-    records
-        .iter()
-        .flat_map(|r| r["results"].as_array().cloned().unwrap_or_default())
-        .filter_map(|r| r["event-id"].as_str().map(str::to_string))
-        .collect()
+    let records = devnet.executions(i, "ticker").await.unwrap_or_default();
+    records.iter().flat_map(|r| &r.results).map(|r| wavs_types::hex_bytes::encode(&r.event_id)).collect()
 }
 
 /// Waits until node `i` has signed every one of `ticks`.

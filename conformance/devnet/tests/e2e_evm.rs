@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use wavs_devnet::stub_http::serve;
 use wavs_devnet::{Devnet, DevnetOptions, guest};
 use wavs_types::EnvelopeState;
+use wavs_types::execution::{ExecutionRecord, Outcome};
 use wavs_devnet::bursts::uint;
 
 async fn devnet() -> Devnet {
@@ -73,7 +74,7 @@ fn fetch_manifest(id: &str, port: u16, granted: &[String]) -> Value {
     })
 }
 
-async fn run_task(devnet: &Devnet, service: &str, task: &str) -> Value {
+async fn run_task(devnet: &Devnet, service: &str, task: &str) -> ExecutionRecord {
     devnet.post_task(&devnet.nodes[0].url, service, "main", task, b"").await.unwrap_or_else(|e| panic!("task accepted: {e}"))
 }
 
@@ -87,13 +88,12 @@ async fn a_component_reaching_a_forbidden_host_fails_alone() {
     devnet.deploy_service(fetch_manifest("fetch-granted", port, &granted), &[("fetch", fetch)]).await.unwrap();
 
     let denied = run_task(&devnet, "fetch-denied", "t1").await;
-    assert_eq!(denied["outcome"]["status"], "error", "{denied}");
-    let message = denied["outcome"]["message"].as_str().unwrap_or_default();
+    let Outcome::Error { message, .. } = &denied.outcome else { panic!("the denied fetch should fail: {denied:?}") };
     assert!(message.contains(&format!("127.0.0.1:{port}")) && message.contains("not granted"), "{message}");
 
     let granted = run_task(&devnet, "fetch-granted", "t2").await;
-    assert_eq!(granted["outcome"]["status"], "ok", "{granted}");
-    assert_eq!(granted["results"][0]["payload"], "0x3432", "the granted host's body \"42\" is the payload");
+    assert_eq!(granted.outcome, Outcome::Ok, "{granted:?}");
+    assert_eq!(granted.results.first().map(|r| r.payload.as_slice()), Some(&b"42"[..]), "the granted host's body \"42\" is the payload");
 
     // The other service keeps landing results.
     let trigger = devnet.fire_trigger(&uint(9)).await.unwrap();

@@ -80,8 +80,8 @@ async fn operators_naming_a_chain_differently_agree_and_anyone_finds_the_result(
     }
     for i in [0, 1] {
         let records = devnet.executions(i, "shared-name").await.unwrap();
-        let signed = records[0]["results"][0]["event-id"].as_str().unwrap_or_default().to_string();
-        assert_eq!(signed, computed, "node {i} signed the id wavs event-id computes: {records}");
+        let signed = records.first().and_then(|r| r.results.first()).map(|r| wavs_types::hex_bytes::encode(&r.event_id));
+        assert_eq!(signed.as_deref(), Some(computed.as_str()), "node {i} signed the id wavs event-id computes: {records:?}");
     }
 
     // The handler's log, read as a builder would: eth_getLogs through cast, then viem.

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use wavs_devnet::bursts::uint;
 use wavs_devnet::{Devnet, DevnetOptions, guest};
+use wavs_types::execution::{ExecutionRecord, Outcome};
 
 /// A hostile service: its id, the payload selecting the behaviour, its limits, and what
 /// the error must say (any one of them).
@@ -70,22 +71,21 @@ async fn watch<T>(devnet: &Devnet, node: &str, until: impl Future<Output = T>) -
 }
 
 /// How long the execution in `record` ran before it was stopped, as the node recorded it.
-fn ran_ms(record: &Result<Value, String>) -> String {
-    record.as_ref().ok().and_then(|r| r["elapsed-ms"].as_u64()).map_or_else(|| "?".into(), |ms| ms.to_string())
+fn ran_ms(record: &Result<ExecutionRecord, String>) -> String {
+    record.as_ref().map_or_else(|_| "?".into(), |r| r.elapsed_ms.to_string())
 }
 
 /// Whether `record` failed with `limit-exceeded` saying one of `says`.
-fn stopped_by_limit(record: &Result<Value, String>, says: &[&str]) -> Result<String, String> {
+fn stopped_by_limit(record: &Result<ExecutionRecord, String>, says: &[&str]) -> Result<String, String> {
     let record = record.as_ref().map_err(Clone::clone)?;
-    let outcome = &record["outcome"];
-    let message = outcome["message"].as_str().unwrap_or_default();
-    if outcome["kind"] != "limit-exceeded" || !says.iter().any(|s| message.contains(s)) {
-        return Err(format!("expected limit-exceeded saying one of {says:?}, got {outcome}"));
+    let message = match &record.outcome {
+        Outcome::Error { kind, message, .. } if kind == "limit-exceeded" && says.iter().any(|s| message.contains(s)) => message,
+        other => return Err(format!("expected limit-exceeded saying one of {says:?}, got {other:?}")),
+    };
+    if record.elapsed_ms == 0 || record.fuel_used == 0 {
+        return Err(format!("a stopped run must record what it used: {record:?}"));
     }
-    if record["elapsed-ms"].as_u64() == Some(0) || record["fuel-used"].as_u64() == Some(0) {
-        return Err(format!("a stopped run must record what it used: {record}"));
-    }
-    Ok(format!("{message} (after {} ms, fuel {})", record["elapsed-ms"], record["fuel-used"]))
+    Ok(format!("{message} (after {} ms, fuel {})", record.elapsed_ms, record.fuel_used))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

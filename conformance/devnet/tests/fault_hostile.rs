@@ -19,6 +19,7 @@ use wavs_devnet::{Devnet, DevnetOptions, guest};
 use wavs_devnet::bursts::uint;
 use wavs_types::ChainState;
 use wavs_types::aggregator_health::AggregatorHealth;
+use wavs_types::execution::{Outcome, ResultRecord, Submission};
 
 /// A chain served by a broken-adapter fixture; it needs no RPC, so the URL goes nowhere.
 fn broken_chain(name: &str, family: &str) -> String {
@@ -116,14 +117,13 @@ async fn quiet_server() -> String {
 /// Runs `case` and checks what a user sees: the answer and the listed execution.
 async fn run_case(devnet: &Devnet, node: &str, case: &Case) -> Result<String, String> {
     let record = devnet.post_task(node, case.service, "main", &format!("{}-1", case.service), case.payload.as_bytes()).await?;
-    let outcome = &record["outcome"];
-    let message = outcome["message"].as_str().unwrap_or_default();
-    if outcome["status"] != "error" || outcome["kind"] != case.kind || !case.says.iter().all(|s| message.contains(s)) {
-        return Err(format!("{}: expected {} saying {:?}, got {outcome}", case.service, case.kind, case.says));
-    }
-    let (_, listed) = devnet.get(&format!("{node}/executions?service={}", case.service)).await?;
-    if listed[0]["outcome"] != *outcome {
-        return Err(format!("{}: /executions does not show the outcome: {listed}", case.service));
+    let message = match &record.outcome {
+        Outcome::Error { kind, message, .. } if kind == case.kind && case.says.iter().all(|s| message.contains(s)) => message,
+        other => return Err(format!("{}: expected {} saying {:?}, got {other:?}", case.service, case.kind, case.says)),
+    };
+    let listed = devnet.client(node).executions(Some(case.service), 50).await.map_err(|e| e.to_string())?;
+    if listed.first().map(|r| &r.outcome) != Some(&record.outcome) {
+        return Err(format!("{}: /executions does not show the outcome: {listed:?}", case.service));
     }
     Ok(message.to_string())
 }
@@ -151,11 +151,11 @@ async fn submit_contained(devnet: &Devnet, node: &str, aggregator: &str) -> Resu
     let mut reason = String::new();
     for attempt in 1..=2u64 {
         let record = devnet.post_task(node, "to-trapping", "main", &format!("trapping-{attempt}"), b"to the trapping chain").await?;
-        let result = &record["results"][0];
-        if record["outcome"]["status"] != "ok" || result["submission"]["status"] != "sent" {
-            return Err(format!("attempt {attempt}: the aggregator did not accept the result: {record}"));
-        }
-        let url = format!("{aggregator}/envelopes/{}", result["event-id"].as_str().unwrap_or_default());
+        let sent = match (&record.outcome, record.results.first()) {
+            (Outcome::Ok, Some(result @ ResultRecord { submission: Submission::Sent { .. }, .. })) => result,
+            _ => return Err(format!("attempt {attempt}: the aggregator did not accept the result: {record:?}")),
+        };
+        let url = format!("{aggregator}/envelopes/{}", wavs_types::hex_bytes::encode(&sent.event_id));
         let status = devnet
             .wait_for(&url, "the submission to the trapping chain fails and waits to be tried again", |s| {
                 s["state"] == "queued" && s["detail"].as_str().is_some_and(|d| d.contains("did not land"))

@@ -12,8 +12,9 @@ pub use error::ClientError;
 
 use reqwest::header::CONTENT_TYPE;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::Value;
 use wavs_types::ApiError;
+use wavs_types::execution::{ExecutionRecord, TaskRequest};
 use wavs_types::health::NodeHealth;
 
 /// The content type of a component upload.
@@ -138,19 +139,19 @@ impl NodeClient {
 
     /// `POST /services/{service}/workflows/{workflow}/tasks`: runs a manual task with
     /// `payload` (sent as 0x-hex); the execution record.
-    pub async fn post_task(&self, service: &str, workflow: &str, task_id: &str, payload: &[u8]) -> Result<Value, ClientError> {
-        let body = json!({ "task-id": task_id, "payload": format!("0x{}", hex::encode(payload)) });
+    pub async fn post_task(&self, service: &str, workflow: &str, task_id: &str, payload: &[u8]) -> Result<ExecutionRecord, ClientError> {
+        let body = TaskRequest { task_id: task_id.to_string(), payload: payload.to_vec() };
         let url = self.url(&format!("/services/{service}/workflows/{workflow}/tasks"));
-        self.send(self.http.post(url).json(&body)).await
+        Self::typed("the task's execution record", self.send(self.http.post(url).json(&body)).await?)
     }
 
     /// `GET /executions`: the newest `limit` execution records, of `service` if given.
-    pub async fn executions(&self, service: Option<&str>, limit: usize) -> Result<Value, ClientError> {
+    pub async fn executions(&self, service: Option<&str>, limit: usize) -> Result<Vec<ExecutionRecord>, ClientError> {
         let mut path = format!("/executions?limit={limit}");
         if let Some(s) = service {
             path.push_str(&format!("&service={s}"));
         }
-        self.get(&path).await
+        Self::typed("GET /executions", self.get(&path).await?)
     }
 
     /// `GET /operator`: each chain's key and identity.

@@ -23,7 +23,7 @@ use crate::chains::{ChainAdder, Chains};
 use crate::components::Components;
 use crate::cron::Cron;
 use crate::error::NodeError;
-use crate::executions::OutcomeCounts;
+use crate::executions::{ExecutionRecord, OutcomeCounts};
 use crate::metrics::NodeMetrics;
 use crate::node::Node;
 use crate::reader::Readers;
@@ -225,9 +225,9 @@ struct ExecutionQuery {
     limit: Option<usize>,
 }
 
-async fn executions(State(api): State<Arc<ApiState>>, Query(q): Query<ExecutionQuery>) -> ApiResult<Json<Value>> {
+async fn executions(State(api): State<Arc<ApiState>>, Query(q): Query<ExecutionQuery>) -> ApiResult<Json<Vec<ExecutionRecord>>> {
     let records = api.store.recent_executions(q.service.as_deref(), q.limit.unwrap_or(50).min(1000))?;
-    Ok(Json(serde_json::to_value(records).unwrap_or_default()))
+    Ok(Json(records))
 }
 
 /// One chain's entry in `wavs keys` and `GET /operator`.

@@ -16,6 +16,7 @@ pub mod service;
 use crate::error::{NodeError, Result};
 use access::{Access, Token};
 use serde_json::Value;
+use wavs_types::execution::ExecutionRecord;
 use wavs_client::{ClientError, NodeClient};
 use std::path::Path;
 
@@ -109,6 +110,11 @@ impl Client {
         self.inner.get(path).await.map_err(|e| self.explain(e))
     }
 
+    /// `GET /executions`: the newest `limit` records, of `service` if given.
+    pub async fn executions(&self, service: Option<&str>, limit: usize) -> Result<Vec<ExecutionRecord>> {
+        self.inner.executions(service, limit).await.map_err(|e| self.explain(e))
+    }
+
     /// The node's `GET /health`, typed.
     pub async fn health(&self) -> Result<wavs_types::health::NodeHealth> {
         self.inner.health().await.map_err(|e| self.explain(e))
@@ -153,7 +159,7 @@ impl Client {
     }
 
     /// Runs a manual task (`payload_hex`: 0x-hex).
-    pub async fn add_task(&self, service: &str, workflow: &str, task_id: &str, payload_hex: &str) -> Result<Value> {
+    pub async fn add_task(&self, service: &str, workflow: &str, task_id: &str, payload_hex: &str) -> Result<ExecutionRecord> {
         let payload = wavs_types::hex_bytes::decode(payload_hex).map_err(|e| NodeError::Invalid(format!("payload: {e}")))?;
         self.inner.post_task(service, workflow, task_id, &payload).await.map_err(|e| self.explain(e))
     }

@@ -333,7 +333,7 @@ async fn json_logs_carry_the_trigger_span() {
     let manifest: serde_json::Value = serde_json::from_str(&manifest(&digest)).unwrap();
     client.deploy_manifest(&manifest).await.unwrap();
     let record = client.add_task("svc", "main", "t1", "0x0102").await.unwrap();
-    let event_id = record["results"][0]["event-id"].as_str().unwrap().to_string();
+    let event_id = wavs_types::hex_bytes::encode(&record.results[0].event_id);
 
     let line = next_line(&lines, Duration::from_secs(30), |v| v["fields"]["message"] == "execution recorded");
     let trigger = line["spans"].as_array().unwrap().iter().find(|s| s["name"] == "trigger").unwrap_or_else(|| panic!("{line}"));

@@ -8,6 +8,7 @@ pub mod api_token;
 pub mod chain;
 pub mod cron;
 pub mod envelope;
+pub mod execution;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod health;

@@ -10,20 +10,10 @@ use crate::error::NodeError;
 use crate::job::{Job, TriggerKey};
 use axum::Json;
 use axum::extract::{Path, State};
-use serde::Deserialize;
-use serde_json::Value;
 use std::sync::Arc;
 use wavs_runtime::bindings::wit_types::TriggerData;
 use wavs_types::TriggerSpec;
-
-/// A manual task: raw bytes for a workflow, with an id every operator is given alike.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct TaskRequest {
-    task_id: String,
-    #[serde(with = "wavs_types::hex_bytes")]
-    payload: Vec<u8>,
-}
+use wavs_types::execution::{ExecutionRecord, TaskRequest};
 
 /// What starts a workflow, as a person reads it in a refusal.
 pub fn describe_trigger(trigger: &TriggerSpec) -> String {
@@ -43,7 +33,7 @@ pub(super) async fn add_task(
     State(api): State<Arc<ApiState>>,
     Path((id, workflow)): Path<(String, String)>,
     body: String,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ExecutionRecord>> {
     let service = api
         .services
         .get(&id)
@@ -79,7 +69,7 @@ pub(super) async fn add_task(
     let record = api.scheduler.run_now(pending).await.ok_or_else(|| NodeError::Unavailable(
         "the task failed in a way that may pass and will be retried; see GET /executions".into(),
     ))?;
-    Ok(Json(serde_json::to_value(record).unwrap_or_default()))
+    Ok(Json(record))
 }
 
 #[cfg(test)]

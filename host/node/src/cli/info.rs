@@ -7,6 +7,9 @@ use serde_json::{Map, Value, json};
 use std::path::Path;
 use std::sync::Arc;
 use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, WasmEngine};
+use wavs_types::EnvelopeState;
+use wavs_types::execution::{ExecutionRecord, Outcome, Submission};
+use wavs_types::hex_bytes;
 
 /// `wavs health`: GET /health.
 pub async fn health(ctx: &Ctx) -> CliResult {
@@ -140,59 +143,47 @@ pub async fn add_task(service: &str, workflow: &str, payload: &str, task_id: Opt
     let mut records = Vec::new();
     for url in ctx.nodes() {
         match ctx.client_for(url).add_task(service, workflow, &task_id, payload).await {
-            Ok(record) => records.push(json!({ "node": url, "record": record })),
+            Ok(record) => records.push((url, record)),
             Err(e) => failures.push(format!("{url}: {e}")),
         }
     }
     if ctx.json {
-        output::json(&json!({ "task-id": task_id, "results": records, "errors": failures }));
+        let results: Vec<Value> = records.iter().map(|(url, record)| json!({ "node": url, "record": record })).collect();
+        output::json(&json!({ "task-id": task_id, "results": results, "errors": failures }));
     } else {
-        for r in &records {
-            let record = &r["record"];
-            println!("{}: task {task_id} on {service}/{workflow}: {}", output::cell(&r["node"]), describe_outcome(record));
-            for (i, result) in record["results"].as_array().into_iter().flatten().enumerate() {
-                println!("  result {}: payload {} event-id {}", i + 1, output::cell(&result["payload"]), output::cell(&result["event-id"]));
+        for (url, record) in &records {
+            println!("{url}: task {task_id} on {service}/{workflow}: {}", describe_outcome(record));
+            for (i, result) in record.results.iter().enumerate() {
+                let (payload, event_id) = (hex_bytes::encode(&result.payload), hex_bytes::encode(&result.event_id));
+                println!("  result {}: payload {payload} event-id {event_id}", i + 1);
             }
         }
     }
     if failures.is_empty() { Ok(()) } else { Err(failures.join("; ")) }
 }
 
-fn describe_outcome(record: &Value) -> String {
-    let outcome = &record["outcome"];
-    let fuel = format!("fuel {}, {} ms", output::cell(&record["fuel-used"]), output::cell(&record["elapsed-ms"]));
-    match outcome["status"].as_str() {
-        Some("ok") => format!("ok ({fuel})"),
-        Some(_) => format!("failed: {}: {} ({fuel})", output::cell(&outcome["kind"]), output::cell(&outcome["message"])),
-        None => output::cell(outcome),
+fn describe_outcome(record: &ExecutionRecord) -> String {
+    let fuel = format!("fuel {}, {} ms", record.fuel_used, record.elapsed_ms);
+    match &record.outcome {
+        Outcome::Ok => format!("ok ({fuel})"),
+        Outcome::Error { kind, message, .. } => format!("failed: {kind}: {message} ({fuel})"),
     }
 }
 
 /// `wavs executions`: the most recent execution records, newest first.
 pub async fn executions(service: Option<&str>, limit: usize, ctx: &Ctx) -> CliResult {
-    let mut path = format!("/executions?limit={limit}");
-    if let Some(s) = service {
-        path.push_str(&format!("&service={s}"));
-    }
-    let answer = ctx.client().get(&path).await.map_err(|e| e.to_string())?;
+    let list = ctx.client().executions(service, limit).await.map_err(|e| e.to_string())?;
     if ctx.json {
-        output::json(&answer);
+        output::json(&list);
         return Ok(());
     }
-    let list = answer.as_array().cloned().unwrap_or_default();
     if list.is_empty() {
         println!("no executions recorded yet");
     }
     for r in &list {
-        println!(
-            "{}/{} {}: {}",
-            output::cell(&r["service-id"]),
-            output::cell(&r["workflow-id"]),
-            output::cell(&r["trigger"]),
-            describe_outcome(r)
-        );
-        for result in r["results"].as_array().into_iter().flatten() {
-            println!("  result {}: {}", output::cell(&result["event-id"]), describe_submission(&result["submission"]));
+        println!("{}/{} {}: {}", r.service_id, r.workflow_id, r.trigger, describe_outcome(r));
+        for result in &r.results {
+            println!("  result {}: {}", hex_bytes::encode(&result.event_id), describe_submission(&result.submission));
         }
     }
     Ok(())
@@ -200,19 +191,17 @@ pub async fn executions(service: Option<&str>, limit: usize, ctx: &Ctx) -> CliRe
 
 /// Where a result stands: kept locally, waiting for the aggregator, landed (with the
 /// transaction and height), or given up with the reason.
-fn describe_submission(sub: &Value) -> String {
-    let agg = &sub["aggregator"];
-    match (sub["status"].as_str(), agg["state"].as_str()) {
-        (Some("local"), _) => "kept on the node".into(),
-        (Some("signed"), _) => match sub["last-error"].as_str() {
-            Some(e) => format!("signed, not taken by the aggregator yet ({} attempts; last error: {e})", output::cell(&sub["attempts"])),
-            None => "signed, sending to the aggregator".into(),
-        },
-        (Some("sent"), Some("landed")) => {
-            format!("landed at height {} in tx {}", output::cell(&agg["height"]), output::cell(&agg["tx-hash"]))
+fn describe_submission(sub: &Submission) -> String {
+    match sub {
+        Submission::Local => "kept on the node".into(),
+        Submission::Signed { attempts, last_error: Some(e) } => {
+            format!("signed, not taken by the aggregator yet ({attempts} attempts; last error: {e})")
         }
-        (Some("sent"), _) => format!("at the aggregator: {}", output::cell(&agg["detail"])),
-        (Some("failed"), _) => format!("failed: {}", output::cell(&sub["reason"])),
-        _ => output::cell(sub),
+        Submission::Signed { last_error: None, .. } | Submission::InOutbox => "signed, sending to the aggregator".into(),
+        Submission::Sent { aggregator } => match &aggregator.state {
+            EnvelopeState::Landed { tx_hash, height } => format!("landed at height {height} in tx {}", hex_bytes::encode(tx_hash)),
+            _ => format!("at the aggregator: {}", aggregator.detail),
+        },
+        Submission::Failed { reason } => format!("failed: {reason}"),
     }
 }
