@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Api, Chain, envelope, signed};
+use common::{Api, envelope, signed};
 use reqwest::StatusCode;
 use std::time::Duration;
 use wavs_types::{EnvelopeState, SignedSubmission, SubmissionResult};
@@ -18,10 +18,7 @@ async fn post_batch(api: &Api, items: &[SignedSubmission]) -> (StatusCode, serde
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_batch_counts_the_honest_items_and_refuses_the_others_one_by_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let chain = Chain::start(dir.path()).await;
-    let service = chain.deploy(&[2, 3], 2).await;
-    let (m, h) = (service.manager.clone(), service.handler.clone());
+    let common::TwoOperators { dir, chain, service, manager: m, handler: h } = common::two_operators().await;
     let process = common::Process::start(dir.path(), &chain.config(&dir.path().join("agg"), "batch-interval-ms = 100", "", &[&service])).await;
     let api = &process.api;
 

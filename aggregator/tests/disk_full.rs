@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{Chain, Process, envelope, signed};
+use common::{Process, envelope, signed};
 use reqwest::StatusCode;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -60,10 +60,7 @@ fn fill(path: &Path) -> u64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_full_disk_is_reported_refused_retryably_and_recovered_without_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let chain = Chain::start(dir.path()).await;
-    let service = chain.deploy(&[2, 3], 2).await;
-    let (m, h) = (service.manager.clone(), service.handler.clone());
+    let common::TwoOperators { dir, chain, service, manager: m, handler: h } = common::two_operators().await;
     let tmpfs = Tmpfs::mount(&dir.path().join("small"), "8m");
     let data = tmpfs.0.join("agg");
     let mut process = Process::start(dir.path(), &chain.config(&data, "api-token = \"none\"\nbatch-interval-ms = 100", "", &[&service])).await;

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{Chain, Process, envelope, signed};
+use common::{Process, envelope, signed};
 use reqwest::StatusCode;
 use std::time::Duration;
 use wavs_types::EnvelopeState;
@@ -21,10 +21,7 @@ fn mib(kib_or_bytes: f64, per_mib: f64) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_thousand_bogus_envelopes_leave_store_and_memory_within_the_caps() {
-    let dir = tempfile::tempdir().unwrap();
-    let chain = Chain::start(dir.path()).await;
-    let service = chain.deploy(&[2, 3], 2).await;
-    let (m, h) = (service.manager.clone(), service.handler.clone());
+    let common::TwoOperators { dir, chain, service, manager: m, handler: h } = common::two_operators().await;
     let top = format!("api-token = \"none\"\nbatch-interval-ms = 100\n[limits]\nmax-pending-bytes = {CAP_BYTES}");
     let process = Process::start(dir.path(), &chain.config(&dir.path().join("agg"), &top, "", &[&service])).await;
     let api = &process.api;

@@ -8,17 +8,14 @@
 
 mod common;
 
-use common::{Api, Chain, envelope, signed};
+use common::{Api, envelope, signed};
 use wavs_aggregator::Aggregator;
 use wavs_aggregator::config::AggregatorConfig;
 use wavs_types::EnvelopeState;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn signatures_are_counted_while_a_submission_waits_for_its_block() {
-    let dir = tempfile::tempdir().unwrap();
-    let chain = Chain::start(dir.path()).await;
-    let service = chain.deploy(&[2, 3], 2).await;
-    let (m, h) = (service.manager.clone(), service.handler.clone());
+    let common::TwoOperators { dir, chain, service, manager: m, handler: h } = common::two_operators().await;
     let text = chain.config(&dir.path().join("agg"), "batch-interval-ms = 3600000", "", &[&service]);
     let handle = Aggregator::start(AggregatorConfig::parse(&text).unwrap()).await.unwrap();
     let agg = handle.aggregator.clone();

@@ -101,6 +101,25 @@ impl Chain {
     }
 }
 
+/// Where most tests start: a temporary dir, anvil in it, and a service whose manager
+/// holds operators 2 and 3 (weight 1 each) with threshold 2.
+pub struct TwoOperators {
+    pub dir: tempfile::TempDir,
+    pub chain: Chain,
+    pub service: TestDeployment,
+    /// The service's manager and handler addresses.
+    pub manager: String,
+    pub handler: String,
+}
+
+pub async fn two_operators() -> TwoOperators {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::start(dir.path()).await;
+    let service = chain.deploy(&[2, 3], 2).await;
+    let (manager, handler) = (service.manager.clone(), service.handler.clone());
+    TwoOperators { dir, chain, service, manager, handler }
+}
+
 /// An envelope for `event` carrying `payload`.
 pub fn envelope(event: u32, payload: Vec<u8>) -> WireEnvelope {
     let mut event_id = vec![0xee; 20];

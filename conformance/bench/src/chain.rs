@@ -110,11 +110,7 @@ pub async fn aggregator_accept(count: usize) -> Result<(), String> {
             let mut out = Vec::with_capacity(count);
             for i in 0..count {
                 let task_id = format!("accept-{storage}-{set}-{i}");
-                let envelope = WireEnvelope {
-                    event_id: derive_event_id("bench", "main", &TriggerIdentity::Manual { task_id: &task_id }, 0),
-                    ordering: ordering_bytes(None),
-                    payload: uint(i as u128),
-                };
+                let envelope = task_envelope("main", &task_id, i);
                 let digest = deployer.envelope_digest(&deployment.handler, &(&envelope).into()).await.map_err(|e| e.to_string())?;
                 let sign = |k: usize| submission("main", &deployment, &envelope, &keys[k], &digest);
                 out.push([sign(0)?, sign(1)?]);
@@ -272,6 +268,16 @@ pub(crate) fn idle_aggregator_toml(data_dir: &Path, adapters_dir: &Path, api_add
         submitter_toml(&["anvil"]),
         chains_toml(&[("anvil", chain)]),
     )
+}
+
+/// The envelope the bench service's `workflow` produces for manual task `task_id`: its
+/// payload is `n` as a 32-byte uint.
+pub(crate) fn task_envelope(workflow: &str, task_id: &str, n: usize) -> WireEnvelope {
+    WireEnvelope {
+        event_id: derive_event_id("bench", workflow, &TriggerIdentity::Manual { task_id }, 0),
+        ordering: ordering_bytes(None),
+        payload: uint(n as u128),
+    }
 }
 
 /// `envelope` of the bench service's `workflow` for `deployment`'s handler on anvil,

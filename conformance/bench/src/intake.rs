@@ -10,13 +10,12 @@
 //! answer is checked: a signature refused (any non-2xx answer, or an item's error in a
 //! batch) is counted and reported, and the run fails unless there are none.
 
-use crate::chain::{idle_aggregator_toml, submission};
+use crate::chain::{idle_aggregator_toml, submission, task_envelope};
 use crate::emit;
 use crate::util::{self, say};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use wavs_devnet::bursts::uint;
 use wavs_devnet::chain::LocalChain;
 use wavs_devnet::devnet::{ChainKind, load_adapters};
 use wavs_devnet::keys::dev_key;
@@ -24,7 +23,7 @@ use wavs_devnet::process::{Managed, free_port, port_open};
 use wavs_devnet::paths;
 use wavs_runtime::bindings::testing_api::TestOperator;
 use wavs_runtime::{AdapterSigner, ChainAdapter, Limits, Signer};
-use wavs_types::{SignedSubmission, TriggerIdentity, WireEnvelope, derive_event_id, ordering_bytes};
+use wavs_types::{SignedSubmission, WireEnvelope};
 
 /// How the load generator posts.
 #[derive(Debug, Clone, Copy)]
@@ -67,11 +66,7 @@ pub async fn run(envelopes: usize, operators: usize, in_flight: usize, posts: &[
     let mut submissions = Vec::with_capacity(envelopes * operators);
     for i in 0..envelopes {
         let task_id = format!("intake-{i}");
-        let envelope = WireEnvelope {
-            event_id: derive_event_id("bench", "intake", &TriggerIdentity::Manual { task_id: &task_id }, 0),
-            ordering: ordering_bytes(None),
-            payload: uint(i as u128),
-        };
+        let envelope = task_envelope("intake", &task_id, i);
         let digest = deployer.envelope_digest(&deployment.handler, &(&envelope).into()).await.map_err(|e| e.to_string())?;
         for key in &keys {
             submissions.push(submission("intake", &deployment, &envelope, key, &digest)?);

@@ -100,9 +100,19 @@ impl Drop for Managed {
     }
 }
 
-/// A free TCP port on loopback.
+/// A free TCP port on loopback, never one this process was given before: the port is
+/// free when asked, not when the process it is for binds it, and the kernel may hand
+/// the same port out again meanwhile (seen once: a node's port went to an aggregator).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port");
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
 /// Whether something accepts TCP connections on `port`.

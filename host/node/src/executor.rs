@@ -126,7 +126,7 @@ impl Executor {
         // execution needs, however slow the aggregator.
         drop(permit);
         for submission in queued {
-            let state = self.sender.send(&submission, 0, 0).await;
+            let state = self.sender.send(&submission).await;
             if let Some(result) = record.results.iter_mut().find(|r| r.event_id == submission.envelope.event_id) {
                 result.submission = state.submission();
             }

@@ -54,6 +54,19 @@ pub(crate) struct Send {
     pub checks: u32,
 }
 
+impl Send {
+    /// The next send of an outbox entry; none for a failed one, which is final (the
+    /// outbox never has it due).
+    fn again(entry: OutboxEntry) -> Option<Send> {
+        let (attempts, checks) = match entry.state {
+            OutboxState::Pending { attempts, .. } => (attempts, 0),
+            OutboxState::Acked { checks, .. } => (0, checks),
+            OutboxState::Failed { .. } => return None,
+        };
+        Some(Send { submission: entry.submission, attempts, checks })
+    }
+}
+
 impl Sender {
     /// A sender to `aggregator_url` that records its sends in `store`'s outbox; its
     /// first-send queue runs from now on (in a task of the current runtime).
@@ -68,28 +81,18 @@ impl Sender {
         Ok(sender)
     }
 
-    /// Sends `submission` once and records the outcome in the outbox. `attempts` counts
-    /// earlier sends that failed; `checks` earlier answers that were not final. Sends
-    /// made at the same time share a request.
-    pub(crate) async fn send(&self, submission: &SignedSubmission, attempts: u32, checks: u32) -> OutboxState {
-        let send = Send { submission: submission.clone(), attempts, checks };
+    /// Sends a freshly signed `submission` for the first time and records the outcome in
+    /// the outbox. Sends made at the same time share a request.
+    pub(crate) async fn send(&self, submission: &SignedSubmission) -> OutboxState {
+        let send = Send { submission: submission.clone(), attempts: 0, checks: 0 };
         queue::send_queued(&self.queue, send).await
     }
 
-    /// Sends `due` in batches; each outcome is recorded as a lone send's would be.
-    async fn send_due(&self, due: Vec<OutboxEntry>) {
-        let sends = due
-            .into_iter()
-            .map(|entry| {
-                let (attempts, checks) = match entry.state {
-                    OutboxState::Pending { attempts, .. } => (attempts, 0),
-                    OutboxState::Acked { checks, .. } => (0, checks),
-                    OutboxState::Failed { .. } => (0, 0),
-                };
-                Send { submission: entry.submission, attempts, checks }
-            })
-            .collect();
-        self.deliver(sends).await;
+    /// Sends, in batches, every envelope of the outbox due by `now_ms` (a Unix time in
+    /// ms); each outcome is recorded as a lone send's would be. Their states, in order.
+    pub(crate) async fn send_due(&self, now_ms: u64) -> Result<Vec<OutboxState>> {
+        let due = self.store.due_outbox(now_ms)?;
+        Ok(self.deliver(due.into_iter().filter_map(Send::again).collect()).await)
     }
 
     /// Posts `sends` in batches and records each outcome (one transaction per batch);
@@ -141,9 +144,8 @@ impl Sender {
     /// Re-sends what has no final state yet, forever.
     pub(crate) async fn run(self: Arc<Self>) {
         loop {
-            match self.store.due_outbox(unix_ms()) {
-                Ok(due) => self.send_due(due).await,
-                Err(e) => tracing::error!("cannot read the outbox: {e}"),
+            if let Err(e) = self.send_due(unix_ms()).await {
+                tracing::error!("cannot read the outbox: {e}");
             }
             tokio::time::sleep(OUTBOX_POLL).await;
         }

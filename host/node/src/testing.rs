@@ -2,11 +2,13 @@
 //! /envelopes` as told and keeps what it was sent, signed submissions and execution
 //! records to put in a store, and the guests `scripts/build-guests.sh` builds.
 
+mod guests;
 mod rig;
 
 pub(crate) use rig::{FakeTargets, KEY, Rig, rig, rig_with, task};
 
 use crate::executions::{ExecutionRecord, Outcome, ResultRecord, Submission};
+pub(crate) use guests::guest;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -172,12 +174,4 @@ pub(crate) fn record_of(signed: &[SignedSubmission]) -> ExecutionRecord {
             })
             .collect(),
     }
-}
-
-/// A guest `scripts/build-guests.sh` built (`components/echo.wasm`), from the target dir.
-pub(crate) fn guest(relative: &str) -> Vec<u8> {
-    let target = std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()).map(std::path::PathBuf::from);
-    let target = target.unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
-    let path = target.join("guests").join(relative);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}; run scripts/build-guests.sh", path.display()))
 }

@@ -30,13 +30,13 @@ async fn an_acked_envelope_is_asked_about_until_its_state_is_final() {
     let (store, sender) = outbox_with(dir.path(), &s, Some(url)).await;
     aggregator.answer([Answer::State(EnvelopeState::Queued), Answer::State(EnvelopeState::Landed { tx_hash: vec![9; 32], height: 5 })]);
 
-    let state = sender.send(&s, 0, 0).await;
+    let state = sender.send(&s).await;
     assert!(matches!(state, OutboxState::Acked { checks: 1, .. }), "{state:?}");
     assert!(!state.is_final());
     assert_eq!(store.due_outbox(u64::MAX).unwrap().len(), 1, "a queued envelope is asked about again");
     assert!(matches!(recorded(&store), Submission::Sent { .. }));
 
-    let state = sender.send(&s, 0, 1).await;
+    let state = sender.send_due(u64::MAX).await.unwrap().remove(0);
     assert!(state.is_final(), "{state:?}");
     assert!(store.due_outbox(u64::MAX).unwrap().is_empty(), "a landed envelope is not sent again");
     match recorded(&store) {
@@ -54,7 +54,7 @@ async fn a_refusal_that_may_pass_is_retried_later_and_a_final_one_is_not() {
     let (store, sender) = outbox_with(dir.path(), &s, Some(url)).await;
     aggregator.answer([Answer::Refuse(StatusCode::SERVICE_UNAVAILABLE, true), Answer::Refuse(StatusCode::BAD_REQUEST, false)]);
 
-    let first = sender.send(&s, 0, 0).await;
+    let first = sender.send(&s).await;
     let OutboxState::Pending { attempts: 1, not_before_ms, last_error: Some(error) } = &first else { panic!("{first:?}") };
     assert!(error.contains("503") && error.contains("refused as told"), "{error}");
     assert!(*not_before_ms > crate::backoff::unix_ms(), "sent again later, not at once");
@@ -62,7 +62,7 @@ async fn a_refusal_that_may_pass_is_retried_later_and_a_final_one_is_not() {
     assert_eq!(store.due_outbox(u64::MAX).unwrap().len(), 1);
     assert!(matches!(recorded(&store), Submission::Signed { attempts: 1, .. }));
 
-    let second = sender.send(&s, 1, 0).await;
+    let second = sender.send_due(u64::MAX).await.unwrap().remove(0);
     assert!(matches!(&second, OutboxState::Failed { reason } if reason.contains("400")), "{second:?}");
     assert!(store.due_outbox(u64::MAX).unwrap().is_empty(), "refused for good: never sent again");
     assert!(matches!(recorded(&store), Submission::Failed { reason } if reason.contains("refused as told")));
@@ -76,12 +76,12 @@ async fn an_unreachable_aggregator_is_tried_again_and_a_missing_url_is_said() {
     drop(closed);
     let s = signed(3);
     let (_store, sender) = outbox_with(dir.path(), &s, Some(url)).await;
-    let state = sender.send(&s, 4, 0).await;
-    assert!(matches!(&state, OutboxState::Pending { attempts: 5, last_error: Some(e), .. } if e.contains("cannot reach")), "{state:?}");
+    let state = sender.send(&s).await;
+    assert!(matches!(&state, OutboxState::Pending { attempts: 1, last_error: Some(e), .. } if e.contains("cannot reach")), "{state:?}");
 
     let dir = tempfile::tempdir().unwrap();
     let (_store, sender) = outbox_with(dir.path(), &s, None).await;
-    let state = sender.send(&s, 0, 0).await;
+    let state = sender.send(&s).await;
     assert!(matches!(&state, OutboxState::Failed { reason } if reason.contains("aggregator-url")), "{state:?}");
 }
 
@@ -172,7 +172,7 @@ async fn fresh_envelopes_signed_together_share_a_request() {
     let sender = Sender::new(store.clone(), Some(url), Arc::new(NodeMetrics::default())).unwrap();
     let sends = sent.iter().cloned().map(|s| {
         let sender = sender.clone();
-        tokio::spawn(async move { sender.send(&s, 0, 0).await })
+        tokio::spawn(async move { sender.send(&s).await })
     });
     let tasks: Vec<_> = sends.collect();
     for task in tasks {
