@@ -1,10 +1,10 @@
 //! The durable parts of the store, written and read back across a reopen.
 
 use super::*;
-use crate::executions::{ExecutionRecord, Outcome, ResultRecord, Submission};
+use crate::executions::{ExecutionRecord, Submission};
 use crate::job::{Job, TriggerKey};
 use wavs_runtime::bindings::wit_types::TriggerData;
-use wavs_types::{EnvelopeState, EnvelopeStatus, SignedSubmission, WireEnvelope};
+use wavs_types::{EnvelopeState, EnvelopeStatus, SignedSubmission};
 
 fn job(height: u64) -> Job {
     Job {
@@ -15,34 +15,16 @@ fn job(height: u64) -> Job {
     }
 }
 
+/// The shared signed envelope for `event`, carrying `payload` instead.
 fn signed(event: u8, payload: u8) -> SignedSubmission {
-    SignedSubmission {
-        service_id: "s".into(),
-        workflow_id: "w".into(),
-        chain: "anvil".into(),
-        handler: "h".into(),
-        manager: "m".into(),
-        envelope: WireEnvelope { event_id: vec![event; 20], ordering: vec![0; 12], payload: vec![payload] },
-        signature: vec![1; 65],
-    }
+    let mut signed = crate::testing::signed(event);
+    signed.envelope.payload = vec![payload];
+    signed
 }
 
+/// The record of the execution that signed [`signed`]`(event, payload)`.
 fn record(event: u8, payload: u8) -> ExecutionRecord {
-    ExecutionRecord {
-        seq: 0,
-        service_id: "s".into(),
-        workflow_id: "w".into(),
-        trigger: "t".into(),
-        outcome: Outcome::Ok,
-        fuel_used: 1,
-        elapsed_ms: 1,
-        retries: 0,
-        results: vec![ResultRecord {
-            event_id: vec![event; 20],
-            payload: vec![payload],
-            submission: Submission::Signed { attempts: 0, last_error: None },
-        }],
-    }
+    crate::testing::record_of(&[signed(event, payload)])
 }
 
 #[tokio::test]
