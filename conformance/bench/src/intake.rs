@@ -23,6 +23,7 @@ use wavs_devnet::process::{Managed, free_port, port_open};
 use wavs_devnet::paths;
 use wavs_runtime::bindings::testing_api::TestOperator;
 use wavs_runtime::{AdapterSigner, ChainAdapter, Limits, Signer};
+use wavs_types::aggregator_health::AggregatorHealth;
 use wavs_types::{SignedSubmission, WireEnvelope};
 
 /// How the load generator posts.
@@ -95,7 +96,7 @@ pub async fn run(envelopes: usize, operators: usize, in_flight: usize, posts: &[
         let (counted, refused, first_refusal) = load(&base, &submissions, post, in_flight).await?;
         let elapsed = started.elapsed().as_secs_f64();
         let cpu = util::cpu_seconds(pid).unwrap_or(0.0) - cpu_before;
-        let health: serde_json::Value = util::client()
+        let health: AggregatorHealth = util::client()
             .get(format!("{base}/health"))
             .send()
             .await
@@ -103,7 +104,7 @@ pub async fn run(envelopes: usize, operators: usize, in_flight: usize, posts: &[
             .json()
             .await
             .map_err(|e| e.to_string())?;
-        let queued = health["queue-depth"].as_u64().unwrap_or(0);
+        let queued = health.queue_depth;
         emit!("intake", {
             "post": post.name(),
             "storage": "disk",
@@ -124,7 +125,7 @@ pub async fn run(envelopes: usize, operators: usize, in_flight: usize, posts: &[
         if refused > 0 {
             return Err(format!("intake ({}): {refused} of {} signatures refused, first: {}", post.name(), submissions.len(), first_refusal.unwrap_or_default()));
         }
-        if queued != envelopes as u64 {
+        if queued != envelopes {
             return Err(format!("intake ({}): {queued} envelopes reached quorum, {envelopes} were signed by every operator", post.name()));
         }
     }

@@ -4,6 +4,7 @@
 use crate::devnet::Devnet;
 use std::time::Duration;
 use wavs_types::EnvelopeState;
+use wavs_types::execution::ExecutionRecord;
 
 /// `n` as a 32-byte big-endian uint, the square component's input and output encoding.
 pub fn uint(n: u128) -> Vec<u8> {
@@ -67,13 +68,9 @@ pub async fn lost_squares(devnet: &Devnet, fired: &[(usize, Vec<u8>)], timeout: 
 
 /// What node 0 recorded for `event_id` (every execution of service `square` holding it).
 async fn node_results(devnet: &Devnet, event_id: &[u8]) -> String {
-    let url = format!("{}/executions?service=square&limit=1000", devnet.nodes[0].url);
-    let Ok((_, records)) = devnet.get(&url).await else { return "executions unavailable".into() };
-    let wanted = hex::encode(event_id);
-    let holds = |r: &&serde_json::Value| {
-        r["results"].as_array().into_iter().flatten().any(|x| x["event-id"].as_str().is_some_and(|e| e.contains(&wanted)))
-    };
-    let found: Vec<String> = records.as_array().into_iter().flatten().filter(holds).map(|r| r.to_string()).collect();
+    let Ok(records) = devnet.recent_executions(0, "square", 1000).await else { return "executions unavailable".into() };
+    let holds = |r: &&ExecutionRecord| r.results.iter().any(|x| x.event_id == event_id);
+    let found: Vec<String> = records.iter().filter(holds).map(|r| serde_json::to_string(r).unwrap_or_default()).collect();
     if found.is_empty() { "none".into() } else { found.join("; ") }
 }
 

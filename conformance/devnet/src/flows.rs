@@ -194,8 +194,13 @@ impl Devnet {
 
     /// Recent executions of `service` on node `i`.
     pub async fn executions(&self, i: usize, service: &str) -> Result<Vec<ExecutionRecord>, String> {
+        self.recent_executions(i, service, 50).await
+    }
+
+    /// The newest `limit` (at most 1,000) execution records of `service` on node `i`.
+    pub async fn recent_executions(&self, i: usize, service: &str, limit: usize) -> Result<Vec<ExecutionRecord>, String> {
         let url = &self.nodes[i].url;
-        self.client(url).executions(Some(service), 50).await.map_err(|e| format!("GET {url}/executions?service={service}: {e}"))
+        self.client(url).executions(Some(service), limit).await.map_err(|e| format!("GET {url}/executions?service={service}: {e}"))
     }
 }
 

@@ -4,10 +4,10 @@ use crate::chain::LocalChain;
 use crate::keys::{dev_key_toml, submitter_toml};
 use crate::paths;
 use crate::process::{Managed, free_port, port_open};
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use wavs_types::node_api::OperatorAnswer;
 
 /// One operator node process.
 pub struct NodeProcess {
@@ -134,14 +134,12 @@ pub async fn node_chain_keys(config: &Path) -> Result<BTreeMap<String, Vec<u8>>,
     if !output.status.success() {
         return Err(format!("wavs keys --config {} failed: {}", config.display(), String::from_utf8_lossy(&output.stderr)));
     }
-    let answer: Value = serde_json::from_slice(&output.stdout).map_err(|e| format!("wavs keys printed no JSON: {e}"))?;
-    let chains = answer["chains"].as_object().ok_or_else(|| format!("wavs keys printed no chains: {answer}"))?;
-    chains
-        .iter()
-        .map(|(name, entry)| {
-            let hex_key = entry["public-key"].as_str().ok_or_else(|| format!("no public key for chain {name}: {entry}"))?;
-            Ok((name.clone(), wavs_types::hex_bytes::decode(hex_key)?))
-        })
+    let answer: OperatorAnswer =
+        serde_json::from_slice(&output.stdout).map_err(|e| format!("wavs keys printed no list of chain keys: {e}"))?;
+    answer
+        .chains
+        .into_iter()
+        .map(|(name, entry)| Ok((name, wavs_types::hex_bytes::decode(&entry.public_key)?)))
         .collect()
 }
 

@@ -82,6 +82,6 @@ async fn deploy_contracts_gives_a_builder_contracts_of_their_own() {
     // The devnet's square service listens to the devnet's trigger contract only.
     let square = derive_event_id("square", "main", &identity, 0);
     assert_eq!(devnet.handled_payload(&square).await.unwrap(), None, "the demo's service did not answer the builder's trigger");
-    let (_, records) = devnet.get(&format!("{}/executions?service=square", devnet.nodes[0].url)).await.unwrap();
-    assert_eq!(records.as_array().map(Vec::len), Some(0), "square never ran: {records}");
+    let records = devnet.executions(0, "square").await.unwrap();
+    assert!(records.is_empty(), "square never ran: {records:?}");
 }

@@ -29,12 +29,10 @@ async fn a_node_killed_mid_burst_lands_every_result_exactly_once_after_restart()
     let landed = landed_at_aggregator(&devnet, &fired).await;
 
     // Exactly once: one execution per trigger on the node.
-    let (_, records) = devnet.get(&format!("{}/executions?service=square&limit=1000", devnet.nodes[0].url)).await.unwrap();
-    let mut executions: BTreeMap<String, usize> = BTreeMap::new();
-    for record in records.as_array().expect("a list of executions") {
-        for result in record["results"].as_array().unwrap_or(&vec![]) {
-            *executions.entry(result["event-id"].as_str().unwrap_or_default().to_string()).or_default() += 1;
-        }
+    let records = devnet.recent_executions(0, "square", 1000).await.unwrap();
+    let mut executions: BTreeMap<Vec<u8>, usize> = BTreeMap::new();
+    for result in records.iter().flat_map(|r| &r.results) {
+        *executions.entry(result.event_id.clone()).or_default() += 1;
     }
     let duplicated = executions.values().filter(|&&c| c > 1).count();
     let health = devnet.node_health(&devnet.nodes[0].url).await.unwrap().1;

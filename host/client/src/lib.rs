@@ -15,7 +15,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use wavs_types::ApiError;
 use wavs_types::execution::{ExecutionRecord, TaskRequest};
+use wavs_types::ServiceManifest;
 use wavs_types::health::NodeHealth;
+use wavs_types::node_api::{AdaptersAnswer, ChainAdded, OperatorAnswer, PauseAnswer, ServiceDeployed};
 
 /// The content type of a component upload.
 const WASM: &str = "application/wasm";
@@ -117,24 +119,36 @@ impl NodeClient {
     }
 
     /// `POST /services`: deploys (or replaces) the service of `manifest`.
-    pub async fn deploy(&self, manifest: &Value) -> Result<Value, ClientError> {
-        self.send(self.http.post(self.url("/services")).json(manifest)).await
+    pub async fn deploy(&self, manifest: &Value) -> Result<ServiceDeployed, ClientError> {
+        Self::typed("POST /services", self.send(self.http.post(self.url("/services")).json(manifest)).await?)
+    }
+
+    /// `GET /services`: every deployed manifest (component config values only when the
+    /// token is sent).
+    pub async fn services(&self) -> Result<Vec<ServiceManifest>, ClientError> {
+        Self::typed("GET /services", self.get("/services").await?)
     }
 
     /// `DELETE /services/{id}`.
-    pub async fn remove(&self, id: &str) -> Result<Value, ClientError> {
-        self.send(self.http.delete(self.url(&format!("/services/{id}"))).header(CONTENT_TYPE, JSON)).await
+    pub async fn remove(&self, id: &str) -> Result<(), ClientError> {
+        self.send(self.http.delete(self.url(&format!("/services/{id}"))).header(CONTENT_TYPE, JSON)).await.map(drop)
     }
 
     /// `POST /services/{id}/pause` (`paused`) or `/resume`.
-    pub async fn set_paused(&self, id: &str, paused: bool) -> Result<Value, ClientError> {
+    pub async fn set_paused(&self, id: &str, paused: bool) -> Result<PauseAnswer, ClientError> {
         let verb = if paused { "pause" } else { "resume" };
-        self.send(self.http.post(self.url(&format!("/services/{id}/{verb}"))).header(CONTENT_TYPE, JSON)).await
+        let answer = self.send(self.http.post(self.url(&format!("/services/{id}/{verb}"))).header(CONTENT_TYPE, JSON)).await?;
+        Self::typed(&format!("POST /services/{id}/{verb}"), answer)
     }
 
     /// `POST /chains`: adds a chain; `body` is its spec with its `name`.
-    pub async fn add_chain(&self, body: &Value) -> Result<Value, ClientError> {
-        self.send(self.http.post(self.url("/chains")).json(body)).await
+    pub async fn add_chain(&self, body: &Value) -> Result<ChainAdded, ClientError> {
+        Self::typed("POST /chains", self.send(self.http.post(self.url("/chains")).json(body)).await?)
+    }
+
+    /// `GET /adapters`: the adapters loaded, and what became of each file.
+    pub async fn adapters(&self) -> Result<AdaptersAnswer, ClientError> {
+        Self::typed("GET /adapters", self.get("/adapters").await?)
     }
 
     /// `POST /services/{service}/workflows/{workflow}/tasks`: runs a manual task with
@@ -155,7 +169,7 @@ impl NodeClient {
     }
 
     /// `GET /operator`: each chain's key and identity.
-    pub async fn operator(&self) -> Result<Value, ClientError> {
-        self.get("/operator").await
+    pub async fn operator(&self) -> Result<OperatorAnswer, ClientError> {
+        Self::typed("GET /operator", self.get("/operator").await?)
     }
 }

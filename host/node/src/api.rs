@@ -36,8 +36,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
+use std::collections::BTreeMap;
 use std::sync::Arc;
+use wavs_types::node_api::{AdaptersAnswer, ChainAdded, ChainKey, OperatorAnswer, OperatorIdentity, PauseAnswer, ServiceDeployed};
 use wavs_types::{ApiError, ServiceManifest};
 
 /// Largest request body on every route but `POST /components`, which reads its body
@@ -156,23 +158,20 @@ pub fn router_at(node: Arc<Node>, addr: std::net::SocketAddr) -> Router {
         .with_state(state)
 }
 
-async fn adapters(State(api): State<Arc<ApiState>>) -> Json<Value> {
-    Json(json!({ "loaded": api.registry.loaded(), "files": api.registry.files() }))
+async fn adapters(State(api): State<Arc<ApiState>>) -> Json<AdaptersAnswer> {
+    Json(AdaptersAnswer { loaded: api.registry.loaded(), files: api.registry.files() })
 }
 
 /// Each chain's signing key: public key, where it came from, and the identity the
 /// chain's adapter gives it (what a service manager registers).
-async fn operator(State(api): State<Arc<ApiState>>) -> Json<Value> {
-    let mut chains = serde_json::Map::new();
+async fn operator(State(api): State<Arc<ApiState>>) -> Json<OperatorAnswer> {
+    let mut chains = BTreeMap::new();
     for (name, chain) in api.chains.all() {
         let key = chain.key.signer.public_key();
-        let id = match chain.adapter.operator_id(&key).await {
-            Ok(id) => json!(id),
-            Err(e) => json!({ "error": e.to_string() }),
-        };
-        chains.insert(name, chain_key_json(&chain.spec, &key, &chain.key.source, id));
+        let id = chain.adapter.operator_id(&key).await;
+        chains.insert(name, chain_key(&chain.spec, &key, &chain.key.source, id));
     }
-    Json(json!({ "chains": chains }))
+    Json(OperatorAnswer { chains })
 }
 
 /// Every deployed manifest; component config values only for a caller with the token.
@@ -183,11 +182,11 @@ async fn list_services(State(api): State<Arc<ApiState>>, headers: HeaderMap) -> 
     Json(if full { shown.collect() } else { shown.map(redact::without_config_values).collect() })
 }
 
-async fn deploy_service(State(api): State<Arc<ApiState>>, body: String) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn deploy_service(State(api): State<Arc<ApiState>>, body: String) -> ApiResult<(StatusCode, Json<ServiceDeployed>)> {
     let manifest = ServiceManifest::from_json(&body).map_err(NodeError::Invalid)?;
     let id = manifest.id.clone();
     api.services.deploy(manifest)?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok((StatusCode::CREATED, Json(ServiceDeployed { id })))
 }
 
 async fn remove_service(State(api): State<Arc<ApiState>>, Path(id): Path<String>) -> ApiResult<StatusCode> {
@@ -195,18 +194,18 @@ async fn remove_service(State(api): State<Arc<ApiState>>, Path(id): Path<String>
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn pause_service(State(api): State<Arc<ApiState>>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+async fn pause_service(State(api): State<Arc<ApiState>>, Path(id): Path<String>) -> ApiResult<Json<PauseAnswer>> {
     let waiting = api.services.pause(&id)?;
-    Ok(Json(json!({ "id": id, "paused": true, "waiting-jobs": waiting })))
+    Ok(Json(PauseAnswer { id, paused: true, waiting_jobs: Some(waiting), released_jobs: None }))
 }
 
-async fn resume_service(State(api): State<Arc<ApiState>>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+async fn resume_service(State(api): State<Arc<ApiState>>, Path(id): Path<String>) -> ApiResult<Json<PauseAnswer>> {
     let released = api.services.resume(&id)?;
-    Ok(Json(json!({ "id": id, "paused": false, "released-jobs": released })))
+    Ok(Json(PauseAnswer { id, paused: false, waiting_jobs: None, released_jobs: Some(released) }))
 }
 
 /// Serves a new chain: the body is a `[chains.NAME]` table as JSON, plus its `name`.
-async fn add_chain(State(api): State<Arc<ApiState>>, body: String) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn add_chain(State(api): State<Arc<ApiState>>, body: String) -> ApiResult<(StatusCode, Json<ChainAdded>)> {
     let mut fields: serde_json::Map<String, Value> =
         serde_json::from_str(&body).map_err(|e| NodeError::Invalid(format!("invalid chain: {e}")))?;
     let name = match fields.remove("name") {
@@ -216,7 +215,7 @@ async fn add_chain(State(api): State<Arc<ApiState>>, body: String) -> ApiResult<
     let spec: wavs_types::ChainSpec = serde_json::from_value(Value::Object(fields))
         .map_err(|e| NodeError::Invalid(format!("invalid chain {name}: {e}")))?;
     api.chain_adder.add(&name, spec)?;
-    Ok((StatusCode::CREATED, Json(json!({ "name": name }))))
+    Ok((StatusCode::CREATED, Json(ChainAdded { name })))
 }
 
 #[derive(Deserialize)]
@@ -230,13 +229,14 @@ async fn executions(State(api): State<Arc<ApiState>>, Query(q): Query<ExecutionQ
     Ok(Json(records))
 }
 
-/// One chain's entry in `wavs keys` and `GET /operator`.
-pub fn chain_key_json(spec: &wavs_types::ChainSpec, public_key: &[u8], source: &str, id: Value) -> Value {
-    json!({
-        "family": spec.family,
-        "chain-id": spec.chain_id,
-        "public-key": wavs_types::hex_bytes::encode(public_key),
-        "id": id,
-        "key": source,
-    })
+/// One chain's entry in `wavs keys` and `GET /operator`, with the identity its adapter
+/// gave the key (or why it could not).
+pub fn chain_key<E: std::fmt::Display>(spec: &wavs_types::ChainSpec, public_key: &[u8], source: &str, id: Result<String, E>) -> ChainKey {
+    ChainKey {
+        family: spec.family.clone(),
+        chain_id: spec.chain_id.clone(),
+        public_key: wavs_types::hex_bytes::encode(public_key),
+        id: id.map_or_else(|e| OperatorIdentity::Unknown { error: e.to_string() }, OperatorIdentity::Id),
+        key: source.to_string(),
+    }
 }

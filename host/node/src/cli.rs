@@ -16,7 +16,9 @@ pub mod service;
 use crate::error::{NodeError, Result};
 use access::{Access, Token};
 use serde_json::Value;
+use wavs_types::ServiceManifest;
 use wavs_types::execution::ExecutionRecord;
+use wavs_types::node_api::{AdaptersAnswer, ChainAdded, OperatorAnswer, PauseAnswer, ServiceDeployed};
 use wavs_client::{ClientError, NodeClient};
 use std::path::Path;
 
@@ -134,22 +136,37 @@ impl Client {
     }
 
     /// Deploys (or replaces) a service from its manifest as JSON.
-    pub async fn deploy_manifest(&self, manifest: &Value) -> Result<Value> {
+    pub async fn deploy_manifest(&self, manifest: &Value) -> Result<ServiceDeployed> {
         self.inner.deploy(manifest).await.map_err(|e| self.explain(e))
     }
 
+    /// Every deployed manifest.
+    pub async fn services(&self) -> Result<Vec<ServiceManifest>> {
+        self.inner.services().await.map_err(|e| self.explain(e))
+    }
+
+    /// The node's adapters and adapter files.
+    pub async fn adapters(&self) -> Result<AdaptersAnswer> {
+        self.inner.adapters().await.map_err(|e| self.explain(e))
+    }
+
+    /// Each chain's key and identity.
+    pub async fn operator(&self) -> Result<OperatorAnswer> {
+        self.inner.operator().await.map_err(|e| self.explain(e))
+    }
+
     /// Removes a service.
-    pub async fn remove(&self, id: &str) -> Result<Value> {
+    pub async fn remove(&self, id: &str) -> Result<()> {
         self.inner.remove(id).await.map_err(|e| self.explain(e))
     }
 
     /// Pauses (`"pause"`) or resumes (`"resume"`) a service.
-    pub async fn set_paused(&self, id: &str, verb: &str) -> Result<Value> {
+    pub async fn set_paused(&self, id: &str, verb: &str) -> Result<PauseAnswer> {
         self.inner.set_paused(id, verb == "pause").await.map_err(|e| self.explain(e))
     }
 
     /// Adds a chain: `body` is its spec as JSON with its `name`.
-    pub async fn add_chain(&self, body: &Value) -> Result<Value> {
+    pub async fn add_chain(&self, body: &Value) -> Result<ChainAdded> {
         self.inner.add_chain(body).await.map_err(|e| self.explain(e))
     }
 

@@ -7,6 +7,8 @@
 //! `target/guests/components/http-fetch.wasm` (scripts/build-guests.sh).
 
 use serde_json::{Value, json};
+use wavs_client::{ClientError, NodeClient};
+use wavs_types::execution::{ExecutionRecord, Outcome};
 use std::io::BufRead;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -119,29 +121,15 @@ fn manifest(id: &str, url: &str, granted: &[String], digest: &str) -> Value {
     })
 }
 
-async fn post(url: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
-    let response = reqwest::Client::new().post(url).header("content-type", content_type).body(body).send().await.unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-}
-
-async fn deploy(node: &str, manifest: &Value) -> (u16, Value) {
-    post(&format!("{node}/services"), "application/json", manifest.to_string().into_bytes()).await
-}
-
 /// Runs a manual task of service `id`; returns the execution record.
-async fn run(node: &str, id: &str, task: &str) -> Value {
-    let body = json!({ "task-id": task, "payload": "0x" }).to_string().into_bytes();
-    let (status, record) = post(&format!("{node}/services/{id}/workflows/main/tasks"), "application/json", body).await;
-    assert!((200..300).contains(&status), "task accepted: {status} {record}");
-    record
+async fn run(node: &NodeClient, id: &str, task: &str) -> ExecutionRecord {
+    node.post_task(id, "main", task, b"").await.unwrap_or_else(|e| panic!("task {task} of {id} refused: {e}"))
 }
 
 /// Asserts `record` is a successful fetch of the allowed server's body "42".
-fn assert_fetched(record: &Value) {
-    assert_eq!(record["outcome"]["status"], "ok", "{record}");
-    assert_eq!(record["results"][0]["payload"], "0x3432", "the allowed server's body \"42\": {record}");
+fn assert_fetched(record: &ExecutionRecord) {
+    assert_eq!(record.outcome, Outcome::Ok, "{record:?}");
+    assert_eq!(record.results[0].payload, b"42", "the allowed server's body \"42\": {record:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -151,10 +139,8 @@ async fn the_allow_list_refuses_what_a_component_must_not_reach_and_lets_the_all
     let api = free_port();
     let dir = tempfile::tempdir().unwrap();
     let _process = start_node(dir.path(), api, &format!("http-allow-private = [\"127.0.0.1:{allowed}\"]"));
-    let node = format!("http://127.0.0.1:{api}");
-    let (status, uploaded) = post(&format!("{node}/components"), "application/wasm", http_fetch()).await;
-    assert_eq!(status, 201, "{uploaded}");
-    let digest = uploaded["digest"].as_str().unwrap().to_string();
+    let node = NodeClient::new(&format!("http://127.0.0.1:{api}"));
+    let digest = node.upload_component(http_fetch(), true).await.expect("the component uploads");
 
     // At deploy: each forbidden entry is refused, naming the component, the entry and why.
     let api_entry = format!("127.0.0.1:{api}");
@@ -170,28 +156,26 @@ async fn the_allow_list_refuses_what_a_component_must_not_reach_and_lets_the_all
     ];
     for (entry, why) in cases {
         let bad = manifest("bad", "http://example.com/", &[entry.to_string()], &digest);
-        let (status, body) = deploy(&node, &bad).await;
-        let error = body["error"].as_str().unwrap_or_default();
-        assert_eq!(status, 400, "{entry}: {body}");
+        let Err(ClientError::Refused { status, error }) = node.deploy(&bad).await else { panic!("{entry} was not refused") };
+        let error = error.error;
+        assert_eq!(status, 400, "{entry}: {error}");
         let named = format!("components.fetch.permissions.allowed-http-hosts: {:?} refused", entry);
         assert!(error.contains(&named) && error.contains(why), "{entry}: expected {named:?} and {why:?} in {error}");
     }
     // The loopback server the operator allows answers.
     let granted = vec![format!("127.0.0.1:{allowed}")];
     let honest = manifest("honest", &format!("http://127.0.0.1:{allowed}/price"), &granted, &digest);
-    let (status, body) = deploy(&node, &honest).await;
-    assert_eq!(status, 201, "{body}");
+    node.deploy(&honest).await.expect("the honest service deploys");
     assert_fetched(&run(&node, "honest", "t1").await);
 
     // At request time: a granted name that resolves to this machine is refused, naming
     // the address it resolved to.
     let (name, ips) = name_of_this_machine().await;
     let by_name = manifest("by-name", &format!("http://{name}:{other}/"), &[format!("{name}:{other}")], &digest);
-    let (status, body) = deploy(&node, &by_name).await;
-    assert_eq!(status, 201, "a name passes at deploy: {body}");
-    let outcome = run(&node, "by-name", "t2").await["outcome"].clone();
-    let message = outcome["message"].as_str().unwrap_or_default();
-    assert_eq!(outcome["kind"], "http-denied", "{outcome}");
+    node.deploy(&by_name).await.expect("a name passes at deploy");
+    let outcome = run(&node, "by-name", "t2").await.outcome;
+    let Outcome::Error { kind, message, .. } = &outcome else { panic!("the fetch by name ran: {outcome:?}") };
+    assert_eq!(kind, "http-denied", "{outcome:?}");
     let resolved = ips.iter().any(|ip| {
         let shown = if ip.is_ipv6() { format!("[{ip}]") } else { ip.to_string() };
         message.contains(&format!("{name}:{other} (resolved to {shown})"))

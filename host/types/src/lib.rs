@@ -16,6 +16,7 @@ pub mod hex_bytes;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod manifest;
+pub mod node_api;
 pub mod prometheus;
 
 pub use api::{ApiError, ChainState, EnvelopeState, EnvelopeStatus, RefusedSubmission, SignedSubmission, SubmissionResult};

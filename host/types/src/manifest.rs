@@ -134,6 +134,16 @@ pub enum SubmitSpec {
 }
 
 impl TriggerSpec {
+    /// The trigger's kind as manifests spell it (`chain-event`, `cron` ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TriggerSpec::ChainEvent { .. } => "chain-event",
+            TriggerSpec::BlockInterval { .. } => "block-interval",
+            TriggerSpec::Manual => "manual",
+            TriggerSpec::Cron { .. } => "cron",
+        }
+    }
+
     /// The chain this trigger reads, if any.
     pub fn chain(&self) -> Option<&str> {
         match self {

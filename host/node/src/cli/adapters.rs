@@ -4,32 +4,32 @@ use super::{CliResult, Ctx, output};
 use serde_json::{Value, json};
 use std::path::Path;
 use wasmtime::component::types::ComponentItem;
-use wavs_runtime::adapter::AdapterFileState;
+use wavs_types::node_api::AdapterFileState;
 use wavs_runtime::{AdapterRegistry, ComponentRunner, WasmEngine};
 
 /// `wavs adapters list`: GET /adapters.
 pub async fn list(ctx: &Ctx) -> CliResult {
-    let answer = ctx.client().get("/adapters").await.map_err(|e| e.to_string())?;
+    let answer = ctx.client().adapters().await.map_err(|e| e.to_string())?;
     if ctx.json {
         output::json(&answer);
         return Ok(());
     }
-    let loaded = answer["loaded"].as_array().cloned().unwrap_or_default();
-    if loaded.is_empty() {
+    if answer.loaded.is_empty() {
         println!("no adapters loaded (drop <family>.wasm files into the node's adapters-dir)");
     } else {
-        let rows: Vec<Vec<String>> = loaded
+        let rows: Vec<Vec<String>> = answer
+            .loaded
             .iter()
             .map(|a| {
-                let digest: String = output::cell(&a["digest"]).chars().take(12).collect();
-                vec![output::cell(&a["family"]), output::cell(&a["name"]), output::cell(&a["version"]), digest, output::cell(&a["path"])]
+                let digest: String = a.digest.chars().take(12).collect();
+                vec![a.family.clone(), a.name.clone(), a.version.clone(), digest, a.path.display().to_string()]
             })
             .collect();
         output::table(&["family", "name", "version", "digest", "file"], &rows);
     }
-    for entry in answer["files"].as_array().into_iter().flatten() {
-        if let (Some("refused"), Some(reason)) = (entry[1]["state"].as_str(), entry[1]["reason"].as_str()) {
-            println!("refused {}: {reason}", output::cell(&entry[0]));
+    for (path, state) in &answer.files {
+        if let AdapterFileState::Refused { reason } = state {
+            println!("refused {}: {reason}", path.display());
         }
     }
     Ok(())

@@ -124,14 +124,13 @@ pub async fn deploy(args: &DeployContractsArgs, ctx: &Ctx) -> CliResult {
 
 /// The public key node `url` signs `spec`'s chain with.
 async fn node_key(client: Client, url: &str, spec: &ChainSpec) -> CliResult<Vec<u8>> {
-    let answer = client.get("/operator").await.map_err(|e| format!("--operator-node {url}: {e}"))?;
-    let chains = answer["chains"].as_object().cloned().unwrap_or_default();
-    let entry = chains
+    let answer = client.operator().await.map_err(|e| format!("--operator-node {url}: {e}"))?;
+    let entry = answer
+        .chains
         .values()
-        .find(|c| c["family"] == spec.family.as_str() && c["chain-id"] == spec.chain_id.as_str())
-        .ok_or_else(|| format!("--operator-node {url} serves no chain {} (it lists {:?})", spec.caip2(), chains.keys().collect::<Vec<_>>()))?;
-    let key = entry["public-key"].as_str().ok_or_else(|| format!("--operator-node {url}: no public key in {entry}"))?;
-    wavs_types::hex_bytes::decode(key).map_err(|e| format!("--operator-node {url}: {e}"))
+        .find(|c| c.family == spec.family && c.chain_id == spec.chain_id)
+        .ok_or_else(|| format!("--operator-node {url} serves no chain {} (it lists {:?})", spec.caip2(), answer.chains.keys().collect::<Vec<_>>()))?;
+    wavs_types::hex_bytes::decode(&entry.public_key).map_err(|e| format!("--operator-node {url}: {e}"))
 }
 
 /// Registers (chain, manager, handler) with the aggregator at `url`.

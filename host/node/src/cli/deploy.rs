@@ -7,6 +7,7 @@ use super::{CliResult, Client, Ctx, DEFAULT_NODE, output};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use wavs_types::node_api::ServiceDeployed;
 
 /// How often a compile's state is read, and how often progress is printed.
 const POLL: Duration = Duration::from_millis(500);
@@ -51,7 +52,7 @@ pub async fn deploy(file: &Path, components: &[(String, PathBuf)], ctx: &Ctx) ->
     } else {
         for (url, outcome) in &done {
             if let Ok(answer) = outcome {
-                println!("deployed {} on {url}", output::cell(&answer["id"]));
+                println!("deployed {} on {url}", answer.id);
             }
         }
     }
@@ -63,7 +64,7 @@ pub async fn deploy(file: &Path, components: &[(String, PathBuf)], ctx: &Ctx) ->
 }
 
 /// Uploads, waits for the compiles, deploys: on one node.
-async fn deploy_on(client: &Client, mut manifest: Value, uploads: &[(String, Vec<u8>)]) -> CliResult<Value> {
+async fn deploy_on(client: &Client, mut manifest: Value, uploads: &[(String, Vec<u8>)]) -> CliResult<ServiceDeployed> {
     for (name, bytes) in uploads {
         let digest = client.upload_in_background(bytes.clone()).await.map_err(|e| e.to_string())?;
         wait_compiled(client, name, &digest, bytes.len()).await?;

@@ -3,13 +3,15 @@
 
 use super::{CliResult, Ctx, output};
 use crate::NodeConfig;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, WasmEngine};
 use wavs_types::EnvelopeState;
 use wavs_types::execution::{ExecutionRecord, Outcome, Submission};
 use wavs_types::hex_bytes;
+use wavs_types::node_api::{OperatorAnswer, OperatorIdentity};
 
 /// `wavs health`: GET /health.
 pub async fn health(ctx: &Ctx) -> CliResult {
@@ -83,9 +85,9 @@ pub async fn chains_add(name: &str, spec: Value, ctx: &Ctx) -> CliResult {
 /// Each chain's key of `config`: public key and source computed here, the chain's
 /// identity for it through the configured adapters (no node needed; an adapter may
 /// contact its chain to open it).
-async fn local_keys(config: &Path) -> CliResult<Value> {
+async fn local_keys(config: &Path) -> CliResult<OperatorAnswer> {
     let config = NodeConfig::load(config).map_err(|e| e.to_string())?;
-    let mut chains = Map::new();
+    let mut chains = BTreeMap::new();
     if !config.chains.is_empty() {
         let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
         let engine = WasmEngine::new(scratch.path()).map_err(|e| e.to_string())?;
@@ -96,14 +98,11 @@ async fn local_keys(config: &Path) -> CliResult<Value> {
             let public_key = key.signer.public_key();
             let signer = AdapterSigner::PublicOnly(public_key.clone());
             let chain = ChainAdapter::from_spec(registry.clone(), name, spec, signer, config.limits.adapter_limits());
-            let id = match chain.operator_id(&public_key).await {
-                Ok(id) => json!(id),
-                Err(e) => json!({ "error": e.to_string() }),
-            };
-            chains.insert(name.clone(), crate::api::chain_key_json(spec, &public_key, &key.source, id));
+            let id = chain.operator_id(&public_key).await;
+            chains.insert(name.clone(), crate::api::chain_key(spec, &public_key, &key.source, id));
         }
     }
-    Ok(json!({ "chains": chains }))
+    Ok(OperatorAnswer { chains })
 }
 
 /// `wavs keys`: each chain's key and identity, from the running node (GET /operator),
@@ -111,24 +110,23 @@ async fn local_keys(config: &Path) -> CliResult<Value> {
 pub async fn keys(config: Option<&Path>, ctx: &Ctx) -> CliResult {
     let answer = match config {
         Some(path) => local_keys(path).await?,
-        None => ctx.client().get("/operator").await.map_err(|e| format!("{e} (or pass --config FILE to compute the keys without a node)"))?,
+        None => ctx.client().operator().await.map_err(|e| format!("{e} (or pass --config FILE to compute the keys without a node)"))?,
     };
     if ctx.json {
         output::json(&answer);
         return Ok(());
     }
-    let chains = answer["chains"].as_object().cloned().unwrap_or_default();
-    if chains.is_empty() {
+    if answer.chains.is_empty() {
         println!("no chains configured: each chain gets its own key once it is configured");
     }
-    for (chain, entry) in &chains {
-        println!("{chain}  ({} {})", output::cell(&entry["family"]), output::cell(&entry["chain-id"]));
-        println!("  public key  {}", output::cell(&entry["public-key"]));
-        match entry["id"].get("error") {
-            Some(e) => println!("  id          error: {}", output::cell(e)),
-            None => println!("  id          {}", output::cell(&entry["id"])),
+    for (chain, entry) in &answer.chains {
+        println!("{chain}  ({} {})", entry.family, entry.chain_id);
+        println!("  public key  {}", entry.public_key);
+        match &entry.id {
+            OperatorIdentity::Unknown { error } => println!("  id          error: {error}"),
+            OperatorIdentity::Id(id) => println!("  id          {id}"),
         }
-        println!("  key         {}", output::cell(&entry["key"]));
+        println!("  key         {}", entry.key);
     }
     Ok(())
 }

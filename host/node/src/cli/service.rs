@@ -189,12 +189,11 @@ pub fn validate(file: &Path, components: &[(String, PathBuf)], ctx: &Ctx) -> Cli
 
 /// `wavs service list`.
 pub async fn list(ctx: &Ctx) -> CliResult {
-    let services = ctx.client().get("/services").await.map_err(|e| e.to_string())?;
+    let list = ctx.client().services().await.map_err(|e| e.to_string())?;
     if ctx.json {
-        output::json(&services);
+        output::json(&list);
         return Ok(());
     }
-    let list = services.as_array().cloned().unwrap_or_default();
     if list.is_empty() {
         println!("no services deployed (deploy one with `wavs service deploy FILE --component NAME=FILE.wasm`)");
         return Ok(());
@@ -203,22 +202,14 @@ pub async fn list(ctx: &Ctx) -> CliResult {
     let paused = ctx.client().health().await.map(|h| h.paused_services).unwrap_or_default();
     let mut rows = Vec::new();
     for s in &list {
-        let id = s["id"].as_str().unwrap_or_default();
-        let state = if paused.iter().any(|p| p == id) { "paused" } else { "running" };
-        for (wf, spec) in s["workflows"].as_object().into_iter().flatten() {
-            let trigger = match &spec["trigger"] {
-                Value::String(t) => t.clone(),
-                Value::Object(o) => o.keys().next().cloned().unwrap_or_default(),
-                other => other.to_string(),
+        let state = if paused.contains(&s.id) { "paused" } else { "running" };
+        for (wf, spec) in &s.workflows {
+            let submit = match &spec.submit {
+                SubmitSpec::None => "none".to_string(),
+                SubmitSpec::Aggregator { chain, .. } => format!("aggregator {chain}"),
             };
-            let submit = match &spec["submit"] {
-                Value::String(t) => t.clone(),
-                Value::Object(o) => o.iter().map(|(k, v)| format!("{k} {}", output::cell(&v["chain"]))).collect(),
-                other => other.to_string(),
-            };
-            let component = output::cell(&spec["component"]);
-            let digest = output::cell(&s["components"][&component]["digest"]);
-            rows.push(vec![output::cell(&s["id"]), state.into(), wf.clone(), trigger, component, digest.chars().take(12).collect(), submit]);
+            let digest = s.components.get(&spec.component).map(|c| c.digest.chars().take(12).collect()).unwrap_or_default();
+            rows.push(vec![s.id.clone(), state.into(), wf.clone(), spec.trigger.kind().into(), spec.component.clone(), digest, submit]);
         }
     }
     output::table(&["service", "state", "workflow", "trigger", "component", "digest", "submit"], &rows);
@@ -242,10 +233,10 @@ pub async fn pause_or_resume(verb: &str, id: &str, ctx: &Ctx) -> CliResult {
     if ctx.json {
         output::json(&answer);
     } else if verb == "pause" {
-        let waiting = output::cell(&answer["waiting-jobs"]);
+        let waiting = answer.waiting_jobs.unwrap_or_default();
         println!("paused {id}: triggers are still read and kept ({waiting} waiting); `wavs service resume {id}` runs them");
     } else {
-        println!("resumed {id}: {} waiting job(s) released", output::cell(&answer["released-jobs"]));
+        println!("resumed {id}: {} waiting job(s) released", answer.released_jobs.unwrap_or_default());
     }
     Ok(())
 }

@@ -15,19 +15,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 use wasmtime::component::Linker;
+/// What became of a file the registry looked at (the wire type of `GET /adapters`).
+pub use wavs_types::node_api::AdapterFileState;
 
 /// Identifies one version of a file cheaply, so unchanged files are not reloaded.
 type Stamp = (u64, Option<SystemTime>);
-
-/// A file the registry looked at.
-#[derive(Debug, Clone, serde::Serialize)]
-#[serde(tag = "state", rename_all = "kebab-case")]
-pub enum AdapterFileState {
-    /// Loaded and serving `family`.
-    Loaded { family: String },
-    /// Refused, with the reason.
-    Refused { reason: String },
-}
 
 /// What one scan changed.
 #[derive(Debug, Default)]
