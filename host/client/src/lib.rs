@@ -17,7 +17,9 @@ use wavs_types::ApiError;
 use wavs_types::execution::{ExecutionRecord, TaskRequest};
 use wavs_types::ServiceManifest;
 use wavs_types::health::NodeHealth;
-use wavs_types::node_api::{AdaptersAnswer, ChainAdded, OperatorAnswer, PauseAnswer, ServiceDeployed};
+use wavs_types::node_api::{
+    AdaptersAnswer, ChainAdded, ComponentAccepted, ComponentStatus, ComponentUploaded, OperatorAnswer, PauseAnswer, ServiceDeployed,
+};
 
 /// The content type of a component upload.
 const WASM: &str = "application/wasm";
@@ -111,11 +113,17 @@ impl NodeClient {
     pub async fn upload_component(&self, bytes: Vec<u8>, wait: bool) -> Result<String, ClientError> {
         let path = if wait { "/components" } else { "/components?wait=false" };
         let body = self.send(self.http.post(self.url(path)).header(CONTENT_TYPE, WASM).body(bytes)).await?;
-        #[derive(serde::Deserialize)]
-        struct Uploaded {
-            digest: String,
-        }
-        Ok(Self::typed::<Uploaded>("POST /components", body)?.digest)
+        Ok(if wait {
+            Self::typed::<ComponentUploaded>("POST /components", body)?.digest
+        } else {
+            Self::typed::<ComponentAccepted>("POST /components?wait=false", body)?.digest
+        })
+    }
+
+    /// `GET /components/{digest}`: whether the component is stored, or where its
+    /// background compile is.
+    pub async fn component_status(&self, digest: &str) -> Result<ComponentStatus, ClientError> {
+        Self::typed("GET /components/{digest}", self.get(&format!("/components/{digest}")).await?)
     }
 
     /// `POST /services`: deploys (or replaces) the service of `manifest`.

@@ -9,38 +9,40 @@
 //! token ([`redact`]).
 
 mod auth;
+mod chains;
 pub mod content_type;
+mod executions;
 mod health;
 pub mod hosts;
 pub mod metrics;
 pub mod openapi;
 pub mod redact;
+mod services;
 mod tasks;
 pub mod token;
 mod upload;
+
+pub use chains::chain_key;
 
 use crate::chains::{ChainAdder, Chains};
 use crate::components::Components;
 use crate::cron::Cron;
 use crate::error::NodeError;
-use crate::executions::{ExecutionRecord, OutcomeCounts};
+use crate::executions::OutcomeCounts;
 use crate::metrics::NodeMetrics;
 use crate::node::Node;
 use crate::reader::Readers;
 use crate::scheduler::Scheduler;
 use crate::services::Services;
 use crate::store::Store;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::Value;
-use std::collections::BTreeMap;
 use std::sync::Arc;
-use wavs_types::node_api::{AdaptersAnswer, ChainAdded, ChainKey, OperatorAnswer, OperatorIdentity, PauseAnswer, ServiceDeployed};
-use wavs_types::{ApiError, ServiceManifest};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use wavs_types::ApiError;
 
 /// Largest request body on every route but `POST /components`, which reads its body
 /// itself under `[storage] max-component-bytes` ([`upload`]).
@@ -106,6 +108,28 @@ impl ApiState {
     }
 }
 
+/// Every operation: its handler and, from the handler's `#[utoipa::path]`, its entry in
+/// the OpenAPI document ([`openapi::document`]), so that the two cannot differ.
+pub(crate) fn routes() -> OpenApiRouter<Arc<ApiState>> {
+    OpenApiRouter::new()
+        .routes(routes!(crate::status_page::root))
+        .routes(routes!(crate::status_page::page))
+        .routes(routes!(health::health))
+        .routes(routes!(metrics::metrics))
+        .routes(routes!(openapi::openapi))
+        .routes(routes!(chains::adapters))
+        .routes(routes!(chains::operator))
+        .routes(routes!(chains::add_chain))
+        .routes(routes!(upload::upload_component))
+        .routes(routes!(upload::component_status))
+        .routes(routes!(services::list_services, services::deploy_service))
+        .routes(routes!(services::remove_service))
+        .routes(routes!(services::pause_service))
+        .routes(routes!(services::resume_service))
+        .routes(routes!(tasks::add_task))
+        .routes(routes!(executions::executions))
+}
+
 /// The node's own addresses when its API listens on `addr`, for the `Host` and `Origin`
 /// checks.
 pub fn allowed_hosts(node: &Node, addr: std::net::SocketAddr) -> Arc<hosts::AllowedHosts> {
@@ -131,23 +155,8 @@ pub fn router(node: Arc<Node>) -> Router {
 pub fn router_at(node: Arc<Node>, addr: std::net::SocketAddr) -> Router {
     let allowed = allowed_hosts(&node, addr);
     let state = ApiState::of(&node);
-    Router::new()
-        .route("/", get(crate::status_page::page))
-        .route("/status", get(crate::status_page::page))
-        .route("/health", get(health::health))
-        .route("/metrics", get(metrics::metrics))
-        .route("/openapi.json", get(openapi::openapi))
-        .route("/adapters", get(adapters))
-        .route("/operator", get(operator))
-        .route("/components", post(upload::upload_component))
-        .route("/components/{digest}", get(upload::component_status))
-        .route("/services", get(list_services).post(deploy_service))
-        .route("/services/{id}", delete(remove_service))
-        .route("/services/{id}/pause", post(pause_service))
-        .route("/services/{id}/resume", post(resume_service))
-        .route("/chains", post(add_chain))
-        .route("/services/{id}/workflows/{workflow}/tasks", post(tasks::add_task))
-        .route("/executions", get(executions))
+    let (router, _) = routes().split_for_parts();
+    router
         .fallback(|| async { NodeError::NotFound("no such endpoint; GET /openapi.json describes the API".into()) })
         .method_not_allowed_fallback(wavs_types::http::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -156,87 +165,4 @@ pub fn router_at(node: Arc<Node>, addr: std::net::SocketAddr) -> Router {
         .layer(axum::middleware::from_fn_with_state(allowed, hosts::check))
         .layer(axum::middleware::map_response(wavs_types::http::json_errors))
         .with_state(state)
-}
-
-async fn adapters(State(api): State<Arc<ApiState>>) -> Json<AdaptersAnswer> {
-    Json(AdaptersAnswer { loaded: api.registry.loaded(), files: api.registry.files() })
-}
-
-/// Each chain's signing key: public key, where it came from, and the identity the
-/// chain's adapter gives it (what a service manager registers).
-async fn operator(State(api): State<Arc<ApiState>>) -> Json<OperatorAnswer> {
-    let mut chains = BTreeMap::new();
-    for (name, chain) in api.chains.all() {
-        let key = chain.key.signer.public_key();
-        let id = chain.adapter.operator_id(&key).await;
-        chains.insert(name, chain_key(&chain.spec, &key, &chain.key.source, id));
-    }
-    Json(OperatorAnswer { chains })
-}
-
-/// Every deployed manifest; component config values only for a caller with the token.
-async fn list_services(State(api): State<Arc<ApiState>>, headers: HeaderMap) -> Json<Vec<ServiceManifest>> {
-    let full = auth::authorized(api.token.as_ref(), &headers);
-    let services = api.services.list();
-    let shown = services.iter().map(|s| (**s).clone());
-    Json(if full { shown.collect() } else { shown.map(redact::without_config_values).collect() })
-}
-
-async fn deploy_service(State(api): State<Arc<ApiState>>, body: String) -> ApiResult<(StatusCode, Json<ServiceDeployed>)> {
-    let manifest = ServiceManifest::from_json(&body).map_err(NodeError::Invalid)?;
-    let id = manifest.id.clone();
-    api.services.deploy(manifest)?;
-    Ok((StatusCode::CREATED, Json(ServiceDeployed { id })))
-}
-
-async fn remove_service(State(api): State<Arc<ApiState>>, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    api.services.remove(&id)?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-async fn pause_service(State(api): State<Arc<ApiState>>, Path(id): Path<String>) -> ApiResult<Json<PauseAnswer>> {
-    let waiting = api.services.pause(&id)?;
-    Ok(Json(PauseAnswer { id, paused: true, waiting_jobs: Some(waiting), released_jobs: None }))
-}
-
-async fn resume_service(State(api): State<Arc<ApiState>>, Path(id): Path<String>) -> ApiResult<Json<PauseAnswer>> {
-    let released = api.services.resume(&id)?;
-    Ok(Json(PauseAnswer { id, paused: false, waiting_jobs: None, released_jobs: Some(released) }))
-}
-
-/// Serves a new chain: the body is a `[chains.NAME]` table as JSON, plus its `name`.
-async fn add_chain(State(api): State<Arc<ApiState>>, body: String) -> ApiResult<(StatusCode, Json<ChainAdded>)> {
-    let mut fields: serde_json::Map<String, Value> =
-        serde_json::from_str(&body).map_err(|e| NodeError::Invalid(format!("invalid chain: {e}")))?;
-    let name = match fields.remove("name") {
-        Some(Value::String(name)) => name,
-        _ => return Err(NodeError::Invalid("invalid chain: `name` (a string) is missing".into())),
-    };
-    let spec: wavs_types::ChainSpec = serde_json::from_value(Value::Object(fields))
-        .map_err(|e| NodeError::Invalid(format!("invalid chain {name}: {e}")))?;
-    api.chain_adder.add(&name, spec)?;
-    Ok((StatusCode::CREATED, Json(ChainAdded { name })))
-}
-
-#[derive(Deserialize)]
-struct ExecutionQuery {
-    service: Option<String>,
-    limit: Option<usize>,
-}
-
-async fn executions(State(api): State<Arc<ApiState>>, Query(q): Query<ExecutionQuery>) -> ApiResult<Json<Vec<ExecutionRecord>>> {
-    let records = api.store.recent_executions(q.service.as_deref(), q.limit.unwrap_or(50).min(1000))?;
-    Ok(Json(records))
-}
-
-/// One chain's entry in `wavs keys` and `GET /operator`, with the identity its adapter
-/// gave the key (or why it could not).
-pub fn chain_key<E: std::fmt::Display>(spec: &wavs_types::ChainSpec, public_key: &[u8], source: &str, id: Result<String, E>) -> ChainKey {
-    ChainKey {
-        family: spec.family.clone(),
-        chain_id: spec.chain_id.clone(),
-        public_key: wavs_types::hex_bytes::encode(public_key),
-        id: id.map_or_else(|e| OperatorIdentity::Unknown { error: e.to_string() }, OperatorIdentity::Id),
-        key: source.to_string(),
-    }
 }

@@ -18,7 +18,7 @@ use access::{Access, Token};
 use serde_json::Value;
 use wavs_types::ServiceManifest;
 use wavs_types::execution::ExecutionRecord;
-use wavs_types::node_api::{AdaptersAnswer, ChainAdded, OperatorAnswer, PauseAnswer, ServiceDeployed};
+use wavs_types::node_api::{AdaptersAnswer, ChainAdded, ComponentStatus, OperatorAnswer, PauseAnswer, ServiceDeployed};
 use wavs_client::{ClientError, NodeClient};
 use std::path::Path;
 
@@ -138,6 +138,11 @@ impl Client {
     /// Deploys (or replaces) a service from its manifest as JSON.
     pub async fn deploy_manifest(&self, manifest: &Value) -> Result<ServiceDeployed> {
         self.inner.deploy(manifest).await.map_err(|e| self.explain(e))
+    }
+
+    /// Whether a component is stored, or where its compile is.
+    pub async fn component_status(&self, digest: &str) -> Result<ComponentStatus> {
+        self.inner.component_status(digest).await.map_err(|e| self.explain(e))
     }
 
     /// Every deployed manifest.

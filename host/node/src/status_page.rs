@@ -13,7 +13,18 @@ pub const PAGE: &str = include_str!("status_page.html");
 const CSP: &str = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
                    connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/// `GET /` and `GET /status`.
+/// The status page: self-contained HTML that polls /health, /services, /adapters and
+/// /executions.
+#[utoipa::path(get, path = "/", tag = "status", operation_id = "statusPageRoot",
+    responses((status = 200, description = "The page.", content_type = "text/html", body = String)))]
+pub async fn root() -> impl IntoResponse {
+    page().await
+}
+
+/// The status page: self-contained HTML that polls /health, /services, /adapters and
+/// /executions.
+#[utoipa::path(get, path = "/status", tag = "status", operation_id = "statusPage",
+    responses((status = 200, description = "The page.", content_type = "text/html", body = String)))]
 pub async fn page() -> impl IntoResponse {
     (
         [

@@ -110,6 +110,7 @@ pub struct AggregatorCounters {
 /// What a loaded adapter says about itself, as `/health` (aggregator) and `/adapters`
 /// (node) list it. Its keys are snake_case, as they have always been.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdapterInfo {
     /// The chain family served (`evm`, `cosmos`, ...).
     pub family: String,
@@ -124,5 +125,6 @@ pub struct AdapterInfo {
     /// sha256 of its file, hex.
     pub digest: String,
     /// The file it was loaded from.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub path: PathBuf,
 }

@@ -26,6 +26,7 @@ pub struct SignedSubmission {
 
 /// Where an envelope stands at the aggregator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum EnvelopeState {
     /// Collecting signatures: `signed-weight` of `threshold` so far.
@@ -37,6 +38,7 @@ pub enum EnvelopeState {
     #[serde(rename_all = "kebab-case")]
     Landed {
         #[serde(with = "crate::hex_bytes")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^(0x)?([0-9a-fA-F]{2})*$"))]
         tx_hash: Vec<u8>,
         height: u64,
     },
@@ -56,10 +58,12 @@ impl EnvelopeState {
 
 /// The aggregator's answer to a submission or status query.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub struct EnvelopeStatus {
     /// The envelope's event id.
     #[serde(with = "crate::hex_bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^(0x)?([0-9a-fA-F]{2})*$"))]
     pub event_id: Vec<u8>,
     /// Its state.
     #[serde(flatten)]

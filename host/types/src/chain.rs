@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 /// One chain entry of a node or aggregator configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ChainSpec {
     /// The adapter family that serves this chain (`evm`, `cosmos`, ...).

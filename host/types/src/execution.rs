@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// One component execution and what became of its results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub struct ExecutionRecord {
     /// Increasing number of this execution on this node.
@@ -32,6 +33,7 @@ pub struct ExecutionRecord {
 
 /// Whether the component succeeded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum Outcome {
     /// It returned responses.
@@ -53,13 +55,16 @@ impl Outcome {
 
 /// A response and its submission.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub struct ResultRecord {
     /// The envelope's event id.
     #[serde(with = "crate::hex_bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^(0x)?([0-9a-fA-F]{2})*$"))]
     pub event_id: Vec<u8>,
     /// The payload.
     #[serde(with = "crate::hex_bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^(0x)?([0-9a-fA-F]{2})*$"))]
     pub payload: Vec<u8>,
     /// What happened to it.
     pub submission: Submission,
@@ -67,6 +72,7 @@ pub struct ResultRecord {
 
 /// What happened to a result after the component returned it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum Submission {
     /// The workflow submits nowhere.
@@ -94,6 +100,7 @@ impl Submission {
 
 /// `POST /services/{id}/workflows/{workflow}/tasks`: a manual task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct TaskRequest {
     /// Names the task: the same id on every operator gives the same event id, so their
@@ -101,5 +108,6 @@ pub struct TaskRequest {
     pub task_id: String,
     /// The component's input, 0x-hex.
     #[serde(with = "crate::hex_bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^(0x)?([0-9a-fA-F]{2})*$"))]
     pub payload: Vec<u8>,
 }

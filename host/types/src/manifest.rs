@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 /// A service as builders deploy it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ServiceManifest {
     /// Unique id of the service on this node (letters, digits, `-`, `_`).
@@ -22,6 +23,7 @@ pub struct ServiceManifest {
 
 /// One component of a service.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ComponentSpec {
     /// sha256 (hex) of the component's `.wasm`, uploaded to the node beforehand.
@@ -39,6 +41,7 @@ pub struct ComponentSpec {
 
 /// Per-component limits; each must stay within the operator's maxima.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct LimitOverrides {
     /// Fuel per execution.
@@ -59,6 +62,7 @@ pub struct LimitOverrides {
 
 /// Capabilities granted to a component.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Permissions {
     /// `host` or `host:port` entries reachable over HTTP (no port: the scheme's default);
@@ -70,6 +74,7 @@ pub struct Permissions {
 
 /// `trigger -> component -> submit`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct WorkflowSpec {
     /// What starts the workflow.
@@ -82,6 +87,7 @@ pub struct WorkflowSpec {
 
 /// What starts a workflow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum TriggerSpec {
     /// A contract event on a configured chain.
@@ -116,6 +122,7 @@ pub enum TriggerSpec {
 
 /// Where a workflow's results go.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum SubmitSpec {
     /// Keep results on the node only.

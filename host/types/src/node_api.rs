@@ -27,10 +27,12 @@ pub enum AdapterFileState {
 
 /// `GET /adapters`: the adapters loaded, and every file looked at.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdaptersAnswer {
     /// One entry per loaded adapter (per chain family).
     pub loaded: Vec<AdapterInfo>,
-    /// Every file of the adapters-dir, with what became of it.
+    /// Every file of the adapters-dir, with what became of it: `[path, state]` pairs.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<(String, AdapterFileState)>))]
     pub files: Vec<(PathBuf, AdapterFileState)>,
 }
 
@@ -104,4 +106,54 @@ pub struct PauseAnswer {
 pub struct ChainAdded {
     /// The node's name for it.
     pub name: String,
+}
+
+/// `POST /chains`: a `[chains.NAME]` table of the node configuration, as JSON, with its
+/// name. (The node reads `name` first, so that an error in the rest names the chain.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChainRequest {
+    /// The chain's name, as manifests refer to it (letters, digits, `-`, `_`).
+    pub name: String,
+    /// The chain, as the configuration file's table holds it.
+    #[serde(flatten)]
+    pub spec: crate::ChainSpec,
+}
+
+/// `POST /components`, answered once the component is compiled and stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ComponentUploaded {
+    /// sha256 (hex) of the `.wasm`; manifests name the component by it.
+    pub digest: String,
+    /// Where the compiled form came from: `compiled`, or `cache`.
+    pub source: String,
+    /// Milliseconds the compile (or the cache look-up) took.
+    pub ms: u64,
+    /// The component's size.
+    pub bytes: usize,
+}
+
+/// `POST /components?wait=false`, answered once the upload is held: its compile goes on
+/// in the background (`GET /components/{digest}` follows it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ComponentAccepted {
+    /// sha256 (hex) of the `.wasm`.
+    pub digest: String,
+    /// The component's size.
+    pub bytes: usize,
+    /// Where its compile is (none once it left the list of compiles).
+    pub compile: Option<crate::health::CompileState>,
+}
+
+/// `GET /components/{digest}`: a stored component, or where its compile is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ComponentStatus {
+    /// sha256 (hex) of the `.wasm`.
+    pub digest: String,
+    /// `ready` once stored (a component stored before this start shows source
+    /// `stored`), else `compiling` or `failed`.
+    pub compile: crate::health::CompileState,
 }

@@ -64,6 +64,15 @@ pub(crate) fn report(api: &ApiState) -> (StatusCode, NodeHealth) {
     (code, health)
 }
 
+/// The node's state, per chain, its store, executions by outcome since start, background
+/// compiles under way and each cron workflow's next tick.
+///
+/// 503 while the store cannot write (a full disk): the node reopens it and answers 200
+/// again once writes succeed.
+#[utoipa::path(get, path = "/health", tag = "status", operation_id = "health",
+    responses(
+        (status = 200, description = "Health.", body = NodeHealth),
+        (status = 503, description = "Unhealthy: the store cannot write; `store` says why.", body = NodeHealth)))]
 pub(super) async fn health(State(api): State<Arc<ApiState>>) -> (StatusCode, Json<NodeHealth>) {
     let (code, health) = report(&api);
     (code, Json(health))

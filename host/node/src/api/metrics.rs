@@ -73,6 +73,11 @@ pub fn render(api: &ApiState) -> Result<String> {
     Ok(out)
 }
 
+/// Metrics in the Prometheus text format (0.0.4).
+#[utoipa::path(get, path = "/metrics", tag = "status", operation_id = "metrics",
+    responses(
+        (status = 200, description = "The exposition.", content_type = "text/plain", body = String),
+        (status = 503, description = "The store could not be read; retry.", body = wavs_types::ApiError)))]
 pub(super) async fn metrics(State(api): State<Arc<ApiState>>) -> Result<impl IntoResponse> {
     Ok(([(header::CONTENT_TYPE, CONTENT_TYPE)], render(&api)?))
 }

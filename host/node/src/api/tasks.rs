@@ -12,7 +12,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use std::sync::Arc;
 use wavs_runtime::bindings::wit_types::TriggerData;
-use wavs_types::TriggerSpec;
+use wavs_types::{ApiError, TriggerSpec};
 use wavs_types::execution::{ExecutionRecord, TaskRequest};
 
 /// What starts a workflow, as a person reads it in a refusal.
@@ -29,6 +29,18 @@ pub fn describe_trigger(trigger: &TriggerSpec) -> String {
     }
 }
 
+/// Run a manual task on a workflow whose trigger is `manual`, now; answers the execution.
+/// Every operator given the same task id signs the same envelope.
+#[utoipa::path(post, path = "/services/{id}/workflows/{workflow}/tasks", tag = "tasks", operation_id = "addTask",
+    params(("id" = String, Path, description = "The service's id."), ("workflow" = String, Path, description = "The workflow's id.")),
+    request_body = TaskRequest,
+    responses(
+        (status = 200, description = "The execution (its outcome may be an error of the component).", body = ExecutionRecord),
+        (status = 400, description = "Invalid task.", body = ApiError),
+        (status = 404, description = "No such service or workflow.", body = ApiError),
+        (status = 409, description = "The workflow's trigger is not `manual` (the message names it: a chain-triggered \
+            workflow takes no manual tasks), or the service is paused.", body = ApiError),
+        (status = 503, description = "The run failed in a way that may pass; it will be retried (see GET /executions).", body = ApiError)))]
 pub(super) async fn add_task(
     State(api): State<Arc<ApiState>>,
     Path((id, workflow)): Path<(String, String)>,

@@ -10,8 +10,11 @@ use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
-use serde_json::{Value, json};
+use wavs_types::ApiError;
+use wavs_types::health::CompileState;
+use wavs_types::node_api::{ComponentAccepted, ComponentStatus, ComponentUploaded};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,18 +24,64 @@ use std::time::Duration;
 const DRAIN_BYTES: u64 = 256 << 20;
 const DRAIN_TIME: Duration = Duration::from_secs(30);
 
-/// `?wait=false`: answer 202 once the body is stored in memory, compile in the background.
-#[derive(Debug, Default, serde::Deserialize)]
+/// Whether to answer only once the component is compiled.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct UploadQuery {
+    /// `false`: answer 202 at once and compile in the background; follow it with
+    /// GET /components/{digest}. The CLI's `service deploy` does this.
+    #[param(default = true)]
     wait: Option<bool>,
 }
 
+/// A service component's `.wasm` file.
+// Named only to give the document its schema: the handler reads the body as a stream
+// (`read_capped`), never as this type.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub(super) struct WasmFile(Vec<u8>);
+
+/// An upload's answer: 201 once compiled, or 202 with the compile under way.
+pub(super) enum Uploaded {
+    Compiled(ComponentUploaded),
+    Accepted(ComponentAccepted),
+}
+
+impl IntoResponse for Uploaded {
+    fn into_response(self) -> Response {
+        match self {
+            Uploaded::Compiled(answer) => (StatusCode::CREATED, Json(answer)).into_response(),
+            Uploaded::Accepted(answer) => (StatusCode::ACCEPTED, Json(answer)).into_response(),
+        }
+    }
+}
+
+/// Upload a service component (`.wasm`, at most `[storage] max-component-bytes`, 32 MiB
+/// by default, sent as `Content-Type: application/wasm`); answers its digest.
+///
+/// A component no deployed service uses is removed `unused-component-grace-secs` (24 h by
+/// default) after its upload or its last use.
+#[utoipa::path(post, path = "/components", tag = "services", operation_id = "uploadComponent",
+    params(UploadQuery),
+    request_body(content = inline(WasmFile), content_type = "application/wasm"),
+    responses(
+        (status = 201, description = "Stored and compiled (or found in the cache).", body = ComponentUploaded),
+        (status = 202, description = "Accepted (`?wait=false`): compiling in the background.", body = ComponentAccepted),
+        (status = 400, description = "Not a valid component.", body = ApiError),
+        (status = 413, description = "Over a storage cap: larger than `[storage] max-component-bytes` (refused before it \
+            is compiled), or storing it would take all stored components over `max-total-component-bytes`. The message \
+            names the cap, the size and what to do.", body = ApiError),
+        (status = 429, description = "`?wait=false` only: `max-concurrent-compiles` background compiles are running \
+            already and this component is neither compiling nor compiled. The message says how many run; `retryable` is \
+            true: the same upload passes once one finishes (GET /health lists them under `compiling`). An upload of a \
+            component already compiling or compiled is never refused.", body = ApiError)))]
 pub(super) async fn upload_component(
     State(api): State<Arc<ApiState>>,
     Query(query): Query<UploadQuery>,
     headers: HeaderMap,
     body: Body,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<Uploaded> {
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if let Some(len) = declared {
         if let Err(refused) = api.components.check_component_size(Some(len)) {
@@ -48,24 +97,34 @@ pub(super) async fn upload_component(
     let bytes = body.len();
     if query.wait == Some(false) {
         let digest = api.components.upload_in_background(body.to_vec())?;
-        let state = api.components.compile_state(&digest);
-        return Ok((StatusCode::ACCEPTED, Json(json!({ "digest": digest, "bytes": bytes, "compile": state }))));
+        let compile = api.components.compile_state(&digest);
+        return Ok(Uploaded::Accepted(ComponentAccepted { digest, bytes, compile }));
     }
     let started = std::time::Instant::now();
     let (digest, source) = api.components.upload_and_wait(body.to_vec()).await?;
     let ms = started.elapsed().as_millis() as u64;
-    Ok((StatusCode::CREATED, Json(json!({ "digest": digest, "source": source, "ms": ms, "bytes": bytes }))))
+    Ok(Uploaded::Compiled(ComponentUploaded { digest, source: source.to_string(), ms, bytes }))
 }
 
-/// `GET /components/{digest}`: whether the component is stored (and loaded), or where its
-/// background compile is.
-pub(super) async fn component_status(State(api): State<Arc<ApiState>>, Path(digest): Path<String>) -> ApiResult<Json<Value>> {
+/// Whether a component is stored, or where its background compile is (`compiling` with
+/// `elapsed-ms`, `ready` with `ms` and `source`, `failed` with `reason` and `retryable`).
+/// Finished compiles are listed for 10 minutes.
+#[utoipa::path(get, path = "/components/{digest}", tag = "services", operation_id = "componentStatus",
+    params(("digest" = String, Path, description = "sha256 of the component, hex.")),
+    responses(
+        (status = 200, description = "Its state.", body = ComponentStatus),
+        (status = 404, description = "Neither stored nor compiling here.", body = ApiError)))]
+pub(super) async fn component_status(State(api): State<Arc<ApiState>>, Path(digest): Path<String>) -> ApiResult<Json<ComponentStatus>> {
     let digest = digest.trim_start_matches("0x").to_ascii_lowercase();
-    if let Some(state) = api.components.compile_state(&digest) {
-        return Ok(Json(json!({ "digest": digest, "compile": state })));
+    if let Some(compile) = api.components.compile_state(&digest) {
+        return Ok(Json(ComponentStatus { digest, compile }));
     }
     match api.store.component_size(&digest) {
-        Some(bytes) => Ok(Json(json!({ "digest": digest, "compile": { "state": "ready", "bytes": bytes } }))),
+        // Stored before the compiles still listed: nothing was compiled for this answer.
+        Some(bytes) => {
+            let compile = CompileState::Ready { bytes: bytes as usize, ms: 0, source: "stored".into() };
+            Ok(Json(ComponentStatus { digest, compile }))
+        }
         None => Err(NodeError::NotFound(format!("no component {digest} is stored or compiling here; upload it with POST /components"))),
     }
 }

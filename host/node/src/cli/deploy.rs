@@ -7,6 +7,7 @@ use super::{CliResult, Client, Ctx, DEFAULT_NODE, output};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use wavs_types::health::CompileState;
 use wavs_types::node_api::ServiceDeployed;
 
 /// How often a compile's state is read, and how often progress is printed.
@@ -77,20 +78,15 @@ async fn deploy_on(client: &Client, mut manifest: Value, uploads: &[(String, Vec
 async fn wait_compiled(client: &Client, name: &str, digest: &str, bytes: usize) -> CliResult {
     let (started, mut reported) = (Instant::now(), Instant::now());
     loop {
-        let status = client.get(&format!("/components/{digest}")).await.map_err(|e| e.to_string())?;
-        let compile = &status["compile"];
-        match compile["state"].as_str() {
-            Some("ready") => {
-                if started.elapsed() > REPORT_EVERY || compile["source"] == "compiled" {
-                    let ms = compile["ms"].as_u64().unwrap_or(started.elapsed().as_millis() as u64);
+        match client.component_status(digest).await.map_err(|e| e.to_string())?.compile {
+            CompileState::Ready { ms, source, .. } => {
+                if started.elapsed() > REPORT_EVERY || source == "compiled" {
                     eprintln!("{}: {name} compiled in {:.1} s", client.base(), ms as f64 / 1000.0);
                 }
                 return Ok(());
             }
-            Some("failed") => {
-                return Err(format!("component {name}: {}", compile["reason"].as_str().unwrap_or("refused")));
-            }
-            _ => {}
+            CompileState::Failed { reason, .. } => return Err(format!("component {name}: {reason}")),
+            CompileState::Compiling { .. } => {}
         }
         if reported.elapsed() >= REPORT_EVERY {
             reported = Instant::now();

@@ -1,0 +1,71 @@
+//! What the node serves chains with: its adapters, its key per chain, and chains added
+//! while it runs.
+
+use super::{ApiResult, ApiState};
+use crate::error::NodeError;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use wavs_types::ApiError;
+use wavs_types::node_api::{AdaptersAnswer, ChainAdded, ChainKey, ChainRequest, OperatorAnswer, OperatorIdentity};
+
+/// Chain adapters loaded, and every file of the adapters directory with its state.
+#[utoipa::path(get, path = "/adapters", tag = "status", operation_id = "adapters",
+    responses((status = 200, description = "Adapters.", body = AdaptersAnswer)))]
+pub(super) async fn adapters(State(api): State<Arc<ApiState>>) -> Json<AdaptersAnswer> {
+    Json(AdaptersAnswer { loaded: api.registry.loaded(), files: api.registry.files() })
+}
+
+/// Each chain's signing key: public key, where it came from, and the identity the
+/// chain's adapter gives it (what a service manager registers).
+#[utoipa::path(get, path = "/operator", tag = "status", operation_id = "operator",
+    responses((status = 200, description = "Each chain's key, by chain name.", body = OperatorAnswer)))]
+pub(super) async fn operator(State(api): State<Arc<ApiState>>) -> Json<OperatorAnswer> {
+    let mut chains = BTreeMap::new();
+    for (name, chain) in api.chains.all() {
+        let key = chain.key.signer.public_key();
+        let id = chain.adapter.operator_id(&key).await;
+        chains.insert(name, chain_key(&chain.spec, &key, &chain.key.source, id));
+    }
+    Json(OperatorAnswer { chains })
+}
+
+/// Serve a new chain from now on, without a restart; it is kept across restarts.
+///
+/// Its family's adapter may already be loaded or be dropped into the adapters directory
+/// later (the chain waits for it, as a configured one does).
+#[utoipa::path(post, path = "/chains", tag = "chains", operation_id = "addChain",
+    request_body = ChainRequest,
+    responses(
+        (status = 201, description = "Added.", body = ChainAdded),
+        (status = 400, description = "Invalid name or spec (the message names the field).", body = ApiError),
+        (status = 409, description = "A chain of that name is already served, or the node has no room for more chains \
+            added at runtime (it says to use the configuration file).", body = ApiError)))]
+pub(super) async fn add_chain(State(api): State<Arc<ApiState>>, body: String) -> ApiResult<(StatusCode, Json<ChainAdded>)> {
+    // `name` first, so that an error in the rest of the spec names the chain.
+    let mut fields: serde_json::Map<String, Value> =
+        serde_json::from_str(&body).map_err(|e| NodeError::Invalid(format!("invalid chain: {e}")))?;
+    let name = match fields.remove("name") {
+        Some(Value::String(name)) => name,
+        _ => return Err(NodeError::Invalid("invalid chain: `name` (a string) is missing".into())),
+    };
+    let spec: wavs_types::ChainSpec = serde_json::from_value(Value::Object(fields))
+        .map_err(|e| NodeError::Invalid(format!("invalid chain {name}: {e}")))?;
+    api.chain_adder.add(&name, spec)?;
+    Ok((StatusCode::CREATED, Json(ChainAdded { name })))
+}
+
+/// One chain's entry in `wavs keys` and `GET /operator`, with the identity its adapter
+/// gave the key (or why it could not).
+pub fn chain_key<E: std::fmt::Display>(spec: &wavs_types::ChainSpec, public_key: &[u8], source: &str, id: Result<String, E>) -> ChainKey {
+    ChainKey {
+        family: spec.family.clone(),
+        chain_id: spec.chain_id.clone(),
+        public_key: wavs_types::hex_bytes::encode(public_key),
+        id: id.map_or_else(|e| OperatorIdentity::Unknown { error: e.to_string() }, OperatorIdentity::Id),
+        key: source.to_string(),
+    }
+}
