@@ -73,9 +73,7 @@ impl Counters {
 }
 
 /// Milliseconds since the Unix epoch: the stored clock of queue entries.
-pub(crate) fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
-}
+pub(crate) use wavs_types::backoff::unix_ms as now_ms;
 
 /// A running aggregator's shared state.
 pub struct Aggregator {

@@ -21,6 +21,7 @@ use crate::quorum::Quorum;
 use crate::targets::Target;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
+use wavs_types::backoff::Schedule;
 use wavs_types::{EnvelopeState, EnvelopeStatus, WireEnvelope};
 
 /// Why a signature was not counted.
@@ -33,9 +34,14 @@ pub enum Refusal {
     Overflow(String),
 }
 
-/// How long to wait after `attempts` failed submissions.
+/// Delays between submissions of an envelope, from 500 ms doubling to 30 s, each with
+/// jitter of up to its own length so that the envelopes one outage failed are not all
+/// submitted again at once.
+const RESUBMITS: Schedule = Schedule::new(Duration::from_millis(500), Duration::from_secs(30));
+
+/// How long to wait after `attempts` (>= 1) failed submissions.
 fn backoff(attempts: u32) -> Duration {
-    Duration::from_millis(250u64 << attempts.min(7)).min(Duration::from_secs(30))
+    RESUBMITS.delay(attempts.saturating_sub(1))
 }
 
 /// Envelopes ready for one target.

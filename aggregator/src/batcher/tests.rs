@@ -114,8 +114,8 @@ async fn an_unreachable_chain_keeps_every_envelope_for_later_and_they_land_once_
         assert!(status.detail.contains("connection refused"), "the status says why it waits: {}", status.detail);
     }
     rig.chain.set(|c| c.down = None);
-    // The first retry is due 500 ms after the failure.
-    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    // The first retry is due 500 ms to 1 s (jitter) after the failure.
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
     rig.agg.submit_now().await.unwrap();
     assert!(landed(&rig, 1..=3));
     assert_eq!(rig.agg.counters.failed.load(Ordering::Relaxed), 0);

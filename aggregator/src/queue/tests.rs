@@ -114,7 +114,9 @@ fn retry_backs_off_says_why_and_failure_is_final() {
     assert!(q.take_ready(10, now).is_empty(), "not before the backoff passes");
     let status = q.status_of(&key).unwrap();
     assert!(status.detail.contains("attempt 1 did not land: rpc down"), "{}", status.detail);
-    assert_eq!(q.take_ready(10, now + Duration::from_secs(60)).len(), 1);
+    // The first delay is in [500 ms, 1 s).
+    assert!(q.take_ready(10, now + Duration::from_millis(499)).is_empty(), "not before 500 ms");
+    assert_eq!(q.take_ready(10, now + Duration::from_secs(1)).len(), 1);
     q.failed(&key, "reverted: PayloadRefused".into(), NOW);
     let status = q.status(&[1; 20], |_| true).unwrap();
     assert!(matches!(status.state, EnvelopeState::Failed { .. }) && status.state.is_final());
@@ -177,10 +179,26 @@ fn a_restored_queue_resubmits_in_flight_entries_and_backs_off_again() {
     // Event 1 was in flight when the process died: it is ready again at once.
     let ready = restored.take_ready(10, restarted);
     assert_eq!(ready[0].entries.iter().map(|(k, _)| k.event_id[0]).collect::<Vec<_>>(), vec![1]);
-    // Event 2 keeps its attempts and waits its delay again from the restart.
-    let later = restored.take_ready(10, restarted + Duration::from_secs(60));
+    // Event 2 keeps its attempts and waits its delay again from the restart: the
+    // second one, in [1 s, 2 s).
+    assert!(restored.take_ready(10, restarted + Duration::from_millis(999)).is_empty());
+    let later = restored.take_ready(10, restarted + Duration::from_secs(2));
     assert_eq!(later[0].entries[0].0, backing_off);
     assert_eq!(later[0].entries[0].1.attempts(), 2);
     assert_eq!(pending_weight(&restored.status(&[3; 20], |_| true).unwrap()), 1);
     assert!(restored.changes().is_empty(), "restoring writes nothing back");
+}
+
+#[test]
+fn resubmit_delays_double_from_500_ms_to_30_s_with_jitter_below_their_own_length() {
+    for _ in 0..20 {
+        for attempts in 1..=12u32 {
+            let base = Duration::from_millis(500 << (attempts - 1).min(6)).min(Duration::from_secs(30));
+            let delay = backoff(attempts);
+            assert!(base <= delay && delay < 2 * base, "attempt {attempts}: {delay:?} not in [{base:?}, {:?})", 2 * base);
+        }
+    }
+    // Jitter spreads envelopes that failed together.
+    let firsts: BTreeSet<Duration> = (0..20).map(|_| backoff(1)).collect();
+    assert!(firsts.len() > 1, "{firsts:?}");
 }

@@ -7,7 +7,8 @@
 //! is in [`store`]; [`node`] makes the stages and joins them.
 
 pub mod api;
-pub mod backoff;
+/// Jittered retry schedules, shared with the aggregator's queue.
+pub use wavs_types::backoff;
 pub mod chains;
 pub mod cli;
 pub mod components;

@@ -1,10 +1,11 @@
-//! What the node counts as it works, for `GET /metrics` (`api/metrics.rs` writes the
-//! rest): the executor observes each execution, the sender each send. Kept in a
-//! registry of the `prometheus` crate, which also writes them in the text format.
+//! What the node counts as it works, for `GET /metrics` (`api/metrics.rs` reads the
+//! rest at scrape time): the executor observes each execution, the sender each send.
+//! Kept in a registry of the `prometheus` crate, whose families join the exposition.
 
 use crate::executions::{ExecutionRecord, Outcome};
 use crate::store::OutboxState;
-use prometheus::{Encoder, Histogram, HistogramOpts, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::proto::MetricFamily;
+use prometheus::{Histogram, HistogramOpts, IntCounterVec, Opts, Registry};
 
 /// Fuel and time of executions that succeeded, and what became of each send of a
 /// signed envelope, since the node started.
@@ -64,12 +65,8 @@ impl NodeMetrics {
         self.sends.with_label_values(&[outcome]).inc();
     }
 
-    /// Appends these metrics to `out` in the Prometheus text format (0.0.4).
-    pub(crate) fn write_text(&self, out: &mut String) {
-        let mut bytes = Vec::new();
-        if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut bytes) {
-            tracing::warn!("cannot write the execution and send metrics: {e}");
-        }
-        out.push_str(&String::from_utf8_lossy(&bytes));
+    /// These metrics' families as they stand, for the exposition.
+    pub(crate) fn families(&self) -> Vec<MetricFamily> {
+        self.registry.gather()
     }
 }

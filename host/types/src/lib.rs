@@ -5,6 +5,8 @@ pub mod aggregator_health;
 pub mod api;
 #[cfg(feature = "http")]
 pub mod api_token;
+#[cfg(feature = "backoff")]
+pub mod backoff;
 pub mod chain;
 pub mod cron;
 pub mod envelope;
@@ -17,6 +19,7 @@ pub mod hex_bytes;
 pub mod http;
 pub mod manifest;
 pub mod node_api;
+#[cfg(feature = "prometheus")]
 pub mod prometheus;
 
 pub use api::{ApiError, ChainState, EnvelopeState, EnvelopeStatus, RefusedSubmission, SignedSubmission, SubmissionResult};

@@ -1,13 +1,14 @@
-//! Retry schedules for what may pass (RPC outages, adapter restarts, an aggregator
-//! down), on the `backon` crate: delays doubling from a first to a longest one, each
-//! stretched by a random jitter of up to its own length, so that the retries of many
-//! jobs, envelopes or chains that failed together do not all fire together again.
+//! Retry schedules for what may pass (RPC outages, adapter restarts, an aggregator or
+//! a chain down), on the `backon` crate: delays doubling from a first to a longest one,
+//! each stretched by a random jitter of up to its own length, so that the retries of
+//! many jobs, envelopes or chains that failed together do not all fire together again.
+//! The node's reader and sender and the aggregator's submission queue use them.
 
 use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
 use std::time::Duration;
 
-/// Milliseconds since the Unix epoch: retry times are stored as wall-clock times
-/// because they must mean the same after a restart.
+/// Milliseconds since the Unix epoch: retry and expiry times are stored as wall-clock
+/// times because they must mean the same after a restart.
 pub fn unix_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
