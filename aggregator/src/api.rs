@@ -12,30 +12,42 @@
 //! - `GET /targets`; `POST /targets` and `DELETE /targets` with `{"chain", "manager",
 //!   "handler"}` and `Authorization: Bearer <api-token>`.
 //! - `GET /health` (503 while the store cannot write), `GET /metrics`.
+//! - `GET /openapi.json`: all of this, derived from the handlers and their types.
 
 mod batch;
 mod envelopes;
 mod health;
+pub mod openapi;
 mod targets;
 
 use crate::Aggregator;
 use crate::error::AggregatorError;
 use axum::Router;
-use axum::routing::{get, post};
 use std::sync::Arc;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Every operation: its handler and, from the handler's `#[utoipa::path]`, its entry in
+/// the OpenAPI document ([`openapi::document`]), so that the two cannot differ.
+pub(crate) fn routes() -> OpenApiRouter<Arc<Aggregator>> {
+    OpenApiRouter::new()
+        .routes(routes!(envelopes::submit))
+        .routes(routes!(batch::submit_batch))
+        .routes(routes!(envelopes::status))
+        .routes(routes!(targets::list, targets::register, targets::unregister))
+        .routes(routes!(health::health))
+        .routes(routes!(crate::metrics::metrics))
+        .routes(routes!(openapi::openapi))
+}
 
 /// The API's routes.
 pub fn router(aggregator: Arc<Aggregator>) -> Router {
-    Router::new()
-        .route("/envelopes", post(envelopes::submit))
-        .route("/envelopes/batch", post(batch::submit_batch))
-        .route("/envelopes/{event_id}", get(envelopes::status))
-        .route("/targets", get(targets::list).post(targets::register).delete(targets::unregister))
-        .route("/health", get(health::health))
-        .route("/metrics", get(crate::metrics::metrics))
+    let (router, _) = routes().split_for_parts();
+    router
         .fallback(|| async {
             AggregatorError::NotFound(
-                "no such endpoint: the API is POST /envelopes, POST /envelopes/batch, GET /envelopes/{event-id}, GET|POST|DELETE /targets, GET /health, GET /metrics"
+                "no such endpoint: the API is POST /envelopes, POST /envelopes/batch, GET /envelopes/{event-id}, \
+                 GET|POST|DELETE /targets, GET /health, GET /metrics (GET /openapi.json describes it)"
                     .into(),
             )
         })

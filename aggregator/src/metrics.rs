@@ -57,7 +57,9 @@ pub fn render(agg: &Aggregator) -> String {
     out.encode()
 }
 
-/// `GET /metrics`.
+/// Metrics in the Prometheus text format (0.0.4).
+#[utoipa::path(get, path = "/metrics", tag = "status", operation_id = "metrics",
+    responses((status = 200, description = "The exposition.", content_type = "text/plain", body = String)))]
 pub async fn metrics(State(agg): State<Arc<Aggregator>>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, CONTENT_TYPE)], render(&agg))
 }

@@ -68,17 +68,8 @@ pub fn canonical_address(text: &str) -> String {
     }
 }
 
-/// How the aggregator came to know a target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Source {
-    /// `[[targets]]` in the configuration file.
-    Config,
-    /// Registered with `POST /targets`.
-    Api,
-    /// Let in by `accept-verified-targets` after the on-chain check.
-    Verified,
-}
+/// How the aggregator came to know a target (the wire and store type of `wavs_types`).
+pub use wavs_types::aggregator_targets::TargetSource as Source;
 
 /// What the on-chain check of a target found.
 #[derive(Debug, Clone, PartialEq, Eq)]

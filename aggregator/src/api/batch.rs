@@ -9,11 +9,21 @@ use crate::{Aggregator, Counters};
 use axum::Json;
 use axum::extract::State;
 use std::sync::Arc;
-use wavs_types::{RefusedSubmission, SignedSubmission, SubmissionResult};
+use wavs_types::{ApiError, RefusedSubmission, SignedSubmission, SubmissionResult};
 
 /// Most envelopes in one batch: bounds the work one request asks for.
 pub const MAX_BATCH: usize = 1000;
 
+/// Count many signed envelopes in one request (at most 1,000), each as `POST
+/// /envelopes` would; all that are counted are committed together.
+///
+/// Answers 200 with one result per item, in order: its status, or what `POST /envelopes`
+/// would have refused it with.
+#[utoipa::path(post, path = "/envelopes/batch", tag = "envelopes", operation_id = "submitEnvelopes",
+    request_body = Vec<SignedSubmission>,
+    responses(
+        (status = 200, description = "One result per item, in order.", body = Vec<SubmissionResult>),
+        (status = 400, description = "Not a JSON array of signed submissions, or more than 1,000.", body = ApiError)))]
 pub(super) async fn submit_batch(State(agg): State<Arc<Aggregator>>, body: String) -> Result<Json<Vec<SubmissionResult>>> {
     let submissions: Vec<SignedSubmission> = serde_json::from_str(&body)
         .map_err(|e| AggregatorError::Invalid(format!("invalid batch (a JSON array of submissions): {e}")))?;

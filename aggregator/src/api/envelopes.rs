@@ -9,8 +9,21 @@ use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use std::sync::Arc;
 use wavs_runtime::recover_public_key;
-use wavs_types::{EnvelopeState, EnvelopeStatus, SignedSubmission};
+use wavs_types::{ApiError, EnvelopeState, EnvelopeStatus, SignedSubmission};
 
+/// Count an operator's signature of an envelope for a target this aggregator serves;
+/// answers once the signature is on disk.
+///
+/// The signature must recover (through the target chain's adapter, over the digest bound
+/// to that chain and handler) to an operator of the target's manager.
+#[utoipa::path(post, path = "/envelopes", tag = "envelopes", operation_id = "submitEnvelope",
+    request_body = SignedSubmission,
+    responses(
+        (status = 200, description = "Counted (or its event id is final already): where it stands.", body = EnvelopeStatus),
+        (status = 400, description = "Not a signed submission.", body = ApiError),
+        (status = 403, description = "Not an operator's signature, or a target not served here.", body = ApiError),
+        (status = 429, description = "The target is at its caps of open envelopes; retryable.", body = ApiError),
+        (status = 503, description = "The chain or the store could not be used; retryable.", body = ApiError)))]
 pub(super) async fn submit(State(agg): State<Arc<Aggregator>>, body: String) -> Result<Json<EnvelopeStatus>> {
     Counters::bump(&agg.counters.received, 1);
     let submission: SignedSubmission =
@@ -129,10 +142,14 @@ impl Aggregator {
 }
 
 /// Narrows `GET /envelopes/{event-id}` to one target.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct TargetFilter {
+    /// Its chain: the aggregator's name for it, or `family:chain-id`.
     chain: Option<String>,
+    /// Its service manager.
     manager: Option<String>,
+    /// Its handler.
     handler: Option<String>,
 }
 
@@ -145,6 +162,14 @@ impl TargetFilter {
     }
 }
 
+/// Where an envelope stands: collecting signatures, queued, landed (with the
+/// transaction), already handled or failed (with the reason).
+#[utoipa::path(get, path = "/envelopes/{event_id}", tag = "envelopes", operation_id = "envelopeStatus",
+    params(("event_id" = String, Path, description = "The envelope's event id, hex (`0x` optional)."), TargetFilter),
+    responses(
+        (status = 200, description = "Where it stands.", body = EnvelopeStatus),
+        (status = 400, description = "Not a hex event id.", body = ApiError),
+        (status = 404, description = "No envelope with that event id (for that target).", body = ApiError)))]
 pub(super) async fn status(
     State(agg): State<Arc<Aggregator>>,
     Path(event_id): Path<String>,

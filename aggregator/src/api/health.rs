@@ -29,6 +29,14 @@ fn counters(c: &Counters) -> AggregatorCounters {
     }
 }
 
+/// The aggregator's state: its store, each chain (adapter loaded, restarts), each
+/// target's open envelopes and bytes, the queue and the counters since start.
+///
+/// 503 while the store cannot write; it answers 200 again once writes succeed.
+#[utoipa::path(get, path = "/health", tag = "status", operation_id = "health",
+    responses(
+        (status = 200, description = "Health.", body = AggregatorHealth),
+        (status = 503, description = "Unhealthy: the store cannot write; `reason` says why.", body = AggregatorHealth)))]
 pub(super) async fn health(State(agg): State<Arc<Aggregator>>) -> (StatusCode, Json<AggregatorHealth>) {
     let chains = agg
         .chains

@@ -23,7 +23,7 @@ use wavs_devnet::process::{Managed, free_port, port_open};
 use wavs_devnet::paths;
 use wavs_runtime::bindings::testing_api::TestOperator;
 use wavs_runtime::{AdapterSigner, ChainAdapter, Limits, Signer};
-use wavs_types::aggregator_health::AggregatorHealth;
+use wavs_client::AggregatorClient;
 use wavs_types::{SignedSubmission, WireEnvelope};
 
 /// How the load generator posts.
@@ -96,14 +96,7 @@ pub async fn run(envelopes: usize, operators: usize, in_flight: usize, posts: &[
         let (counted, refused, first_refusal) = load(&base, &submissions, post, in_flight).await?;
         let elapsed = started.elapsed().as_secs_f64();
         let cpu = util::cpu_seconds(pid).unwrap_or(0.0) - cpu_before;
-        let health: AggregatorHealth = util::client()
-            .get(format!("{base}/health"))
-            .send()
-            .await
-            .map_err(|e| e.to_string())?
-            .json()
-            .await
-            .map_err(|e| e.to_string())?;
+        let health = AggregatorClient::with_http(&base, util::client()).health().await.map_err(|e| e.to_string())?;
         let queued = health.queue_depth;
         emit!("intake", {
             "post": post.name(),

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use wavs_runtime::bindings::adapter_api::{BlockTag, EventFilter};
-use wavs_client::NodeClient;
+use wavs_client::{AggregatorClient, NodeClient};
 use wavs_types::execution::ExecutionRecord;
 use wavs_types::{EnvelopeStatus, TriggerIdentity, derive_event_id};
 
@@ -149,11 +149,7 @@ impl Devnet {
 
     /// The aggregator's status of `event_id`, if it knows it.
     pub async fn aggregator_status(&self, event_id: &[u8]) -> Option<EnvelopeStatus> {
-        let url = format!("{}/envelopes/0x{}", self.aggregator_url, hex::encode(event_id));
-        match self.get(&url).await {
-            Ok((200, body)) => serde_json::from_value(body).ok(),
-            _ => None,
-        }
+        AggregatorClient::with_http(&self.aggregator_url, self.http.clone()).status(event_id, None).await.ok()
     }
 
     /// The payload the first chain's handler stored for `event_id`, if any.

@@ -18,6 +18,7 @@ use parking_lot::Mutex;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
+use wavs_client::AggregatorClient;
 use wavs_types::{EnvelopeStatus, SignedSubmission};
 
 /// How often the outbox is checked for envelopes due to be sent again.
@@ -37,9 +38,8 @@ const CHECKS: Schedule = Schedule::new(Duration::from_secs(1), Duration::from_se
 /// The last stage: owns the outbox's deliveries to the aggregator.
 pub struct Sender {
     store: Arc<Store>,
-    http: reqwest::Client,
     /// Where envelopes go (`aggregator-url`); without it every send fails for good.
-    aggregator_url: Option<String>,
+    aggregator: Option<AggregatorClient>,
     /// Event ids being sent now, so no envelope is sent twice at once.
     sending: Mutex<HashSet<Vec<u8>>>,
     metrics: Arc<NodeMetrics>,
@@ -75,8 +75,9 @@ impl Sender {
             .timeout(Duration::from_secs(10))
             .build()
             .map_err(|e| NodeError::Invalid(format!("http client: {e}")))?;
+        let aggregator = aggregator_url.map(|url| AggregatorClient::with_http(&url, http));
         let (queue, queued) = tokio::sync::mpsc::unbounded_channel();
-        let sender = Arc::new(Sender { store, http, aggregator_url, sending: Mutex::default(), metrics, queue });
+        let sender = Arc::new(Sender { store, aggregator, sending: Mutex::default(), metrics, queue });
         tokio::spawn(queue::deliver_queued(Arc::downgrade(&sender), queued));
         Ok(sender)
     }

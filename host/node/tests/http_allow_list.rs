@@ -156,7 +156,7 @@ async fn the_allow_list_refuses_what_a_component_must_not_reach_and_lets_the_all
     ];
     for (entry, why) in cases {
         let bad = manifest("bad", "http://example.com/", &[entry.to_string()], &digest);
-        let Err(ClientError::Refused { status, error }) = node.deploy(&bad).await else { panic!("{entry} was not refused") };
+        let Err(ClientError::Refused { status, error, .. }) = node.deploy(&bad).await else { panic!("{entry} was not refused") };
         let error = error.error;
         assert_eq!(status, 400, "{entry}: {error}");
         let named = format!("components.fetch.permissions.allowed-http-hosts: {:?} refused", entry);

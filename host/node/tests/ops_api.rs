@@ -4,7 +4,7 @@
 //!
 //! Uses `target/guests/components/echo.wasm` (scripts/build-guests.sh) to run tasks.
 
-use wavs_types::fuzzing::prometheus_samples;
+use wavs_types::fuzzing::{check_copy, handlers_in_router, prometheus_samples};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -190,16 +190,6 @@ async fn metrics_count_the_work_done() {
     assert!(text.contains("# TYPE wavs_execution_fuel histogram"), "{text}");
 }
 
-/// How many handlers the router registers, each through `routes!` (which documents it);
-/// the router's source must add none another way.
-fn handlers_in_router() -> usize {
-    let source = include_str!("../src/api.rs");
-    for undocumented in [".route(", ".route_service(", ".merge(", ".nest(", ".nest_service("] {
-        assert!(!source.contains(undocumented), "src/api.rs uses {undocumented}: register handlers with routes!(...) so that they are documented");
-    }
-    source.split("routes!(").skip(1).map(|call| call.split(')').next().unwrap().split(',').filter(|h| !h.trim().is_empty()).count()).sum()
-}
-
 #[tokio::test]
 async fn the_openapi_document_covers_every_route() {
     let dir = tempfile::tempdir().unwrap();
@@ -229,7 +219,7 @@ async fn the_openapi_document_covers_every_route() {
         }
     }
     assert!(documented.len() >= 10, "{documented:?}");
-    assert_eq!(documented.len(), handlers_in_router(), "every handler the router registers is documented once: {documented:?}");
+    assert_eq!(documented.len(), handlers_in_router(include_str!("../src/api.rs")), "every handler the router registers is documented once: {documented:?}");
     // The router serves each documented operation (not the fallback, not 405).
     for (path, method) in &documented {
         let uri = path.replace("{id}", "nope").replace("{workflow}", "main");
@@ -241,38 +231,11 @@ async fn the_openapi_document_covers_every_route() {
 }
 
 /// `host/node/openapi.json` is the document the node serves, in OpenAPI 3.1 (no 3.0
-/// `nullable`), with a schema for every answer. `WAVS_BLESS=1` rewrites the file.
+/// `nullable`), with a named schema for every JSON answer. `WAVS_BLESS=1` rewrites it.
 #[test]
 fn openapi_json_is_the_document_the_node_serves() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
-    let served = wavs_node::api::openapi::document();
-    if std::env::var_os("WAVS_BLESS").is_some() {
-        std::fs::write(path, serde_json::to_string_pretty(&served).unwrap() + "\n").unwrap();
-        return;
-    }
-    let file = std::fs::read_to_string(path).unwrap();
-    let kept: Value = serde_json::from_str(&file).unwrap();
-    assert!(served["openapi"].as_str().unwrap().starts_with("3.1."), "{}", served["openapi"]);
-    assert!(!file.contains("\"nullable\""), "OpenAPI 3.1 has no `nullable`: give the type as [\"T\", \"null\"]");
-    let stale = "host/node/openapi.json is stale: run WAVS_BLESS=1 cargo test -p wavs-node --test ops_api";
-    for (path, item) in served["paths"].as_object().unwrap() {
-        assert_eq!(&kept["paths"][path], item, "{stale} (at {path})");
-    }
-    for (name, schema) in served["components"]["schemas"].as_object().unwrap() {
-        assert_eq!(&kept["components"]["schemas"][name], schema, "{stale} (at schema {name})");
-    }
-    assert_eq!(kept, served, "{stale}");
-    // Every JSON answer names its schema (none is a bare `object`).
-    for (path, item) in served["paths"].as_object().unwrap() {
-        for (method, op) in item.as_object().unwrap() {
-            for (code, response) in op["responses"].as_object().unwrap() {
-                let schema = &response["content"]["application/json"]["schema"];
-                let named = schema.get("$ref").is_some() || schema["items"].get("$ref").is_some();
-                let documented_elsewhere = response.get("$ref").is_some() || schema.is_null() || path == "/openapi.json";
-                assert!(named || documented_elsewhere, "{method} {path} {code}: {schema}");
-            }
-        }
-    }
+    check_copy(path, &wavs_node::api::openapi::document(), "WAVS_BLESS=1 cargo test -p wavs-node --test ops_api");
 }
 
 /// Kills the child node when the test ends, however it ends.

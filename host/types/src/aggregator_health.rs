@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 /// The aggregator's `GET /health`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub struct AggregatorHealth {
     /// `ok`, or `unhealthy` (HTTP 503) while the store cannot write.
@@ -33,6 +34,7 @@ pub struct AggregatorHealth {
 
 /// One chain in the aggregator's `/health`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub struct AggregatorChainHealth {
     /// Whether an adapter for its family is loaded.
@@ -43,6 +45,7 @@ pub struct AggregatorChainHealth {
 
 /// Open (not yet final) entries of the aggregator's queue.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub struct Pending {
     /// Open entries in all.
@@ -55,6 +58,7 @@ pub struct Pending {
 
 /// One target's open entries.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub struct TargetUsage {
     /// The aggregator's name for the chain.
@@ -71,6 +75,7 @@ pub struct TargetUsage {
 
 /// The aggregator's store file.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub struct StoreHealth {
     /// Its path.
@@ -83,6 +88,7 @@ pub struct StoreHealth {
 
 /// The aggregator's counts since start (also in `/metrics`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub struct AggregatorCounters {
     /// Signed envelopes received.

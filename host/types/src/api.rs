@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// An operator's signed envelope, sent to the aggregator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct SignedSubmission {
     /// The service the result belongs to.
@@ -21,6 +22,7 @@ pub struct SignedSubmission {
     pub envelope: WireEnvelope,
     /// 65 bytes `r || s || recovery-id` over the chain's digest of the envelope.
     #[serde(with = "crate::hex_bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^(0x)?([0-9a-fA-F]{2})*$"))]
     pub signature: Vec<u8>,
 }
 
@@ -84,6 +86,7 @@ pub struct ApiError {
 
 /// One envelope's answer in `POST /envelopes/batch`, in the order they were posted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum SubmissionResult {
     /// Its signature was counted (or its event id is final already): its status, as
@@ -95,6 +98,7 @@ pub enum SubmissionResult {
 
 /// Why one envelope of a batch was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefusedSubmission {
     /// The HTTP status `POST /envelopes` would have answered (403, 429, 503, ...).
     pub code: u16,

@@ -10,16 +10,20 @@ pub const ORDERING_LEN: usize = 12;
 
 /// What operators sign, in transport form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct WireEnvelope {
     /// 20-byte event id.
     #[serde(with = "crate::hex_bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^(0x)?([0-9a-fA-F]{2})*$"))]
     pub event_id: Vec<u8>,
     /// 12-byte ordering.
     #[serde(with = "crate::hex_bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^(0x)?([0-9a-fA-F]{2})*$"))]
     pub ordering: Vec<u8>,
     /// The payload for the handler contract.
     #[serde(with = "crate::hex_bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^(0x)?([0-9a-fA-F]{2})*$"))]
     pub payload: Vec<u8>,
 }
 

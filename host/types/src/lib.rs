@@ -2,6 +2,7 @@
 //! chain specs, envelopes and the messages between node and aggregator.
 
 pub mod aggregator_health;
+pub mod aggregator_targets;
 pub mod api;
 #[cfg(feature = "http")]
 pub mod api_token;

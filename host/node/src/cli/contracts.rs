@@ -6,12 +6,14 @@
 
 use super::{CliResult, Client, Ctx, output};
 use crate::NodeConfig;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
 use wavs_runtime::bindings::testing_api::TestOperator;
 use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, Signer, WasmEngine};
+use wavs_client::{AggregatorClient, ClientError};
 use wavs_types::ChainSpec;
+use wavs_types::aggregator_targets::TargetRequest;
 
 /// What `wavs chains deploy-contracts` takes.
 #[derive(Debug, clap::Args)]
@@ -135,19 +137,16 @@ async fn node_key(client: Client, url: &str, spec: &ChainSpec) -> CliResult<Vec<
 
 /// Registers (chain, manager, handler) with the aggregator at `url`.
 async fn register(url: &str, chain: &str, manager: &str, handler: &str) -> CliResult {
-    let mut request = reqwest::Client::new().post(format!("{}/targets", url.trim_end_matches('/'))).json(&json!({
-        "chain": chain, "manager": manager, "handler": handler,
-    }));
-    if let Ok(token) = std::env::var("WAVS_AGGREGATOR_API_TOKEN") {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.map_err(|e| format!("cannot reach the aggregator at {url}: {e}"))?;
-    let status = response.status();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    if !status.is_success() {
-        let why = body["error"].as_str().map(str::to_string).unwrap_or_else(|| body.to_string());
-        return Err(format!("the aggregator at {url} refused the target ({status}): {why} (set WAVS_AGGREGATOR_API_TOKEN to its api-token)"));
-    }
-    eprintln!("registered with the aggregator at {url}: {}", body["on-chain-check"]);
+    let aggregator = AggregatorClient::new(url).with_token(std::env::var("WAVS_AGGREGATOR_API_TOKEN").ok());
+    let target = TargetRequest { chain: chain.into(), manager: manager.into(), handler: handler.into() };
+    let entry = aggregator.register_target(&target).await.map_err(|e| match e {
+        ClientError::Refused { status, error, .. } => format!(
+            "the aggregator at {url} refused the target ({status}): {} (set WAVS_AGGREGATOR_API_TOKEN to its api-token)",
+            error.error
+        ),
+        ClientError::Unreachable { source, .. } => format!("cannot reach the aggregator at {url}: {source}"),
+        other => format!("the aggregator at {url}: {other}"),
+    })?;
+    eprintln!("registered with the aggregator at {url}: {}", serde_json::to_string(&entry.on_chain_check).unwrap_or_default());
     Ok(())
 }

@@ -9,20 +9,19 @@ pub fn json(value: &impl serde::Serialize) {
 
 /// Prints rows as a table with a header, columns padded to their widest cell.
 pub fn table(header: &[&str], rows: &[Vec<String>]) {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
-    for row in rows {
-        for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(cell.chars().count());
-        }
+    println!("{}", render_table(header, rows));
+}
+
+/// The text of [`table`]: headers in capitals, columns two spaces apart, no borders, no
+/// trailing spaces.
+fn render_table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut table = comfy_table::Table::new();
+    table.load_style(comfy_table::presets::NOTHING).set_header(header.iter().map(|h| h.to_uppercase())).add_rows(rows.iter().cloned());
+    let last = header.len().saturating_sub(1);
+    for (i, column) in table.column_iter_mut().enumerate() {
+        column.set_padding((0, if i == last { 0 } else { 2 }));
     }
-    let line = |cells: Vec<String>| {
-        let padded: Vec<String> = cells.iter().enumerate().map(|(i, c)| format!("{c:<w$}", w = widths[i])).collect();
-        println!("{}", padded.join("  ").trim_end());
-    };
-    line(header.iter().map(|h| h.to_uppercase()).collect());
-    for row in rows {
-        line(row.clone());
-    }
+    table.trim_fmt()
 }
 
 /// A JSON value as a table cell: strings without quotes, null as `-`.
@@ -79,5 +78,12 @@ mod tests {
         assert_eq!(unsigned_decimal(&max), "115792089237316195423570985008687907853269984665640564039457584007913129639935");
         max[0] = 0;
         assert!(unsigned_decimal(&max).starts_with("45231284858326638837332416019018714005183587760015845327913118753091066"));
+    }
+
+    #[test]
+    fn a_table_is_aligned_without_borders_or_trailing_spaces() {
+        let rows = vec![vec!["anvil".to_string(), "active".into(), "-".into()], vec!["wasmd-long".into(), "error".into(), "rpc down".into()]];
+        let text = render_table(&["chain", "state", "error"], &rows);
+        assert_eq!(text, "CHAIN       STATE   ERROR\nanvil       active  -\nwasmd-long  error   rpc down");
     }
 }

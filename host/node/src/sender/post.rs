@@ -1,22 +1,26 @@
-//! The aggregator's envelope endpoints as the sender uses them: `POST /envelopes` for
-//! one, `POST /envelopes/batch` for many. An aggregator without the batch endpoint (an
-//! older release) gets them one by one.
+//! The aggregator's envelope endpoints as the sender uses them, through
+//! `wavs_client::AggregatorClient`: `POST /envelopes` for one, `POST /envelopes/batch` for
+//! many. An aggregator without the batch endpoint (an older release) gets them one by
+//! one. What the sender adds is its reading of failures: whether to send again.
 
 use super::Sender;
 use crate::error::{NodeError, Result};
-use serde::de::DeserializeOwned;
-use wavs_types::{ApiError, EnvelopeStatus, SignedSubmission, SubmissionResult};
+use wavs_client::{AggregatorClient, ClientError};
+use wavs_types::{EnvelopeStatus, SignedSubmission, SubmissionResult};
 
 impl Sender {
     /// Posts one envelope; its status, or why not.
     pub(super) async fn post_one(&self, submission: &SignedSubmission) -> Result<EnvelopeStatus> {
-        self.post("envelopes", submission).await.map_err(Refused::into_error)
+        self.aggregator()?.submit(submission).await.map_err(|e| Refused::from(e).into_error())
     }
 
     /// Posts `submissions` in one request; an answer for each, in order.
     pub(super) async fn post_many(&self, submissions: &[&SignedSubmission]) -> Vec<Result<EnvelopeStatus>> {
-        let answers: std::result::Result<Vec<SubmissionResult>, Refused> = self.post("envelopes/batch", &submissions).await;
-        match answers {
+        let aggregator = match self.aggregator() {
+            Ok(aggregator) => aggregator,
+            Err(e) => return submissions.iter().map(|_| Err(NodeError::Invalid(e.to_string()))).collect(),
+        };
+        match aggregator.submit_batch(submissions).await.map_err(Refused::from) {
             Ok(answers) if answers.len() == submissions.len() => answers.into_iter().map(item_answer).collect(),
             Ok(answers) => {
                 let why = format!("the aggregator answered {} items for a batch of {}", answers.len(), submissions.len());
@@ -37,32 +41,11 @@ impl Sender {
         }
     }
 
-    /// Posts `body` to `path` of the aggregator and reads the JSON answer.
-    async fn post<T: DeserializeOwned>(&self, path: &str, body: &impl serde::Serialize) -> std::result::Result<T, Refused> {
-        let Some(base) = self.aggregator_url.as_deref() else {
-            let message = "no aggregator-url configured: set it in the config or WAVS_AGGREGATOR_URL".to_string();
-            return Err(Refused { status: None, message, retryable: false });
-        };
-        let url = format!("{}/{path}", base.trim_end_matches('/'));
-        let response = self.http.post(&url).json(body).send().await.map_err(|e| Refused {
-            status: None,
-            message: format!("cannot reach {url}: {e}"),
-            retryable: true,
-        })?;
-        let status = response.status();
-        let text = response.text().await.unwrap_or_default();
-        if status.is_success() {
-            return serde_json::from_str(&text).map_err(|e| Refused {
-                status: None,
-                message: format!("unreadable answer from {url}: {e}: {text}"),
-                retryable: true,
-            });
-        }
-        let (message, retryable) = match serde_json::from_str::<ApiError>(&text) {
-            Ok(err) => (err.error, err.retryable),
-            Err(_) => (text, status.is_server_error()),
-        };
-        Err(Refused { status: Some(status.as_u16()), message: format!("{status}: {message}"), retryable })
+    /// The aggregator, or the configuration error of having none.
+    fn aggregator(&self) -> Result<&AggregatorClient> {
+        self.aggregator
+            .as_ref()
+            .ok_or_else(|| NodeError::Invalid("no aggregator-url configured: set it in the config or WAVS_AGGREGATOR_URL".into()))
     }
 }
 
@@ -74,13 +57,22 @@ struct Refused {
     retryable: bool,
 }
 
+impl From<ClientError> for Refused {
+    /// Unreachable, or an answer that is not what was asked for, may pass: the
+    /// aggregator restarts, or a proxy in front of it recovers.
+    fn from(e: ClientError) -> Refused {
+        match e {
+            ClientError::Refused { status, error, .. } => {
+                Refused { status: Some(status.as_u16()), message: format!("{status}: {}", error.error), retryable: error.retryable }
+            }
+            other => Refused { status: None, message: other.to_string(), retryable: true },
+        }
+    }
+}
+
 impl Refused {
     fn into_error(self) -> NodeError {
-        match self.status {
-            // Nothing to send it to: a configuration error, not the aggregator's answer.
-            None if !self.retryable => NodeError::Invalid(self.message),
-            _ => NodeError::Aggregator { message: self.message, retryable: self.retryable },
-        }
+        NodeError::Aggregator { message: self.message, retryable: self.retryable }
     }
 }
 

@@ -2,7 +2,8 @@
 //! dev-dependencies of wavs-types, wavs-node and wavs-aggregator): the case count, JSON
 //! strategies and structure-aware mutations, text edits, the seeds, the HTTP error
 //! contract, request strategies, the [`Target`] harness that runs a property against
-//! a live API and prints its summary line, and [`prometheus_samples`] for `/metrics`.
+//! a live API and prints its summary line, [`prometheus_samples`] for `/metrics`, and the OpenAPI
+//! checks ([`handlers_in_router`], [`check_copy`]).
 //!
 //! The suites: `host/types/tests/fuzz_manifest`, `host/node/tests/fuzz_api`,
 //! `aggregator/tests/fuzz_api`. See docs/FUZZING.md.
@@ -13,6 +14,7 @@ mod inputs;
 mod json;
 mod metrics_text;
 mod mutation;
+mod openapi_copy;
 mod request;
 mod seeds;
 mod target;
@@ -23,6 +25,7 @@ pub use inputs::{inputs, mutated, seed};
 pub use json::{arb_json, arb_key, arb_text};
 pub use metrics_text::prometheus_samples;
 pub use mutation::{Mutation, arb_mutation, arb_value_mutation, mutate};
+pub use openapi_copy::{check_copy, handlers_in_router};
 pub use request::{arb_body, arb_method, arb_query, arb_segment, arb_uri, encode};
 pub use seeds::{DIGEST, readme_manifest, valid_manifest_json};
 pub use target::{Sandbox, Tally, Target};
