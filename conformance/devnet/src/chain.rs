@@ -51,6 +51,7 @@ pub(crate) fn devnet_spec(
         chain_id: chain_id.into(),
         rpc_urls,
         confirmations: 0,
+        finality: Default::default(),
         start_height: None,
         poll_interval_ms: 100,
         max_block_range: 500,

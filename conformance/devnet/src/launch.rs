@@ -33,6 +33,9 @@ pub fn chains_toml(chains: &[(&str, &LocalChain)]) -> String {
             spec.poll_interval_ms,
             spec.confirmations
         );
+        if !spec.finality.is_latest() {
+            out += &format!("finality = {}\n", serde_json::to_string(&spec.finality).unwrap_or_default());
+        }
         if !spec.options.is_empty() {
             out += &format!("\n[chains.{name}.options]\n");
             for (key, value) in &spec.options {

@@ -1,5 +1,6 @@
-//! Holding anvil's blocks back, for tests of what happens while a transaction waits to
-//! be mined: automine off, the pool's pending count, mining one block.
+//! Driving anvil's blocks, for tests of what happens while a transaction waits to be
+//! mined (automine off, the pool's pending count, mining one block) or until a block is
+//! final (mining many at once).
 
 use crate::chain::LocalChain;
 use serde_json::{Value, json};
@@ -31,6 +32,11 @@ impl LocalChain {
     /// Mines one block with whatever is pending.
     pub async fn mine(&self) -> Result<(), String> {
         self.anvil_rpc("evm_mine", json!([])).await.map(|_| ())
+    }
+
+    /// Mines `blocks` empty blocks at once.
+    pub async fn mine_blocks(&self, blocks: u64) -> Result<(), String> {
+        self.anvil_rpc("anvil_mine", json!([format!("0x{blocks:x}")])).await.map(|_| ())
     }
 
     /// Transactions waiting in anvil's pool.

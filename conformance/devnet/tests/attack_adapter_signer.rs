@@ -35,6 +35,7 @@ async fn a_third_party_adapter_cannot_sign_for_another_chain() {
         chain_id: "probe-1".into(),
         rpc_urls: vec!["http://127.0.0.1:9".into()],
         confirmations: 0,
+        finality: Default::default(),
         start_height: None,
         poll_interval_ms: 200,
         max_block_range: 10,

@@ -75,6 +75,7 @@ impl KitConfig {
             chain_id: self.chain_id.clone(),
             rpc_urls: self.rpc_urls.clone(),
             confirmations: 0,
+            finality: Default::default(),
             start_height: None,
             poll_interval_ms: 100,
             max_block_range: 500,

@@ -215,6 +215,10 @@ enum ChainsCommand {
         /// Blocks to wait before a trigger counts.
         #[arg(long)]
         confirmations: Option<u64>,
+        /// Which head to read triggers up to: latest (default, minus --confirmations),
+        /// safe or finalized (the chain's own).
+        #[arg(long, value_parser = ["latest", "safe", "finalized"])]
+        finality: Option<String>,
         /// Height to start reading from (default: the head when it starts).
         #[arg(long)]
         start_height: Option<u64>,
@@ -366,8 +370,11 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
         Command::Chains { command } => match command {
             ChainsCommand::List => info::chains(ctx).await,
             ChainsCommand::DeployContracts(args) => cli::contracts::deploy(&args, ctx).await,
-            ChainsCommand::Add { name, family, chain_id, rpc_urls, confirmations, start_height, poll_interval_ms, max_block_range, options } => {
+            ChainsCommand::Add { name, family, chain_id, rpc_urls, confirmations, finality, start_height, poll_interval_ms, max_block_range, options } => {
                 let mut spec = serde_json::json!({ "family": family, "chain-id": chain_id, "rpc-urls": rpc_urls });
+                if let Some(finality) = finality {
+                    spec["finality"] = finality.into();
+                }
                 let optional = [("confirmations", confirmations), ("start-height", start_height), ("poll-interval-ms", poll_interval_ms), ("max-block-range", max_block_range)];
                 for (key, value) in optional {
                     if let Some(v) = value {

@@ -25,7 +25,7 @@ use crate::store::{PendingJob, Store};
 use std::sync::Arc;
 use std::time::Duration;
 use wavs_runtime::bindings::adapter_api::{BlockTag, EventFilter};
-use wavs_types::{ChainSpec, ChainState};
+use wavs_types::{ChainSpec, ChainState, Finality};
 
 /// Where a reader's jobs go.
 pub(crate) trait JobSink: Send + Sync {
@@ -116,7 +116,7 @@ impl<C: ChainReader> TriggerReader<C> {
             self.update(|s| s.state = ChainState::WaitingForAdapter);
             return Ok(true);
         }
-        let head = chain.head(BlockTag::Latest).await?;
+        let head = chain.head(head_tag(spec.finality)).await?;
         let safe = head.height.saturating_sub(spec.confirmations);
         let cursor = match self.store.cursor(name)? {
             Some(c) => c,
@@ -170,5 +170,14 @@ impl<C: ChainReader> TriggerReader<C> {
 
     fn update(&self, f: impl FnOnce(&mut ChainStatus)) {
         status::update(&self.status, &self.name, f);
+    }
+}
+
+/// The head a chain's `finality` reads up to, as its adapter is asked for it.
+fn head_tag(finality: Finality) -> BlockTag {
+    match finality {
+        Finality::Latest => BlockTag::Latest,
+        Finality::Safe => BlockTag::Safe,
+        Finality::Finalized => BlockTag::Finalized,
     }
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use std::collections::BTreeMap;
-use wavs_types::ChainState;
+use wavs_types::{ChainState, Finality};
 use wavs_types::health::{ChainHealth, ChainSource};
 
 const OPERATOR_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -219,13 +219,13 @@ fn an_operator_and_a_builder_use_the_cli() {
     // chains: listed from /health; one added waits for its family's adapter.
     assert!(ok(&url, &["chains", "list"]).contains("no chains configured"));
     assert_eq!(ok_json(&url, &["chains", "list"]), serde_json::json!({}));
-    let add = ["chains", "add", "later", "--family", "evm", "--chain-id", "1", "--rpc-url", "http://127.0.0.1:9", "--confirmations", "2"];
+    let add = ["chains", "add", "later", "--family", "evm", "--chain-id", "1", "--rpc-url", "http://127.0.0.1:9", "--confirmations", "2", "--finality", "finalized"];
     assert!(ok(&url, &add).contains("added chain later"));
     assert!(fails(&url, &add).1.contains("already served"));
     assert!(fails(&url, &["chains", "add", "x", "--family", "evm", "--chain-id", "1", "--rpc-url", "ws://h"]).1.contains("must start with http"));
     let chains: BTreeMap<String, ChainHealth> = serde_json::from_value(ok_json(&url, &["chains", "list"])).unwrap();
     assert_eq!((chains["later"].state, chains["later"].source), (ChainState::WaitingForAdapter, ChainSource::Api), "{chains:?}");
-    assert_eq!(chains["later"].confirmations, 2);
+    assert_eq!((chains["later"].confirmations, chains["later"].finality), (2, Finality::Finalized));
 
     // pause and resume: a paused service refuses tasks and says so.
     assert!(ok(&url, &["service", "pause", "demo"]).contains("paused demo"));

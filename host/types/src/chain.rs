@@ -15,9 +15,15 @@ pub struct ChainSpec {
     pub chain_id: String,
     /// RPC endpoints, tried in order; the adapter may reach only these.
     pub rpc_urls: Vec<String>,
-    /// Blocks to wait before a trigger counts (0 for devnets).
+    /// Blocks to wait before a trigger counts, below the head `finality` names (0 for
+    /// devnets, and usually with `safe` or `finalized`).
     #[serde(default)]
     pub confirmations: u64,
+    /// Which head triggers are read up to: the newest block (`latest`, the default, with
+    /// `confirmations` as the margin against reorgs), or the block the chain itself
+    /// calls `safe` or `finalized`. Reorg checks apply whichever it is.
+    #[serde(default, skip_serializing_if = "Finality::is_latest")]
+    pub finality: Finality,
     /// Height to start reading triggers from when no cursor is stored yet;
     /// default: the head at first start.
     #[serde(default)]
@@ -31,6 +37,28 @@ pub struct ChainSpec {
     /// Extra family-specific settings passed to the adapter unchanged.
     #[serde(default)]
     pub options: BTreeMap<String, String>,
+}
+
+/// The head a chain's triggers are read up to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum Finality {
+    /// The newest block, minus `confirmations`.
+    #[default]
+    Latest,
+    /// The newest block the chain considers safe from reorgs (`latest` where the chain
+    /// has no such notion).
+    Safe,
+    /// The newest finalized block (`latest` on chains with instant finality).
+    Finalized,
+}
+
+impl Finality {
+    /// Whether this is the default, `latest` (left out when written).
+    pub fn is_latest(&self) -> bool {
+        *self == Finality::Latest
+    }
 }
 
 fn default_poll_ms() -> u64 {

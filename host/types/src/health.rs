@@ -94,6 +94,10 @@ pub struct ChainHealth {
     pub lag: Option<u64>,
     /// Blocks the reader stays behind the head.
     pub confirmations: u64,
+    /// Which head it reads up to (`head` is that one): `latest`, `safe` or `finalized`
+    /// (an older node shows none: `latest`).
+    #[serde(default)]
+    pub finality: crate::Finality,
     /// The adapter family serving it (`evm`, `cosmos`, ...).
     pub family: String,
     /// Where the chain was configured: the node's configuration file, or `POST /chains`.
@@ -213,7 +217,7 @@ mod tests {
     fn chain_keys_are_kebab_case() {
         let chain = serde_json::to_value(ChainHealth::default()).unwrap();
         let keys: Vec<&str> = chain.as_object().unwrap().keys().map(String::as_str).collect();
-        let expected = ["adapter-loaded", "adapter-restarts", "confirmations", "cursor", "error", "family", "head", "lag", "source", "state"];
+        let expected = ["adapter-loaded", "adapter-restarts", "confirmations", "cursor", "error", "family", "finality", "head", "lag", "source", "state"];
         assert_eq!(keys, expected);
     }
 }

@@ -24,7 +24,7 @@ pub mod node_api;
 pub mod prometheus;
 
 pub use api::{ApiError, ChainState, EnvelopeState, EnvelopeStatus, RefusedSubmission, SignedSubmission, SubmissionResult};
-pub use chain::ChainSpec;
+pub use chain::{ChainSpec, Finality};
 pub use envelope::{TriggerIdentity, WireEnvelope, derive_event_id, ordering_bytes};
 pub use manifest::{
     ComponentSpec, LimitOverrides, Permissions, ServiceManifest, SubmitSpec, TriggerSpec, WorkflowSpec,

@@ -32,6 +32,7 @@ pub(crate) fn chains(api: &ApiState) -> BTreeMap<String, ChainHealth> {
                 cursor: s.cursor,
                 lag: lag(s.head, s.cursor),
                 confirmations: chain.spec.confirmations,
+                finality: chain.spec.finality,
                 family: chain.spec.family.clone(),
                 source: if chain.added { ChainSource::Api } else { ChainSource::Config },
                 adapter_loaded: chain.adapter.has_adapter(),

@@ -21,6 +21,9 @@ struct Inner {
     fork: u8,
     no_adapter: bool,
     failing: Option<String>,
+    /// The heights `head(safe)` and `head(finalized)` answer; the newest block if unset.
+    safe: Option<u64>,
+    finalized: Option<u64>,
 }
 
 /// A chain in memory; block 0 is genesis.
@@ -44,6 +47,14 @@ impl FakeChain {
             chain.add_event(*at, contract, payload);
         }
         chain
+    }
+
+    /// Makes `head(finalized)` answer `height` (and `head(safe)` the same, unless set
+    /// higher), as a chain whose finality trails its newest block.
+    pub(crate) fn finalize(&self, height: u64) {
+        let mut inner = self.0.lock();
+        inner.finalized = Some(height);
+        inner.safe = Some(inner.safe.unwrap_or(height).max(height));
     }
 
     /// Adds a block with `events` (contract, payload); returns its height.
@@ -102,10 +113,15 @@ impl ChainReader for Arc<FakeChain> {
         !self.0.lock().no_adapter
     }
 
-    async fn head(&self, _tag: BlockTag) -> Result<BlockInfo> {
+    async fn head(&self, tag: BlockTag) -> Result<BlockInfo> {
         self.check()?;
         let inner = self.0.lock();
-        let height = inner.blocks.len() as u64 - 1;
+        let newest = inner.blocks.len() as u64 - 1;
+        let height = match tag {
+            BlockTag::Latest => newest,
+            BlockTag::Safe => inner.safe.unwrap_or(newest),
+            BlockTag::Finalized => inner.finalized.unwrap_or(newest),
+        };
         Ok(BlockInfo { height, hash: inner.blocks[height as usize].hash.clone(), time_unix_ms: 0 })
     }
 

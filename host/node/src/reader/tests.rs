@@ -123,6 +123,30 @@ async fn reads_confirmed_blocks_in_ranges_and_moves_the_cursor_past_them() {
 }
 
 #[tokio::test]
+async fn with_finality_finalized_triggers_are_read_only_up_to_the_finalized_head() {
+    let chain = FakeChain::with_events(12, &[(4, "0xa", b"final"), (9, "0xa", b"not final yet")]);
+    chain.finalize(6);
+    let s = setup(chain, json!({ "finality": "finalized", "start-height": 1 }), listen("0xa"));
+    catch_up(&s).await;
+    assert_eq!(scheduled(&s), vec![(4, b"final".to_vec())], "block 9 is above the finalized head");
+    assert_eq!(s.reader.store.cursor("anvil").unwrap(), Some(7));
+    let status = s.reader.status.read()["anvil"].clone();
+    assert_eq!((status.head, status.cursor), (Some(6), Some(7)), "the head shown is the one read up to");
+    // New blocks alone change nothing; the chain finalizing them does.
+    s.chain.mine(&[("0xa", b"thirteen")]);
+    catch_up(&s).await;
+    assert_eq!(scheduled(&s).len(), 1);
+    s.chain.finalize(13);
+    catch_up(&s).await;
+    assert_eq!(scheduled(&s), vec![(4, b"final".to_vec()), (9, b"not final yet".to_vec()), (13, b"thirteen".to_vec())]);
+    // With the default, the same chain is read up to its newest block.
+    let latest = setup(FakeChain::with_events(12, &[(9, "0xa", b"nine")]), json!({ "start-height": 1 }), listen("0xa"));
+    latest.chain.finalize(6);
+    catch_up(&latest).await;
+    assert_eq!(scheduled(&latest), vec![(9, b"nine".to_vec())]);
+}
+
+#[tokio::test]
 async fn a_first_start_reads_from_the_safe_head_on() {
     let chain = FakeChain::with_events(10, &[(5, "0xa", b"before the node")]);
     let s = setup(chain, json!({ "confirmations": 1 }), listen("0xa"));

@@ -38,6 +38,7 @@ pub fn fixture_chain(registry: Arc<AdapterRegistry>, family: &str, signer: Adapt
         chain_id: format!("{family}-1"),
         rpc_urls: vec!["http://127.0.0.1:1".into()],
         confirmations: 0,
+        finality: Default::default(),
         start_height: None,
         poll_interval_ms: 500,
         max_block_range: 10,
