@@ -11,7 +11,7 @@ use wavs_types::{EnvelopeStatus, SignedSubmission, SubmissionResult};
 impl Sender {
     /// Posts one envelope; its status, or why not.
     pub(super) async fn post_one(&self, submission: &SignedSubmission) -> Result<EnvelopeStatus> {
-        self.aggregator()?.submit(submission).await.map_err(|e| Refused::from(e).into_error())
+        self.aggregator()?.submit(submission).await.map_err(|e| aggregator_error(&e))
     }
 
     /// Posts `submissions` in one request; an answer for each, in order.
@@ -20,13 +20,13 @@ impl Sender {
             Ok(aggregator) => aggregator,
             Err(e) => return submissions.iter().map(|_| Err(NodeError::Invalid(e.to_string()))).collect(),
         };
-        match aggregator.submit_batch(submissions).await.map_err(Refused::from) {
+        match aggregator.submit_batch(submissions).await {
             Ok(answers) if answers.len() == submissions.len() => answers.into_iter().map(item_answer).collect(),
             Ok(answers) => {
                 let why = format!("the aggregator answered {} items for a batch of {}", answers.len(), submissions.len());
                 submissions.iter().map(|_| Err(NodeError::Aggregator { message: why.clone(), retryable: true })).collect()
             }
-            Err(Refused { status: Some(404 | 405), .. }) => {
+            Err(e) if matches!(e.status().map(|s| s.as_u16()), Some(404 | 405)) => {
                 tracing::debug!("the aggregator has no POST /envelopes/batch; posting one by one");
                 let mut out = Vec::with_capacity(submissions.len());
                 for submission in submissions {
@@ -34,10 +34,7 @@ impl Sender {
                 }
                 out
             }
-            Err(refused) => submissions
-                .iter()
-                .map(|_| Err(NodeError::Aggregator { message: refused.message.clone(), retryable: refused.retryable }))
-                .collect(),
+            Err(e) => submissions.iter().map(|_| Err(aggregator_error(&e))).collect(),
         }
     }
 
@@ -49,30 +46,15 @@ impl Sender {
     }
 }
 
-/// A request the aggregator did not answer with what was asked.
-struct Refused {
-    /// The HTTP status, if there was an answer.
-    status: Option<u16>,
-    message: String,
-    retryable: bool,
-}
-
-impl From<ClientError> for Refused {
-    /// Unreachable, or an answer that is not what was asked for, may pass: the
-    /// aggregator restarts, or a proxy in front of it recovers.
-    fn from(e: ClientError) -> Refused {
-        match e {
-            ClientError::Refused { status, error, .. } => {
-                Refused { status: Some(status.as_u16()), message: format!("{status}: {}", error.error), retryable: error.retryable }
-            }
-            other => Refused { status: None, message: other.to_string(), retryable: true },
+/// A failed post as the sender reads it. A refusal keeps the aggregator's word on
+/// retrying; unreachable, or an answer that is not what was asked for, may pass (the
+/// aggregator restarts, or a proxy in front of it recovers).
+fn aggregator_error(e: &ClientError) -> NodeError {
+    match e {
+        ClientError::Refused { status, error, .. } => {
+            NodeError::Aggregator { message: format!("{status}: {}", error.error), retryable: error.retryable }
         }
-    }
-}
-
-impl Refused {
-    fn into_error(self) -> NodeError {
-        NodeError::Aggregator { message: self.message, retryable: self.retryable }
+        other => NodeError::Aggregator { message: other.to_string(), retryable: true },
     }
 }
 
