@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds every guest crate (adapters/*, components/*) for wasm32-wasip2 in one cargo
 # call and copies the components into target/guests/{adapters,components}/<name>.wasm,
-# then builds each variant of the broken-adapter test fixture into target/guests/fixtures/.
+# then builds each variant of the broken-adapter test fixture, and the sparse-chain fixture,
+# into target/guests/fixtures/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,3 +39,10 @@ for variant in trap-in-describe unknown-import loop-in-events huge-events alloc-
   cp "$target_dir/wasm32-wasip2/guest/wavs_fixture_broken_adapter.wasm" "$dst"
   printf '  %-32s %8d bytes\n' "$dst" "$(stat -c %s "$dst")"
 done
+
+# The sparse-chain fixture: a synthetic chain that skips heights and delivers the custom
+# trigger kind `tick` (conformance/devnet/tests/skipped_heights.rs).
+cargo build --quiet --target wasm32-wasip2 --profile guest -p wavs-fixture-sparse-chain
+dst="$target_dir/guests/fixtures/sparse-chain.wasm"
+cp "$target_dir/wasm32-wasip2/guest/wavs_fixture_sparse_chain.wasm" "$dst"
+printf '  %-32s %8d bytes\n' "$dst" "$(stat -c %s "$dst")"

@@ -23,7 +23,7 @@ use split::{Lesson, Split};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use wavs_runtime::bindings::adapter_api::{OperatorSignature, SignedEnvelope};
+use wavs_runtime::bindings::adapter_api::{OperatorSignature, Signature as WitSignature, SignedEnvelope, SubmissionLimits};
 use crate::chain::SubmitChain;
 use wavs_runtime::RuntimeError;
 
@@ -63,7 +63,10 @@ fn signed(entry: &Entry) -> SignedEnvelope {
         signatures: entry
             .signatures
             .iter()
-            .map(|(operator, s)| OperatorSignature { operator: operator.clone(), signature: s.bytes.clone() })
+            .map(|(operator, s)| OperatorSignature {
+                operator: operator.clone(),
+                signature: WitSignature { scheme: s.scheme.into(), public_key: s.public_key.clone(), bytes: s.bytes.clone() },
+            })
             .collect(),
     }
 }
@@ -163,8 +166,17 @@ impl Aggregator {
                 }
             }
         }
+        // The chain's own limits first; the learned cap below them.
+        let limits = match chain.submission_limits().await {
+            Ok(limits) => limits,
+            Err(e) => {
+                tracing::warn!(chain = %target.chain, "submission-limits failed, sending without them: {e}");
+                SubmissionLimits { max_envelopes: None, max_payload_bytes: None }
+            }
+        };
+        let payloads: Vec<u64> = to_send.iter().map(|(_, e)| e.envelope.payload.len() as u64).collect();
         let mut split = Split::new(to_send.len());
-        while let Some(range) = split.next(cap.take_limit()) {
+        while let Some(range) = split.next_by(|start| chunk_limit(&limits, cap.take_limit(), &payloads[start..])) {
             let part = &to_send[range];
             let e = match self.send(&*chain, &target.handler, part).await {
                 Ok(()) => {
@@ -203,6 +215,22 @@ impl Aggregator {
         Counters::bump(&self.counters.landed, entries.len() as u64);
         Ok(())
     }
+}
+
+/// How many of `payloads` (sizes, in order) the next transaction takes: at most the
+/// learned `cap` and the chain's limits, at least one (a single envelope over a limit is
+/// sent alone, for the adapter to refuse as too large).
+fn chunk_limit(limits: &SubmissionLimits, cap: usize, payloads: &[u64]) -> usize {
+    let mut limit = cap.min(limits.max_envelopes.map_or(usize::MAX, |m| m as usize));
+    if let Some(max_bytes) = limits.max_payload_bytes {
+        let mut total = 0u64;
+        let fits = payloads.iter().take_while(|size| {
+            total = total.saturating_add(**size);
+            total <= max_bytes
+        });
+        limit = limit.min(fits.count());
+    }
+    limit.max(1)
 }
 
 /// Applies what a landed part taught to the target's cap, saying so when it changes.

@@ -5,7 +5,8 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use wavs_runtime::bindings::adapter_api::{OperatorSet, Receipt, SignedEnvelope};
+use wavs_runtime::bindings::adapter_api::{HandlerInfo, OperatorSet, Receipt, Signature, SignedEnvelope, SubmissionLimits};
+use wavs_runtime::bindings::curves_api::Scheme;
 use wavs_runtime::bindings::wit_types::Envelope;
 use wavs_runtime::{ChainAdapter, Result};
 
@@ -24,11 +25,17 @@ pub trait SubmitChain: Send + Sync + 'static {
     /// The digest operators sign for `envelope` to be handled by `handler`.
     fn envelope_digest<'a>(&'a self, handler: &'a str, envelope: &'a Envelope) -> BoxFuture<'a, Result<Vec<u8>>>;
 
-    /// The service manager `handler` validates signatures with.
-    fn handler_manager<'a>(&'a self, handler: &'a str) -> BoxFuture<'a, Result<String>>;
+    /// The service manager `handler` validates signatures with, and its scheme.
+    fn handler_info<'a>(&'a self, handler: &'a str) -> BoxFuture<'a, Result<HandlerInfo>>;
 
-    /// The chain's identity for a public key.
-    fn operator_id<'a>(&'a self, public_key: &'a [u8]) -> BoxFuture<'a, Result<String>>;
+    /// The chain's identity for a public key of `scheme`.
+    fn operator_id<'a>(&'a self, scheme: Scheme, public_key: &'a [u8]) -> BoxFuture<'a, Result<String>>;
+
+    /// The operator `signature` over `digest` proves; refused if it proves none.
+    fn verify<'a>(&'a self, digest: &'a [u8], signature: &'a Signature) -> BoxFuture<'a, Result<String>>;
+
+    /// How much one submission may carry.
+    fn submission_limits(&self) -> BoxFuture<'_, Result<SubmissionLimits>>;
 
     /// The operator set `manager` holds now.
     fn operator_set<'a>(&'a self, manager: &'a str) -> BoxFuture<'a, Result<OperatorSet>>;
@@ -53,12 +60,20 @@ impl SubmitChain for ChainAdapter {
         Box::pin(ChainAdapter::envelope_digest(self, handler, envelope))
     }
 
-    fn handler_manager<'a>(&'a self, handler: &'a str) -> BoxFuture<'a, Result<String>> {
-        Box::pin(ChainAdapter::handler_manager(self, handler))
+    fn handler_info<'a>(&'a self, handler: &'a str) -> BoxFuture<'a, Result<HandlerInfo>> {
+        Box::pin(ChainAdapter::handler_info(self, handler))
     }
 
-    fn operator_id<'a>(&'a self, public_key: &'a [u8]) -> BoxFuture<'a, Result<String>> {
-        Box::pin(ChainAdapter::operator_id(self, public_key))
+    fn operator_id<'a>(&'a self, scheme: Scheme, public_key: &'a [u8]) -> BoxFuture<'a, Result<String>> {
+        Box::pin(ChainAdapter::operator_id(self, scheme, public_key))
+    }
+
+    fn verify<'a>(&'a self, digest: &'a [u8], signature: &'a Signature) -> BoxFuture<'a, Result<String>> {
+        Box::pin(ChainAdapter::verify(self, digest, signature))
+    }
+
+    fn submission_limits(&self) -> BoxFuture<'_, Result<SubmissionLimits>> {
+        Box::pin(ChainAdapter::submission_limits(self))
     }
 
     fn operator_set<'a>(&'a self, manager: &'a str) -> BoxFuture<'a, Result<OperatorSet>> {

@@ -36,6 +36,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+use wavs_runtime::bindings::curves_api::Scheme;
 use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, ChainRef, WasmEngine};
 
 /// Counters shown by `/health` and `/metrics`.
@@ -137,10 +138,12 @@ impl Aggregator {
                 .chain_key(ChainRef { name, family: &chain.spec.family, chain_id: &chain.spec.chain_id })
                 .map_err(|e| error::AggregatorError::Config(format!("[submitter] for chain {name}: {e}")))?;
             let public_key = key.signer.public_key();
+            // Intake's reading instances see the public keys and sign nothing.
+            let public = AdapterSigner::public_only(&key.signer)?;
             let adapter = ChainAdapter::from_spec(registry.clone(), name, &chain.spec, AdapterSigner::Submitting(key.signer), limits);
             chains.insert(name.clone(), Arc::new(adapter));
             let read = || -> Arc<dyn chain::SubmitChain> {
-                Arc::new(ChainAdapter::from_spec(registry.clone(), name, &chain.spec, AdapterSigner::PublicOnly(public_key.clone()), limits))
+                Arc::new(ChainAdapter::from_spec(registry.clone(), name, &chain.spec, public.clone(), limits))
             };
             readers.insert(name, (0..readers::POOL).map(|_| read()).collect());
             keys.push((name.clone(), public_key, key.source));
@@ -148,7 +151,7 @@ impl Aggregator {
         let aggregator = Arc::new(Aggregator::assemble(config, token, registry, chains, readers)?);
         for (name, public_key, source) in keys {
             let chain = &aggregator.chains[&name];
-            match chain.operator_id(&public_key).await {
+            match chain.operator_id(Scheme::Secp256k1Ecdsa, &public_key).await {
                 Ok(id) => tracing::info!(chain = %name, submitter = %id, key = %source, "chain ready: transactions are paid by this account"),
                 Err(e) => tracing::warn!(chain = %name, key = %source, public_key = %hex::encode(&public_key), "chain not ready yet: {e}"),
             }

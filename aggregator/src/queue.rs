@@ -15,7 +15,7 @@ mod bounds;
 mod entry;
 
 pub use bounds::{Caps, Usage};
-pub use entry::{ENTRY_OVERHEAD, Entry, Key, Reweighed, Signature};
+pub use entry::{ENTRY_OVERHEAD, Entry, Key, Reweighed, Signature, Signed};
 
 use crate::quorum::Quorum;
 use crate::targets::Target;
@@ -168,7 +168,7 @@ impl Queue {
         key: Key,
         envelope: &WireEnvelope,
         operator: String,
-        signature: Vec<u8>,
+        signature: impl Into<Signed>,
         quorum: &Quorum,
         caps: &Caps,
         now_ms: u64,
@@ -176,13 +176,14 @@ impl Queue {
         if let Some(status) = self.finished_status(&key.target, &key.event_id) {
             return Ok(status);
         }
+        let signature: Signed = signature.into();
         match self.entries.get(&key) {
             Some(entry) if !entry.is_open() => return Ok(entry.status()),
             Some(_) => {}
             None => {
                 let usage = self.usage(&key.target);
                 let mut fresh = Entry::new(envelope.clone(), quorum.threshold, now_ms);
-                fresh.signatures.insert(operator.clone(), Signature { bytes: signature.clone(), weight: quorum.weight(&operator) });
+                fresh.signatures.insert(operator.clone(), signature.clone().weighing(quorum.weight(&operator)));
                 let bytes = fresh.charged_bytes(&key);
                 if usage.entries >= caps.entries || usage.bytes.saturating_add(bytes) > caps.bytes {
                     return Err(Refusal::Full(format!(
@@ -197,7 +198,7 @@ impl Queue {
             }
         }
         let outcome = self.mutate(&key, |entry| {
-            entry.signatures.entry(operator).or_insert(Signature { bytes: signature, weight: 0 });
+            entry.signatures.entry(operator).or_insert(signature.weighing(0));
             entry.reweigh(quorum).map(|_| entry.status())
         });
         // The entry exists: found or inserted above.

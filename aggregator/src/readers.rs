@@ -1,7 +1,7 @@
 //! Chain reads for intake, apart from submissions. Each chain's submitting adapter
 //! instance is held for a whole call, and `submit` waits for inclusion, so reads that
-//! shared it (the digest of every signature, the signer's operator id) stalled behind
-//! a pending transaction. Intake reads instead go to instances of their own (a small
+//! shared it (the digest of every signature, the check of every signature) stalled
+//! behind a pending transaction. Intake reads instead go to instances of their own (a small
 //! pool per chain, each with the chain's public key only: they sign nothing), and what
 //! is the same for every operator is remembered:
 //!
@@ -10,11 +10,11 @@
 //!   needs the envelope's SHA-256 fingerprint to be equal, so a different payload is
 //!   never given the digest of another. Only digests of envelopes an operator's
 //!   signature was counted for are remembered: posting bogus envelopes (unknown
-//!   signers) fills nothing, and no payload is kept here;
-//! - the operator id of a public key on a chain: a function of the key alone.
+//!   signers) fills nothing, and no payload is kept here.
 //!
-//! Both caches are bounded: when one is full it is emptied (a miss costs one adapter
-//! call).
+//! The cache is bounded: when full it is emptied (a miss costs one adapter call). Each
+//! signature is checked by the adapter (`verify`), which is pure and answers the
+//! operator the signature proves; nothing about it is remembered.
 
 use crate::error::Result;
 use crate::targets::Target;
@@ -31,9 +31,6 @@ pub const POOL: usize = 2;
 /// Most digests remembered (~200 bytes each).
 const MAX_DIGESTS: usize = 16_384;
 
-/// Most operator ids remembered.
-const MAX_OPERATORS: usize = 16_384;
-
 /// (target, event id) -> (the envelope's fingerprint, its digest for the target).
 type Digests = HashMap<(Target, Vec<u8>), ([u8; 32], Vec<u8>)>;
 
@@ -43,7 +40,6 @@ pub struct Readers {
     pools: BTreeMap<String, Vec<Arc<dyn SubmitChain>>>,
     next: AtomicUsize,
     digests: Mutex<Digests>,
-    operators: Mutex<HashMap<(String, Vec<u8>), String>>,
 }
 
 impl Readers {
@@ -79,17 +75,6 @@ impl Readers {
     pub fn remember_digest(&self, target: &Target, envelope: &WireEnvelope, digest: &[u8]) {
         let key = (target.clone(), envelope.event_id.clone());
         remember(&self.digests, MAX_DIGESTS, key, (fingerprint(envelope), digest.to_vec()));
-    }
-
-    /// The operator id of `public_key` on `chain_name`.
-    pub async fn operator_id(&self, chain_name: &str, chain: &dyn SubmitChain, public_key: &[u8]) -> Result<String> {
-        let key = (chain_name.to_string(), public_key.to_vec());
-        if let Some(id) = self.operators.lock().get(&key) {
-            return Ok(id.clone());
-        }
-        let id = chain.operator_id(public_key).await?;
-        remember(&self.operators, MAX_OPERATORS, key, id.clone());
-        Ok(id)
     }
 }
 

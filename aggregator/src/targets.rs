@@ -10,7 +10,7 @@
 //!
 //! An unknown target is refused before any RPC or WASM call, so a poster's own manager
 //! and handler cost the aggregator nothing. Every target is checked on chain before its
-//! first use (`handler-manager`): a handler that validates with another manager than
+//! first use (`handler-info`): a handler that validates with another manager than
 //! the named one is refused, naming both. The threshold then comes only from the
 //! target's manager on chain (see `crate::quorum`).
 

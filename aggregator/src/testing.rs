@@ -7,7 +7,8 @@
 use crate::chain::{BoxFuture, SubmitChain};
 use parking_lot::Mutex;
 use std::collections::{HashMap, HashSet};
-use wavs_runtime::bindings::adapter_api::{Operator, OperatorSet, Receipt, SignedEnvelope};
+use wavs_runtime::bindings::adapter_api::{HandlerInfo, Operator, OperatorSet, Receipt, Signature, SignedEnvelope, SubmissionLimits};
+use wavs_runtime::bindings::curves_api::Scheme;
 use wavs_runtime::bindings::wit_types::Envelope;
 use wavs_runtime::{AdapterErrorKind, Result, RuntimeError};
 
@@ -19,8 +20,11 @@ pub(crate) struct FakeState {
     pub managers: HashMap<String, String>,
     /// (handler, event id) already accepted.
     pub handled: HashSet<(String, Vec<u8>)>,
-    /// Most envelopes one transaction can carry (the block gas limit).
+    /// Most envelopes one transaction can carry (the block gas limit): more is refused
+    /// as too large.
     pub fits: usize,
+    /// What `submission-limits` answers.
+    pub limits: SubmissionLimits,
     /// Event ids the handler reverts on.
     pub reverts_on: HashSet<Vec<u8>>,
     /// While set, every call fails with this retryable error (an RPC that is down).
@@ -54,6 +58,7 @@ impl FakeChain {
             managers: [(handler.to_string(), manager.to_string())].into(),
             handled: HashSet::new(),
             fits: usize::MAX,
+            limits: SubmissionLimits { max_envelopes: None, max_payload_bytes: None },
             reverts_on: HashSet::new(),
             down: None,
             before_submit: None,
@@ -92,8 +97,8 @@ impl FakeChain {
             .collect();
         let refusal = refusal(&state, handler, envelopes);
         state.submits.push(Submitted { envelopes: signed, landed: refusal.is_none() });
-        if let Some(message) = refusal {
-            return Err(RuntimeError::Adapter { kind: AdapterErrorKind::Rejected, message });
+        if let Some((kind, message)) = refusal {
+            return Err(RuntimeError::Adapter { kind, message });
         }
         for e in envelopes {
             state.handled.insert((handler.to_string(), e.envelope.event_id.clone()));
@@ -103,20 +108,24 @@ impl FakeChain {
     }
 }
 
-/// Why the handler reverts on `envelopes`, as the reference handler would.
-fn refusal(state: &FakeState, handler: &str, envelopes: &[SignedEnvelope]) -> Option<String> {
-    if envelopes.len() > state.fits {
-        return Some(format!("transaction of {} envelopes exceeds the block gas limit", envelopes.len()));
+/// Why the chain refuses `envelopes`, as the reference adapter and handler would.
+fn refusal(state: &FakeState, handler: &str, envelopes: &[SignedEnvelope]) -> Option<(AdapterErrorKind, String)> {
+    let payload: u64 = envelopes.iter().map(|e| e.envelope.payload.len() as u64).sum();
+    let over_limits = state.limits.max_envelopes.is_some_and(|m| envelopes.len() > m as usize)
+        || state.limits.max_payload_bytes.is_some_and(|m| payload > m);
+    if envelopes.len() > state.fits || over_limits {
+        let why = format!("transaction of {} envelopes ({payload} payload bytes) exceeds the block gas limit", envelopes.len());
+        return Some((AdapterErrorKind::TooLarge, why));
     }
     let (operators, threshold) = &state.sets[&state.managers[handler]];
     for e in envelopes {
         if state.reverts_on.contains(&e.envelope.event_id) {
-            return Some("execution reverted: the handler refuses this payload".into());
+            return Some((AdapterErrorKind::Rejected, "execution reverted: the handler refuses this payload".into()));
         }
         let weight: u64 =
             e.signatures.iter().filter_map(|s| operators.iter().find(|(id, _)| *id == s.operator).map(|(_, w)| w)).sum();
         if weight < *threshold {
-            return Some(format!("execution reverted: signed weight {weight} is below the threshold {threshold}"));
+            return Some((AdapterErrorKind::Rejected, format!("execution reverted: signed weight {weight} is below the threshold {threshold}")));
         }
     }
     None
@@ -138,19 +147,35 @@ impl SubmitChain for FakeChain {
         })
     }
 
-    fn handler_manager<'a>(&'a self, handler: &'a str) -> BoxFuture<'a, Result<String>> {
+    fn handler_info<'a>(&'a self, handler: &'a str) -> BoxFuture<'a, Result<HandlerInfo>> {
         Box::pin(async move {
             let state = self.up()?;
             let manager = state.managers.get(handler).cloned();
-            manager.ok_or_else(|| RuntimeError::Adapter { kind: AdapterErrorKind::Rejected, message: format!("{handler} is no handler") })
+            let manager = manager
+                .ok_or_else(|| RuntimeError::Adapter { kind: AdapterErrorKind::Rejected, message: format!("{handler} is no handler") })?;
+            Ok(HandlerInfo { manager, scheme: Scheme::Secp256k1Ecdsa })
         })
     }
 
-    fn operator_id<'a>(&'a self, public_key: &'a [u8]) -> BoxFuture<'a, Result<String>> {
+    fn operator_id<'a>(&'a self, _scheme: Scheme, public_key: &'a [u8]) -> BoxFuture<'a, Result<String>> {
         Box::pin(async move {
             drop(self.up()?);
             Ok(hex::encode(public_key))
         })
+    }
+
+    /// As the Cosmos adapter checks secp256k1: the key the signature recovers to.
+    fn verify<'a>(&'a self, digest: &'a [u8], signature: &'a Signature) -> BoxFuture<'a, Result<String>> {
+        Box::pin(async move {
+            drop(self.up()?);
+            let key = wavs_runtime::recover_public_key(digest, &signature.bytes)
+                .map_err(|e| RuntimeError::Adapter { kind: AdapterErrorKind::Rejected, message: e.to_string() })?;
+            Ok(hex::encode(key))
+        })
+    }
+
+    fn submission_limits(&self) -> BoxFuture<'_, Result<SubmissionLimits>> {
+        Box::pin(async move { Ok(self.up()?.limits.clone()) })
     }
 
     fn operator_set<'a>(&'a self, manager: &'a str) -> BoxFuture<'a, Result<OperatorSet>> {

@@ -31,7 +31,7 @@ async fn a_batch_counts_the_honest_items_and_refuses_the_others_one_by_one() {
     let items = vec![
         signed(&chain, &m, &h, &honest, 2).await,
         signed(&chain, &m, &h, &other, 9).await, // not an operator
-        replayed,                                // operator 2's signature, another payload
+        replayed,                                // operator 2's signature and key, another payload
         unknown,                                 // a target this aggregator does not serve
         signed(&chain, &m, &h, &honest, 3).await,
     ];
@@ -40,7 +40,7 @@ async fn a_batch_counts_the_honest_items_and_refuses_the_others_one_by_one() {
     let results: Vec<SubmissionResult> = serde_json::from_value(body.clone()).unwrap();
     assert_eq!(results.len(), items.len(), "{body}");
     assert!(matches!(&results[0], SubmissionResult::Status(s) if matches!(s.state, EnvelopeState::Pending { signed_weight: 1, .. })), "{body}");
-    for (i, why) in [(1, "is not an operator"), (2, "is not an operator"), (3, "not served")] {
+    for (i, why) in [(1, "is not an operator"), (2, "does not verify"), (3, "not served")] {
         match &results[i] {
             SubmissionResult::Error(e) => {
                 assert_eq!((e.code, e.retryable), (403, false), "item {i}: {body}");

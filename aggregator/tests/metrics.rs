@@ -38,6 +38,8 @@ async fn metrics_count_received_and_rejected_submissions() {
         manager: "0xmanager".into(),
         envelope: WireEnvelope { event_id: vec![1; 20], ordering: vec![0; 12], payload: vec![7] },
         signature: vec![1; 65],
+        scheme: Default::default(),
+        public_key: vec![],
     };
     for body in [serde_json::to_string(&submission).unwrap(), serde_json::to_string(&submission).unwrap(), "{".into()] {
         let status = http.post(format!("{base}/envelopes")).body(body).send().await.unwrap().status();

@@ -30,20 +30,7 @@ impl Comet {
 
     /// Calls `method`; a JSON-RPC error becomes an adapter error.
     pub fn call(&self, method: &str, params: Value) -> Result<Value, AdapterError> {
-        self.rpc.call(method, params).map_err(|failure| match failure {
-            RpcFailure::Unavailable(m) => AdapterError::Transient(m),
-            RpcFailure::BadUrl(m) => AdapterError::InvalidConfig(m),
-            RpcFailure::Error { message, data, .. } => {
-                let detail = data.as_str().map(str::to_string).unwrap_or_else(|| data.to_string());
-                // Heights beyond the head, and anything the node is still catching up on, pass.
-                let passing = ["must be less than or equal to the current blockchain height", "could not find results", "timed out"];
-                if passing.iter().any(|p| detail.contains(p)) {
-                    AdapterError::Transient(format!("{method}: {message}: {}", preview(&detail)))
-                } else {
-                    AdapterError::Rejected(format!("{method}: {message}: {}", preview(&detail)))
-                }
-            }
-        })
+        self.rpc.call(method, params).map_err(|failure| classify(method, failure))
     }
 
     /// `status`: the node's view of the chain.
@@ -103,6 +90,28 @@ impl Comet {
     }
 }
 
+/// What a failed call of `method` means for a retry.
+fn classify(method: &str, failure: RpcFailure) -> AdapterError {
+    match failure {
+        RpcFailure::Unavailable(m) => AdapterError::Transient(m),
+        RpcFailure::BadUrl(m) => AdapterError::InvalidConfig(m),
+        RpcFailure::Error { message, data, .. } => {
+            let detail = data.as_str().map(str::to_string).unwrap_or_else(|| data.to_string());
+            let text = format!("{method}: {message}: {}", preview(&detail));
+            // Heights beyond the head, and anything the node is still catching up on, pass.
+            let passing = ["must be less than or equal to the current blockchain height", "could not find results", "timed out"];
+            if passing.iter().any(|p| detail.contains(p)) {
+                AdapterError::Transient(text)
+            } else if crate::tx::too_large(&detail) {
+                // The mempool's or the RPC server's size limit: a smaller batch passes.
+                AdapterError::TooLarge(text)
+            } else {
+                AdapterError::Rejected(text)
+            }
+        }
+    }
+}
+
 /// A reply whose shape is not what CometBFT documents: the node or a proxy is broken,
 /// which may pass.
 pub fn malformed(method: &str, what: &str) -> AdapterError {
@@ -152,5 +161,16 @@ mod tests {
         assert!(matches!(number(&json!("x"), "block", "height"), Err(AdapterError::Transient(m)) if m.contains("height")));
         assert_eq!(hex_field(&json!("ABCD"), "block", "hash").unwrap(), vec![0xab, 0xcd]);
         assert!(hex_field(&json!(null), "block", "hash").is_err());
+    }
+
+    #[test]
+    fn rpc_errors_of_an_oversized_tx_are_too_large() {
+        let error = |data: &str| RpcFailure::Error { code: -32603, message: "Internal error".into(), data: json!(data) };
+        let mempool = classify("broadcast_tx_sync", error("Tx too large. Max size is 1048576, but got 1048577"));
+        assert!(matches!(mempool, AdapterError::TooLarge(m) if m.contains("Max size is 1048576")));
+        let body = RpcFailure::Error { code: -32600, message: "Invalid Request".into(), data: json!("error reading request body: http: request body too large") };
+        assert!(matches!(classify("abci_query", body), AdapterError::TooLarge(_)));
+        assert!(matches!(classify("broadcast_tx_sync", error("tx already exists in cache")), AdapterError::Rejected(_)));
+        assert!(matches!(classify("block", error("height 9 must be less than or equal to the current blockchain height 8")), AdapterError::Transient(_)));
     }
 }

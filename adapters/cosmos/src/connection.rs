@@ -1,8 +1,8 @@
 //! A connection to one Cosmos chain: the adapter's `connection` resource.
 
 use crate::bindings::exports::wavs::adapter::adapter::{
-    AdapterError, BlockInfo, BlockTag, ChainConfig, ChainEvent, EventFilter, GuestConnection, OperatorSet,
-    Receipt, SignedEnvelope,
+    AdapterError, BlockInfo, BlockStatus, BlockTag, ChainConfig, ChainEvent, EventFilter, GuestConnection, HandlerInfo,
+    OperatorSet, Receipt, Scheme, Signature, SignedEnvelope, SubmissionLimits,
 };
 use crate::bindings::wavs::types::types::Envelope;
 use crate::comet::{Comet, hex_field, malformed, number, unix_ms};
@@ -11,6 +11,7 @@ use crate::digest;
 use crate::msgs::{self, HandlerConfig, OperatorsResponse};
 use crate::query;
 use crate::tx::{self, Included};
+use crate::verify::{self, SCHEME, require_scheme};
 use cosmrs::cosmwasm::MsgExecuteContract;
 use cosmrs::tx::Msg;
 use cosmrs::{AccountId, Any};
@@ -36,14 +37,9 @@ impl Connection {
         Ok(ids)
     }
 
-    /// A contract address, checked for this chain's prefix. Its `to_string()` is the
-    /// canonical (lowercase) text, the form contracts see their own address in.
+    /// A contract address, checked for this chain's prefix (see `Settings::contract`).
     pub(crate) fn contract(&self, address: &str) -> Result<AccountId, AdapterError> {
-        let id: AccountId = address.parse().map_err(|e| AdapterError::InvalidConfig(format!("{address:?} is not a bech32 address: {e}")))?;
-        if id.prefix() != self.settings.prefix {
-            return Err(AdapterError::InvalidConfig(format!("{address} is not a {} address", self.settings.prefix)));
-        }
-        Ok(id)
+        self.settings.contract(address).map_err(AdapterError::InvalidConfig)
     }
 
     /// Executes `msg` on `contract` from the host signer's account.
@@ -97,13 +93,18 @@ impl GuestConnection for Connection {
     }
 
     fn events(&self, filters: Vec<EventFilter>, from_height: u64, to_height: u64) -> Result<Vec<ChainEvent>, AdapterError> {
-        crate::events::events(&self.comet, &filters, from_height, to_height)
+        crate::events::events(&self.comet, &self.settings, &filters, from_height, to_height)
     }
 
-    fn block_hash(&self, height: u64) -> Result<Option<Vec<u8>>, AdapterError> {
+    fn check_filter(&self, filter: EventFilter) -> Result<(), AdapterError> {
+        crate::events::parse_filter(&filter, &self.settings).map(drop)
+    }
+
+    fn block_hash(&self, height: u64) -> Result<BlockStatus, AdapterError> {
+        // CometBFT makes a block at every height: a height it lacks is one not reached yet.
         match self.comet.block(Some(height))? {
-            Some(block) => Ok(Some(block_info(&block)?.hash)),
-            None => Ok(None),
+            Some(block) => Ok(BlockStatus::Produced(block_info(&block)?.hash)),
+            None => Ok(BlockStatus::NotYet),
         }
     }
 
@@ -115,8 +116,13 @@ impl GuestConnection for Connection {
             .map_err(AdapterError::Rejected)
     }
 
-    fn operator_id(&self, public_key: Vec<u8>) -> Result<String, AdapterError> {
+    fn operator_id(&self, scheme: Scheme, public_key: Vec<u8>) -> Result<String, AdapterError> {
+        require_scheme(scheme, "operator-id")?;
         digest::operator_id(&public_key).map_err(AdapterError::Rejected)
+    }
+
+    fn verify(&self, digest: Vec<u8>, signature: Signature) -> Result<String, AdapterError> {
+        verify::verify(&verify::Host, &digest, &signature)
     }
 
     fn operator_set(&self, manager: String, height: Option<u64>) -> Result<OperatorSet, AdapterError> {
@@ -127,6 +133,10 @@ impl GuestConnection for Connection {
         };
         let answer: OperatorsResponse = query::smart(&self.comet, &manager, &json!({ "operators": {} }), Some(at))?;
         answer.into_set(at).map_err(|e| AdapterError::Rejected(format!("operator set of {manager} at height {at}: {e}")))
+    }
+
+    fn submission_limits(&self) -> SubmissionLimits {
+        SubmissionLimits { max_envelopes: self.settings.max_envelopes, max_payload_bytes: self.settings.max_payload_bytes }
     }
 
     fn submit(&self, handler: String, envelopes: Vec<SignedEnvelope>) -> Result<Receipt, AdapterError> {
@@ -143,7 +153,7 @@ impl GuestConnection for Connection {
         query::smart(&self.comet, &handler, &json!({ "is_handled": { "event_id": hex::encode(event_id) } }), None)
     }
 
-    fn handler_manager(&self, handler: String) -> Result<String, AdapterError> {
+    fn handler_info(&self, handler: String) -> Result<HandlerInfo, AdapterError> {
         self.contract(&handler)?;
         // A contract that is no handler (or no contract there) fails the query or answers
         // another shape: both `rejected` from `query::smart`. RPC failures stay transient.
@@ -154,7 +164,7 @@ impl GuestConnection for Connection {
                 config.service_manager, self.settings.prefix
             ))
         })?;
-        Ok(manager.to_string())
+        Ok(HandlerInfo { manager: manager.to_string(), scheme: SCHEME })
     }
 }
 
@@ -163,17 +173,8 @@ mod tests {
     use super::*;
 
     fn connection() -> Connection {
-        let settings = Settings {
-            chain_id: "wavs-local-1".into(),
-            prefix: "wasm".into(),
-            fee_denom: "ustake".into(),
-            gas_price: 0.0,
-            gas_adjustment: 1.4,
-            confirm_timeout_ms: 1_000,
-            request_timeout_ms: 1_000,
-        };
-        // No RPC URL: envelope-digest must not need the chain.
-        Connection { comet: Comet::new(vec![], 1_000), settings, codes: Cell::new(None) }
+        // No RPC URL: envelope-digest, operator-id and check-filter must not need the chain.
+        Connection { comet: Comet::new(vec![], 1_000), settings: Settings::for_tests(), codes: Cell::new(None) }
     }
 
     fn envelope() -> Envelope {
@@ -205,5 +206,27 @@ mod tests {
         let mut short = envelope();
         short.event_id.pop();
         assert!(matches!(conn.envelope_digest(handler, short), Err(AdapterError::Rejected(m)) if m.contains("20-byte")));
+    }
+
+    #[test]
+    fn operator_ids_are_for_secp256k1_keys_only() {
+        let conn = connection();
+        let err = conn.operator_id(Scheme::Ed25519, vec![7; 32]).unwrap_err();
+        assert!(matches!(err, AdapterError::Unsupported(m) if m.contains("operator-id") && m.contains("not ed25519")));
+        assert!(matches!(conn.operator_id(Scheme::Bn254Bls, vec![0; 192]), Err(AdapterError::Unsupported(_))));
+        assert!(matches!(conn.operator_id(SCHEME, vec![1, 2, 3]), Err(AdapterError::Rejected(_))));
+    }
+
+    #[test]
+    fn submission_limits_are_the_options() {
+        let limits = |conn: &Connection| {
+            let SubmissionLimits { max_envelopes, max_payload_bytes } = conn.submission_limits();
+            (max_envelopes, max_payload_bytes)
+        };
+        let mut conn = connection();
+        assert_eq!(limits(&conn), (None, None));
+        conn.settings.max_envelopes = Some(20);
+        conn.settings.max_payload_bytes = Some(100_000);
+        assert_eq!(limits(&conn), (Some(20), Some(100_000)));
     }
 }

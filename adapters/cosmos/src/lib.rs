@@ -10,6 +10,7 @@ mod msgs;
 mod query;
 mod testing;
 mod tx;
+mod verify;
 
 /// Bindings for the adapter world.
 pub mod bindings {
@@ -21,7 +22,7 @@ pub mod bindings {
     });
 }
 
-use bindings::exports::wavs::adapter::adapter::{AdapterError, ConnectionBorrow, Description, Guest};
+use bindings::exports::wavs::adapter::adapter::{AdapterError, ConnectionBorrow, Description, Guest, Scheme};
 use bindings::exports::wavs::adapter::testing::{Guest as TestingGuest, TestDeployment, TestOperator};
 
 /// The adapter.
@@ -35,14 +36,15 @@ impl Guest for CosmosAdapter {
             family: "cosmos".into(),
             name: "WAVS Cosmos adapter".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            trigger_kinds: vec!["contract-event".into(), "block-interval".into()],
+            trigger_kinds: events::TRIGGER_KINDS.map(String::from).to_vec(),
+            schemes: vec![verify::SCHEME],
         }
     }
 }
 
 impl TestingGuest for CosmosAdapter {
-    fn deploy_service(conn: ConnectionBorrow<'_>, operators: Vec<TestOperator>, threshold: u64) -> Result<TestDeployment, AdapterError> {
-        testing::Testing::deploy_service(conn, operators, threshold)
+    fn deploy_service(conn: ConnectionBorrow<'_>, scheme: Scheme, operators: Vec<TestOperator>, threshold: u64) -> Result<TestDeployment, AdapterError> {
+        testing::Testing::deploy_service(conn, scheme, operators, threshold)
     }
 
     fn fire_trigger(conn: ConnectionBorrow<'_>, trigger: String, payload: Vec<u8>) -> Result<Vec<u8>, AdapterError> {

@@ -3,6 +3,7 @@
 use crate::bindings::exports::wavs::adapter::adapter::{Operator, OperatorSet, SignedEnvelope};
 use crate::bindings::wavs::types::types::Envelope;
 use crate::digest::{check_envelope, parse_operator_id};
+use crate::verify::SCHEME;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::Deserialize;
@@ -21,10 +22,14 @@ pub fn signature_json(signed: &SignedEnvelope) -> Result<Value, String> {
         .iter()
         .map(|s| {
             let key = parse_operator_id(&s.operator)?;
-            if s.signature.len() < 64 {
-                return Err(format!("signature of {} is {} bytes, expected 65", s.operator, s.signature.len()));
+            let bytes = &s.signature.bytes;
+            if s.signature.scheme != SCHEME {
+                return Err(format!("signature of {} is not secp256k1-ecdsa, the only scheme the manager verifies", s.operator));
             }
-            Ok((key, s.signature[..64].to_vec()))
+            if bytes.len() != 64 && bytes.len() != 65 {
+                return Err(format!("signature of {} is {} bytes, expected 64 or 65", s.operator, bytes.len()));
+            }
+            Ok((key, bytes[..64].to_vec()))
         })
         .collect::<Result<Vec<_>, String>>()?;
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
@@ -103,7 +108,11 @@ impl TryFrom<String> for Uint {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bindings::exports::wavs::adapter::adapter::OperatorSignature;
+    use crate::bindings::exports::wavs::adapter::adapter::{OperatorSignature, Scheme, Signature};
+
+    fn signature(scheme: Scheme, bytes: Vec<u8>) -> Signature {
+        Signature { scheme, public_key: vec![], bytes }
+    }
 
     #[test]
     fn a_batch_sorts_signers_and_drops_recovery_ids() {
@@ -112,15 +121,22 @@ mod tests {
         let signed = SignedEnvelope {
             envelope: Envelope { event_id: vec![1; 20], ordering: vec![0; 12], payload: vec![42] },
             signatures: vec![
-                OperatorSignature { operator: high.clone(), signature: vec![9; 65] },
-                OperatorSignature { operator: low.clone(), signature: vec![8; 65] },
+                OperatorSignature { operator: high.clone(), signature: signature(SCHEME, vec![9; 65]) },
+                OperatorSignature { operator: low.clone(), signature: signature(SCHEME, vec![8; 64]) },
             ],
         };
-        let msg = handle_batch(&[signed]).unwrap();
+        let msg = handle_batch(std::slice::from_ref(&signed)).unwrap();
         let sigs = &msg["handle_signed_envelopes"]["signatures"][0];
         assert_eq!(sigs["signers"], json!([low, high]));
         assert_eq!(sigs["signatures"][0].as_str().unwrap().len(), 128);
         assert_eq!(msg["handle_signed_envelopes"]["envelopes"][0]["payload"], "Kg==");
+        assert_eq!(sigs["signatures"][1].as_str().unwrap().len(), 128);
+        let mut other = signed.clone();
+        other.signatures[0].signature = signature(Scheme::Ed25519, vec![9; 64]);
+        assert!(handle_batch(&[other]).unwrap_err().contains("not secp256k1-ecdsa"));
+        let mut short = signed;
+        short.signatures[1].signature.bytes.pop();
+        assert!(handle_batch(&[short]).unwrap_err().contains("expected 64 or 65"));
         let answer: OperatorsResponse = serde_json::from_str(r#"{"operators":[{"pubkey":"02aa","weight":"3"}],"threshold":"2","total_weight":"3"}"#).unwrap();
         assert_eq!((answer.operators[0].weight.0, answer.threshold.0), (3, 2));
     }

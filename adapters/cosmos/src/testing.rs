@@ -2,11 +2,12 @@
 //! committed builds), fire triggers, read what a handler stored, deploy more handlers and
 //! change a manager's operators.
 
-use crate::bindings::exports::wavs::adapter::adapter::{AdapterError, ConnectionBorrow, ContractEventFilter};
+use crate::bindings::exports::wavs::adapter::adapter::{AdapterError, ConnectionBorrow, ContractEventFilter, Scheme};
 use crate::bindings::exports::wavs::adapter::testing::{Guest, TestDeployment, TestOperator};
 use crate::connection::{Connection, to_any};
 use crate::digest::compressed;
 use crate::tx::{self, event_attribute};
+use crate::verify::require_scheme;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use cosmrs::cosmwasm::{MsgInstantiateContract, MsgStoreCode};
@@ -52,7 +53,8 @@ fn instantiate(conn: &Connection, code_id: u64, label: &str, msg: Value) -> Resu
 pub struct Testing;
 
 impl Guest for Testing {
-    fn deploy_service(conn: ConnectionBorrow<'_>, operators: Vec<TestOperator>, threshold: u64) -> Result<TestDeployment, AdapterError> {
+    fn deploy_service(conn: ConnectionBorrow<'_>, scheme: Scheme, operators: Vec<TestOperator>, threshold: u64) -> Result<TestDeployment, AdapterError> {
+        require_scheme(scheme, "deploy-service")?;
         let conn: &Connection = conn.get();
         let operators = operators.iter().map(operator_json).collect::<Result<Vec<_>, _>>()?;
         let codes = code_ids(conn)?;
@@ -106,7 +108,8 @@ fn instantiate_handler(conn: &Connection, code_id: u64, manager: &str) -> Result
     instantiate(conn, code_id, "wavs-service-handler", json!({ "service_manager": manager }))
 }
 
-/// An operator as the manager takes it: compressed key in hex and a Uint64 weight.
+/// An operator as the manager takes it: compressed key in hex and a Uint64 weight. A
+/// secp256k1 key needs no proof of possession: its `proof` is not read.
 fn operator_json(operator: &TestOperator) -> Result<Value, AdapterError> {
     let pubkey = compressed(&operator.public_key).map_err(AdapterError::InvalidConfig)?;
     Ok(json!({ "pubkey": hex::encode(pubkey), "weight": operator.weight.to_string() }))

@@ -6,6 +6,7 @@ use crate::bindings::wavs::adapter::signer;
 use crate::comet::{Comet, hex_field, number};
 use crate::config::Settings;
 use crate::query;
+use crate::verify::SCHEME;
 use cosmrs::crypto::PublicKey;
 use cosmrs::proto::cosmos::tx::v1beta1::TxRaw;
 use cosmrs::proto::prost::Message;
@@ -29,7 +30,7 @@ pub struct Included {
 
 /// The host signer's public key and the account address it gives on this chain.
 pub fn signer_account(prefix: &str) -> Result<(PublicKey, AccountId), AdapterError> {
-    let bytes = signer::public_key();
+    let bytes = signer::public_key(SCHEME);
     let key = k256::ecdsa::VerifyingKey::from_sec1_bytes(&bytes)
         .map_err(|_| AdapterError::InvalidConfig("the host signer's public key is not secp256k1".into()))?;
     let public = PublicKey::from(key);
@@ -37,9 +38,29 @@ pub fn signer_account(prefix: &str) -> Result<(PublicKey, AccountId), AdapterErr
     Ok((public, account))
 }
 
+/// What CometBFT and the SDK say when one tx cannot carry what it was given: CometBFT's
+/// mempool (`Tx too large. Max size is N, but got M`, a JSON-RPC error of
+/// `broadcast_tx_sync`; `tx size is too big: N, max: M` against the block's max bytes),
+/// its RPC server (`http: request body too large`, past `max_body_bytes`, for the
+/// broadcast or the simulation carrying the tx), and the SDK's ante handler in check-tx
+/// (`tx gas limit N exceeds block max gas M: invalid gas limit`, code 41 since SDK 0.50;
+/// `tx gas wanted N exceeds block max gas limit M: out of gas`, code 11 before; `tx too
+/// large`, code 21).
+const TOO_LARGE: [&str; 5] = ["tx too large", "tx size is too big", "exceeds max tx bytes", "request body too large", "exceeds block max gas"];
+
+/// Whether a chain's error text says the tx is more than one tx can carry: a smaller
+/// batch can land.
+pub fn too_large(text: &str) -> bool {
+    let text = text.to_ascii_lowercase();
+    TOO_LARGE.iter().any(|p| text.contains(p))
+}
+
 /// What an SDK error code means for a retry. Codes are the SDK's registered errors.
 pub fn classify_code(stage: &str, code: u32, log: &str) -> AdapterError {
     let message = format!("{stage}: code {code}: {log}");
+    if too_large(log) {
+        return AdapterError::TooLarge(message);
+    }
     match code {
         // out of gas (simulation is redone on retry), mempool full, wrong sequence, tx already in mempool
         11 | 20 | 32 | 19 => AdapterError::Transient(message),
@@ -70,7 +91,7 @@ fn signed_tx(settings: &Settings, public: &PublicKey, account: &query::Account, 
     let signature = if sign {
         let bytes = doc.clone().into_bytes().map_err(|e| proto_error("sign doc", e))?;
         let digest = Sha256::digest(&bytes);
-        let mut sig = signer::sign_digest(&digest).map_err(|e| AdapterError::Rejected(format!("host signer: {e}")))?;
+        let mut sig = signer::sign_digest(SCHEME, &digest).map_err(|e| AdapterError::Rejected(format!("host signer: {e}")))?;
         sig.truncate(64); // Cosmos wants r || s, without the recovery id.
         sig
     } else {
@@ -143,6 +164,25 @@ mod tests {
         assert!(matches!(classify_code("b", 13, "insufficient fee"), AdapterError::InvalidConfig(m) if m.contains("gas-price")));
         assert!(matches!(classify_code("b", 5, "insufficient funds"), AdapterError::Transient(m) if m.contains("fund the submitting account")));
         assert!(matches!(classify_code("b", 4, "unauthorized"), AdapterError::Rejected(_)));
+    }
+
+    #[test]
+    fn a_tx_over_the_chains_limits_is_too_large() {
+        // What wasmd's check-tx answers for a gas limit over the block's max gas (SDK
+        // 0.50+, and before), and for a tx over the SDK's size limit.
+        for (code, log) in [
+            (41, "tx gas limit 120000000 exceeds block max gas 100000000: invalid gas limit"),
+            (11, "tx gas wanted 120000000 exceeds block max gas limit 100000000: out of gas"),
+            (21, "tx too large"),
+        ] {
+            assert!(matches!(classify_code("broadcast", code, log), AdapterError::TooLarge(m) if m.contains(log)), "{code} {log}");
+        }
+        // Out of gas for the tx's own limit stays a retry with a new simulation.
+        assert!(matches!(classify_code("deliver", 11, "out of gas in location: wasm contract; gasWanted: 100, gasUsed: 120: out of gas"), AdapterError::Transient(_)));
+        assert!(too_large("error on broadcastTxSync: Tx too large. Max size is 1048576, but got 1048577"));
+        assert!(too_large("tx pre check: tx size is too big: 22020096, max: 22020096"));
+        assert!(too_large("error reading request body: http: request body too large"));
+        assert!(!too_large("insufficient fees; got: 1ustake required: 2ustake"));
     }
 
     #[test]

@@ -30,6 +30,9 @@ alloy_sol_types::sol! {
         function getOperators() external view returns (address[] memory operators, uint256[] memory weights);
         function threshold() external view returns (uint256);
         function setOperator(address operator, uint256 weight) external;
+        /// The scheme operators sign with, as the WIT names it ("secp256k1-ecdsa").
+        /// Managers from before it revert: they are secp256k1-ecdsa managers.
+        function signatureScheme() external view returns (string memory);
     }
 
     #[derive(Debug)]

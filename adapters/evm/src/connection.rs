@@ -2,11 +2,12 @@
 
 use crate::abi::{IWavsServiceHandler, IWavsServiceManager, SignatureData};
 use crate::bindings::exports::wavs::adapter::adapter::{
-    AdapterError, BlockInfo, BlockTag, ChainConfig, ChainEvent, EventFilter, GuestConnection, OperatorSet,
-    Receipt, SignedEnvelope,
+    AdapterError, BlockInfo, BlockStatus, BlockTag, ChainConfig, ChainEvent, EventFilter, GuestConnection, HandlerInfo,
+    OperatorSet, Receipt, Scheme, Signature, SignedEnvelope, SubmissionLimits,
 };
-use crate::bindings::wavs::types::types::Envelope;
-use crate::crypto::{abi_envelope, address_of, address_text, envelope_digest, parse_address, to_eth_signature};
+use crate::bindings::wavs::adapter::curves;
+use crate::bindings::wavs::types::types::{Attribute, Envelope};
+use crate::crypto::{abi_envelope, address_text, envelope_digest, parse_address};
 use crate::json::{data, field, hex_quantity, quantity};
 use crate::rpc::Rpc;
 use crate::tx::{self, TxSettings};
@@ -18,11 +19,53 @@ use serde_json::{Value, json};
 pub struct Connection {
     pub(crate) rpc: Rpc,
     pub(crate) settings: TxSettings,
+    limits: SubmissionLimits,
+    /// Most calldata bytes one transaction may carry (`max-tx-bytes`).
+    max_tx_bytes: u64,
 }
 
-fn option(config: &ChainConfig, key: &str, default: u64) -> Result<u64, AdapterError> {
-    let pairs = config.options.iter().map(|a| (a.key.as_str(), a.value.as_str()));
-    wavs_adapter_kit::options::whole(pairs, key, default).map_err(AdapterError::InvalidConfig)
+/// geth's transaction pool refuses transactions over 128 KiB ("oversized data"), and so
+/// do most clients derived from it: a bigger one could never reach a block.
+const DEFAULT_MAX_TX_BYTES: u64 = 128 * 1024;
+
+fn pairs(options: &[Attribute]) -> impl Iterator<Item = (&str, &str)> {
+    options.iter().map(|a| (a.key.as_str(), a.value.as_str()))
+}
+
+/// A whole-number option, `default` when absent.
+fn option(options: &[Attribute], key: &str, default: u64) -> Result<u64, AdapterError> {
+    wavs_adapter_kit::options::whole(pairs(options), key, default).map_err(AdapterError::InvalidConfig)
+}
+
+/// A whole-number option of at least 1, none when absent.
+fn limit(options: &[Attribute], key: &str) -> Result<Option<u64>, AdapterError> {
+    match wavs_adapter_kit::options::text(pairs(options), key) {
+        None => Ok(None),
+        Some(_) => match option(options, key, 0)? {
+            0 => Err(AdapterError::InvalidConfig(format!("option {key}: 0 would let no submission through; write 1 or more, or leave it out"))),
+            n => Ok(Some(n)),
+        },
+    }
+}
+
+/// The submission limits the options `max-envelopes` and `max-payload-bytes` set.
+fn submission_limits(options: &[Attribute]) -> Result<SubmissionLimits, AdapterError> {
+    let max_envelopes = match limit(options, "max-envelopes")? {
+        Some(n) => Some(u32::try_from(n).map_err(|_| AdapterError::InvalidConfig(format!("option max-envelopes: {n} is more than {}", u32::MAX)))?),
+        None => None,
+    };
+    Ok(SubmissionLimits { max_envelopes, max_payload_bytes: limit(options, "max-payload-bytes")? })
+}
+
+/// Why `envelopes` are over `limits`, if they are.
+fn over_limits(limits: &SubmissionLimits, envelopes: &[SignedEnvelope]) -> Option<String> {
+    let count = envelopes.len();
+    let bytes: u64 = envelopes.iter().map(|e| e.envelope.payload.len() as u64).sum();
+    match (limits.max_envelopes, limits.max_payload_bytes) {
+        (Some(most), _) if count > most as usize => Some(format!("{count} envelopes, more than max-envelopes {most}")),
+        (_, Some(most)) if bytes > most => Some(format!("{bytes} payload bytes, more than max-payload-bytes {most}")),
+        _ => None,
+    }
 }
 
 /// The hash of the block at `height`, if the chain has it.
@@ -35,25 +78,41 @@ pub fn block_hash(rpc: &Rpc, height: u64) -> Result<Option<Vec<u8>>, AdapterErro
     hash.map(Some).map_err(|m| AdapterError::Transient(format!("eth_getBlockByNumber: {m}")))
 }
 
+/// Decodes `to`'s answer to a view call `C`. Decoding validates every word (an address
+/// with dirty upper bytes, trailing bytes), so a strange contract's answer is refused
+/// rather than silently truncated.
+fn decode<C: SolCall>(to: &str, output: &[u8]) -> Result<C::Return, AdapterError> {
+    C::abi_decode_returns_validate(output).map_err(|e| AdapterError::Rejected(format!("{to}: unexpected answer to {}: {e}", C::SIGNATURE)))
+}
+
 impl Connection {
     /// Runs a read-only call against `to` at `block` ("latest" or a height).
-    fn view(&self, to: Address, input: Vec<u8>, block: Value) -> Result<Vec<u8>, AdapterError> {
+    /// `to` must be an address (`invalid-config` otherwise).
+    fn view(&self, to: &str, input: Vec<u8>, block: Value) -> Result<Vec<u8>, AdapterError> {
+        let to = parse_address(to).map_err(AdapterError::InvalidConfig)?;
         let call = json!({ "to": address_text(&to), "data": format!("0x{}", hex::encode(input)) });
         let result = self.rpc.call_value("eth_call", json!([call, block]))?;
         data(&result, "eth_call").map_err(|m| AdapterError::Transient(format!("eth_call: {m}")))
     }
 
     /// A view call decoded with its ABI; empty return data means no contract there.
-    /// Decoding validates every word (an address with dirty upper bytes, trailing bytes),
-    /// so a strange contract's answer is refused rather than silently truncated.
     pub(crate) fn call<C: SolCall>(&self, to: &str, call: C, block: Value) -> Result<C::Return, AdapterError> {
-        let address = parse_address(to).map_err(AdapterError::InvalidConfig)?;
-        let output = self.view(address, call.abi_encode(), block)?;
+        let output = self.view(to, call.abi_encode(), block)?;
         if output.is_empty() {
             return Err(AdapterError::Rejected(format!("no contract at {to} answers {}", C::SIGNATURE)));
         }
-        C::abi_decode_returns_validate(&output)
-            .map_err(|e| AdapterError::Rejected(format!("{to}: unexpected answer to {}: {e}", C::SIGNATURE)))
+        decode::<C>(to, &output)
+    }
+
+    /// A view call a contract may predate: `None` if it reverts (a contract without the
+    /// function) or answers nothing (no contract); an unreachable RPC stays `transient`.
+    fn call_if_offered<C: SolCall>(&self, to: &str, call: C, block: Value) -> Result<Option<C::Return>, AdapterError> {
+        match self.view(to, call.abi_encode(), block) {
+            Ok(output) if output.is_empty() => Ok(None),
+            Ok(output) => decode::<C>(to, &output).map(Some),
+            Err(AdapterError::Rejected(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     fn block_info(&self, tag: &str) -> Result<Option<BlockInfo>, AdapterError> {
@@ -73,6 +132,20 @@ impl Connection {
 }
 
 impl GuestConnection for Connection {
+    /// Checks `config` and that its RPC serves `chain-id`. The options (all optional,
+    /// whole numbers; anything else is `invalid-config`):
+    ///
+    /// | option | default | what |
+    /// |---|---|---|
+    /// | `request-timeout-ms` | 10 000 | bound on each JSON-RPC request |
+    /// | `gas-margin-percent` | 20 | percent added to the node's gas estimate |
+    /// | `confirm-timeout-ms` | 30 000 | how long `submit` waits for inclusion |
+    /// | `max-envelopes` | none | most envelopes in one submission (at least 1, at most 2^32 - 1) |
+    /// | `max-payload-bytes` | none | most payload bytes, summed over a submission's envelopes (at least 1) |
+    /// | `max-tx-bytes` | 131 072 | most calldata bytes in one transaction (geth's pool limit; raise it for a chain that takes more) |
+    ///
+    /// `endpoints` are accepted and not read: the EVM adapter needs no role besides its
+    /// `rpc-urls`.
     fn open(config: ChainConfig) -> Result<crate::bindings::exports::wavs::adapter::adapter::Connection, AdapterError> {
         let chain_id: u64 = config
             .chain_id
@@ -84,7 +157,14 @@ impl GuestConnection for Connection {
         for url in &config.rpc_urls {
             wavs_adapter_kit::http::split_url(url).map_err(AdapterError::InvalidConfig)?;
         }
-        let rpc = Rpc::new(config.rpc_urls.clone(), option(&config, "request-timeout-ms", 10_000)?);
+        let settings = TxSettings {
+            chain_id,
+            gas_margin_percent: option(&config.options, "gas-margin-percent", 20)?,
+            confirm_timeout_ms: option(&config.options, "confirm-timeout-ms", 30_000)?,
+        };
+        let limits = submission_limits(&config.options)?;
+        let max_tx_bytes = option(&config.options, "max-tx-bytes", DEFAULT_MAX_TX_BYTES)?;
+        let rpc = Rpc::new(config.rpc_urls.clone(), option(&config.options, "request-timeout-ms", 10_000)?);
         let reported = quantity(&rpc.call_value("eth_chainId", json!([]))?, "chainId")
             .map_err(|m| AdapterError::Transient(format!("eth_chainId: {m}")))?;
         if reported != chain_id {
@@ -93,12 +173,7 @@ impl GuestConnection for Connection {
                 config.name
             )));
         }
-        let settings = TxSettings {
-            chain_id,
-            gas_margin_percent: option(&config, "gas-margin-percent", 20)?,
-            confirm_timeout_ms: option(&config, "confirm-timeout-ms", 30_000)?,
-        };
-        Ok(crate::bindings::exports::wavs::adapter::adapter::Connection::new(Connection { rpc, settings }))
+        Ok(crate::bindings::exports::wavs::adapter::adapter::Connection::new(Connection { rpc, settings, limits, max_tx_bytes }))
     }
 
     fn head(&self, tag: BlockTag) -> Result<BlockInfo, AdapterError> {
@@ -121,8 +196,13 @@ impl GuestConnection for Connection {
         crate::events::events(&self.rpc, &filters, from_height, to_height)
     }
 
-    fn block_hash(&self, height: u64) -> Result<Option<Vec<u8>>, AdapterError> {
-        block_hash(&self.rpc, height)
+    fn check_filter(&self, filter: EventFilter) -> Result<(), AdapterError> {
+        crate::events::parse_filter(&filter).map(|_| ())
+    }
+
+    /// EVM chains never skip a height: a block, or not yet.
+    fn block_hash(&self, height: u64) -> Result<BlockStatus, AdapterError> {
+        Ok(block_hash(&self.rpc, height)?.map_or(BlockStatus::NotYet, BlockStatus::Produced))
     }
 
     fn envelope_digest(&self, handler: String, envelope: Envelope) -> Result<Vec<u8>, AdapterError> {
@@ -133,8 +213,12 @@ impl GuestConnection for Connection {
         Ok(envelope_digest(self.settings.chain_id, handler, &env).to_vec())
     }
 
-    fn operator_id(&self, public_key: Vec<u8>) -> Result<String, AdapterError> {
-        address_of(&public_key).map(|a| address_text(&a)).map_err(AdapterError::Rejected)
+    fn operator_id(&self, scheme: Scheme, public_key: Vec<u8>) -> Result<String, AdapterError> {
+        crate::scheme::operator_id(scheme, &public_key)
+    }
+
+    fn verify(&self, digest: Vec<u8>, signature: Signature) -> Result<String, AdapterError> {
+        crate::scheme::verify(&digest, &signature, curves::secp256k1_recover)
     }
 
     fn operator_set(&self, manager: String, height: Option<u64>) -> Result<OperatorSet, AdapterError> {
@@ -148,22 +232,23 @@ impl GuestConnection for Connection {
         crate::operators::operator_set(&manager, &ops.operators, &ops.weights, threshold, at)
     }
 
+    fn submission_limits(&self) -> SubmissionLimits {
+        self.limits
+    }
+
+    /// One `handleSignedEnvelopes` transaction. Each envelope's signatures are packed as
+    /// the ECDSA manager takes them: signers by address, strictly ascending.
     fn submit(&self, handler: String, envelopes: Vec<SignedEnvelope>) -> Result<Receipt, AdapterError> {
         let to = parse_address(&handler).map_err(AdapterError::InvalidConfig)?;
+        if let Some(over) = over_limits(&self.limits, &envelopes) {
+            return Err(AdapterError::TooLarge(over));
+        }
         let mut abi_envelopes = Vec::with_capacity(envelopes.len());
         let mut signature_data = Vec::with_capacity(envelopes.len());
         for signed in &envelopes {
             let e = &signed.envelope;
             abi_envelopes.push(abi_envelope(&e.event_id, &e.ordering, &e.payload).map_err(AdapterError::Rejected)?);
-            let mut sigs = signed
-                .signatures
-                .iter()
-                .map(|s| {
-                    let signer = parse_address(&s.operator).map_err(AdapterError::Rejected)?;
-                    let signature = to_eth_signature(&s.signature).map_err(AdapterError::Rejected)?;
-                    Ok((signer, signature))
-                })
-                .collect::<Result<Vec<_>, AdapterError>>()?;
+            let mut sigs = signed.signatures.iter().map(crate::scheme::ecdsa_signer).collect::<Result<Vec<_>, AdapterError>>()?;
             // The manager wants signers strictly ascending.
             sigs.sort_by(|a, b| a.0.cmp(&b.0));
             sigs.dedup_by(|a, b| a.0 == b.0);
@@ -174,6 +259,14 @@ impl GuestConnection for Connection {
             });
         }
         let input = IWavsServiceHandler::handleSignedEnvelopesCall { envelopes: abi_envelopes, signatureData: signature_data }.abi_encode();
+        if input.len() as u64 > self.max_tx_bytes {
+            return Err(AdapterError::TooLarge(format!(
+                "{} envelopes make {} bytes of calldata, more than max-tx-bytes {}",
+                envelopes.len(),
+                input.len(),
+                self.max_tx_bytes
+            )));
+        }
         let mined = tx::send(&self.rpc, &self.settings, TxKind::Call(to), input)?;
         Ok(Receipt { tx_hash: mined.tx_hash, height: mined.height, gas_used: mined.gas_used })
     }
@@ -186,13 +279,57 @@ impl GuestConnection for Connection {
         self.call(&handler, call, json!("latest"))
     }
 
-    fn handler_manager(&self, handler: String) -> Result<String, AdapterError> {
+    /// The manager the handler names, and the scheme that manager's `signatureScheme()`
+    /// answers (secp256k1-ecdsa for a manager from before the function).
+    fn handler_info(&self, handler: String) -> Result<HandlerInfo, AdapterError> {
         // call(): no code at `handler` or a revert is `rejected`, an unreachable RPC is
         // `transient`, an answer that is not a clean address word is `rejected`.
         let manager = self.call(&handler, IWavsServiceHandler::serviceManagerCall {}, json!("latest"))?;
         if manager == Address::ZERO {
             return Err(AdapterError::Rejected(format!("handler {handler} names no service manager (the zero address)")));
         }
-        Ok(address_text(&manager))
+        let manager = address_text(&manager);
+        let named = self.call_if_offered(&manager, IWavsServiceManager::signatureSchemeCall {}, json!("latest"))?;
+        let scheme = crate::scheme::of_manager(&manager, named.as_deref())?;
+        Ok(HandlerInfo { manager, scheme })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::invalid_config;
+
+    fn limits(options: &[(&str, &str)]) -> Result<SubmissionLimits, AdapterError> {
+        let options: Vec<Attribute> = options.iter().map(|(k, v)| Attribute { key: k.to_string(), value: v.to_string() }).collect();
+        submission_limits(&options)
+    }
+
+    fn invalid(options: &[(&str, &str)]) -> String {
+        invalid_config(limits(options))
+    }
+
+    #[test]
+    fn submission_limits_come_from_options_or_are_none() {
+        let none = limits(&[]).unwrap();
+        assert_eq!((none.max_envelopes, none.max_payload_bytes), (None, None));
+        let set = limits(&[("max-envelopes", "50"), ("max-payload-bytes", "100000")]).unwrap();
+        assert_eq!((set.max_envelopes, set.max_payload_bytes), (Some(50), Some(100_000)));
+        assert!(invalid(&[("max-envelopes", "many")]).contains("max-envelopes"));
+        assert!(invalid(&[("max-payload-bytes", "-1")]).contains("max-payload-bytes"));
+        assert!(invalid(&[("max-envelopes", "0")]).contains("1 or more"));
+        assert!(invalid(&[("max-envelopes", "4294967296")]).contains("max-envelopes"));
+    }
+
+    #[test]
+    fn a_batch_over_the_limits_says_which() {
+        let signed = |payload: usize| SignedEnvelope {
+            envelope: Envelope { event_id: vec![0; 20], ordering: vec![0; 12], payload: vec![0; payload] },
+            signatures: vec![],
+        };
+        let limits = SubmissionLimits { max_envelopes: Some(2), max_payload_bytes: Some(10) };
+        assert_eq!(over_limits(&limits, &[signed(5), signed(5)]), None);
+        assert!(over_limits(&limits, &[signed(1), signed(1), signed(1)]).unwrap().contains("max-envelopes 2"));
+        assert!(over_limits(&limits, &[signed(6), signed(5)]).unwrap().contains("max-payload-bytes 10"));
     }
 }

@@ -1,5 +1,6 @@
-//! The WAVS chain adapter for EVM chains: JSON-RPC over wasi:http, alloy for encoding,
-//! transactions signed through the host signer.
+//! The WAVS chain adapter for EVM chains (world `wavs:adapter@0.3.0`): JSON-RPC over
+//! wasi:http, alloy for encoding, transactions signed through the host signer with its
+//! secp256k1 key.
 //!
 //! Operators sign EIP-712 typed data bound to the destination: domain `{name: "WAVS",
 //! version: "2", chainId: the configured chain id, verifyingContract: the handler}`,
@@ -7,6 +8,12 @@
 //! The reference handler (`contracts/evm`) recomputes that digest from its own address and
 //! `block.chainid` and asks its service manager to validate the signatures over it, so a
 //! signature for one handler or chain is refused by every other.
+//!
+//! Signature schemes: secp256k1-ecdsa only, for now (see `scheme.rs`, where each scheme
+//! gets its identity, verification and packing). A handler's scheme is its manager's
+//! `signatureScheme()`. Trigger kinds: `contract-event` and `block-interval`
+//! (`events.rs`). Chain `endpoints` are accepted and not read; the options are listed on
+//! `open` (`connection.rs`).
 
 mod abi;
 mod connection;
@@ -16,6 +23,9 @@ mod json;
 mod operators;
 mod revert;
 mod rpc;
+mod scheme;
+#[cfg(test)]
+mod test_support;
 mod testing;
 mod tx;
 
@@ -42,7 +52,8 @@ impl Guest for EvmAdapter {
             family: "evm".into(),
             name: "WAVS EVM adapter".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            trigger_kinds: vec!["contract-event".into(), "block-interval".into()],
+            trigger_kinds: events::TRIGGER_KINDS.iter().map(|k| k.to_string()).collect(),
+            schemes: scheme::SCHEMES.to_vec(),
         }
     }
 }
@@ -50,10 +61,11 @@ impl Guest for EvmAdapter {
 impl bindings::exports::wavs::adapter::testing::Guest for EvmAdapter {
     fn deploy_service(
         conn: bindings::exports::wavs::adapter::adapter::ConnectionBorrow<'_>,
+        scheme: bindings::exports::wavs::adapter::adapter::Scheme,
         operators: Vec<bindings::exports::wavs::adapter::testing::TestOperator>,
         threshold: u64,
     ) -> Result<bindings::exports::wavs::adapter::testing::TestDeployment, bindings::exports::wavs::adapter::adapter::AdapterError> {
-        testing::Testing::deploy_service(conn, operators, threshold)
+        testing::Testing::deploy_service(conn, scheme, operators, threshold)
     }
 
     fn fire_trigger(

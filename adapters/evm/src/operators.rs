@@ -35,15 +35,9 @@ pub fn operator_set(manager: &str, operators: &[Address], weights: &[U256], thre
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::rejected;
 
     const MANAGER: &str = "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512";
-
-    fn rejected(result: Result<OperatorSet, AdapterError>) -> String {
-        match result {
-            Err(AdapterError::Rejected(m)) => m,
-            other => panic!("expected rejected, got {other:?}"),
-        }
-    }
 
     #[test]
     fn weights_and_threshold_pass_through() {

@@ -35,7 +35,20 @@ impl Rpc {
     }
 }
 
-/// Reverts are final; nonce races and rate limits pass.
+/// What nodes say when a transaction is more than one block (or their pool) carries:
+/// geth and its forks (`exceeds block gas limit`, `oversized data`, `transaction gas limit
+/// too high`), and an estimate that runs out of gas at the block's limit (`gas required
+/// exceeds allowance`, geth and anvil).
+const TOO_LARGE: [&str; 5] = [
+    "exceeds block gas limit",
+    "oversized data",
+    "transaction too large",
+    "transaction gas limit too high",
+    "gas required exceeds allowance",
+];
+
+/// Reverts are final; a transaction too big for a block is `too-large` (a smaller batch
+/// may land); nonce races and rate limits pass.
 pub fn classify_rpc_error(method: &str, message: &str, data: &Value) -> AdapterError {
     let data = data.as_str().or_else(|| data.get("data").and_then(Value::as_str));
     let lower = message.to_ascii_lowercase();
@@ -44,6 +57,9 @@ pub fn classify_rpc_error(method: &str, message: &str, data: &Value) -> AdapterE
     }
     if lower.contains("revert") {
         return AdapterError::Rejected(format!("{method}: {message}"));
+    }
+    if TOO_LARGE.iter().any(|p| lower.contains(p)) {
+        return AdapterError::TooLarge(format!("{method}: {message}"));
     }
     let passing = ["nonce too low", "already known", "replacement transaction underpriced", "rate limit", "timeout", "header not found"];
     if passing.iter().any(|p| lower.contains(p)) {
@@ -67,5 +83,23 @@ mod tests {
         assert!(matches!(&unfunded, AdapterError::Transient(m) if m.contains("fund the submitting account")), "{unfunded:?}");
         assert!(matches!(classify_rpc_error("eth_sendRawTransaction", "nonce too low", &null), AdapterError::Transient(_)));
         assert!(matches!(classify_rpc_error("eth_call", "execution reverted", &null), AdapterError::Rejected(_)));
+    }
+
+    #[test]
+    fn a_transaction_too_big_for_a_block_is_too_large() {
+        let null = Value::Null;
+        for message in [
+            "exceeds block gas limit",
+            "oversized data: transaction size 131200, limit 131072",
+            "Transaction too large",
+            "gas required exceeds allowance (30000000)",
+            "Out of gas: gas required exceeds allowance: 30000000",
+        ] {
+            let class = classify_rpc_error("eth_sendRawTransaction", message, &null);
+            assert!(matches!(&class, AdapterError::TooLarge(m) if m.contains(message)), "{message}: {class:?}");
+        }
+        // A revert stays a revert, whatever else the message says.
+        let revert = classify_rpc_error("eth_estimateGas", "execution reverted: transaction too large", &null);
+        assert!(matches!(revert, AdapterError::Rejected(_)), "{revert:?}");
     }
 }

@@ -1,8 +1,12 @@
 //! The testing interface: deploy the reference contracts from the committed artifacts,
 //! fire triggers, read what a handler stored, change an operator set.
+//!
+//! The reference contracts are the ECDSA ones: `deploy-service` serves secp256k1-ecdsa
+//! and answers `unsupported` for other schemes. Operators are registered by the address
+//! of their key; a `test-operator`'s `proof` is not needed for ECDSA and is not read.
 
 use crate::abi::{IWavsServiceHandler, IWavsServiceManager, IWavsTrigger, TRIGGER_EVENT};
-use crate::bindings::exports::wavs::adapter::adapter::{AdapterError, ConnectionBorrow, ContractEventFilter};
+use crate::bindings::exports::wavs::adapter::adapter::{AdapterError, ConnectionBorrow, ContractEventFilter, Scheme};
 use crate::bindings::exports::wavs::adapter::testing::{Guest, TestDeployment, TestOperator};
 use crate::connection::Connection;
 use crate::crypto::{address_of, parse_address};
@@ -39,7 +43,13 @@ fn deploy_handler(conn: &Connection, manager: &str) -> Result<String, AdapterErr
 pub struct Testing;
 
 impl Guest for Testing {
-    fn deploy_service(conn: ConnectionBorrow<'_>, operators: Vec<TestOperator>, threshold: u64) -> Result<TestDeployment, AdapterError> {
+    fn deploy_service(conn: ConnectionBorrow<'_>, scheme: Scheme, operators: Vec<TestOperator>, threshold: u64) -> Result<TestDeployment, AdapterError> {
+        if scheme != Scheme::Secp256k1Ecdsa {
+            return Err(AdapterError::Unsupported(format!(
+                "deploy-service: the EVM reference contracts serve secp256k1-ecdsa, not {}",
+                crate::scheme::name(scheme)
+            )));
+        }
         let conn: &Connection = conn.get();
         let addresses: Vec<Address> = operators
             .iter()

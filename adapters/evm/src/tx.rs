@@ -3,6 +3,7 @@
 //! the receipt.
 
 use crate::bindings::exports::wavs::adapter::adapter::AdapterError;
+use crate::bindings::wavs::adapter::curves::Scheme;
 use crate::bindings::wavs::adapter::signer;
 use crate::crypto::{address_of, address_text};
 use crate::json::{data, field, quantity, quantity128};
@@ -29,9 +30,10 @@ pub struct TxSettings {
     pub confirm_timeout_ms: u64,
 }
 
-/// The address the host signer pays from.
+/// The address the host signer pays from: its secp256k1 key, whatever scheme operators
+/// sign envelopes with.
 pub fn sender() -> Result<Address, AdapterError> {
-    address_of(&signer::public_key()).map_err(|m| AdapterError::InvalidConfig(format!("host signer: {m}")))
+    address_of(&signer::public_key(Scheme::Secp256k1Ecdsa)).map_err(|m| AdapterError::InvalidConfig(format!("host signer: {m}")))
 }
 
 fn bad(method: &str, m: String) -> AdapterError {
@@ -49,8 +51,9 @@ pub fn send(rpc: &Rpc, settings: &TxSettings, to: TxKind, input: Vec<u8>) -> Res
     let nonce = quantity(&rpc.call_value("eth_getTransactionCount", json!([address_text(&from), "pending"]))?, "nonce")
         .map_err(|m| bad("eth_getTransactionCount", m))?;
     let estimate = quantity(&rpc.call_value("eth_estimateGas", json!([call]))?, "gas").map_err(|m| bad("eth_estimateGas", m))?;
-    let gas_limit = estimate + estimate * settings.gas_margin_percent / 100 + 10_000;
     let latest = rpc.call_value("eth_getBlockByNumber", json!(["latest", false]))?;
+    let block_limit = latest.get("gasLimit").and_then(|v| quantity(v, "gasLimit").ok());
+    let gas_limit = gas_limit(estimate, settings.gas_margin_percent, block_limit)?;
     let base_fee = latest.get("baseFeePerGas").filter(|v| !v.is_null());
     let input = Bytes::from(input);
     let raw = match base_fee {
@@ -102,8 +105,22 @@ pub fn send(rpc: &Rpc, settings: &TxSettings, to: TxKind, input: Vec<u8>) -> Res
     })
 }
 
+/// The estimate plus the margin (and 10 000 for the estimate's own slack), capped at the
+/// block's gas limit: a transaction over it is never included, so an estimate above it is
+/// `too-large` (a smaller batch may fit).
+fn gas_limit(estimate: u64, margin_percent: u64, block_limit: Option<u64>) -> Result<u64, AdapterError> {
+    let wanted = estimate.saturating_add(estimate.saturating_mul(margin_percent) / 100).saturating_add(10_000);
+    match block_limit {
+        Some(limit) if estimate > limit => {
+            Err(AdapterError::TooLarge(format!("eth_estimateGas: the transaction needs {estimate} gas, more than the block gas limit {limit}")))
+        }
+        Some(limit) => Ok(wanted.min(limit)),
+        None => Ok(wanted),
+    }
+}
+
 fn sign(hash: &[u8]) -> Result<Signature, AdapterError> {
-    let raw = signer::sign_digest(hash).map_err(|m| AdapterError::Rejected(format!("host signer refused: {m}")))?;
+    let raw = signer::sign_digest(Scheme::Secp256k1Ecdsa, hash).map_err(|m| AdapterError::Rejected(format!("host signer refused: {m}")))?;
     if raw.len() != 65 || raw[64] > 1 {
         return Err(AdapterError::Rejected("host signer returned a malformed signature".into()));
     }
@@ -131,4 +148,18 @@ fn wait_receipt(rpc: &Rpc, hash: &str, timeout_ms: u64) -> Result<Value, Adapter
 /// Sleeps without burning fuel.
 pub fn sleep_ms(ms: u64) {
     wasi::clocks::monotonic_clock::subscribe_duration(ms * 1_000_000).block();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gas_limit_has_its_margin_within_the_block_and_over_it_is_too_large() {
+        assert_eq!(gas_limit(100_000, 20, None).unwrap(), 130_000);
+        assert_eq!(gas_limit(100_000, 20, Some(30_000_000)).unwrap(), 130_000);
+        assert_eq!(gas_limit(29_000_000, 20, Some(30_000_000)).unwrap(), 30_000_000);
+        let over = gas_limit(30_000_001, 20, Some(30_000_000));
+        assert!(matches!(&over, Err(AdapterError::TooLarge(m)) if m.contains("30000000")), "{over:?}");
+    }
 }

@@ -16,7 +16,7 @@ pub mod bindings {
     });
 }
 
-use bindings::exports::wavs::adapter::adapter::{Description, Guest};
+use bindings::exports::wavs::adapter::adapter::{Description, Guest, Scheme};
 
 /// The adapter.
 pub struct StarterAdapter;
@@ -31,8 +31,10 @@ impl Guest for StarterAdapter {
             family: "starter".into(),
             name: "WAVS starter adapter".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            // TODO(step 4): add "contract-event" once `events` delivers contract events.
-            trigger_kinds: vec!["block-interval".into()],
+            trigger_kinds: connection::TRIGGER_KINDS.iter().map(|k| k.to_string()).collect(),
+            // TODO(step 6): the schemes your chain's service managers verify (see `curves`
+            // in wit/adapter/curves.wit); keep secp256k1-ecdsa if they check ECDSA.
+            schemes: vec![Scheme::Secp256k1Ecdsa],
         }
     }
 }

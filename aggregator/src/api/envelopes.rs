@@ -8,14 +8,16 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use std::sync::Arc;
-use wavs_runtime::recover_public_key;
+use crate::queue::Signed;
+use wavs_runtime::bindings::adapter_api::Signature;
+use wavs_runtime::{AdapterErrorKind, RuntimeError};
 use wavs_types::{ApiError, EnvelopeState, EnvelopeStatus, SignedSubmission};
 
 /// Count an operator's signature of an envelope for a target this aggregator serves;
 /// answers once the signature is on disk.
 ///
-/// The signature must recover (through the target chain's adapter, over the digest bound
-/// to that chain and handler) to an operator of the target's manager.
+/// The signature must verify (through the target chain's adapter, over the digest bound
+/// to that chain and handler) as an operator of the target's manager.
 #[utoipa::path(post, path = "/envelopes", tag = "envelopes", operation_id = "submitEnvelope",
     request_body = SignedSubmission,
     responses(
@@ -111,10 +113,24 @@ impl Aggregator {
         {
             return Ok(Staged::answered(status));
         }
-        let public_key = recover_public_key(&key.digest, &s.signature)
-            .map_err(|e| AggregatorError::Invalid(format!("signature does not recover: {e}")))?;
+        // The adapter checks the signature (host-native curve arithmetic) and names the
+        // operator it proves; nothing the poster says about the signer is believed.
+        let signature = Signature { scheme: s.scheme.into(), public_key: s.public_key.clone(), bytes: s.signature.clone() };
         let target = &key.target;
-        let operator = self.readers.operator_id(&target.chain, &*chain, &public_key).await?;
+        let operator = match chain.verify(&key.digest, &signature).await {
+            Ok(operator) => operator,
+            Err(RuntimeError::Adapter { kind: AdapterErrorKind::Rejected | AdapterErrorKind::InvalidConfig, message }) => {
+                // Not an operator's signature of this digest: refused as one by a stranger.
+                return Err(AggregatorError::Forbidden(format!("the signature does not verify: {message}")));
+            }
+            Err(RuntimeError::Adapter { kind: AdapterErrorKind::Unsupported, message }) => {
+                return Err(AggregatorError::Invalid(format!(
+                    "chain {} does not take {} signatures: {message}",
+                    target.chain, s.scheme
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
         // The weights and the threshold come from the target's manager on chain only.
         let quorum = self.operator_sets.get(&target.chain, &*chain, &target.manager).await?;
         if quorum.weight(&operator) == 0 {
@@ -132,7 +148,8 @@ impl Aggregator {
         // Committed to the store before the answer (by the caller): an acknowledged
         // signature survives a crash. Staged, then written by the group committer with
         // whatever else is staged, so no one waits for the disk while holding the queue.
-        let added = self.queue.lock().stage(|q| q.add(key, &s.envelope, operator.clone(), s.signature.clone(), &quorum, &caps, crate::now_ms()));
+        let signed = Signed { scheme: s.scheme, public_key: s.public_key.clone(), bytes: s.signature.clone() };
+        let added = self.queue.lock().stage(|q| q.add(key, &s.envelope, operator.clone(), signed, &quorum, &caps, crate::now_ms()));
         match added {
             Ok(status) => Ok(Staged { status, counted: Some((event_id, operator)) }),
             Err(Refusal::Full(why)) => Err(AggregatorError::Busy(why)),

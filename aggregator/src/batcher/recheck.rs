@@ -77,6 +77,8 @@ impl Aggregator {
     ///    changed): updated, then sent again if the rest still meets the threshold,
     ///    else pending for more signatures.
     ///
+    /// An envelope refused as `too-large` alone fails at once: no batch can carry it.
+    ///
     /// Which refusals are final: a `rejected` answer (the adapter's word that the same
     /// call fails again: a revert, a malformed envelope) that none of the above
     /// explains, since then the same signatures, meeting the current threshold, would go
@@ -87,6 +89,13 @@ impl Aggregator {
     pub(super) async fn settle_refusal(&self, chain: &dyn SubmitChain, target: &Target, key: &Key, error: &RuntimeError) {
         let refusal = error.to_string();
         let event_id = wavs_types::hex_bytes::encode(&key.event_id);
+        if error.is_too_large() {
+            // Alone in its transaction and still too large: no batch size can land it.
+            tracing::warn!(%event_id, %target, "envelope too large for one transaction of the chain: {refusal}");
+            Counters::bump(&self.counters.failed, 1);
+            let why = format!("{refusal} (alone in a transaction: it can never land on this chain)");
+            return self.record(|q| q.failed(key, why, crate::now_ms()));
+        }
         if !matches!(error, RuntimeError::Adapter { kind: AdapterErrorKind::Rejected, .. }) {
             tracing::warn!(%event_id, %target, "submission failed in the adapter, will retry until it expires: {refusal}");
             return self.retry_later(&[key], &refusal);

@@ -44,9 +44,15 @@ impl Split {
 
     /// The part to send now: a half of a refused part, else the next chunk of at most
     /// `limit` envelopes. `None` once everything was settled.
+    #[cfg(test)]
     pub(super) fn next(&mut self, limit: usize) -> Option<Range<usize>> {
+        self.next_by(|_| limit)
+    }
+
+    /// As [`Split::next`], with the limit of a new chunk computed from where it starts.
+    pub(super) fn next_by(&mut self, limit: impl FnOnce(usize) -> usize) -> Option<Range<usize>> {
         if self.stack.is_empty() && self.cut < self.len {
-            let end = self.len.min(self.cut + limit.max(1));
+            let end = self.len.min(self.cut + limit(self.cut).max(1));
             self.stack.push(Part { range: self.cut..end, parent: None });
             self.cut = end;
         }

@@ -5,7 +5,7 @@ use crate::targets::Target;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Instant;
-use wavs_types::{EnvelopeState, EnvelopeStatus, WireEnvelope};
+use wavs_types::{EnvelopeState, EnvelopeStatus, Scheme, WireEnvelope};
 
 /// Bytes an open entry is charged for beyond its payload and signatures: the map slot,
 /// the state, the stored key. Makes many tiny envelopes count too.
@@ -32,12 +32,45 @@ impl Key {
 
 /// One operator's signature and the weight it carries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct Signature {
-    /// 65 bytes `r || s || recovery-id`.
+    /// The signature, encoded for its scheme (secp256k1: 65 bytes `r || s || id`).
     #[serde(with = "wavs_types::hex_bytes")]
     pub bytes: Vec<u8>,
     /// The operator's weight in the operator set last read.
     pub weight: u64,
+    /// Its scheme; secp256k1-ecdsa in entries stored before schemes existed.
+    #[serde(default, skip_serializing_if = "Scheme::is_default")]
+    pub scheme: Scheme,
+    /// The key that checks it, as the operator's node sent it (the adapter packs it
+    /// into submissions where the scheme needs it, as BLS aggregation does).
+    #[serde(default, with = "wavs_types::hex_bytes", skip_serializing_if = "Vec::is_empty")]
+    pub public_key: Vec<u8>,
+}
+
+/// A signature as intake checked it, before a weight is given to it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Signed {
+    /// Its scheme.
+    pub scheme: Scheme,
+    /// The key that checks it (may be empty for secp256k1, whose signature yields it).
+    pub public_key: Vec<u8>,
+    /// The signature.
+    pub bytes: Vec<u8>,
+}
+
+impl From<Vec<u8>> for Signed {
+    /// A secp256k1 signature, whose key it yields itself.
+    fn from(bytes: Vec<u8>) -> Self {
+        Signed { bytes, ..Signed::default() }
+    }
+}
+
+impl Signed {
+    /// The stored signature, carrying `weight`.
+    pub fn weighing(self, weight: u64) -> Signature {
+        Signature { bytes: self.bytes, weight, scheme: self.scheme, public_key: self.public_key }
+    }
 }
 
 /// One envelope collecting signatures.
@@ -115,7 +148,7 @@ impl Entry {
         if !self.is_open() {
             return 0;
         }
-        let signatures: usize = self.signatures.iter().map(|(op, s)| op.len() + s.bytes.len() + 8).sum();
+        let signatures: usize = self.signatures.iter().map(|(op, s)| op.len() + s.bytes.len() + s.public_key.len() + 8).sum();
         let e = &self.envelope;
         let bytes = e.payload.len() + e.event_id.len() + e.ordering.len() + key.digest.len() + signatures;
         ENTRY_OVERHEAD + bytes as u64

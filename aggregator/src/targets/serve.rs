@@ -1,5 +1,5 @@
 //! Deciding whether a target is served: known first (no chain work for an unknown one),
-//! then checked on chain once, through the adapter's `handler-manager`.
+//! then checked on chain once, through the adapter's `handler-info`.
 
 use super::{Check, Source, Target, canonical_address};
 use crate::Aggregator;
@@ -69,7 +69,7 @@ impl Aggregator {
             Some(Check::Refused(why, _)) => return Err(AggregatorError::UnknownTarget(why)),
             None => {}
         }
-        let refusal = match chain.handler_manager(&target.handler).await {
+        let refusal = match chain.handler_info(&target.handler).await.map(|info| info.manager) {
             Ok(actual) if canonical_address(&actual) == target.manager => None,
             Ok(actual) => Some(format!(
                 "handler {} on chain {} validates signatures with manager {}, not {}: only signatures of {}'s operators land there; name that manager",

@@ -41,8 +41,8 @@ impl Chain {
     /// Deploys a manager with dev keys `operators` (weight 1 each) and `threshold`, a
     /// handler bound to it and a trigger, as `deployer`.
     pub async fn deploy_as(&self, deployer: &ChainAdapter, operators: &[u32], threshold: u64) -> TestDeployment {
-        let operators: Vec<TestOperator> = operators.iter().map(|i| TestOperator { public_key: dev_key(*i).public_key(), weight: 1 }).collect();
-        deployer.deploy_service(&operators, threshold).await.unwrap()
+        let operators: Vec<TestOperator> = operators.iter().map(|i| TestOperator { public_key: dev_key(*i).public_key(), proof: vec![], weight: 1 }).collect();
+        deployer.deploy_service(wavs_runtime::bindings::curves_api::Scheme::Secp256k1Ecdsa, &operators, threshold).await.unwrap()
     }
 
     /// [`Chain::deploy_as`] the deployer.
@@ -57,7 +57,7 @@ impl Chain {
 
     /// Sets dev key `operator`'s weight in `manager` (0 removes it), as its owner.
     pub async fn set_weight(&self, manager: &str, operator: u32, weight: u64) {
-        let operator = TestOperator { public_key: dev_key(operator).public_key(), weight };
+        let operator = TestOperator { public_key: dev_key(operator).public_key(), proof: vec![], weight };
         self.deployer.set_operator(manager, &operator).await.unwrap();
     }
 
@@ -68,7 +68,7 @@ impl Chain {
 
     /// The balance of dev key `key`'s account, in wei (through anvil's JSON-RPC).
     pub async fn balance(&self, key: u32) -> u128 {
-        let address = self.deployer.operator_id(&dev_key(key).public_key()).await.unwrap();
+        let address = self.deployer.operator_id(wavs_runtime::bindings::curves_api::Scheme::Secp256k1Ecdsa, &dev_key(key).public_key()).await.unwrap();
         let body = json!({ "jsonrpc": "2.0", "id": 1, "method": "eth_getBalance", "params": [address, "latest"] });
         let answer: Value = reqwest::Client::new().post(&self.anvil.spec.rpc_urls[0]).json(&body).send().await.unwrap().json().await.unwrap();
         u128::from_str_radix(answer["result"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
@@ -139,6 +139,8 @@ pub async fn signed(chain: &Chain, manager: &str, handler: &str, envelope: &Wire
         manager: manager.into(),
         envelope: envelope.clone(),
         signature: dev_key(key).sign_digest(&digest).unwrap(),
+        scheme: Default::default(),
+        public_key: dev_key(key).public_key(),
     }
 }
 

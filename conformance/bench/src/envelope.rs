@@ -97,8 +97,8 @@ pub async fn run(tasks: usize, triggers: usize) -> Result<(), String> {
     let (registry, adapters_dir) = load_adapters(dir.path(), &[ChainKind::Anvil]).await?;
     let deployer = ChainAdapter::from_spec(registry, "anvil", &chain.spec, AdapterSigner::Submitting(dev_key(0)), Limits::ADAPTER_DEFAULT);
     // The node signs with its key for this chain, derived from its base key (dev key 2).
-    let operators = [TestOperator { public_key: operator_chain_key(0, &chain.spec.family, &chain.spec.chain_id).public_key(), weight: 1 }];
-    let deployment = deployer.deploy_service(&operators, 1).await.map_err(|e| e.to_string())?;
+    let operators = [TestOperator { public_key: operator_chain_key(0, &chain.spec.family, &chain.spec.chain_id).public_key(), proof: vec![], weight: 1 }];
+    let deployment = deployer.deploy_service(wavs_runtime::bindings::curves_api::Scheme::Secp256k1Ecdsa, &operators, 1).await.map_err(|e| e.to_string())?;
 
     let (stub_url, mut arrivals) = aggregator_stub().await?;
     let config = format!(

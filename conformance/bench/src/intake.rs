@@ -58,8 +58,8 @@ pub async fn run(envelopes: usize, operators: usize, in_flight: usize, posts: &[
     let (registry, adapters_dir) = load_adapters(dir.path(), &[ChainKind::Anvil]).await?;
     let deployer = ChainAdapter::from_spec(registry, "anvil", &chain.spec, AdapterSigner::Submitting(dev_key(0)), Limits::ADAPTER_DEFAULT);
     let keys = (0..operators).map(operator_key).collect::<Result<Vec<_>, _>>()?;
-    let set: Vec<TestOperator> = keys.iter().map(|k| TestOperator { public_key: k.public_key(), weight: 1 }).collect();
-    let deployment = deployer.deploy_service(&set, operators as u64).await.map_err(|e| e.to_string())?;
+    let set: Vec<TestOperator> = keys.iter().map(|k| TestOperator { public_key: k.public_key(), proof: vec![], weight: 1 }).collect();
+    let deployment = deployer.deploy_service(wavs_runtime::bindings::curves_api::Scheme::Secp256k1Ecdsa, &set, operators as u64).await.map_err(|e| e.to_string())?;
 
     // Prepared before timing: every signature of every envelope, as the JSON a node posts.
     // Envelope by envelope, each operator in turn: signatures of one envelope arrive close

@@ -56,5 +56,6 @@ pub(crate) fn devnet_spec(
         poll_interval_ms: 100,
         max_block_range: 500,
         options,
+        endpoints: Default::default(),
     }
 }

@@ -159,13 +159,13 @@ impl Devnet {
                 .iter()
                 .map(|keys| {
                     let public_key = keys.get(&name).cloned().ok_or_else(|| format!("wavs keys listed no key for chain {name}"))?;
-                    Ok(TestOperator { public_key, weight: 1 })
+                    Ok(TestOperator { public_key, proof: vec![], weight: 1 })
                 })
                 .collect::<Result<Vec<_>, String>>()?;
             progress(&format!("deploying the service contracts on {name} through {}", kind.adapter_file()));
             let deployer = ChainAdapter::from_spec(registry.clone(), &name, &chain.spec, AdapterSigner::Submitting(dev_key(0)), Limits::ADAPTER_DEFAULT);
             let deployment = deployer
-                .deploy_service(&operators, opts.threshold)
+                .deploy_service(wavs_runtime::bindings::curves_api::Scheme::Secp256k1Ecdsa, &operators, opts.threshold)
                 .await
                 .map_err(|e| format!("deploying contracts on {name}: {e}"))?;
             progress(&format!(

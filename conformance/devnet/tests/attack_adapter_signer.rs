@@ -10,7 +10,7 @@ use wavs_devnet::bursts::uint;
 use wavs_devnet::devnet::load_adapters;
 use wavs_devnet::keys::dev_key_toml;
 use wavs_devnet::{Devnet, DevnetOptions, guest};
-use wavs_runtime::bindings::adapter_api::{BlockTag, OperatorSignature, SignedEnvelope};
+use wavs_runtime::bindings::adapter_api::{BlockTag, OperatorSignature, Signature, SignedEnvelope};
 use wavs_runtime::{AdapterErrorKind, AdapterSigner, ChainAdapter, KeyConfig, Limits, RuntimeError, recover_public_key};
 use wavs_types::{ChainSpec, WireEnvelope, ordering_bytes};
 
@@ -40,6 +40,7 @@ async fn a_third_party_adapter_cannot_sign_for_another_chain() {
         poll_interval_ms: 200,
         max_block_range: 10,
         options: [("digest".to_string(), format!("0x{}", hex::encode(&digest)))].into(),
+        endpoints: Default::default(),
     };
 
     // 1. In an operator node: the probe serves a chain of its own beside anvil, and its
@@ -78,8 +79,8 @@ async fn a_third_party_adapter_cannot_sign_for_another_chain() {
     assert_ne!(signer, chain.operator_key(0).public_key(), "not the operator's key for anvil");
 
     // Offered to the EVM handler as an operator signature, it is refused on chain.
-    let operator = chain.deployer.operator_id(&signer).await.unwrap();
-    let forged = SignedEnvelope { envelope: (&envelope).into(), signatures: vec![OperatorSignature { operator, signature }] };
+    let operator = chain.deployer.operator_id(wavs_runtime::bindings::curves_api::Scheme::Secp256k1Ecdsa, &signer).await.unwrap();
+    let forged = SignedEnvelope { envelope: (&envelope).into(), signatures: vec![OperatorSignature { operator, signature: Signature::ecdsa(vec![], signature) }] };
     let err = chain.deployer.submit(&chain.deployment.handler, &[forged]).await.unwrap_err();
     assert!(matches!(err, RuntimeError::Adapter { kind: AdapterErrorKind::Rejected, .. }), "{err}");
     assert_eq!(devnet.handled_payload(&[0xee; 20]).await.unwrap(), None, "nothing landed for the probe");

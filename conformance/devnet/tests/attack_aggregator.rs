@@ -37,6 +37,8 @@ async fn submission(devnet: &Devnet, handler: &str, manager: &str, envelope: &Wi
         manager: manager.to_string(),
         envelope: envelope.clone(),
         signature: key.sign_digest(&digest).unwrap(),
+        scheme: Default::default(),
+        public_key: vec![],
     }
 }
 
@@ -60,7 +62,7 @@ async fn posters_decide_nothing_and_honest_results_still_land() {
     let attacker_key = dev_key(7);
     let (registry, _) = load_adapters(&devnet.dir.path().join("attacker"), &[ChainKind::Anvil]).await.unwrap();
     let attacker = ChainAdapter::from_spec(registry, "anvil", &chain.chain.spec, AdapterSigner::Submitting(attacker_key.clone()), Limits::ADAPTER_DEFAULT);
-    let own = attacker.deploy_service(&[TestOperator { public_key: attacker_key.public_key(), weight: 1 }], 1).await.unwrap();
+    let own = attacker.deploy_service(wavs_runtime::bindings::curves_api::Scheme::Secp256k1Ecdsa, &[TestOperator { public_key: attacker_key.public_key(), proof: vec![], weight: 1 }], 1).await.unwrap();
     let before = counters(&devnet).await;
     for i in 0..20u8 {
         let envelope = WireEnvelope { event_id: vec![0xa0 ^ i; 20], ordering: ordering_bytes(None), payload: vec![i; 64] };
@@ -102,7 +104,7 @@ async fn posters_decide_nothing_and_honest_results_still_land() {
     // 3. Node 1 leaves the operator set after its signature was counted. Node 2 signs:
     //    the signers meet the quorum only with node 1's stale signature, so the
     //    aggregator drops it before submitting and waits; node 3 signs, and it lands.
-    let node1 = TestOperator { public_key: devnet.primary().operator_key(0).public_key(), weight: 0 };
+    let node1 = TestOperator { public_key: devnet.primary().operator_key(0).public_key(), proof: vec![], weight: 0 };
     devnet.primary().deployer.set_operator(&manager, &node1).await.expect("the owner removes operator 1");
     devnet.restart_node(1).await.unwrap();
     tokio::time::sleep(Duration::from_secs(3)).await;

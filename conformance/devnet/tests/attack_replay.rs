@@ -10,7 +10,7 @@ use wavs_devnet::bursts::uint;
 use wavs_devnet::chain::LocalChain;
 use wavs_devnet::devnet::{DevChain, load_adapters};
 use wavs_devnet::{ChainKind, Devnet, DevnetOptions, dev_key, guest};
-use wavs_runtime::bindings::adapter_api::{OperatorSignature, SignedEnvelope};
+use wavs_runtime::bindings::adapter_api::{OperatorSignature, Signature, SignedEnvelope};
 use wavs_runtime::bindings::testing_api::TestOperator;
 use wavs_runtime::{AdapterErrorKind, AdapterSigner, ChainAdapter, Limits, RuntimeError, Signer};
 use wavs_types::{WireEnvelope, ordering_bytes};
@@ -20,8 +20,8 @@ async fn signed_for(conn: &ChainAdapter, handler: &str, envelope: &WireEnvelope,
     let digest = conn.envelope_digest(handler, &envelope.into()).await.unwrap();
     let mut signatures = Vec::new();
     for key in keys {
-        let operator = conn.operator_id(&key.public_key()).await.unwrap();
-        signatures.push(OperatorSignature { operator, signature: key.sign_digest(&digest).unwrap() });
+        let operator = conn.operator_id(wavs_runtime::bindings::curves_api::Scheme::Secp256k1Ecdsa, &key.public_key()).await.unwrap();
+        signatures.push(OperatorSignature { operator, signature: Signature::ecdsa(key.public_key(), key.sign_digest(&digest).unwrap()) });
     }
     SignedEnvelope { envelope: envelope.into(), signatures }
 }
@@ -65,8 +65,8 @@ async fn replayed_signatures_are_refused_at_every_other_destination() {
 
     // (b) A handler on another manager that lists the same operators.
     let registered: Vec<TestOperator> =
-        (0..3).map(|i| TestOperator { public_key: chain.operator_key(i).public_key(), weight: 1 }).collect();
-    let other = chain.deployer.deploy_service(&registered, 2).await.unwrap();
+        (0..3).map(|i| TestOperator { public_key: chain.operator_key(i).public_key(), proof: vec![], weight: 1 }).collect();
+    let other = chain.deployer.deploy_service(wavs_runtime::bindings::curves_api::Scheme::Secp256k1Ecdsa, &registered, 2).await.unwrap();
     let b = refused(&attacker, &other.handler, &replay, "(b) replay to a handler on another manager, same operators").await;
     let honest = signed_for(&attacker, &other.handler, &envelope, &operators).await;
     attacker.submit(&other.handler, &[honest]).await.expect("signed for that handler, it lands there");
@@ -75,7 +75,7 @@ async fn replayed_signatures_are_refused_at_every_other_destination() {
     // way (so at the same addresses) and even listing the same operator keys.
     let anvil2 = LocalChain::start_anvil_with_id(devnet.dir.path(), 31338).await.unwrap();
     let deployer2 = ChainAdapter::from_spec(registry.clone(), "anvil2", &anvil2.spec, AdapterSigner::Submitting(dev_key(0)), Limits::ADAPTER_DEFAULT);
-    let twin = deployer2.deploy_service(&registered, 2).await.unwrap();
+    let twin = deployer2.deploy_service(wavs_runtime::bindings::curves_api::Scheme::Secp256k1Ecdsa, &registered, 2).await.unwrap();
     assert_eq!(twin.handler, chain.deployment.handler, "the second chain holds the handler at the same address");
     let attacker2 = ChainAdapter::from_spec(registry, "anvil2", &anvil2.spec, AdapterSigner::Submitting(dev_key(6)), Limits::ADAPTER_DEFAULT);
     let c = refused(&attacker2, &twin.handler, &replay, "(c) replay to the same contracts on chain id 31338").await;

@@ -7,7 +7,7 @@ use wavs_devnet::chain::LocalChain;
 use wavs_devnet::devnet::load_adapters;
 use wavs_devnet::stub_http::serve;
 use wavs_devnet::{ChainKind, dev_key, wasmd};
-use wavs_runtime::bindings::adapter_api::{BlockTag, OperatorSignature, SignedEnvelope};
+use wavs_runtime::bindings::adapter_api::{BlockTag, OperatorSignature, Signature, SignedEnvelope};
 use wavs_runtime::bindings::wit_types::Envelope;
 use wavs_runtime::bindings::testing_api::TestOperator;
 use wavs_runtime::{AdapterErrorKind, AdapterRegistry, AdapterSigner, ChainAdapter, Limits, RuntimeError};
@@ -33,13 +33,13 @@ async fn operator_set_reads_back_and_bad_input_is_classified() {
 
     // Deploy with three operators of different weights; read the set back.
     let operators: Vec<TestOperator> =
-        (0..3).map(|i| TestOperator { public_key: dev_key(2 + i).public_key(), weight: u64::from(i) + 1 }).collect();
-    let deployment = conn.deploy_service(&operators, 4).await.expect("contracts deploy on wasmd");
+        (0..3).map(|i| TestOperator { public_key: dev_key(2 + i).public_key(), proof: vec![], weight: u64::from(i) + 1 }).collect();
+    let deployment = conn.deploy_service(wavs_runtime::bindings::curves_api::Scheme::Secp256k1Ecdsa, &operators, 4).await.expect("contracts deploy on wasmd");
     let set = conn.operator_set(&deployment.manager, None).await.unwrap();
     assert_eq!(set.threshold, 4);
     let mut expected = Vec::new();
     for op in &operators {
-        expected.push((conn.operator_id(&op.public_key).await.unwrap(), op.weight));
+        expected.push((conn.operator_id(wavs_runtime::bindings::curves_api::Scheme::Secp256k1Ecdsa, &op.public_key).await.unwrap(), op.weight));
     }
     expected.sort();
     let mut got: Vec<(String, u64)> = set.operators.iter().map(|o| (o.id.clone(), o.weight)).collect();
@@ -53,8 +53,8 @@ async fn operator_set_reads_back_and_bad_input_is_classified() {
     let digest = conn.envelope_digest(&deployment.handler, &envelope).await.unwrap();
     let mut signatures = Vec::new();
     for (i, op) in operators.iter().enumerate().skip(1) {
-        let signature = dev_key(2 + i as u32).sign_digest(&digest).unwrap();
-        signatures.push(OperatorSignature { operator: conn.operator_id(&op.public_key).await.unwrap(), signature });
+        let signature = Signature::ecdsa(vec![], dev_key(2 + i as u32).sign_digest(&digest).unwrap());
+        signatures.push(OperatorSignature { operator: conn.operator_id(wavs_runtime::bindings::curves_api::Scheme::Secp256k1Ecdsa, &op.public_key).await.unwrap(), signature });
     }
     let signed = SignedEnvelope { envelope: envelope.clone(), signatures };
     let receipt = conn.submit(&deployment.handler, std::slice::from_ref(&signed)).await.expect("weights 2 + 3 meet 4");
@@ -66,7 +66,7 @@ async fn operator_set_reads_back_and_bad_input_is_classified() {
     weak.envelope.event_id = vec![4; 20];
     let weak_digest = conn.envelope_digest(&deployment.handler, &weak.envelope).await.unwrap();
     weak.signatures.truncate(1);
-    weak.signatures[0].signature = dev_key(3).sign_digest(&weak_digest).unwrap();
+    weak.signatures[0].signature = Signature::ecdsa(vec![], dev_key(3).sign_digest(&weak_digest).unwrap());
     let err = conn.submit(&deployment.handler, &[weak]).await.unwrap_err();
     assert_eq!(kind(&err), Some(AdapterErrorKind::Rejected), "{err}");
     assert!(err.to_string().contains("InsufficientQuorum"), "{err}");
@@ -76,7 +76,7 @@ async fn operator_set_reads_back_and_bad_input_is_classified() {
     // handler. The same envelope signed for the second handler lands there.
     let second = conn.deploy_handler(&deployment.manager).await.expect("a second handler deploys");
     assert_ne!(second, deployment.handler);
-    assert_eq!(conn.handler_manager(&second).await.unwrap(), deployment.manager, "the chain names the handler's manager");
+    assert_eq!(conn.handler_info(&second).await.unwrap().manager, deployment.manager, "the chain names the handler's manager");
     let err = conn.submit(&second, std::slice::from_ref(&signed)).await.unwrap_err();
     assert_eq!(kind(&err), Some(AdapterErrorKind::Rejected), "{err}");
     assert_eq!(conn.handled_payload(&second, &envelope.event_id).await.unwrap(), None, "the replay stored nothing");
@@ -84,7 +84,7 @@ async fn operator_set_reads_back_and_bad_input_is_classified() {
     assert_ne!(digest_second, digest, "the digest names the handler");
     let mut honest = signed.clone();
     for (sig, i) in honest.signatures.iter_mut().zip(1u32..) {
-        sig.signature = dev_key(2 + i).sign_digest(&digest_second).unwrap();
+        sig.signature = Signature::ecdsa(vec![], dev_key(2 + i).sign_digest(&digest_second).unwrap());
     }
     conn.submit(&second, &[honest]).await.expect("signed for the second handler, it lands there");
     assert_eq!(conn.handled_payload(&second, &envelope.event_id).await.unwrap(), Some(vec![42]));

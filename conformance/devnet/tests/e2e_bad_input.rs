@@ -72,6 +72,8 @@ async fn bad_manifests_and_forged_signatures_are_refused_by_name() {
         manager: devnet.primary().deployment.manager.clone(),
         envelope,
         signature: outsider.sign_digest(&digest).unwrap(),
+        scheme: Default::default(),
+        public_key: vec![],
     };
     let (status, body) = post(&format!("{}/envelopes", devnet.aggregator_url), serde_json::to_string(&forged).unwrap()).await;
     assert_eq!(status, 403, "{body}");

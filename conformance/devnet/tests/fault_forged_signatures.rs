@@ -29,6 +29,8 @@ async fn submission(devnet: &Devnet, sent: WireEnvelope, signed: &WireEnvelope, 
         manager: chain.deployment.manager.clone(),
         envelope: sent,
         signature: signer.sign_digest(&digest).unwrap(),
+        scheme: Default::default(),
+        public_key: vec![],
     }
 }
 

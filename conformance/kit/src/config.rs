@@ -80,6 +80,7 @@ impl KitConfig {
             poll_interval_ms: 100,
             max_block_range: 500,
             options: self.options.clone(),
+            endpoints: Default::default(),
         }
     }
 }

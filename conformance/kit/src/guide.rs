@@ -14,7 +14,7 @@ pub const STEP5: &str = "step-5-envelope-digest-and-the-contracts";
 pub const STEP6: &str = "step-6-operator-id";
 pub const STEP7: &str = "step-7-operator-set";
 pub const STEP8: &str = "step-8-submit";
-pub const STEP9: &str = "step-9-is-handled-and-handler-manager";
+pub const STEP9: &str = "step-9-is-handled-and-handler-info";
 pub const STEP10: &str = "step-10-optional-the-testing-interface";
 
 /// The section that implements the adapter call `what` names (its first word, as
@@ -24,12 +24,12 @@ pub fn for_call(what: &str) -> Option<&'static str> {
     Some(match method {
         "open" => STEP2,
         "head" | "block-hash" => STEP3,
-        "events" => STEP4,
+        "events" | "check-filter" => STEP4,
         "envelope-digest" => STEP5,
-        "operator-id" => STEP6,
+        "operator-id" | "verify" => STEP6,
         "operator-set" => STEP7,
-        "submit" => STEP8,
-        "is-handled" | "handler-manager" => STEP9,
+        "submit" | "submission-limits" => STEP8,
+        "is-handled" | "handler-info" => STEP9,
         "deploy-service" | "fire-trigger" | "handled-payload" | "deploy-handler" | "set-operator" => STEP10,
         _ => return None,
     })
@@ -38,7 +38,7 @@ pub fn for_call(what: &str) -> Option<&'static str> {
 /// Whether a call of this name reads or writes the chain (a pure one, such as
 /// `operator-id` or `envelope-digest`, proves nothing about RPC, time or memory use).
 pub fn reaches_chain(what: &str) -> bool {
-    !matches!(for_call(what), None | Some(STEP5) | Some(STEP6))
+    !matches!(for_call(what), None | Some(STEP5) | Some(STEP6)) && what != "check-filter" && what != "submission-limits"
 }
 
 #[cfg(test)]

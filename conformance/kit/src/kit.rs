@@ -139,7 +139,7 @@ impl Kit {
 
     /// The test operators as the testing interface takes them.
     pub fn test_operators(&self) -> Vec<TestOperator> {
-        self.operators.iter().map(|s| TestOperator { public_key: s.public_key(), weight: 1 }).collect()
+        self.operators.iter().map(|s| TestOperator { public_key: s.public_key(), proof: vec![], weight: 1 }).collect()
     }
 }
 

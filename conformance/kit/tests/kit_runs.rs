@@ -125,11 +125,12 @@ async fn the_evm_adapter_passes_on_anvil_and_unfinished_adapters_fail_by_name() 
     }
     assert_eq!(status_of(&report, "submit-lands-once").0, "skipped");
 
-    // The starter passes only what it does (load, describe, import nothing foreign);
-    // every other check fails naming the step to do, or is skipped saying why.
+    // The starter passes only what it does (load, describe, import nothing foreign, check
+    // a block-interval filter and refuse an unknown kind); every other check fails naming
+    // the step to do, or is skipped saying why.
     let (code, stdout, report) = run_kit(dir.path(), &guest("adapters/starter.wasm"), &chain_file(dir.path(), "starter", &chain));
     assert_eq!(code, 1, "a failing check exits 1");
-    assert_eq!(names_with_status(&report, "pass"), ["loads", "describe", "imports"]);
+    assert_eq!(names_with_status(&report, "pass"), ["loads", "describe", "imports", "check-filter"]);
     let (expected, seen, guide) = failure_of(&report, "head-advances");
     assert_eq!(expected, "head to answer");
     assert!(seen.contains("unsupported") && seen.contains("not implemented"), "{seen}");
@@ -140,7 +141,7 @@ async fn the_evm_adapter_passes_on_anvil_and_unfinished_adapters_fail_by_name() 
     }
     let (expected, _, guide) = failure_of(&report, "bad-contract-not-transient");
     assert!(expected.contains("rejected or invalid-config"), "{expected}");
-    assert_eq!(guide, "adapters/README.md#step-9-is-handled-and-handler-manager");
+    assert_eq!(guide, "adapters/README.md#step-9-is-handled-and-handler-info");
     // It reads no chain: the checks of reading one did not run, and say so.
     let skipped = [
         ("malformed-rpc-no-trap", "sent no request"),

@@ -22,7 +22,7 @@ mod tasks;
 pub mod token;
 mod upload;
 
-pub use chains::chain_key;
+pub use chains::{chain_key, scheme_keys};
 
 use crate::chains::{ChainAdder, Chains};
 use crate::components::Components;

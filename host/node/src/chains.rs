@@ -14,7 +14,7 @@ use parking_lot::RwLock;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, ChainKey, ChainRef, KeyConfig, Limits};
-use wavs_types::ChainSpec;
+use wavs_types::{ChainSpec, Scheme};
 
 /// Instance-pool room kept for chains added at runtime: the pool is sized once, when
 /// the engine starts, so the node can only take this many more without a restart.
@@ -30,6 +30,21 @@ pub struct Chain {
     pub key: ChainKey,
     /// Added through the API rather than the configuration file.
     pub added: bool,
+    /// The scheme each handler's operators sign with, as the adapter read it from
+    /// chain: a property of the handler's manager, asked once per handler.
+    schemes: parking_lot::Mutex<BTreeMap<String, Scheme>>,
+}
+
+impl Chain {
+    /// The scheme to sign with for `handler`, read through the adapter the first time.
+    async fn scheme_for(&self, handler: &str) -> Result<Scheme> {
+        if let Some(scheme) = self.schemes.lock().get(handler) {
+            return Ok(*scheme);
+        }
+        let scheme: Scheme = self.adapter.handler_info(handler).await?.scheme.into();
+        self.schemes.lock().insert(handler.to_string(), scheme);
+        Ok(scheme)
+    }
 }
 
 /// The chains, by name, and what makes a new one. Readers take a snapshot; adding is rare.
@@ -67,9 +82,9 @@ impl Chains {
     /// A chain with its own key and its adapter instance, under this node's limits.
     fn make(&self, name: &str, spec: ChainSpec, added: bool) -> Result<Chain> {
         let key = chain_key(&self.operator, name, &spec)?;
-        let signer = AdapterSigner::PublicOnly(key.signer.public_key());
+        let signer = AdapterSigner::public_only(&key.signer)?;
         let adapter = ChainAdapter::from_spec(self.registry.clone(), name, &spec, signer, self.adapter_limits.clone());
-        Ok(Chain { spec, adapter: Arc::new(adapter), key, added })
+        Ok(Chain { spec, adapter: Arc::new(adapter), key, added, schemes: Default::default() })
     }
 
     /// Each chain's public key (SEC1 compressed) and where the key came from.
@@ -77,9 +92,10 @@ impl Chains {
         self.all().into_iter().map(|(name, c)| (name, c.key.signer.public_key(), c.key.source.clone())).collect()
     }
 
-    /// Every chain's RPC URLs, by name (they are the node's own services).
+    /// Every chain's RPC URLs and named endpoints, by name (they are the node's own
+    /// services).
     pub(crate) fn rpc_urls(&self) -> Vec<(String, Vec<String>)> {
-        self.all().into_iter().map(|(name, c)| (name, c.spec.rpc_urls.clone())).collect()
+        self.all().into_iter().map(|(name, c)| (name, c.spec.reachable_urls().cloned().collect())).collect()
     }
 
     /// Per-chain status: what the readers wrote (`reported`), with adapter restarts and
@@ -179,12 +195,21 @@ impl crate::executor::SigningTargets for Chains {
         chain: &'a str,
         handler: &'a str,
         envelope: &'a wavs_types::WireEnvelope,
-    ) -> crate::executor::BoxFuture<'a, Result<Vec<u8>>> {
-        Box::pin(async move { Ok(self.served(chain)?.adapter.envelope_digest(handler, &envelope.into()).await?) })
+    ) -> crate::executor::BoxFuture<'a, Result<crate::executor::ToSign>> {
+        Box::pin(async move {
+            let served = self.served(chain)?;
+            let scheme = served.scheme_for(handler).await?;
+            let digest = served.adapter.envelope_digest(handler, &envelope.into()).await?;
+            Ok(crate::executor::ToSign { digest, scheme })
+        })
     }
 
-    fn sign(&self, chain: &str, digest: &[u8]) -> Result<Vec<u8>> {
-        Ok(self.served(chain)?.key.signer.sign_digest(digest)?)
+    fn sign(&self, chain: &str, to_sign: &crate::executor::ToSign) -> Result<crate::executor::Signed> {
+        let signer = &self.served(chain)?.key.signer;
+        Ok(crate::executor::Signed {
+            signature: signer.sign_for(to_sign.scheme, &to_sign.digest)?,
+            public_key: signer.public_key_for(to_sign.scheme)?,
+        })
     }
 }
 

@@ -8,7 +8,7 @@ mod targets;
 #[cfg(test)]
 mod tests;
 
-pub use targets::{BoxFuture, SigningTargets};
+pub use targets::{BoxFuture, Signed, SigningTargets, ToSign};
 
 use crate::backoff::{Schedule, unix_ms};
 use crate::deployed::Deployed;
@@ -215,8 +215,8 @@ impl Executor {
                 "event id already signed with another result; not signing a second (is the component deterministic?)".into(),
             ));
         }
-        let digest = self.targets.digest(chain, handler, envelope).await?;
-        let signature = self.targets.sign(chain, &digest)?;
+        let to_sign = self.targets.digest(chain, handler, envelope).await?;
+        let Signed { signature, public_key } = self.targets.sign(chain, &to_sign)?;
         Ok(SignedSubmission {
             service_id: service.id.clone(),
             workflow_id: job.workflow_id.clone(),
@@ -225,6 +225,8 @@ impl Executor {
             manager: manager.to_string(),
             envelope: envelope.clone(),
             signature,
+            scheme: to_sign.scheme,
+            public_key,
         })
     }
 

@@ -231,6 +231,10 @@ enum ChainsCommand {
         /// KEY=VALUE: a family-specific setting passed to the adapter (repeat).
         #[arg(long = "option", value_parser = parse_key_value)]
         options: Vec<(String, String)>,
+        /// ROLE=URL: another endpoint the adapter may reach, by the role its guide names
+        /// (`l1-rpc=https://...`; repeat, also for fallbacks of one role).
+        #[arg(long = "endpoint", value_parser = parse_key_value)]
+        endpoints: Vec<(String, String)>,
     },
 }
 
@@ -370,7 +374,7 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
         Command::Chains { command } => match command {
             ChainsCommand::List => info::chains(ctx).await,
             ChainsCommand::DeployContracts(args) => cli::contracts::deploy(&args, ctx).await,
-            ChainsCommand::Add { name, family, chain_id, rpc_urls, confirmations, finality, start_height, poll_interval_ms, max_block_range, options } => {
+            ChainsCommand::Add { name, family, chain_id, rpc_urls, confirmations, finality, start_height, poll_interval_ms, max_block_range, options, endpoints } => {
                 let mut spec = serde_json::json!({ "family": family, "chain-id": chain_id, "rpc-urls": rpc_urls });
                 if let Some(finality) = finality {
                     spec["finality"] = finality.into();
@@ -383,6 +387,13 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
                 }
                 if !options.is_empty() {
                     spec["options"] = options.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
+                }
+                let mut by_role = std::collections::BTreeMap::<String, Vec<String>>::new();
+                for (role, url) in endpoints {
+                    by_role.entry(role).or_default().push(url);
+                }
+                if !by_role.is_empty() {
+                    spec["endpoints"] = serde_json::json!(by_role);
                 }
                 info::chains_add(&name, spec, ctx).await
             }

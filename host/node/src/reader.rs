@@ -16,6 +16,7 @@ mod status;
 mod tests;
 
 pub use chain::ChainReader;
+pub(crate) use routes::custom_filter;
 pub use status::{ChainStatus, ChainStatuses};
 
 use crate::backoff::Schedule;
@@ -151,10 +152,10 @@ impl<C: ChainReader> TriggerReader<C> {
                 }
             }
         }
-        let to_hash = chain
-            .block_hash(to)
-            .await?
-            .ok_or_else(|| NodeError::Unavailable(format!("chain {name}: block {to} below the head has no hash yet")))?;
+        // A skipped height is remembered as such (empty), so the cursor moves past it; only
+        // a height the chain has not reached makes the round wait.
+        let to_hash = chain::seen(chain.block_status(to).await?)
+            .ok_or_else(|| NodeError::Unavailable(format!("chain {name}: block {to} below the head is not there yet")))?;
         // The jobs and the cursor past them in one transaction: none lost, none twice.
         for pending in self.store.enqueue_jobs(name, jobs, to, &to_hash).await? {
             self.jobs.clone().schedule(pending);

@@ -12,7 +12,7 @@ use crate::scheduler::Scheduler;
 use crate::store::Store;
 use std::sync::Arc;
 use wavs_runtime::HttpRules;
-use wavs_types::{ServiceManifest, SubmitSpec};
+use wavs_types::{ServiceManifest, SubmitSpec, TriggerSpec};
 
 /// Deployed services and what changes them.
 pub struct Services {
@@ -63,6 +63,29 @@ impl Services {
         tracing::info!(service = %manifest.id, workflows = manifest.workflows.len(), "service deployed");
         self.deployed.write().insert(manifest.id.clone(), Arc::new(manifest));
         self.cron.services_changed();
+        Ok(())
+    }
+
+    /// Asks each chain's adapter about the trigger kinds it defines that `manifest`
+    /// uses: an unknown kind or bad parameters are refused at deploy, in the adapter's
+    /// words, rather than failing every read of the chain later.
+    pub async fn check_custom_triggers(&self, manifest: &ServiceManifest) -> Result<()> {
+        for (id, wf) in &manifest.workflows {
+            let TriggerSpec::Custom { chain, kind, params } = &wf.trigger else { continue };
+            let at = format!("workflows.{id}.trigger.custom");
+            let served = self
+                .chains
+                .get(chain)
+                .ok_or_else(|| NodeError::Invalid(format!("{at}.chain: chain {chain:?} is not configured on this node")))?;
+            let filter = crate::reader::custom_filter(kind, params);
+            served.adapter.check_filter(&filter).await.map_err(|e| match e {
+                wavs_runtime::RuntimeError::Adapter { message, .. } => NodeError::Invalid(format!("{at}: {message}")),
+                other => NodeError::Unavailable(format!(
+                    "{at}: the {} adapter could not check trigger kind {kind:?}: {other}",
+                    served.spec.family
+                )),
+            })?;
+        }
         Ok(())
     }
 

@@ -151,6 +151,8 @@ pub(crate) fn signed(n: u8) -> SignedSubmission {
         manager: "0x03".into(),
         envelope: WireEnvelope { event_id: vec![n; 20], ordering: vec![0; 12], payload: vec![n] },
         signature: vec![7; 65],
+        scheme: Default::default(),
+        public_key: vec![],
     }
 }
 

@@ -194,12 +194,12 @@ fn an_operator_and_a_builder_use_the_cli() {
         use sha2::Digest;
         hex::encode(sha2::Sha256::digest(std::fs::read(&evm).unwrap()))
     };
-    for expected in ["kind     chain adapter", "family   evm", "version  ", "wavs:adapter/adapter@0.2.0 (instance)", "wasi:http/outgoing-handler", &format!("sha256   {sha}")] {
+    for expected in ["kind     chain adapter", "family   evm", "version  ", "wavs:adapter/adapter@0.3.0 (instance)", "wasi:http/outgoing-handler", &format!("sha256   {sha}")] {
         assert!(out.contains(expected), "{expected:?} missing from:\n{out}");
     }
     let v = ok_json(&url, &["adapters", "inspect", evm.to_str().unwrap()]);
     assert_eq!((v["adapter"]["family"].as_str(), v["sha256"].as_str()), (Some("evm"), Some(sha.as_str())));
-    assert!(v["imports"].as_array().unwrap().iter().any(|i| i["name"] == "wavs:adapter/signer@0.2.0"));
+    assert!(v["imports"].as_array().unwrap().iter().any(|i| i["name"] == "wavs:adapter/signer@0.3.0"));
     let v = ok_json(&url, &["adapters", "inspect", echo.to_str().unwrap()]);
     assert_eq!(v["kind"], "service component");
     assert!(v["exports"].as_array().unwrap().iter().any(|e| e["name"] == "run"), "{v}");

@@ -55,6 +55,8 @@ fn signed() -> SignedSubmission {
         manager: "0x03".into(),
         envelope: WireEnvelope { event_id: vec![6; 20], ordering: vec![0; 12], payload: vec![42] },
         signature: vec![7; 65],
+        scheme: Default::default(),
+        public_key: vec![],
     }
 }
 

@@ -29,4 +29,13 @@ pub mod service_world {
 
 pub use adapter_world::exports::wavs::adapter::adapter as adapter_api;
 pub use adapter_world::exports::wavs::adapter::testing as testing_api;
+pub use adapter_world::wavs::adapter::curves as curves_api;
 pub use adapter_world::wavs::types::types as wit_types;
+
+impl adapter_api::Signature {
+    /// A secp256k1 ECDSA signature (`r || s || recovery-id`) by `public_key` (SEC1;
+    /// may be empty, as the signature yields it).
+    pub fn ecdsa(public_key: Vec<u8>, bytes: Vec<u8>) -> Self {
+        adapter_api::Signature { scheme: curves_api::Scheme::Secp256k1Ecdsa, public_key, bytes }
+    }
+}

@@ -1,6 +1,6 @@
 //! Conversions between the shared wire types and the WIT bindings.
 
-use crate::bindings::adapter_api::ChainConfig;
+use crate::bindings::adapter_api::{ChainConfig, Endpoint};
 use crate::bindings::wit_types::{Attribute, Envelope};
 use wavs_types::{ChainSpec, WireEnvelope};
 
@@ -15,6 +15,7 @@ pub fn chain_config(name: &str, spec: &ChainSpec) -> ChainConfig {
             .iter()
             .map(|(key, value)| Attribute { key: key.clone(), value: value.clone() })
             .collect(),
+        endpoints: spec.endpoints.iter().map(|(role, urls)| Endpoint { role: role.clone(), urls: urls.clone() }).collect(),
     }
 }
 

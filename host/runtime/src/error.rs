@@ -68,6 +68,8 @@ pub enum AdapterErrorKind {
     InvalidConfig,
     /// Not supported by this adapter.
     Unsupported,
+    /// More than one transaction can carry; a smaller batch can land.
+    TooLarge,
 }
 
 impl std::fmt::Display for AdapterErrorKind {
@@ -77,6 +79,7 @@ impl std::fmt::Display for AdapterErrorKind {
             AdapterErrorKind::Rejected => "rejected",
             AdapterErrorKind::InvalidConfig => "invalid-config",
             AdapterErrorKind::Unsupported => "unsupported",
+            AdapterErrorKind::TooLarge => "too-large",
         })
     }
 }
@@ -97,6 +100,11 @@ impl RuntimeError {
             RuntimeError::Busy(_) => "busy",
             RuntimeError::Host(_) => "host",
         }
+    }
+
+    /// Whether the adapter said the submission is more than one transaction can carry.
+    pub fn is_too_large(&self) -> bool {
+        matches!(self, RuntimeError::Adapter { kind: AdapterErrorKind::TooLarge, .. })
     }
 
     /// Whether the same call may succeed later.

@@ -2,8 +2,9 @@
 //! imports are in `service/imports.rs`. Each checks the call's deadline and is charged
 //! fuel (`meter.rs`), so a guest cannot escape its limits by leaning on the host.
 
+use crate::bindings::curves_api::Scheme;
 use crate::bindings::{adapter_world, wit_types};
-use crate::meter::LogVerdict;
+use crate::meter::{LogVerdict, cost};
 use crate::signer::AdapterSigner;
 use crate::state::HostState;
 
@@ -54,13 +55,14 @@ impl<D: Send> adapter_world::wavs::types::log::Host for HostState<D> {
 }
 
 impl adapter_world::wavs::adapter::signer::Host for HostState<AdapterData> {
-    fn public_key(&mut self) -> wasmtime::Result<Vec<u8>> {
-        self.meter.charge(0, 0)?;
-        Ok(self.data.signer.public_key())
+    fn public_key(&mut self, scheme: Scheme) -> wasmtime::Result<Vec<u8>> {
+        self.meter.charge(0, cost::curve(scheme, 1))?;
+        // Keys are derived on first use; a failure there is the host's, not the guest's.
+        self.data.signer.public_key(scheme.into()).map_err(|e| wasmtime::Error::msg(e.to_string()))
     }
 
-    fn sign_digest(&mut self, digest: Vec<u8>) -> wasmtime::Result<Result<Vec<u8>, String>> {
-        self.meter.charge(digest.len(), 0)?;
-        Ok(self.data.signer.sign_digest(&digest).map_err(|e| e.to_string()))
+    fn sign_digest(&mut self, scheme: Scheme, digest: Vec<u8>) -> wasmtime::Result<Result<Vec<u8>, String>> {
+        self.meter.charge(digest.len(), cost::curve(scheme, 1))?;
+        Ok(self.data.signer.sign_digest(scheme.into(), &digest).map_err(|e| e.to_string()))
     }
 }

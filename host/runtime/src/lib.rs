@@ -11,6 +11,7 @@ pub mod http_policy;
 pub mod limits;
 pub mod keys;
 pub mod signer;
+mod scheme_keys;
 mod limiter;
 pub mod meter;
 mod state;
@@ -20,7 +21,7 @@ pub use error::{Result, RuntimeError};
 pub use http_policy::{HttpPolicy, HttpRules};
 pub use limits::Limits;
 pub use keys::{ChainKey, ChainKeyConfig, ChainRef, KeyConfig};
-pub use signer::{AdapterSigner, Signer};
+pub use signer::{AdapterSigner, PublicKeys, Signer};
 
 pub mod adapter;
 mod imports;

@@ -22,6 +22,22 @@ pub mod cost {
     pub const WRITE: u64 = 1_000_000;
     /// Each byte a host call moves in or out.
     pub const BYTE: u64 = 1;
+    /// A curve operation that costs about a scalar multiplication (a signature check or
+    /// a signing on secp256k1 or Ed25519, a BN254 G1 multiplication or hash-to-curve).
+    pub const SCALAR_MUL: u64 = 100_000;
+    /// One BN254 pairing, by far the dearest curve operation (about a millisecond).
+    pub const PAIRING: u64 = 1_500_000;
+
+    /// `count` operations of `scheme`'s signing or checking.
+    pub fn curve(scheme: crate::bindings::curves_api::Scheme, count: usize) -> u64 {
+        use crate::bindings::curves_api::Scheme;
+        let each = match scheme {
+            Scheme::Secp256k1Ecdsa | Scheme::Ed25519 => SCALAR_MUL,
+            // A check is four pairings (signature, and the key's G1/G2 halves).
+            Scheme::Bn254Bls => 4 * PAIRING,
+        };
+        each.saturating_mul(count as u64)
+    }
 }
 
 /// Log lines dropped by every guest of this process since start, for `/metrics`.

@@ -1,15 +1,20 @@
-//! The host's secp256k1 signer. Keys live here and never enter WASM: guests get a
+//! The host's signer: a chain's secp256k1 key and the keys of the other schemes derived
+//! from it (`scheme_keys.rs`). Keys live here and never enter WASM: guests get a
 //! signature over a digest, nothing more, and only where the process lets them
 //! ([`AdapterSigner`]).
 
 use crate::error::{Result, RuntimeError};
+use crate::scheme_keys::SchemeKeys;
 use k256::ecdsa::{RecoveryId, Signature, SigningKey};
+use std::collections::BTreeMap;
 use std::sync::Arc;
+use wavs_types::Scheme;
 
-/// A secp256k1 signing key shared by the tasks of one process.
+/// A chain's signing keys, one per scheme, shared by the tasks of one process.
 #[derive(Clone)]
 pub struct Signer {
     key: Arc<SigningKey>,
+    derived: Arc<SchemeKeys>,
 }
 
 impl std::fmt::Debug for Signer {
@@ -24,7 +29,7 @@ impl Signer {
         let bytes = Self::hex_secret(hex_key)?;
         let key = SigningKey::from_slice(&bytes)
             .map_err(|_| RuntimeError::Key("private key is not a valid secp256k1 scalar".into()))?;
-        Ok(Signer { key: Arc::new(key) })
+        Ok(Signer::of(key))
     }
 
     /// A key derived from a BIP-39 mnemonic along a BIP-32 path such as
@@ -39,7 +44,7 @@ impl Signer {
         let xprv = bip32::XPrv::derive_from_path(seed, &path)
             .map_err(|e| RuntimeError::Key(format!("derivation failed: {e}")))?;
         let key = xprv.private_key().clone();
-        Ok(Signer { key: Arc::new(key) })
+        Ok(Signer::of(key))
     }
 
     /// 32 secret bytes from hex (with or without `0x`), as [`Signer::from_hex`] reads them.
@@ -54,7 +59,48 @@ impl Signer {
         let master = bip32::XPrv::new(seed).map_err(|e| RuntimeError::Key(format!("derivation failed: {e}")))?;
         let child = bip32::ChildNumber::new(index, true).map_err(|e| RuntimeError::Key(format!("derivation failed: {e}")))?;
         let xprv = master.derive_child(child).map_err(|e| RuntimeError::Key(format!("derivation failed: {e}")))?;
-        Ok(Signer { key: Arc::new(xprv.private_key().clone()) })
+        Ok(Signer::of(xprv.private_key().clone()))
+    }
+
+    fn of(key: SigningKey) -> Self {
+        let derived = Arc::new(SchemeKeys::new(key.to_bytes().into()));
+        Signer { key: Arc::new(key), derived }
+    }
+
+    /// The public key for `scheme`, encoded as the adapter world's `curves` says.
+    pub fn public_key_for(&self, scheme: Scheme) -> Result<Vec<u8>> {
+        match scheme {
+            Scheme::Secp256k1Ecdsa => Ok(self.public_key()),
+            other => Ok(self.derived.keypair(other)?.public_key()),
+        }
+    }
+
+    /// Signs a 32-byte digest with the key for `scheme`.
+    pub fn sign_for(&self, scheme: Scheme, digest: &[u8]) -> Result<Vec<u8>> {
+        match scheme {
+            Scheme::Secp256k1Ecdsa => self.sign_digest(digest),
+            other => {
+                if digest.len() != 32 {
+                    return Err(RuntimeError::Key(format!("digest must be 32 bytes, got {}", digest.len())));
+                }
+                self.derived.keypair(other)?.sign(digest).map_err(|e| RuntimeError::Key(format!("{other} signing failed: {e}")))
+            }
+        }
+    }
+
+    /// Proof that this chain's key for `scheme` is held here, for schemes whose
+    /// contracts refuse keys without one (bn254-bls); empty for the others.
+    pub fn possession_proof(&self, scheme: Scheme) -> Result<Vec<u8>> {
+        match scheme {
+            Scheme::Bn254Bls => self.derived.keypair(scheme)?.prove_possession().map_err(|e| RuntimeError::Key(e.to_string())),
+            _ => Ok(vec![]),
+        }
+    }
+
+    /// The public keys of every scheme.
+    pub fn public_keys(&self) -> Result<PublicKeys> {
+        let keys = Scheme::ALL.iter().map(|s| Ok((*s, self.public_key_for(*s)?))).collect::<Result<_>>()?;
+        Ok(PublicKeys(Arc::new(keys)))
     }
 
     /// The compressed SEC1 public key (33 bytes).
@@ -80,31 +126,47 @@ impl Signer {
     }
 }
 
-/// What a chain's adapter may do with that chain's key. The aggregator's adapters submit
-/// transactions and so sign with it; an operator node's adapters never send
+/// A chain's public keys, one per scheme.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicKeys(Arc<BTreeMap<Scheme, Vec<u8>>>);
+
+impl PublicKeys {
+    /// The public key for `scheme`.
+    pub fn get(&self, scheme: Scheme) -> Vec<u8> {
+        self.0.get(&scheme).cloned().unwrap_or_default()
+    }
+}
+
+/// What a chain's adapter may do with that chain's keys. The aggregator's adapters submit
+/// transactions and so sign with them; an operator node's adapters never send
 /// transactions, and the node signs only envelopes it built itself, so there they get
-/// the public key alone.
+/// the public keys alone.
 #[derive(Clone, Debug)]
 pub enum AdapterSigner {
-    /// The adapter signs (transactions) with this chain's key.
+    /// The adapter signs (transactions) with this chain's keys.
     Submitting(Signer),
-    /// The adapter may read this public key (SEC1 compressed) but sign nothing.
-    PublicOnly(Vec<u8>),
+    /// The adapter may read these public keys but sign nothing.
+    PublicOnly(PublicKeys),
 }
 
 impl AdapterSigner {
-    /// The chain's public key (SEC1 compressed).
-    pub fn public_key(&self) -> Vec<u8> {
+    /// The public keys of `signer`, and no signing.
+    pub fn public_only(signer: &Signer) -> Result<Self> {
+        Ok(AdapterSigner::PublicOnly(signer.public_keys()?))
+    }
+
+    /// The chain's public key for `scheme`.
+    pub fn public_key(&self, scheme: Scheme) -> Result<Vec<u8>> {
         match self {
-            AdapterSigner::Submitting(signer) => signer.public_key(),
-            AdapterSigner::PublicOnly(key) => key.clone(),
+            AdapterSigner::Submitting(signer) => signer.public_key_for(scheme),
+            AdapterSigner::PublicOnly(keys) => Ok(keys.get(scheme)),
         }
     }
 
     /// Signs for the adapter, or says why this process lets adapters sign nothing.
-    pub fn sign_digest(&self, digest: &[u8]) -> Result<Vec<u8>> {
+    pub fn sign_digest(&self, scheme: Scheme, digest: &[u8]) -> Result<Vec<u8>> {
         match self {
-            AdapterSigner::Submitting(signer) => signer.sign_digest(digest),
+            AdapterSigner::Submitting(signer) => signer.sign_for(scheme, digest),
             AdapterSigner::PublicOnly(_) => Err(RuntimeError::Key(
                 "adapters sign nothing in an operator node: the node signs the envelopes it builds itself".into(),
             )),
@@ -202,6 +264,31 @@ mod tests {
     }
 
     #[test]
+    fn each_scheme_has_its_own_key_which_verifies_what_it_signs() {
+        let signer = Signer::from_hex(KEY).unwrap();
+        let other = Signer::from_hex(&"22".repeat(32)).unwrap();
+        let digest = [9u8; 32];
+        let mut keys = std::collections::BTreeSet::new();
+        for scheme in Scheme::ALL {
+            let public_key = signer.public_key_for(scheme).unwrap();
+            assert_eq!(public_key, signer.public_key_for(scheme).unwrap(), "{scheme}: derived the same each time");
+            assert_ne!(public_key, other.public_key_for(scheme).unwrap(), "{scheme}: another chain key, another key");
+            keys.insert(public_key.clone());
+            let signature = signer.sign_for(scheme, &digest).unwrap();
+            assert!(wavs_curves::verify(scheme, &digest, &public_key, &signature).unwrap(), "{scheme}");
+            assert!(!wavs_curves::verify(scheme, &[8u8; 32], &public_key, &signature).unwrap_or(false), "{scheme}: another digest");
+            assert!(signer.sign_for(scheme, &[1, 2]).is_err(), "{scheme}: a digest must be 32 bytes");
+        }
+        assert_eq!(keys.len(), 3, "three schemes, three unrelated keys");
+        // Only BLS needs a proof of possession, and it is one of the key's.
+        let proof = signer.possession_proof(Scheme::Bn254Bls).unwrap();
+        let bls_key = signer.public_key_for(Scheme::Bn254Bls).unwrap();
+        assert!(wavs_curves::bn254::bls::verify_possession(&bls_key, &proof).unwrap());
+        assert!(!wavs_curves::bn254::bls::verify_possession(&other.public_key_for(Scheme::Bn254Bls).unwrap(), &proof).unwrap());
+        assert!(signer.possession_proof(Scheme::Ed25519).unwrap().is_empty());
+    }
+
+    #[test]
     fn mnemonic_derivation_matches_the_known_first_dev_account() {
         let phrase = "test test test test test test test test test test test junk";
         let derived = Signer::from_mnemonic(phrase, "m/44'/60'/0'/0/0").unwrap();
@@ -215,8 +302,11 @@ mod tests {
         assert!(signer.sign_digest(&[1, 2]).unwrap_err().to_string().contains("32 bytes"));
         let err = recover_public_key(&[0u8; 32], &[0u8; 10]).unwrap_err();
         assert!(err.to_string().contains("65-byte"), "{err}");
-        let public_only = AdapterSigner::PublicOnly(signer.public_key());
-        assert!(public_only.sign_digest(&[0u8; 32]).unwrap_err().to_string().contains("adapters sign nothing"));
-        assert_eq!(public_only.public_key(), signer.public_key());
+        let public_only = AdapterSigner::public_only(&signer).unwrap();
+        for scheme in Scheme::ALL {
+            let err = public_only.sign_digest(scheme, &[0u8; 32]).unwrap_err();
+            assert!(err.to_string().contains("adapters sign nothing"), "{err}");
+            assert_eq!(public_only.public_key(scheme).unwrap(), signer.public_key_for(scheme).unwrap());
+        }
     }
 }

@@ -20,7 +20,7 @@ async fn chain(variant: &str, family: &str, limits: Limits) -> (ChainAdapter, te
     let engine = WasmEngine::new(dir.path().join("cache")).unwrap();
     let registry = Arc::new(AdapterRegistry::new(engine, &adapters).unwrap());
     registry.scan().await.unwrap();
-    let signer = wavs_runtime::AdapterSigner::PublicOnly(Signer::from_hex(&"22".repeat(32)).unwrap().public_key());
+    let signer = wavs_runtime::AdapterSigner::public_only(&Signer::from_hex(&"22".repeat(32)).unwrap()).unwrap();
     (common::fixture_chain(registry, family, signer, limits), dir)
 }
 

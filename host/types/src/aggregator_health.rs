@@ -126,6 +126,9 @@ pub struct AdapterInfo {
     pub version: String,
     /// The trigger kinds it delivers.
     pub trigger_kinds: Vec<String>,
+    /// The signature schemes its chains verify.
+    #[serde(default)]
+    pub schemes: Vec<crate::Scheme>,
     /// Whether it exports the optional testing interface.
     pub has_testing: bool,
     /// sha256 of its file, hex.

@@ -20,10 +20,69 @@ pub struct SignedSubmission {
     pub manager: String,
     /// The envelope.
     pub envelope: WireEnvelope,
-    /// 65 bytes `r || s || recovery-id` over the chain's digest of the envelope.
+    /// The signature over the chain's digest of the envelope, encoded for its scheme
+    /// (secp256k1-ecdsa: 65 bytes `r || s || recovery-id`).
     #[serde(with = "crate::hex_bytes")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^(0x)?([0-9a-fA-F]{2})*$"))]
     pub signature: Vec<u8>,
+    /// The scheme the signature was made with; `secp256k1-ecdsa` when left out.
+    #[serde(default, skip_serializing_if = "Scheme::is_default")]
+    pub scheme: Scheme,
+    /// The signer's public key for that scheme; may be left out for secp256k1-ecdsa,
+    /// whose signature yields it. The target chain's adapter checks the signature.
+    #[serde(default, with = "crate::hex_bytes", skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^(0x)?([0-9a-fA-F]{2})*$"))]
+    pub public_key: Vec<u8>,
+}
+
+/// A signature scheme operators sign with, as the target chain's adapter names it for a
+/// handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, PartialOrd, Ord)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum Scheme {
+    /// ECDSA over secp256k1, recoverable.
+    #[default]
+    Secp256k1Ecdsa,
+    /// Ed25519 (RFC 8032).
+    Ed25519,
+    /// BLS over BN254, signatures in G1; aggregates.
+    Bn254Bls,
+}
+
+impl Scheme {
+    /// Every scheme, in a fixed order.
+    pub const ALL: [Scheme; 3] = [Scheme::Secp256k1Ecdsa, Scheme::Ed25519, Scheme::Bn254Bls];
+
+    /// Whether this is the default (left out when written).
+    pub fn is_default(&self) -> bool {
+        *self == Scheme::Secp256k1Ecdsa
+    }
+
+    /// The name WIT and configurations use (`bn254-bls`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Secp256k1Ecdsa => "secp256k1-ecdsa",
+            Scheme::Ed25519 => "ed25519",
+            Scheme::Bn254Bls => "bn254-bls",
+        }
+    }
+}
+
+impl std::fmt::Display for Scheme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Scheme {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Scheme::ALL.into_iter().find(|scheme| scheme.as_str() == s).ok_or_else(|| {
+            format!("unknown signature scheme {s:?}: one of {}", Scheme::ALL.map(|s| s.as_str()).join(", "))
+        })
+    }
 }
 
 /// Where an envelope stands at the aggregator.

@@ -37,6 +37,10 @@ pub struct ChainSpec {
     /// Extra family-specific settings passed to the adapter unchanged.
     #[serde(default)]
     pub options: BTreeMap<String, String>,
+    /// More endpoints by role (`l1-rpc = ["https://..."]`, an indexer), reachable by this
+    /// chain's adapter only; which roles it reads is in the adapter's guide.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub endpoints: BTreeMap<String, Vec<String>>,
 }
 
 /// The head a chain's triggers are read up to.
@@ -61,6 +65,10 @@ impl Finality {
     }
 }
 
+fn is_http(url: &str) -> bool {
+    url.starts_with("http://") || url.starts_with("https://")
+}
+
 fn default_poll_ms() -> u64 {
     500
 }
@@ -83,6 +91,11 @@ impl ChainSpec {
         wanted == name || (wanted.contains(':') && wanted == self.caip2())
     }
 
+    /// Every URL the chain's adapter may reach: its RPC endpoints and the named ones.
+    pub fn reachable_urls(&self) -> impl Iterator<Item = &String> {
+        self.rpc_urls.iter().chain(self.endpoints.values().flatten())
+    }
+
     /// Checks what can be checked without the adapter.
     pub fn validate(&self, name: &str) -> Result<(), String> {
         if self.family.trim().is_empty() {
@@ -91,8 +104,16 @@ impl ChainSpec {
         if self.rpc_urls.is_empty() {
             return Err(format!("chain {name}: `rpc-urls` must list at least one endpoint"));
         }
-        if let Some(bad) = self.rpc_urls.iter().find(|u| !(u.starts_with("http://") || u.starts_with("https://"))) {
+        if let Some(bad) = self.rpc_urls.iter().find(|u| !is_http(u)) {
             return Err(format!("chain {name}: rpc url {bad:?} must start with http:// or https://"));
+        }
+        for (role, urls) in &self.endpoints {
+            if role.is_empty() || urls.is_empty() {
+                return Err(format!("chain {name}: endpoint {role:?} needs a role and at least one url"));
+            }
+            if let Some(bad) = urls.iter().find(|u| !is_http(u)) {
+                return Err(format!("chain {name}: endpoint {role} url {bad:?} must start with http:// or https://"));
+            }
         }
         if self.max_block_range == 0 || self.poll_interval_ms == 0 {
             return Err(format!("chain {name}: `max-block-range` and `poll-interval-ms` must be > 0"));

@@ -23,7 +23,7 @@ pub mod node_api;
 #[cfg(feature = "prometheus")]
 pub mod prometheus;
 
-pub use api::{ApiError, ChainState, EnvelopeState, EnvelopeStatus, RefusedSubmission, SignedSubmission, SubmissionResult};
+pub use api::{ApiError, ChainState, EnvelopeState, EnvelopeStatus, RefusedSubmission, Scheme, SignedSubmission, SubmissionResult};
 pub use chain::{ChainSpec, Finality};
 pub use envelope::{TriggerIdentity, WireEnvelope, derive_event_id, ordering_bytes};
 pub use manifest::{

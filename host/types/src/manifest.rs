@@ -111,6 +111,18 @@ pub enum TriggerSpec {
         #[serde(default)]
         start: u64,
     },
+    /// A trigger kind the chain's adapter defines (one of its `trigger-kinds` beyond
+    /// `contract-event` and `block-interval`), with the parameters its guide describes;
+    /// the adapter checks them at deploy. The component gets its events as chain events.
+    Custom {
+        /// The chain: a local name or `family:chain-id`, as for `chain-event`.
+        chain: String,
+        /// The adapter's name for the kind (`tick`, `program-log` ...).
+        kind: String,
+        /// Its parameters.
+        #[serde(default)]
+        params: std::collections::BTreeMap<String, String>,
+    },
     /// Only manual tasks (API / CLI `add-task`).
     Manual,
     /// A schedule: each tick runs the workflow on every operator, named by its time.
@@ -146,6 +158,7 @@ impl TriggerSpec {
         match self {
             TriggerSpec::ChainEvent { .. } => "chain-event",
             TriggerSpec::BlockInterval { .. } => "block-interval",
+            TriggerSpec::Custom { .. } => "custom",
             TriggerSpec::Manual => "manual",
             TriggerSpec::Cron { .. } => "cron",
         }
@@ -154,7 +167,9 @@ impl TriggerSpec {
     /// The chain this trigger reads, if any.
     pub fn chain(&self) -> Option<&str> {
         match self {
-            TriggerSpec::ChainEvent { chain, .. } | TriggerSpec::BlockInterval { chain, .. } => Some(chain),
+            TriggerSpec::ChainEvent { chain, .. } | TriggerSpec::BlockInterval { chain, .. } | TriggerSpec::Custom { chain, .. } => {
+                Some(chain)
+            }
             TriggerSpec::Manual | TriggerSpec::Cron { .. } => None,
         }
     }
@@ -199,6 +214,11 @@ impl ServiceManifest {
             }
             if let TriggerSpec::BlockInterval { every: 0, .. } = wf.trigger {
                 return Err(format!("{at}.trigger.block-interval.every: must be at least 1"));
+            }
+            if let TriggerSpec::Custom { kind, .. } = &wf.trigger
+                && kind.is_empty()
+            {
+                return Err(format!("{at}.trigger.custom.kind: name one of the chain adapter's trigger kinds"));
             }
             if let TriggerSpec::Cron { schedule } = &wf.trigger {
                 crate::cron::Schedule::parse(schedule).map_err(|e| format!("{at}.trigger.cron.schedule: {e}"))?;

@@ -65,6 +65,25 @@ pub struct ChainKey {
     pub id: OperatorIdentity,
     /// Where the key comes from (derived from the operator mnemonic, or its own key).
     pub key: String,
+    /// The chain's keys for the other schemes its adapter verifies (derived from this
+    /// one), by scheme name (`bn254-bls`): what to register for services using them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub schemes: BTreeMap<String, SchemeKey>,
+}
+
+/// A chain's key for one more signature scheme.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub struct SchemeKey {
+    /// The public key, 0x-hex, encoded as the adapter world's `curves` says.
+    pub public_key: String,
+    /// The identity to register in a service manager of that scheme.
+    pub id: OperatorIdentity,
+    /// Proof of possession of the key, 0x-hex, for schemes whose managers refuse keys
+    /// without one (bn254-bls); empty otherwise.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub proof: String,
 }
 
 /// `GET /operator`: each chain's key, by the node's name for the chain.

@@ -4,7 +4,8 @@ use crate::blocks::head_at_least;
 use crate::guide;
 use crate::kit::{Kit, ensure};
 use crate::report::{Outcome, skip};
-use wavs_runtime::bindings::adapter_api::{BlockIntervalFilter, BlockTag, ChainEvent, EventBody, EventFilter};
+use wavs_runtime::bindings::adapter_api::{BlockIntervalFilter, BlockStatus, BlockTag, ChainEvent, EventBody, EventFilter};
+use wavs_runtime::bindings::curves_api::Scheme;
 
 /// Triggers fired for the event checks.
 const FIRED: usize = 4;
@@ -20,7 +21,7 @@ pub async fn deploy(kit: &mut Kit) -> Result<String, Outcome> {
         ));
     }
     let operators = kit.test_operators();
-    let result = kit.conn.deploy_service(&operators, crate::kit::TEST_THRESHOLD).await;
+    let result = kit.conn.deploy_service(Scheme::Secp256k1Ecdsa, &operators, crate::kit::TEST_THRESHOLD).await;
     let d = kit.check("deploy-service", result)?;
     let summary = format!("manager {}, handler {}, trigger {}", d.manager, d.handler, d.trigger);
     kit.deployment = Some(d);
@@ -68,11 +69,11 @@ pub async fn block_interval_events(kit: &mut Kit) -> Result<String, Outcome> {
                 ),
             )?;
             let result = kit.conn.block_hash(p.height).await;
-            let hash = kit.check("block-hash", result)?;
+            let status = kit.check("block-hash", result)?;
             ensure(
-                hash.as_deref() == Some(p.block_hash.as_slice()),
+                matches!(&status, BlockStatus::Produced(hash) if *hash == p.block_hash),
                 format!("the block event at {} to carry block-hash({})", p.height, p.height),
-                format!("0x{} in the event, {:?} from block-hash", hex::encode(&p.block_hash), hash.map(hex::encode)),
+                format!("0x{} in the event, {status:?} from block-hash", hex::encode(&p.block_hash)),
             )?;
         }
         let cut = from + SPAN / 2;

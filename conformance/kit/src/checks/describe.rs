@@ -7,10 +7,14 @@ use crate::report::{Outcome, fail, fail_at, skip};
 use std::path::Path;
 use wasmtime::component::Component;
 
-/// Trigger kinds the host knows how to schedule.
-const KNOWN_TRIGGER_KINDS: [&str; 2] = ["contract-event", "block-interval"];
+/// Whether a trigger kind is a name a manifest can spell: lowercase letters, digits
+/// and `-` (the built-in `contract-event` and `block-interval`, or the adapter's own).
+fn valid_kind(kind: &str) -> bool {
+    !kind.is_empty() && kind.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
 
-/// `describe()` answers a family, a name, a semver version and known trigger kinds.
+/// `describe()` answers a family, a name, a semver version, trigger kinds a manifest
+/// can name, and the signature schemes it verifies.
 pub fn describe(kit: &Kit) -> Result<String, Outcome> {
     let Some(info) = &kit.info else {
         return skip("the adapter did not load (see loads), so describe() could not be called");
@@ -21,14 +25,16 @@ pub fn describe(kit: &Kit) -> Result<String, Outcome> {
     let semver = parts.len() >= 3 && parts[..3].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
     ensure(semver, "a semver version (MAJOR.MINOR.PATCH)", format!("{:?}", info.version))?;
     ensure(!info.trigger_kinds.is_empty(), "at least one trigger kind", "trigger-kinds empty: the adapter can deliver no trigger")?;
-    if let Some(bad) = info.trigger_kinds.iter().find(|k| !KNOWN_TRIGGER_KINDS.contains(&k.as_str())) {
-        return fail_at(guide::STEP4, format!("trigger kinds the host knows ({KNOWN_TRIGGER_KINDS:?})"), format!("{bad:?}"));
+    if let Some(bad) = info.trigger_kinds.iter().find(|k| !valid_kind(k)) {
+        return fail_at(guide::STEP4, "trigger kinds of lowercase letters, digits and '-'", format!("{bad:?}"));
     }
-    Ok(format!("{} {} ({}), triggers {:?}", info.name, info.version, info.family, info.trigger_kinds))
+    let schemes: Vec<&str> = info.schemes.iter().map(|s| s.as_str()).collect();
+    Ok(format!("{} {} ({}), triggers {:?}, schemes {schemes:?}", info.name, info.version, info.family, info.trigger_kinds))
 }
 
-/// Interfaces of ours an adapter may import: the signer, the log, and the shared types.
-const WORLD_IMPORTS: [&str; 3] = ["wavs:adapter/signer", "wavs:types/log", "wavs:types/types"];
+/// Interfaces of ours an adapter may import: the curves, the signer, the log, and the
+/// shared types.
+const WORLD_IMPORTS: [&str; 4] = ["wavs:adapter/curves", "wavs:adapter/signer", "wavs:types/log", "wavs:types/types"];
 
 /// Whether an import is part of the adapter world: WASI 0.2 and our interfaces.
 pub fn allowed_import(name: &str) -> bool {
@@ -63,6 +69,7 @@ mod tests {
     fn only_wasi_and_the_adapter_world_are_allowed() {
         assert!(allowed_import("wasi:http/outgoing-handler@0.2.6"));
         assert!(allowed_import("wavs:adapter/signer@0.1.0"));
+        assert!(allowed_import("wavs:adapter/curves@0.3.0"));
         assert!(allowed_import("wavs:types/log@0.1.0"));
         assert!(allowed_import("wavs:types/types@0.1.0"));
         assert!(!allowed_import("wavs:adapter/adapter@0.1.0"));

@@ -9,6 +9,7 @@ use crate::report::{Outcome, fail, skip};
 use std::sync::Arc;
 use wavs_runtime::bindings::adapter_api::SignedEnvelope;
 use wavs_runtime::bindings::wit_types::Envelope;
+use wavs_runtime::bindings::curves_api::Scheme;
 use wavs_runtime::{AdapterErrorKind, ChainAdapter, RuntimeError};
 
 /// Submits `signed` to `handler` expecting a refusal for good that stores nothing.
@@ -27,18 +28,25 @@ async fn expect_refused(kit: &mut Kit, conn: &ChainAdapter, handler: &str, signe
     }
 }
 
-/// `handler-manager` names the deployment's manager, and refuses what is no handler.
-pub async fn handler_manager(kit: &mut Kit) -> Result<String, Outcome> {
+/// `handler-info` names the deployment's manager and scheme, and refuses what is no
+/// handler.
+pub async fn handler_info(kit: &mut Kit) -> Result<String, Outcome> {
     let d = kit.deployment()?;
-    let result = kit.conn.handler_manager(&d.handler).await;
-    let manager = kit.check("handler-manager", result)?;
-    ensure(manager == d.manager, format!("handler-manager({}) = {:?}, the manager it was deployed with", d.handler, d.manager), format!("{manager:?}"))?;
-    match kit.conn.handler_manager(&d.trigger).await {
+    let result = kit.conn.handler_info(&d.handler).await;
+    let info = kit.check("handler-info", result)?;
+    let manager = info.manager;
+    ensure(manager == d.manager, format!("handler-info({}).manager = {:?}, the manager it was deployed with", d.handler, d.manager), format!("{manager:?}"))?;
+    ensure(
+        matches!(info.scheme, Scheme::Secp256k1Ecdsa),
+        format!("handler-info({}).scheme secp256k1-ecdsa, the scheme it was deployed with", d.handler),
+        format!("{:?}", info.scheme),
+    )?;
+    match kit.conn.handler_info(&d.trigger).await {
         Err(RuntimeError::Adapter { kind: AdapterErrorKind::Rejected | AdapterErrorKind::InvalidConfig, .. }) => {}
-        Ok(other) => return fail(format!("handler-manager({}) (the trigger, no handler) rejected", d.trigger), format!("it answered {other:?}")),
-        Err(e) => return fail(format!("handler-manager({}) (the trigger, no handler) rejected", d.trigger), e.to_string()),
+        Ok(other) => return fail(format!("handler-info({}) (the trigger, no handler) rejected", d.trigger), format!("it answered {other:?}")),
+        Err(e) => return fail(format!("handler-info({}) (the trigger, no handler) rejected", d.trigger), e.to_string()),
     }
-    Ok(format!("handler {} -> manager {manager}; a non-handler is refused", d.handler))
+    Ok(format!("handler {} -> manager {manager}, secp256k1-ecdsa; a non-handler is refused", d.handler))
 }
 
 /// An envelope signed for the deployment's handler is refused by a second handler on
@@ -69,7 +77,7 @@ pub async fn bound_to_chain(kit: &mut Kit) -> Result<String, Outcome> {
         return skip("the chain file names no [second-chain] (same family, another chain-id) to replay on");
     };
     let operators = kit.test_operators();
-    let result = second.deploy_service(&operators, crate::kit::TEST_THRESHOLD).await;
+    let result = second.deploy_service(Scheme::Secp256k1Ecdsa, &operators, crate::kit::TEST_THRESHOLD).await;
     let there = kit.check("deploy-service (second chain)", result)?;
     let first: Arc<ChainAdapter> = kit.conn.clone();
     let envelope = Envelope { event_id: fresh_event_id(0xc1), ordering: vec![0; 12], payload: b"chain".to_vec() };

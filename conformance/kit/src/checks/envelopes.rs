@@ -5,7 +5,8 @@ use crate::kit::{Kit, TEST_THRESHOLD, ensure, fresh_event_id};
 use crate::report::{Outcome, fail, fail_at};
 use wavs_runtime::AdapterErrorKind;
 use wavs_runtime::RuntimeError;
-use wavs_runtime::bindings::adapter_api::{OperatorSignature, SignedEnvelope};
+use wavs_runtime::bindings::adapter_api::{OperatorSignature, Signature, SignedEnvelope};
+use wavs_runtime::bindings::curves_api::Scheme;
 use wavs_runtime::bindings::wit_types::Envelope;
 
 /// A signed envelope carrying `payload` for `handler`, signed by the first `signers`
@@ -29,12 +30,13 @@ pub(crate) async fn sign_for(
     let digest = kit.check("envelope-digest", result)?;
     let mut signatures = Vec::new();
     for signer in kit.operators.clone().iter().take(signers) {
-        let result = conn.operator_id(&signer.public_key()).await;
+        let result = conn.operator_id(Scheme::Secp256k1Ecdsa, &signer.public_key()).await;
         let operator = kit.check("operator-id", result)?;
-        let signature = match signer.sign_digest(&digest) {
+        let bytes = match signer.sign_digest(&digest) {
             Ok(signature) => signature,
             Err(e) => return fail_at(guide::STEP5, "a 32-byte digest the kit can sign", format!("{} bytes: {e}", digest.len())),
         };
+        let signature = Signature { scheme: Scheme::Secp256k1Ecdsa, public_key: signer.public_key(), bytes };
         signatures.push(OperatorSignature { operator, signature });
     }
     Ok(SignedEnvelope { envelope, signatures })
@@ -69,7 +71,7 @@ pub async fn operator_set_matches(kit: &mut Kit) -> Result<String, Outcome> {
     let set = kit.check("operator-set", result)?;
     let mut expected = Vec::new();
     for signer in kit.operators.clone() {
-        let result = kit.conn.operator_id(&signer.public_key()).await;
+        let result = kit.conn.operator_id(Scheme::Secp256k1Ecdsa, &signer.public_key()).await;
         expected.push((kit.check("operator-id", result)?, 1u64));
     }
     expected.sort();

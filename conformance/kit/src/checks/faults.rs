@@ -2,6 +2,7 @@
 //! needs the adapter to do the work in question first: a method that answers
 //! `unsupported` without reading the chain proves nothing about how it reads one.
 
+use wavs_runtime::bindings::curves_api::Scheme;
 use crate::guide;
 use crate::kit::{Kit, ensure};
 use crate::report::{Outcome, fail, fail_at, skip};
@@ -35,7 +36,7 @@ pub async fn dead_rpc_transient(kit: &mut Kit) -> Result<String, Outcome> {
 /// An address with no handler (no contract, a contract of another kind, or no address
 /// at all) is not transient.
 pub async fn bad_contract_not_transient(kit: &mut Kit) -> Result<String, Outcome> {
-    let result = kit.conn.operator_id(&kit.deployer.public_key()).await;
+    let result = kit.conn.operator_id(Scheme::Secp256k1Ecdsa, &kit.deployer.public_key()).await;
     let account = kit.check("operator-id", result)?;
     // The deployer's id is an account address on some chains only (EVM, not Cosmos); the
     // deployed trigger is a contract that is no handler on every chain.

@@ -5,13 +5,24 @@ use crate::blocks::head_at_least;
 use crate::kit::{Kit, ensure};
 use crate::report::Outcome;
 use std::time::{SystemTime, UNIX_EPOCH};
-use wavs_runtime::bindings::adapter_api::{BlockInfo, BlockTag};
+use wavs_runtime::bindings::adapter_api::{BlockInfo, BlockStatus, BlockTag};
 
 /// 2015-01-01 in milliseconds: a block time below it is seconds, not milliseconds.
 const EARLIEST_MS: u64 = 1_420_070_400_000;
 
-fn hex_or_none(hash: &Option<Vec<u8>>) -> String {
-    hash.as_ref().map_or("none".into(), |h| format!("0x{}", hex::encode(h)))
+fn shown(status: &BlockStatus) -> String {
+    match status {
+        BlockStatus::Produced(hash) => format!("produced(0x{})", hex::encode(hash)),
+        BlockStatus::Skipped => "skipped".into(),
+        BlockStatus::NotYet => "not-yet".into(),
+    }
+}
+
+fn produced(status: &BlockStatus) -> Option<&[u8]> {
+    match status {
+        BlockStatus::Produced(hash) => Some(hash),
+        _ => None,
+    }
 }
 
 /// `time-unix-ms` is milliseconds of a plausible clock: after 2015, within an hour of now.
@@ -60,39 +71,48 @@ pub async fn head_tags(kit: &mut Kit) -> Result<String, Outcome> {
     }
     for (name, info) in &heads {
         let result = kit.conn.block_hash(info.height).await;
-        let hash = kit.check("block-hash", result)?;
+        let status = kit.check("block-hash", result)?;
         ensure(
-            hash.as_deref() == Some(info.hash.as_slice()),
-            format!("block-hash({}) to be head({name})'s hash 0x{}", info.height, hex::encode(&info.hash)),
-            hex_or_none(&hash),
+            produced(&status) == Some(info.hash.as_slice()),
+            format!("block-hash({}) to be produced with head({name})'s hash 0x{}", info.height, hex::encode(&info.hash)),
+            shown(&status),
         )?;
     }
     let [(_, f), (_, s), (_, l)] = &heads[..] else { unreachable!("three tags were read") };
     Ok(format!("finalized {}, safe {}, latest {}; each hash is block-hash's", f.height, s.height, l.height))
 }
 
-/// A settled height's hash is the same every time and matches the head's; a height
-/// beyond the head has none.
+/// A settled height's status is the same every time (a block's hash, or skipped on a
+/// chain that skips heights) and the head's matches it; a height beyond the head is
+/// `not-yet`, never `skipped` (the node would step over it and lose its triggers).
 pub async fn block_hashes_stable(kit: &mut Kit) -> Result<String, Outcome> {
     // Two blocks, so that the settled one below the head is not the genesis.
     let (head, _) = head_at_least(kit, 2).await?;
     let result = kit.conn.block_hash(head.height).await;
     let at_head = kit.check("block-hash", result)?;
     ensure(
-        at_head.as_deref() == Some(head.hash.as_slice()),
-        format!("block-hash({}) to be head(latest)'s hash 0x{}", head.height, hex::encode(&head.hash)),
-        hex_or_none(&at_head),
+        produced(&at_head) == Some(head.hash.as_slice()),
+        format!("block-hash({}) to be produced with head(latest)'s hash 0x{}", head.height, hex::encode(&head.hash)),
+        shown(&at_head),
     )?;
     let settled = head.height - 1;
     let result = kit.conn.block_hash(settled).await;
     let once = kit.check("block-hash", result)?;
     let result = kit.conn.block_hash(settled).await;
     let again = kit.check("block-hash", result)?;
-    ensure(once.is_some(), format!("a hash for height {settled}, below the head {}", head.height), "none")?;
-    ensure(once == again, format!("block-hash({settled}) the same on two calls"), format!("{} then {}", hex_or_none(&once), hex_or_none(&again)))?;
+    ensure(
+        !matches!(once, BlockStatus::NotYet),
+        format!("a block or a skipped height at {settled}, below the head {}", head.height),
+        "not-yet",
+    )?;
+    ensure(shown(&once) == shown(&again), format!("block-hash({settled}) the same on two calls"), format!("{} then {}", shown(&once), shown(&again)))?;
     let future = head.height + 1_000_000;
     let result = kit.conn.block_hash(future).await;
     let beyond = kit.check("block-hash", result)?;
-    ensure(beyond.is_none(), format!("none for height {future}, a million blocks past the head"), hex_or_none(&beyond))?;
-    Ok(format!("height {settled} hash {}", hex_or_none(&once)))
+    ensure(
+        matches!(beyond, BlockStatus::NotYet),
+        format!("not-yet for height {future}, a million blocks past the head"),
+        shown(&beyond),
+    )?;
+    Ok(format!("height {settled} {}", shown(&once)))
 }

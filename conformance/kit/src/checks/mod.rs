@@ -9,6 +9,8 @@ mod destination;
 mod envelopes;
 mod faults;
 mod head;
+mod limits;
+mod verify;
 
 use crate::guide::*;
 use crate::kit::Kit;
@@ -32,11 +34,14 @@ pub async fn run_all(kit: &mut Kit, adapter: &Path, loaded: Result<String, Strin
     report.record("block-interval-events", STEP4, chain::block_interval_events(kit).await);
     report.record("events-complete-and-split-stable", STEP4, chain::events_complete_and_stable(kit).await);
     report.record("event-positions-monotonic", STEP4, chain::positions_monotonic(kit).await);
+    report.record("check-filter", STEP4, limits::check_filter(kit).await);
     report.record("envelope-digest-deterministic", STEP5, envelopes::digest_deterministic(kit).await);
+    report.record("verify-binds-digest-and-key", STEP6, verify::verify_binds_digest_and_key(kit).await);
     report.record("operator-set-matches-deployment", STEP7, envelopes::operator_set_matches(kit).await);
     report.record("submit-lands-once", STEP8, envelopes::submit_lands_once(kit).await);
     report.record("below-quorum-rejected", STEP8, envelopes::below_quorum_refused(kit).await);
-    report.record("handler-manager-matches", STEP9, destination::handler_manager(kit).await);
+    report.record("oversize-too-large", STEP8, limits::oversize_is_too_large(kit).await);
+    report.record("handler-info-matches", STEP9, destination::handler_info(kit).await);
     report.record("signature-bound-to-handler", DIGEST_BINDS, destination::bound_to_handler(kit).await);
     report.record("signature-bound-to-chain", DIGEST_BINDS, destination::bound_to_chain(kit).await);
     report.record("dead-rpc-transient", ERRORS, faults::dead_rpc_transient(kit).await);

@@ -10,7 +10,8 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use wavs_types::ApiError;
-use wavs_types::node_api::{AdaptersAnswer, ChainAdded, ChainKey, ChainRequest, OperatorAnswer, OperatorIdentity};
+use wavs_runtime::bindings::curves_api::Scheme;
+use wavs_types::node_api::{AdaptersAnswer, ChainAdded, ChainKey, ChainRequest, OperatorAnswer, OperatorIdentity, SchemeKey};
 
 /// Chain adapters loaded, and every file of the adapters directory with its state.
 #[utoipa::path(get, path = "/adapters", tag = "status", operation_id = "adapters",
@@ -27,10 +28,38 @@ pub(super) async fn operator(State(api): State<Arc<ApiState>>) -> Json<OperatorA
     let mut chains = BTreeMap::new();
     for (name, chain) in api.chains.all() {
         let key = chain.key.signer.public_key();
-        let id = chain.adapter.operator_id(&key).await;
-        chains.insert(name, chain_key(&chain.spec, &key, &chain.key.source, id));
+        let id = chain.adapter.operator_id(Scheme::Secp256k1Ecdsa, &key).await;
+        let mut entry = chain_key(&chain.spec, &key, &chain.key.source, id);
+        entry.schemes = scheme_keys(&chain.adapter, &chain.key.signer).await;
+        chains.insert(name, entry);
     }
     Json(OperatorAnswer { chains })
+}
+
+/// The chain's keys for the schemes beyond secp256k1 its adapter verifies, with the
+/// identity the adapter gives each and, where the scheme needs one, a proof of possession.
+pub async fn scheme_keys(adapter: &wavs_runtime::ChainAdapter, signer: &wavs_runtime::Signer) -> BTreeMap<String, SchemeKey> {
+    let mut keys = BTreeMap::new();
+    for scheme in adapter.schemes().into_iter().filter(|s| *s != wavs_types::Scheme::Secp256k1Ecdsa) {
+        let described = async {
+            let public_key = signer.public_key_for(scheme)?;
+            let proof = signer.possession_proof(scheme)?;
+            Ok::<_, wavs_runtime::RuntimeError>((public_key, proof))
+        };
+        let entry = match described.await {
+            Ok((public_key, proof)) => {
+                let id = adapter.operator_id(scheme.into(), &public_key).await;
+                SchemeKey {
+                    public_key: wavs_types::hex_bytes::encode(&public_key),
+                    id: id.map_or_else(|e| OperatorIdentity::Unknown { error: e.to_string() }, OperatorIdentity::Id),
+                    proof: if proof.is_empty() { String::new() } else { wavs_types::hex_bytes::encode(&proof) },
+                }
+            }
+            Err(e) => SchemeKey { public_key: String::new(), id: OperatorIdentity::Unknown { error: e.to_string() }, proof: String::new() },
+        };
+        keys.insert(scheme.to_string(), entry);
+    }
+    keys
 }
 
 /// Serve a new chain from now on, without a restart; it is kept across restarts.
@@ -67,5 +96,6 @@ pub fn chain_key<E: std::fmt::Display>(spec: &wavs_types::ChainSpec, public_key:
         public_key: wavs_types::hex_bytes::encode(public_key),
         id: id.map_or_else(|e| OperatorIdentity::Unknown { error: e.to_string() }, OperatorIdentity::Id),
         key: source.to_string(),
+        schemes: BTreeMap::new(),
     }
 }

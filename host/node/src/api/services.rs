@@ -28,11 +28,14 @@ pub(super) async fn list_services(State(api): State<Arc<ApiState>>, headers: Hea
     request_body = ServiceManifest,
     responses(
         (status = 201, description = "Deployed.", body = ServiceDeployed),
-        (status = 400, description = "Invalid manifest, or limits above the operator's maxima.", body = ApiError),
+        (status = 400, description = "Invalid manifest, limits above the operator's maxima, or a custom trigger \
+            its chain's adapter refuses (in the adapter's words).", body = ApiError),
+        (status = 503, description = "A custom trigger's chain has no adapter loaded to check it yet; retryable.", body = ApiError),
         (status = 404, description = "A component digest is not uploaded.", body = ApiError)))]
 pub(super) async fn deploy_service(State(api): State<Arc<ApiState>>, body: String) -> ApiResult<(StatusCode, Json<ServiceDeployed>)> {
     let manifest = ServiceManifest::from_json(&body).map_err(NodeError::Invalid)?;
     let id = manifest.id.clone();
+    api.services.check_custom_triggers(&manifest).await?;
     api.services.deploy(manifest)?;
     Ok((StatusCode::CREATED, Json(ServiceDeployed { id })))
 }

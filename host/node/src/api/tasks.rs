@@ -24,6 +24,10 @@ pub fn describe_trigger(trigger: &TriggerSpec) -> String {
         TriggerSpec::BlockInterval { chain, every, start } => {
             format!("block-interval on {chain} (every {every} blocks from height {start})")
         }
+        TriggerSpec::Custom { chain, kind, params } => {
+            let params: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            format!("{kind} ({}) on {chain}", params.join(", "))
+        }
         TriggerSpec::Manual => "manual".to_string(),
         TriggerSpec::Cron { schedule } => format!("cron ({schedule}, UTC)"),
     }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use wavs_runtime::bindings::testing_api::TestOperator;
 use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, Signer, WasmEngine};
 use wavs_client::{AggregatorClient, ClientError};
-use wavs_types::ChainSpec;
+use wavs_types::{ChainSpec, Scheme};
 use wavs_types::aggregator_targets::TargetRequest;
 
 /// What `wavs chains deploy-contracts` takes.
@@ -25,9 +25,14 @@ pub struct DeployContractsArgs {
     /// node is asked `GET /operator` and its chain with the same family and chain id is used.
     #[arg(long = "operator-node")]
     pub operator_nodes: Vec<String>,
-    /// An operator's public key on this chain, 0x-hex, as `wavs keys` shows it (repeatable).
+    /// An operator's public key on this chain, 0x-hex, as `wavs keys` shows it
+    /// (repeatable); for a scheme that needs a proof of possession, `0xKEY:0xPROOF`.
     #[arg(long = "operator-key")]
     pub operator_keys: Vec<String>,
+    /// The signature scheme of the service manager to deploy (the adapter says which it
+    /// serves).
+    #[arg(long, default_value = "secp256k1-ecdsa", value_parser = str::parse::<Scheme>)]
+    pub scheme: Scheme,
     /// Weight needed for a result to land [default: a majority of the operators, each of
     /// weight 1].
     #[arg(long)]
@@ -59,11 +64,13 @@ pub async fn deploy(args: &DeployContractsArgs, ctx: &Ctx) -> CliResult {
 
     let mut operators = Vec::new();
     for url in &args.operator_nodes {
-        operators.push(TestOperator { public_key: node_key(ctx.client_for(url), url, &spec).await?, weight: 1 });
+        let (public_key, proof) = node_key(ctx.client_for(url), url, &spec, args.scheme).await?;
+        operators.push(TestOperator { public_key, proof, weight: 1 });
     }
     for key in &args.operator_keys {
-        let public_key = wavs_types::hex_bytes::decode(key).map_err(|e| format!("--operator-key {key}: {e}"))?;
-        operators.push(TestOperator { public_key, weight: 1 });
+        let (public_key, proof) = key.split_once(':').unwrap_or((key, ""));
+        let decode = |hex: &str| wavs_types::hex_bytes::decode(hex).map_err(|e| format!("--operator-key {key}: {e}"));
+        operators.push(TestOperator { public_key: decode(public_key)?, proof: decode(proof)?, weight: 1 });
     }
     if operators.is_empty() {
         return Err("name the operators: --operator-node URL or --operator-key 0x<public key> (repeatable)".into());
@@ -89,7 +96,8 @@ pub async fn deploy(args: &DeployContractsArgs, ctx: &Ctx) -> CliResult {
     }
     eprintln!("deploying the reference contracts on {name} ({}) for {} operators, threshold {threshold}", spec.caip2(), operators.len());
     let chain = ChainAdapter::from_spec(registry, &name, &spec, AdapterSigner::Submitting(deployer), config.limits.adapter_limits());
-    let deployment = chain.deploy_service(&operators, threshold).await.map_err(|e| format!("deploying on {name}: {e}"))?;
+    let deployment =
+        chain.deploy_service(args.scheme.into(), &operators, threshold).await.map_err(|e| format!("deploying on {name}: {e}"))?;
     let shared = spec.caip2();
     let answer = json!({
         "chain": name,
@@ -124,16 +132,25 @@ pub async fn deploy(args: &DeployContractsArgs, ctx: &Ctx) -> CliResult {
     Ok(())
 }
 
-/// The public key node `url` signs `spec`'s chain with.
-async fn node_key(client: Client, url: &str, spec: &ChainSpec) -> CliResult<Vec<u8>> {
+/// The public key node `url` signs `spec`'s chain with under `scheme`, and its proof of
+/// possession (empty where the scheme needs none).
+async fn node_key(client: Client, url: &str, spec: &ChainSpec, scheme: Scheme) -> CliResult<(Vec<u8>, Vec<u8>)> {
     let answer = client.operator().await.map_err(|e| format!("--operator-node {url}: {e}"))?;
     let entry = answer
         .chains
         .values()
         .find(|c| c.family == spec.family && c.chain_id == spec.chain_id)
         .ok_or_else(|| format!("--operator-node {url} serves no chain {} (it lists {:?})", spec.caip2(), answer.chains.keys().collect::<Vec<_>>()))?;
-    wavs_types::hex_bytes::decode(&entry.public_key).map_err(|e| format!("--operator-node {url}: {e}"))
+    let decode = |hex: &str| wavs_types::hex_bytes::decode(hex).map_err(|e| format!("--operator-node {url}: {e}"));
+    if scheme == Scheme::Secp256k1Ecdsa {
+        return Ok((decode(&entry.public_key)?, vec![]));
+    }
+    let key = entry.schemes.get(scheme.as_str()).ok_or_else(|| {
+        format!("--operator-node {url} has no {scheme} key on {}: its adapter does not verify that scheme", spec.caip2())
+    })?;
+    Ok((decode(&key.public_key)?, decode(&key.proof)?))
 }
+
 
 /// Registers (chain, manager, handler) with the aggregator at `url`.
 async fn register(url: &str, chain: &str, manager: &str, handler: &str) -> CliResult {

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
+use wavs_runtime::bindings::curves_api::Scheme;
 use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, WasmEngine};
 use wavs_types::EnvelopeState;
 use wavs_types::execution::{ExecutionRecord, Outcome, Submission};
@@ -96,10 +97,12 @@ async fn local_keys(config: &Path) -> CliResult<OperatorAnswer> {
         for (name, spec) in &config.chains {
             let key = crate::chains::chain_key(&config.operator, name, spec).map_err(|e| e.to_string())?;
             let public_key = key.signer.public_key();
-            let signer = AdapterSigner::PublicOnly(public_key.clone());
+            let signer = AdapterSigner::public_only(&key.signer).map_err(|e| e.to_string())?;
             let chain = ChainAdapter::from_spec(registry.clone(), name, spec, signer, config.limits.adapter_limits());
-            let id = chain.operator_id(&public_key).await;
-            chains.insert(name.clone(), crate::api::chain_key(spec, &public_key, &key.source, id));
+            let id = chain.operator_id(Scheme::Secp256k1Ecdsa, &public_key).await;
+            let mut entry = crate::api::chain_key(spec, &public_key, &key.source, id);
+            entry.schemes = crate::api::scheme_keys(&chain, &key.signer).await;
+            chains.insert(name.clone(), entry);
         }
     }
     Ok(OperatorAnswer { chains })

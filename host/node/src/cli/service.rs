@@ -140,6 +140,11 @@ pub fn problems(m: &ServiceManifest) -> (Vec<String>, Vec<String>) {
                 errors.push(format!("{at}.trigger.cron.schedule: {e}"));
             }
         }
+        if let TriggerSpec::Custom { kind, .. } = &wf.trigger
+            && kind.is_empty()
+        {
+            errors.push(format!("{at}.trigger.custom.kind: name one of the chain adapter's trigger kinds"));
+        }
         if let TriggerSpec::ChainEvent { contract, event, .. } = &wf.trigger {
             if contract.is_empty() || event.is_empty() {
                 errors.push(format!("{at}.trigger.chain-event: contract and event are required"));

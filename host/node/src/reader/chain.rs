@@ -6,7 +6,7 @@ use crate::error::Result;
 use std::future::Future;
 use std::sync::Arc;
 use wavs_runtime::ChainAdapter;
-use wavs_runtime::bindings::adapter_api::{BlockInfo, BlockTag, ChainEvent, EventFilter};
+use wavs_runtime::bindings::adapter_api::{BlockInfo, BlockStatus, BlockTag, ChainEvent, EventFilter};
 
 /// What a trigger reader asks of a chain.
 pub trait ChainReader: Send + Sync + 'static {
@@ -16,8 +16,18 @@ pub trait ChainReader: Send + Sync + 'static {
     fn head(&self, tag: BlockTag) -> impl Future<Output = Result<BlockInfo>> + Send;
     /// Events matching `filters` in `from..=to`; each names its filter by index.
     fn events(&self, filters: &[EventFilter], from: u64, to: u64) -> impl Future<Output = Result<Vec<ChainEvent>>> + Send;
-    /// The hash of the block at `height`; `None` if there is none (yet).
-    fn block_hash(&self, height: u64) -> impl Future<Output = Result<Option<Vec<u8>>>> + Send;
+    /// What the chain has at `height`: a block's hash, a skipped height, or not yet.
+    fn block_status(&self, height: u64) -> impl Future<Output = Result<BlockStatus>> + Send;
+}
+
+/// What the reader remembers of a height to notice a reorg: the block's hash, or empty
+/// for a height the chain skipped; `None` while the chain has not reached it.
+pub(crate) fn seen(status: BlockStatus) -> Option<Vec<u8>> {
+    match status {
+        BlockStatus::Produced(hash) => Some(hash),
+        BlockStatus::Skipped => Some(Vec::new()),
+        BlockStatus::NotYet => None,
+    }
 }
 
 impl ChainReader for Arc<ChainAdapter> {
@@ -33,7 +43,7 @@ impl ChainReader for Arc<ChainAdapter> {
         Ok(ChainAdapter::events(self.as_ref(), filters, from, to).await?)
     }
 
-    async fn block_hash(&self, height: u64) -> Result<Option<Vec<u8>>> {
+    async fn block_status(&self, height: u64) -> Result<BlockStatus> {
         Ok(ChainAdapter::block_hash(self.as_ref(), height).await?)
     }
 }

@@ -5,7 +5,7 @@ use super::ChainReader;
 use crate::error::{NodeError, Result};
 use parking_lot::Mutex;
 use std::sync::Arc;
-use wavs_runtime::bindings::adapter_api::{BlockInfo, BlockTag, ChainEvent, EventBody, EventFilter};
+use wavs_runtime::bindings::adapter_api::{BlockInfo, BlockStatus, BlockTag, ChainEvent, EventBody, EventFilter};
 use wavs_runtime::bindings::wit_types::{ContractEvent, EventPosition};
 
 struct Block {
@@ -24,6 +24,8 @@ struct Inner {
     /// The heights `head(safe)` and `head(finalized)` answer; the newest block if unset.
     safe: Option<u64>,
     finalized: Option<u64>,
+    /// Heights the chain skipped (no block, never will be), as slots on Solana.
+    skipped: std::collections::BTreeSet<u64>,
 }
 
 /// A chain in memory; block 0 is genesis.
@@ -55,6 +57,13 @@ impl FakeChain {
         let mut inner = self.0.lock();
         inner.finalized = Some(height);
         inner.safe = Some(inner.safe.unwrap_or(height).max(height));
+    }
+
+    /// Marks `height` skipped: `block-hash` answers so and `events` finds nothing there.
+    pub(crate) fn skip(&self, height: u64) {
+        let mut inner = self.0.lock();
+        inner.skipped.insert(height);
+        inner.blocks[height as usize].events.clear();
     }
 
     /// Adds a block with `events` (contract, payload); returns its height.
@@ -129,7 +138,7 @@ impl ChainReader for Arc<FakeChain> {
         self.check()?;
         let inner = self.0.lock();
         let mut out = Vec::new();
-        for height in from..=to {
+        for height in (from..=to).filter(|h| !inner.skipped.contains(h)) {
             let block = &inner.blocks[height as usize];
             let position = |index: u32| EventPosition {
                 height,
@@ -161,14 +170,20 @@ impl ChainReader for Arc<FakeChain> {
                             out.push(ChainEvent { filter, position: position(u32::MAX), body: EventBody::Block });
                         }
                     }
+                    EventFilter::Custom(_) => {}
                 }
             }
         }
         Ok(out)
     }
 
-    async fn block_hash(&self, height: u64) -> Result<Option<Vec<u8>>> {
+    async fn block_status(&self, height: u64) -> Result<BlockStatus> {
         self.check()?;
-        Ok(self.0.lock().blocks.get(height as usize).map(|b| b.hash.clone()))
+        let inner = self.0.lock();
+        Ok(match inner.blocks.get(height as usize) {
+            None => BlockStatus::NotYet,
+            Some(_) if inner.skipped.contains(&height) => BlockStatus::Skipped,
+            Some(b) => BlockStatus::Produced(b.hash.clone()),
+        })
     }
 }

@@ -4,6 +4,7 @@
 //! newest remembered block that is (the common ancestor), drops the pending jobs of the
 //! orphaned blocks and reads again from there.
 
+use super::chain::seen;
 use super::{ChainReader, TriggerReader};
 use crate::error::Result;
 
@@ -14,13 +15,13 @@ impl<C: ChainReader> TriggerReader<C> {
         let (name, chain) = (&self.name, &self.chain);
         let Some(last) = cursor.checked_sub(1) else { return Ok(None) };
         let Some(stored) = self.store.block_hash(name, last)? else { return Ok(None) };
-        if chain.block_hash(last).await?.as_deref() == Some(stored.as_slice()) {
+        if seen(chain.block_status(last).await?).as_deref() == Some(stored.as_slice()) {
             return Ok(None);
         }
         let known = self.store.block_hashes_below(name, last)?;
         let mut from = known.last().map_or(last, |(h, _)| *h);
         for (height, hash) in &known {
-            if chain.block_hash(*height).await?.as_deref() == Some(hash.as_slice()) {
+            if seen(chain.block_status(*height).await?).as_deref() == Some(hash.as_slice()) {
                 from = height + 1;
                 break;
             }

@@ -3,8 +3,8 @@
 use crate::deployed::Deployed;
 use crate::job::{Job, TriggerKey};
 use std::sync::Arc;
-use wavs_runtime::bindings::adapter_api::{BlockIntervalFilter, ChainEvent, ContractEventFilter, EventBody, EventFilter};
-use wavs_runtime::bindings::wit_types::{BlockIntervalTrigger, ChainEventTrigger, TriggerData};
+use wavs_runtime::bindings::adapter_api::{BlockIntervalFilter, ChainEvent, ContractEventFilter, CustomFilter, EventBody, EventFilter};
+use wavs_runtime::bindings::wit_types::{Attribute, BlockIntervalTrigger, ChainEventTrigger, TriggerData};
 use wavs_types::{ChainSpec, ServiceManifest, TriggerSpec};
 
 /// A workflow listening on a chain, with the filter that selects its triggers.
@@ -30,6 +30,7 @@ pub(crate) fn routes(deployed: &Deployed, name: &str, spec: &ChainSpec) -> Vec<R
                 TriggerSpec::BlockInterval { chain, every, start } if spec.is_named(chain, name) => {
                     EventFilter::BlockInterval(BlockIntervalFilter { every: *every, start: *start })
                 }
+                TriggerSpec::Custom { chain, kind, params } if spec.is_named(chain, name) => custom_filter(kind, params),
                 _ => continue,
             };
             let named = wf.trigger.chain().unwrap_or(name).to_string();
@@ -37,6 +38,12 @@ pub(crate) fn routes(deployed: &Deployed, name: &str, spec: &ChainSpec) -> Vec<R
         }
     }
     routes
+}
+
+/// The adapter's filter for a custom trigger kind.
+pub(crate) fn custom_filter(kind: &str, params: &std::collections::BTreeMap<String, String>) -> EventFilter {
+    let params = params.iter().map(|(key, value)| Attribute { key: key.clone(), value: value.clone() }).collect();
+    EventFilter::Custom(CustomFilter { kind: kind.to_string(), params })
 }
 
 pub(crate) fn job_for(chain: &str, caip2: &str, route: &Route, event: ChainEvent) -> Job {

@@ -193,6 +193,24 @@ async fn a_deep_reorg_walks_back_past_several_ranges() {
 }
 
 #[tokio::test]
+async fn skipped_heights_are_stepped_over_even_at_the_end_of_a_range() {
+    // Heights 3 and 6 end ranges (max-block-range 3 from 1) and are skipped; 8 too.
+    let chain = FakeChain::with_events(10, &[(2, "0xa", b"two"), (5, "0xa", b"five"), (7, "0xa", b"seven")]);
+    for height in [3, 6, 8] {
+        chain.skip(height);
+    }
+    let s = setup(chain, json!({ "start-height": 1, "max-block-range": 3 }), listen("0xa"));
+    catch_up(&s).await;
+    assert_eq!(scheduled(&s), vec![(2, b"two".to_vec()), (5, b"five".to_vec()), (7, b"seven".to_vec())]);
+    assert_eq!(s.reader.store.cursor("anvil").unwrap(), Some(11), "the cursor is past the skipped heights");
+    // A skipped height stays skipped: no reorg is seen, nothing is read again.
+    s.chain.mine(&[("0xa", b"eleven")]);
+    catch_up(&s).await;
+    assert_eq!(scheduled(&s).len(), 4);
+    assert_eq!(scheduled(&s)[3], (11, b"eleven".to_vec()));
+}
+
+#[tokio::test]
 async fn block_interval_workflows_get_every_nth_block() {
     let chain = FakeChain::with_height(9);
     let trigger = json!({ "block-interval": { "chain": "evm:31337", "every": 3, "start": 2 } });

@@ -5,7 +5,8 @@ use super::{FakeAggregator, guest};
 use crate::deployed::Deployed;
 use crate::error::{NodeError, Result};
 use crate::executions::OutcomeCounts;
-use crate::executor::{BoxFuture, Executor, ExecutorParts, SigningTargets};
+use crate::executor::{BoxFuture, Executor, ExecutorParts, Signed, SigningTargets, ToSign};
+use wavs_types::Scheme;
 use crate::job::{Job, TriggerKey};
 use crate::metrics::NodeMetrics;
 use crate::sender::Sender;
@@ -39,7 +40,7 @@ impl FakeTargets {
 }
 
 impl SigningTargets for FakeTargets {
-    fn digest<'a>(&'a self, chain: &'a str, handler: &'a str, envelope: &'a WireEnvelope) -> BoxFuture<'a, Result<Vec<u8>>> {
+    fn digest<'a>(&'a self, chain: &'a str, handler: &'a str, envelope: &'a WireEnvelope) -> BoxFuture<'a, Result<ToSign>> {
         Box::pin(async move {
             if chain != "fake" {
                 return Err(NodeError::Invalid(format!("chain {chain} is not configured")));
@@ -51,12 +52,13 @@ impl SigningTargets for FakeTargets {
                 let cause = Box::new(RuntimeError::Trap("wasm trap: unreachable".into()));
                 return Err(RuntimeError::AdapterFault { call: "envelope-digest".into(), cause }.into());
             }
-            Ok(FakeTargets::digest_of(handler, envelope))
+            Ok(ToSign { digest: FakeTargets::digest_of(handler, envelope), scheme: Scheme::Secp256k1Ecdsa })
         })
     }
 
-    fn sign(&self, _chain: &str, digest: &[u8]) -> Result<Vec<u8>> {
-        Ok(Signer::from_hex(KEY)?.sign_digest(digest)?)
+    fn sign(&self, _chain: &str, to_sign: &ToSign) -> Result<Signed> {
+        let signer = Signer::from_hex(KEY)?;
+        Ok(Signed { signature: signer.sign_for(to_sign.scheme, &to_sign.digest)?, public_key: signer.public_key_for(to_sign.scheme)? })
     }
 }
 

@@ -5,9 +5,10 @@
 
 use super::registry::AdapterRegistry;
 use crate::bindings::adapter_api::{
-    self, AdapterError, BlockInfo, BlockTag, ChainConfig, ChainEvent, EventBody, EventFilter, OperatorSet,
-    Receipt, SignedEnvelope,
+    self, AdapterError, BlockInfo, BlockStatus, BlockTag, ChainConfig, ChainEvent, EventBody, EventFilter,
+    HandlerInfo, OperatorSet, Receipt, Signature, SignedEnvelope, SubmissionLimits,
 };
+use crate::bindings::curves_api::Scheme;
 use crate::bindings::testing_api::{TestDeployment, TestOperator};
 use crate::bindings::wit_types::Envelope;
 use crate::error::{AdapterErrorKind, Result, RuntimeError, classify_call_error, deadline_as_trap, is_deadline};
@@ -105,6 +106,11 @@ impl ChainAdapter {
         self.restarts.load(Ordering::Relaxed)
     }
 
+    /// The signature schemes the loaded adapter says its chains verify.
+    pub fn schemes(&self) -> Vec<wavs_types::Scheme> {
+        self.registry.program(&self.family).map(|p| p.info.schemes.clone()).unwrap_or_default()
+    }
+
     /// Whether an adapter for this chain's family is loaded.
     pub fn has_adapter(&self) -> bool {
         self.registry.program(&self.family).is_some()
@@ -131,7 +137,10 @@ impl ChainAdapter {
     }
 
     async fn start(&self, program: Arc<AdapterProgram>) -> Result<Live> {
-        let policy = HttpPolicy::for_urls(&self.config.rpc_urls);
+        // The RPC endpoints and the ones named by role: this chain's adapter only.
+        let urls: Vec<String> =
+            self.config.rpc_urls.iter().chain(self.config.endpoints.iter().flat_map(|e| &e.urls)).cloned().collect();
+        let policy = HttpPolicy::for_urls(&urls);
         let origin = format!("adapter:{}:{}", program.info.family, self.config.name);
         let data = AdapterData { signer: self.signer.clone() };
         let engine = self.registry.engine().engine();
@@ -209,9 +218,14 @@ impl ChainAdapter {
         Ok(events)
     }
 
-    /// The hash of the block at `height`, if it exists.
-    pub async fn block_hash(&self, height: u64) -> Result<Option<Vec<u8>>> {
+    /// What the chain has at `height`: a block's hash, a skipped height, or not yet.
+    pub async fn block_hash(&self, height: u64) -> Result<BlockStatus> {
         call!(self, "block-hash", |g, _t, s, c| g.connection().call_block_hash(s, c, height))
+    }
+
+    /// Whether the adapter delivers `filter` and its parameters are well formed.
+    pub async fn check_filter(&self, filter: &EventFilter) -> Result<()> {
+        call!(self, "check-filter", |g, _t, s, c| g.connection().call_check_filter(s, c, filter))
     }
 
     /// The digest operators sign for `envelope` to be handled by `handler` on this chain.
@@ -219,14 +233,25 @@ impl ChainAdapter {
         call!(self, "envelope-digest", |g, _t, s, c| g.connection().call_envelope_digest(s, c, handler, envelope))
     }
 
-    /// The service manager `handler` validates signatures with, as the chain says.
-    pub async fn handler_manager(&self, handler: &str) -> Result<String> {
-        call!(self, "handler-manager", |g, _t, s, c| g.connection().call_handler_manager(s, c, handler))
+    /// The service manager `handler` validates signatures with, and the scheme operators
+    /// sign with for it, as the chain says.
+    pub async fn handler_info(&self, handler: &str) -> Result<HandlerInfo> {
+        call!(self, "handler-info", |g, _t, s, c| g.connection().call_handler_info(s, c, handler))
     }
 
-    /// This chain's identity for a public key.
-    pub async fn operator_id(&self, public_key: &[u8]) -> Result<String> {
-        call!(self, "operator-id", |g, _t, s, c| g.connection().call_operator_id(s, c, public_key))
+    /// This chain's identity for a public key of `scheme`.
+    pub async fn operator_id(&self, scheme: Scheme, public_key: &[u8]) -> Result<String> {
+        call!(self, "operator-id", |g, _t, s, c| g.connection().call_operator_id(s, c, scheme, public_key))
+    }
+
+    /// The operator `signature` over `digest` proves, or a refusal.
+    pub async fn verify(&self, digest: &[u8], signature: &Signature) -> Result<String> {
+        call!(self, "verify", |g, _t, s, c| g.connection().call_verify(s, c, digest, signature))
+    }
+
+    /// How much one submission on this chain may carry.
+    pub async fn submission_limits(&self) -> Result<SubmissionLimits> {
+        call!(self, "submission-limits", |g, _t, s, c| async move { g.connection().call_submission_limits(s, c).await.map(Ok) })
     }
 
     /// The operator set held by `manager`.
@@ -245,10 +270,10 @@ impl ChainAdapter {
     }
 
     /// Testing: deploys the adapter's reference contracts.
-    pub async fn deploy_service(&self, operators: &[TestOperator], threshold: u64) -> Result<TestDeployment> {
+    pub async fn deploy_service(&self, scheme: Scheme, operators: &[TestOperator], threshold: u64) -> Result<TestDeployment> {
         call!(self, "deploy-service", |_g, t, s, c| async move {
             match t {
-                Some(t) => t.call_deploy_service(s, c, operators, threshold).await,
+                Some(t) => t.call_deploy_service(s, c, scheme, operators, threshold).await,
                 None => Ok(Err(no_testing())),
             }
         })
@@ -321,6 +346,7 @@ fn adapter_error(e: AdapterError) -> RuntimeError {
         AdapterError::Rejected(m) => (AdapterErrorKind::Rejected, m),
         AdapterError::InvalidConfig(m) => (AdapterErrorKind::InvalidConfig, m),
         AdapterError::Unsupported(m) => (AdapterErrorKind::Unsupported, m),
+        AdapterError::TooLarge(m) => (AdapterErrorKind::TooLarge, m),
     };
     RuntimeError::Adapter { kind, message }
 }

@@ -2,6 +2,7 @@
 //! through them.
 
 mod chain;
+mod curves;
 mod program;
 mod registry;
 

@@ -15,9 +15,10 @@ use wasmtime::component::{HasSelf, InstancePre, Linker};
 /// What an adapter says about itself, plus where it came from: the wire type the APIs show.
 pub use wavs_types::aggregator_health::AdapterInfo;
 
-/// The adapter world this host serves. Older worlds signed digests that named no
-/// destination, so their adapters are refused rather than run.
-pub const ADAPTER_WORLD: &str = "wavs:adapter@0.2.0";
+/// The adapter world this host serves. Older worlds are refused rather than run: 0.1.0
+/// signed digests that named no destination, and 0.2.0 knew one signature scheme and
+/// read a skipped height as one not produced yet.
+pub const ADAPTER_WORLD: &str = "wavs:adapter@0.3.0";
 
 /// Refuses a component built against another version of the adapter world, naming it.
 fn check_world_version(engine: &WasmEngine, component: &wasmtime::component::Component) -> Result<()> {
@@ -26,10 +27,10 @@ fn check_world_version(engine: &WasmEngine, component: &wasmtime::component::Com
     for name in names {
         let Some(rest) = name.strip_prefix("wavs:adapter/") else { continue };
         let version = rest.split_once('@').map(|(_, v)| v).unwrap_or("");
-        if version != "0.2.0" {
+        if version != "0.3.0" {
             return Err(RuntimeError::InvalidComponent(format!(
-                "built against wavs:adapter@{version} ({name}); this host serves {ADAPTER_WORLD}, whose digests bind the \
-                 chain and the handler: rebuild the adapter against wit/adapter (see adapters/README.md)"
+                "built against wavs:adapter@{version} ({name}); this host serves {ADAPTER_WORLD}: rebuild the adapter \
+                 against wit/adapter (adapters/README.md, \"Versions\", says what changed)"
             )));
         }
     }
@@ -82,6 +83,7 @@ impl AdapterProgram {
                 name: String::new(),
                 version: String::new(),
                 trigger_kinds: vec![],
+                schemes: vec![],
                 has_testing: testing.is_some(),
                 digest,
                 path: path.to_path_buf(),
@@ -103,6 +105,7 @@ impl AdapterProgram {
         program.info.name = description.name;
         program.info.version = description.version;
         program.info.trigger_kinds = description.trigger_kinds;
+        program.info.schemes = description.schemes.into_iter().map(Into::into).collect();
         Ok((program, source))
     }
 
@@ -110,7 +113,7 @@ impl AdapterProgram {
     async fn describe(&self, engine: &WasmEngine) -> Result<adapter_api::Description> {
         let limits = Limits { time_ms: 5_000, ..Limits::ADAPTER_DEFAULT };
         // describe() must not do I/O: no hosts granted, and no key to sign with.
-        let data = AdapterData { signer: AdapterSigner::PublicOnly(Signer::from_hex(&"11".repeat(32))?.public_key()) };
+        let data = AdapterData { signer: AdapterSigner::public_only(&Signer::from_hex(&"11".repeat(32))?)? };
         let origin = format!("adapter:{}", self.info.path.display());
         let mut store =
             HostState::new_store(engine.engine(), origin, HttpPolicy::default(), &limits, data)

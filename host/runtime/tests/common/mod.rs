@@ -43,6 +43,7 @@ pub fn fixture_chain(registry: Arc<AdapterRegistry>, family: &str, signer: Adapt
         poll_interval_ms: 500,
         max_block_range: 10,
         options: Default::default(),
+        endpoints: Default::default(),
     };
     ChainAdapter::from_spec(registry, family, &spec, signer, limits)
 }

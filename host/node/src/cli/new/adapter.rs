@@ -59,7 +59,7 @@ pub fn files(name: &str) -> Result<Vec<(String, String)>, String> {
     files.push(("README.md".into(), fill(README)?));
     files.push(("conformance.toml".into(), fill(CONFORMANCE_TOML)?));
     files.push((".gitignore".into(), GITIGNORE.into()));
-    files.push(("wit/adapter/adapter.wit".into(), ADAPTER_WIT.into()));
+    files.extend(ADAPTER_WIT.iter().map(|f| (format!("wit/adapter/{}", f.path), f.text.to_string())));
     files.push(("wit/adapter/deps/types/types.wit".into(), TYPES_WIT.into()));
     let kit = sources::standalone_manifest(KIT_MANIFEST, &[])?;
     files.push((format!("{KIT_DIR}/Cargo.toml"), sources::manifest_text(&kit)));

@@ -25,8 +25,8 @@ pub const ROOT_MANIFEST: &str = include_str!("../../../../../Cargo.toml");
 
 /// The `service` world and the shared types it imports.
 pub const SERVICE_WIT: &str = include_str!("../../../../../wit/service/service.wit");
-/// The `chain-adapter` world.
-pub const ADAPTER_WIT: &str = include_str!("../../../../../wit/adapter/adapter.wit");
+/// The `chain-adapter` world: every file of the `wavs:adapter` package.
+pub const ADAPTER_WIT: &[Embedded] = embed!("wit/adapter": "adapter.wit", "curves.wit", "signer.wit", "testing.wit", "worlds.wit");
 /// `wavs:types`, a dependency of both worlds.
 pub const TYPES_WIT: &str = include_str!("../../../../../wit/types/types.wit");
 
@@ -180,9 +180,12 @@ mod tests {
             }
         }
         on_disk.sort();
-        // SERVICE_WIT, ADAPTER_WIT and TYPES_WIT; a new file needs a constant and a line in
-        // new.rs and new/adapter.rs.
-        assert_eq!(on_disk, ["adapter/adapter.wit", "service/service.wit", "types/types.wit"]);
+        // SERVICE_WIT, ADAPTER_WIT (a list) and TYPES_WIT; a new service or types file
+        // needs a constant and a line in new.rs and new/adapter.rs.
+        let mut embedded: Vec<String> = ADAPTER_WIT.iter().map(|f| format!("adapter/{}", f.path)).collect();
+        embedded.extend(["service/service.wit".to_string(), "types/types.wit".to_string()]);
+        embedded.sort();
+        assert_eq!(on_disk, embedded);
     }
 
     #[test]
