@@ -57,7 +57,7 @@ pub fn verify(curves: &impl Curves, digest: &[u8], signature: &Signature) -> Res
         if !signature.public_key.is_empty()
             && compressed(&recovered).map_err(&rejected)? != compressed(&signature.public_key).map_err(&rejected)?
         {
-            return Err(rejected("made by another key than the one given".into()));
+            return Err(rejected("it recovers to another key than the one given".into()));
         }
         recovered
     } else if signature.public_key.is_empty() {
@@ -130,7 +130,8 @@ mod tests {
         let rejected = |r: Result<String, AdapterError>, says: &str| {
             assert!(matches!(&r, Err(AdapterError::Rejected(m)) if m.contains(says)), "{says}: {r:?}");
         };
-        rejected(check(&other, &bytes), "not a valid signature");
+        rejected(check(&other, &bytes), "another key than the one given");
+        rejected(check(&other, &bytes[..64]), "not a valid signature");
         rejected(check(&[], &bytes[..64]), "takes 65 bytes");
         let mut flipped = bytes.clone();
         flipped[64] ^= 1;

@@ -194,3 +194,26 @@ async fn the_cosmos_adapter_passes_on_wasmd() {
         eprintln!("[figures] cosmos {check}: {}", status_of(&report, check).1);
     }
 }
+
+/// A chain that skips heights (the sparse-chain fixture: a synthetic clock chain, no RPC
+/// and no contracts): the block checks pass, stepping over the skipped heights, and the
+/// adapter's own trigger kind is accepted by `describe`.
+#[test]
+fn a_chain_that_skips_heights_passes_the_block_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
+    let text = format!(
+        "name = \"test\"\nfamily = \"sparse\"\nchain-id = \"sparse-1\"\nrpc-urls = [\"http://127.0.0.1:9\"]\n\n\
+         [options]\ngenesis-ms = \"{now_ms}\"\nblock-ms = \"100\"\nskip-every = \"3\"\n\n[deployer]\n{}",
+        dev_deployer()
+    );
+    let file = dir.path().join("sparse.toml");
+    std::fs::write(&file, text).unwrap();
+    let (_, _, report) = run_kit(dir.path(), &guest("fixtures/sparse-chain.wasm"), &file);
+    for check in ["loads", "describe", "imports", "head-safe-finalized", "block-hashes-stable", "block-interval-events", "check-filter"] {
+        assert_eq!(status_of(&report, check).0, "pass", "{check}: {}", check_of(&report, check));
+    }
+    let (_, detail) = status_of(&report, "block-interval-events");
+    assert!(detail.contains("none at the skipped heights"), "{detail}");
+    assert!(status_of(&report, "describe").1.contains("tick"), "the adapter's own trigger kind is a valid one");
+}
