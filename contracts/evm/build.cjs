@@ -9,7 +9,7 @@ const solc = require('solc');
 const root = __dirname;
 const srcDir = path.join(root, 'src');
 const outDir = path.join(root, 'artifacts');
-const deployable = ['WavsServiceManager', 'WavsServiceHandler', 'WavsTrigger'];
+const deployable = ['WavsServiceManager', 'WavsServiceHandler', 'WavsTrigger', 'WavsBlsServiceManager', 'WavsBlsServiceHandler'];
 
 const sources = {};
 for (const file of fs.readdirSync(srcDir).filter((f) => f.endsWith('.sol')).sort()) {

@@ -2,14 +2,15 @@
 pragma solidity ^0.8.24;
 
 import {SignatureData} from "./WavsTypes.sol";
+import {IWavsSignatureScheme} from "./IWavsSignatureScheme.sol";
 
 /// @notice Holds a service's operators, their weights and the quorum threshold, and
 /// validates operator signatures against them.
 /// @dev The manager checks signatures over a digest its caller computed; it knows no
 /// envelope format. Handlers pass their own EIP-712 digest, which names the handler and
 /// the chain, so one manager can serve many handlers without a signature for one being
-/// valid for another.
-interface IWavsServiceManager {
+/// valid for another. Its signatureScheme() is "secp256k1-ecdsa".
+interface IWavsServiceManager is IWavsSignatureScheme {
     /// A signature is malformed or does not recover to signers[index].
     error InvalidSignature(uint256 index);
     /// The signer has no weight.

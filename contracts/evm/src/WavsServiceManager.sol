@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {SignatureData} from "./WavsTypes.sol";
 import {IWavsServiceManager} from "./IWavsServiceManager.sol";
+import {IWavsSignatureScheme} from "./IWavsSignatureScheme.sol";
 
 /// @notice Operator set with weights and an absolute threshold; validates signatures over
 /// digests its handlers compute (see IWavsServiceManager.validate).
@@ -66,6 +67,11 @@ contract WavsServiceManager is IWavsServiceManager {
         for (uint256 i = 0; i < operators.length; i++) {
             operatorWeights[i] = weights[operators[i]];
         }
+    }
+
+    /// @inheritdoc IWavsSignatureScheme
+    function signatureScheme() external pure override returns (string memory) {
+        return "secp256k1-ecdsa";
     }
 
     /// @inheritdoc IWavsServiceManager
