@@ -46,6 +46,43 @@ alloy_sol_types::sol! {
         function envelopeDigest(Envelope calldata envelope) external view returns (bytes32);
     }
 
+    /// A BN254 G1 point, affine; (0, 0) is infinity.
+    #[derive(Debug, PartialEq)]
+    struct G1Point {
+        uint256 X;
+        uint256 Y;
+    }
+
+    /// A BN254 G2 point, coordinates `[imaginary, real]` (EIP-197 order).
+    #[derive(Debug, PartialEq)]
+    struct G2Point {
+        uint256[2] X;
+        uint256[2] Y;
+    }
+
+    /// The BLS manager's errors besides those the ECDSA manager shares with it
+    /// (`NotOwner`, `LengthMismatch`, `InsufficientQuorum`: same selectors, decoded there).
+    #[derive(Debug)]
+    interface IWavsBlsServiceManager {
+        error InvalidAggregateSignature();
+        error NonSignerOutOfRange(uint32 index, uint256 operatorCount);
+        error NonSignersNotSorted(uint256 position);
+        error NoSigners();
+        error NoDigests();
+        error InvalidProofOfPossession(bytes32 operatorId);
+        error InvalidPublicKey();
+        /// From the Bn254 library: a point off its curve reached a precompile.
+        error PrecompileFailed(uint256 precompile);
+        function getOperators() external view returns (bytes32[] memory operatorIds, uint256[] memory weights, G1Point[] memory pk1s);
+        function threshold() external view returns (uint256);
+        function setOperator(G1Point calldata pk1, G2Point calldata pk2, G1Point calldata pop, uint256 weight) external;
+    }
+
+    #[derive(Debug)]
+    interface IWavsBlsServiceHandler {
+        function handleSignedEnvelopes(Envelope[] calldata envelopes, G1Point[] calldata sigmas, G2Point calldata apkG2, uint32[] calldata nonSignerIndices) external;
+    }
+
     #[derive(Debug)]
     interface IWavsTrigger {
         function fire(bytes calldata payload) external returns (uint64 triggerId);

@@ -1,6 +1,6 @@
 //! A connection to one EVM chain: the adapter's `connection` resource.
 
-use crate::abi::{IWavsServiceHandler, IWavsServiceManager, SignatureData};
+use crate::abi::{IWavsBlsServiceManager, IWavsServiceHandler, IWavsServiceManager};
 use crate::bindings::exports::wavs::adapter::adapter::{
     AdapterError, BlockInfo, BlockStatus, BlockTag, ChainConfig, ChainEvent, EventFilter, GuestConnection, HandlerInfo,
     OperatorSet, Receipt, Scheme, Signature, SignedEnvelope, SubmissionLimits,
@@ -8,6 +8,7 @@ use crate::bindings::exports::wavs::adapter::adapter::{
 use crate::bindings::wavs::adapter::curves;
 use crate::bindings::wavs::types::types::{Attribute, Envelope};
 use crate::crypto::{abi_envelope, address_text, envelope_digest, parse_address};
+use crate::scheme::name;
 use crate::json::{data, field, hex_quantity, quantity};
 use crate::rpc::Rpc;
 use crate::tx::{self, TxSettings};
@@ -129,6 +130,23 @@ impl Connection {
         };
         parse().map(Some).map_err(|m| AdapterError::Transient(format!("eth_getBlockByNumber: {m}")))
     }
+
+    /// The scheme the service manager at `manager` names (see `scheme::of_manager`).
+    pub(crate) fn manager_scheme(&self, manager: &str) -> Result<Scheme, AdapterError> {
+        let named = self.call_if_offered(manager, IWavsServiceManager::signatureSchemeCall {}, json!("latest"))?;
+        crate::scheme::of_manager(manager, named.as_deref())
+    }
+}
+
+/// The one scheme all of a batch's signatures are in (secp256k1-ecdsa for a batch without
+/// any); a batch mixing schemes is `rejected`, since a handler checks one.
+fn batch_scheme(envelopes: &[SignedEnvelope]) -> Result<Scheme, AdapterError> {
+    let mut schemes = envelopes.iter().flat_map(|e| e.signatures.iter().map(|s| s.signature.scheme));
+    let first = schemes.next().unwrap_or(Scheme::Secp256k1Ecdsa);
+    match schemes.find(|s| *s != first) {
+        Some(other) => Err(AdapterError::Rejected(format!("the batch mixes {} and {} signatures; a handler checks one scheme", name(first), name(other)))),
+        None => Ok(first),
+    }
 }
 
 impl GuestConnection for Connection {
@@ -218,7 +236,7 @@ impl GuestConnection for Connection {
     }
 
     fn verify(&self, digest: Vec<u8>, signature: Signature) -> Result<String, AdapterError> {
-        crate::scheme::verify(&digest, &signature, curves::secp256k1_recover)
+        crate::scheme::verify(&digest, &signature, curves::secp256k1_recover, curves::verify)
     }
 
     fn operator_set(&self, manager: String, height: Option<u64>) -> Result<OperatorSet, AdapterError> {
@@ -227,38 +245,35 @@ impl GuestConnection for Connection {
             None => self.head(BlockTag::Latest)?.height,
         };
         let block = json!(hex_quantity(at));
-        let ops = self.call(&manager, IWavsServiceManager::getOperatorsCall {}, block.clone())?;
-        let threshold = self.call(&manager, IWavsServiceManager::thresholdCall {}, block)?;
-        crate::operators::operator_set(&manager, &ops.operators, &ops.weights, threshold, at)
+        // The manager's scheme as it is now: a manager does not change scheme.
+        let (ids, weights, threshold) = if self.manager_scheme(&manager)? == Scheme::Bn254Bls {
+            let ops = self.call(&manager, IWavsBlsServiceManager::getOperatorsCall {}, block.clone())?;
+            let threshold = self.call(&manager, IWavsBlsServiceManager::thresholdCall {}, block)?;
+            (ops.operatorIds.iter().map(crate::bls::id_text).collect::<Vec<_>>(), ops.weights, threshold)
+        } else {
+            let ops = self.call(&manager, IWavsServiceManager::getOperatorsCall {}, block.clone())?;
+            let threshold = self.call(&manager, IWavsServiceManager::thresholdCall {}, block)?;
+            (ops.operators.iter().map(address_text).collect(), ops.weights, threshold)
+        };
+        crate::operators::operator_set(&manager, &ids, &weights, threshold, at)
     }
 
     fn submission_limits(&self) -> SubmissionLimits {
         self.limits
     }
 
-    /// One `handleSignedEnvelopes` transaction. Each envelope's signatures are packed as
-    /// the ECDSA manager takes them: signers by address, strictly ascending.
+    /// One `handleSignedEnvelopes` transaction, packed for the scheme the signatures are
+    /// in: per envelope for ECDSA (`submit_ecdsa.rs`), one signer set per batch for BLS
+    /// (`submit_bls.rs`).
     fn submit(&self, handler: String, envelopes: Vec<SignedEnvelope>) -> Result<Receipt, AdapterError> {
         let to = parse_address(&handler).map_err(AdapterError::InvalidConfig)?;
         if let Some(over) = over_limits(&self.limits, &envelopes) {
             return Err(AdapterError::TooLarge(over));
         }
-        let mut abi_envelopes = Vec::with_capacity(envelopes.len());
-        let mut signature_data = Vec::with_capacity(envelopes.len());
-        for signed in &envelopes {
-            let e = &signed.envelope;
-            abi_envelopes.push(abi_envelope(&e.event_id, &e.ordering, &e.payload).map_err(AdapterError::Rejected)?);
-            let mut sigs = signed.signatures.iter().map(crate::scheme::ecdsa_signer).collect::<Result<Vec<_>, AdapterError>>()?;
-            // The manager wants signers strictly ascending.
-            sigs.sort_by(|a, b| a.0.cmp(&b.0));
-            sigs.dedup_by(|a, b| a.0 == b.0);
-            signature_data.push(SignatureData {
-                signers: sigs.iter().map(|(a, _)| *a).collect(),
-                signatures: sigs.into_iter().map(|(_, s)| s.into()).collect(),
-                referenceBlock: 0,
-            });
-        }
-        let input = IWavsServiceHandler::handleSignedEnvelopesCall { envelopes: abi_envelopes, signatureData: signature_data }.abi_encode();
+        let input = match batch_scheme(&envelopes)? {
+            Scheme::Bn254Bls => crate::submit_bls::calldata(self, &handler, &envelopes)?,
+            _ => crate::submit_ecdsa::calldata(&envelopes)?,
+        };
         if input.len() as u64 > self.max_tx_bytes {
             return Err(AdapterError::TooLarge(format!(
                 "{} envelopes make {} bytes of calldata, more than max-tx-bytes {}",
@@ -289,8 +304,7 @@ impl GuestConnection for Connection {
             return Err(AdapterError::Rejected(format!("handler {handler} names no service manager (the zero address)")));
         }
         let manager = address_text(&manager);
-        let named = self.call_if_offered(&manager, IWavsServiceManager::signatureSchemeCall {}, json!("latest"))?;
-        let scheme = crate::scheme::of_manager(&manager, named.as_deref())?;
+        let scheme = self.manager_scheme(&manager)?;
         Ok(HandlerInfo { manager, scheme })
     }
 }

@@ -8,6 +8,7 @@
 //! signature made for one handler or chain recovers to a stranger everywhere else.
 
 use crate::abi::Envelope;
+use crate::bindings::exports::wavs::adapter::adapter::{AdapterError, SignedEnvelope};
 use alloy_primitives::{Address, FixedBytes};
 use alloy_sol_types::{Eip712Domain, SolStruct, eip712_domain};
 
@@ -30,6 +31,12 @@ pub fn abi_envelope(event_id: &[u8], ordering: &[u8], payload: &[u8]) -> Result<
         ordering: FixedBytes::<12>::from_slice(ordering),
         payload: payload.to_vec().into(),
     })
+}
+
+/// A batch's envelopes in ABI form; a field of the wrong length is `rejected`.
+pub fn abi_envelopes(envelopes: &[SignedEnvelope]) -> Result<Vec<Envelope>, AdapterError> {
+    let abi = |e: &SignedEnvelope| abi_envelope(&e.envelope.event_id, &e.envelope.ordering, &e.envelope.payload);
+    envelopes.iter().map(abi).collect::<Result<_, _>>().map_err(AdapterError::Rejected)
 }
 
 /// The EIP-712 domain of the handler at `handler` on the chain with id `chain_id`.

@@ -9,13 +9,14 @@
 //! `block.chainid` and asks its service manager to validate the signatures over it, so a
 //! signature for one handler or chain is refused by every other.
 //!
-//! Signature schemes: secp256k1-ecdsa only, for now (see `scheme.rs`, where each scheme
-//! gets its identity, verification and packing). A handler's scheme is its manager's
-//! `signatureScheme()`. Trigger kinds: `contract-event` and `block-interval`
-//! (`events.rs`). Chain `endpoints` are accepted and not read; the options are listed on
+//! Signature schemes: secp256k1-ecdsa and bn254-bls (see `scheme.rs`, where each scheme
+//! gets its identity and verification; `submit_ecdsa.rs` and `submit_bls.rs` pack). A
+//! handler's scheme is its manager's `signatureScheme()`. Trigger kinds: `contract-event`
+//! and `block-interval` (`events.rs`). Chain `endpoints` are accepted and not read; the options are listed on
 //! `open` (`connection.rs`).
 
 mod abi;
+mod bls;
 mod connection;
 mod crypto;
 mod events;
@@ -24,9 +25,12 @@ mod operators;
 mod revert;
 mod rpc;
 mod scheme;
+mod submit_bls;
+mod submit_ecdsa;
 #[cfg(test)]
 mod test_support;
 mod testing;
+mod testing_bls;
 mod tx;
 
 /// Bindings for the adapter world.

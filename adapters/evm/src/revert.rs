@@ -1,7 +1,7 @@
 //! Turns revert data into words: `Error(string)`, or the reference contracts' custom
 //! errors by name and arguments.
 
-use crate::abi::{IWavsServiceHandler, IWavsServiceManager};
+use crate::abi::{IWavsBlsServiceManager, IWavsServiceHandler, IWavsServiceManager};
 use alloy_sol_types::{SolInterface, sol_data, SolType};
 
 /// Decodes 0x-hex revert data; `None` if it is empty or not hex.
@@ -19,6 +19,9 @@ pub fn decode_revert(data_hex: &str) -> Option<String> {
         return Some(strip_variant(format!("{e:?}")));
     }
     if let Ok(e) = IWavsServiceHandler::IWavsServiceHandlerErrors::abi_decode(&data) {
+        return Some(strip_variant(format!("{e:?}")));
+    }
+    if let Ok(e) = IWavsBlsServiceManager::IWavsBlsServiceManagerErrors::abi_decode(&data) {
         return Some(strip_variant(format!("{e:?}")));
     }
     Some(format!("unknown error 0x{}", hex::encode(&data)))
@@ -52,6 +55,13 @@ mod tests {
         let data = IWavsServiceManager::InvalidSignature { index: U256::from(0) }.abi_encode();
         let text = decode_revert(&format!("0x{}", hex::encode(data))).unwrap();
         assert!(text.starts_with("InvalidSignature") && text.contains("index: 0"), "{text}");
+    }
+
+    #[test]
+    fn bls_manager_errors_are_named() {
+        let data = IWavsBlsServiceManager::NonSignerOutOfRange { index: 3, operatorCount: U256::from(2) }.abi_encode();
+        let text = decode_revert(&format!("0x{}", hex::encode(data))).unwrap();
+        assert!(text.starts_with("NonSignerOutOfRange") && text.contains("index: 3"), "{text}");
     }
 
     #[test]

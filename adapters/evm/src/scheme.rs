@@ -2,18 +2,19 @@
 //! key gets, checking a signature, the scheme a service manager names, and how a
 //! signature is packed for a handler.
 //!
-//! Only secp256k1 ECDSA for now: the reference service manager (`contracts/evm`) recovers
-//! each signer's address with `ecrecover`, so an operator is named by its address. BN254
-//! BLS comes with its manager and handler contracts: add it to [`SCHEMES`] and give it an
-//! arm in each function here (and in `submit`, which packs a batch per scheme).
+//! secp256k1 ECDSA: the ECDSA service manager (`contracts/evm`) recovers each signer's
+//! address with `ecrecover`, so an operator is named by its address. BN254 BLS: the BLS
+//! manager names an operator by keccak256 of its G1 key (see `bls.rs`) and checks one
+//! aggregate signature per envelope (`submit_bls.rs` packs a batch).
 
 use crate::bindings::exports::wavs::adapter::adapter::{AdapterError, OperatorSignature, Signature};
 use crate::bindings::wavs::adapter::curves::Scheme;
+use crate::bls;
 use crate::crypto::{address_of, address_text, parse_address, to_eth_signature};
 use alloy_primitives::Address;
 
 /// The schemes this adapter serves, as `describe` lists them.
-pub const SCHEMES: [Scheme; 1] = [Scheme::Secp256k1Ecdsa];
+pub const SCHEMES: [Scheme; 2] = [Scheme::Secp256k1Ecdsa, Scheme::Bn254Bls];
 
 /// Every scheme of the WIT, known or not to this adapter.
 const ALL: [Scheme; 3] = [Scheme::Secp256k1Ecdsa, Scheme::Ed25519, Scheme::Bn254Bls];
@@ -35,21 +36,42 @@ fn unsupported(what: &str, scheme: Scheme) -> AdapterError {
 }
 
 /// The identity this chain gives the holder of `public_key` under `scheme`: the
-/// lowercase 0x address for secp256k1 (SEC1, compressed or not).
+/// lowercase 0x address for secp256k1 (SEC1, compressed or not); for bn254-bls the BLS
+/// manager's id, keccak256 of the key's G1 half, as 0x and 64 lowercase hex digits.
 pub fn operator_id(scheme: Scheme, public_key: &[u8]) -> Result<String, AdapterError> {
     match scheme {
         Scheme::Secp256k1Ecdsa => address_of(public_key).map(|a| address_text(&a)).map_err(AdapterError::Rejected),
+        Scheme::Bn254Bls => bls::id_of(public_key).map(|id| bls::id_text(&id)).map_err(AdapterError::Rejected),
         other => Err(unsupported("operator-id", other)),
     }
 }
 
 /// Checks `signature` over `digest` and answers the operator it proves, as `operator_id`
-/// names it. `recover` is the host's `curves::secp256k1-recover`: a parameter so the unit
-/// tests can stand in for the host. Pure: no RPC.
-pub fn verify(digest: &[u8], signature: &Signature, recover: impl Fn(&[u8], &[u8]) -> Result<Vec<u8>, String>) -> Result<String, AdapterError> {
+/// names it. `recover` is the host's `curves::secp256k1-recover` and `check` its
+/// `curves::verify`: parameters so the unit tests can stand in for the host. Pure: no RPC.
+pub fn verify(
+    digest: &[u8],
+    signature: &Signature,
+    recover: impl Fn(&[u8], &[u8]) -> Result<Vec<u8>, String>,
+    check: impl Fn(Scheme, &[u8], &[u8], &[u8]) -> Result<bool, String>,
+) -> Result<String, AdapterError> {
     match signature.scheme {
         Scheme::Secp256k1Ecdsa => verify_secp256k1(digest, signature, recover).map(|a| address_text(&a)),
+        Scheme::Bn254Bls => verify_bn254(digest, signature, check),
         other => Err(unsupported("verify", other)),
+    }
+}
+
+/// The id of a BLS signature's key, once the host says the signature is that key's over
+/// `digest`. BLS keys cannot be recovered, so the key must be given; bytes that are no
+/// key or signature at all are `rejected` as a wrong signature is.
+fn verify_bn254(digest: &[u8], signature: &Signature, check: impl Fn(Scheme, &[u8], &[u8], &[u8]) -> Result<bool, String>) -> Result<String, AdapterError> {
+    let rejected = |m: String| AdapterError::Rejected(format!("bn254-bls signature: {m}"));
+    let id = bls::id_of(&signature.public_key).map_err(rejected)?;
+    match check(Scheme::Bn254Bls, digest, &signature.public_key, &signature.bytes) {
+        Ok(true) => Ok(bls::id_text(&id)),
+        Ok(false) => Err(rejected(format!("not the signature of {} over this digest", bls::id_text(&id)))),
+        Err(m) => Err(rejected(format!("malformed: {m}"))),
     }
 }
 
@@ -133,6 +155,16 @@ mod tests {
         Ok(key.to_encoded_point(true).as_bytes().to_vec())
     }
 
+    /// What the host's `curves::verify` answers, done here with wavs-curves.
+    fn host_verify(scheme: Scheme, digest: &[u8], key: &[u8], signature: &[u8]) -> Result<bool, String> {
+        assert!(scheme == Scheme::Bn254Bls, "only BLS is checked through the host here");
+        wavs_curves::verify(wavs_curves::Scheme::Bn254Bls, digest, key, signature).map_err(|e| e.to_string())
+    }
+
+    fn bls_key(seed: u8) -> wavs_curves::Keypair {
+        wavs_curves::Keypair::from_seed(wavs_curves::Scheme::Bn254Bls, &[seed; 32]).unwrap()
+    }
+
     fn ecdsa(public_key: Vec<u8>, bytes: Vec<u8>) -> Signature {
         Signature { scheme: Scheme::Secp256k1Ecdsa, public_key, bytes }
     }
@@ -144,7 +176,7 @@ mod tests {
         let compressed = key.verifying_key().to_encoded_point(true).as_bytes().to_vec();
         let uncompressed = key.verifying_key().to_encoded_point(false).as_bytes().to_vec();
         for public_key in [vec![], compressed, uncompressed] {
-            assert_eq!(verify(&DIGEST, &ecdsa(public_key, bytes.clone()), recover).unwrap(), DEV_ADDRESS);
+            assert_eq!(verify(&DIGEST, &ecdsa(public_key, bytes.clone()), recover, host_verify).unwrap(), DEV_ADDRESS);
         }
         assert_eq!(operator_id(Scheme::Secp256k1Ecdsa, key.verifying_key().to_encoded_point(true).as_bytes()).unwrap(), DEV_ADDRESS);
     }
@@ -155,20 +187,36 @@ mod tests {
         let other = key("59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
         let bytes = sign(&signer, &DIGEST);
         let other_key = other.verifying_key().to_encoded_point(true).as_bytes().to_vec();
-        let message = rejected(verify(&DIGEST, &ecdsa(other_key, bytes.clone()), recover));
+        let message = rejected(verify(&DIGEST, &ecdsa(other_key, bytes.clone()), recover, host_verify));
         assert!(message.contains(DEV_ADDRESS), "{message}");
-        assert!(rejected(verify(&DIGEST, &ecdsa(vec![], bytes[..64].to_vec()), recover)).contains("65 bytes"));
+        assert!(rejected(verify(&DIGEST, &ecdsa(vec![], bytes[..64].to_vec()), recover, host_verify)).contains("65 bytes"));
         let mut high_id = bytes.clone();
         high_id[64] = 27;
-        assert!(rejected(verify(&DIGEST, &ecdsa(vec![], high_id), recover)).contains("id 0 or 1"));
+        assert!(rejected(verify(&DIGEST, &ecdsa(vec![], high_id), recover, host_verify)).contains("id 0 or 1"));
         // Over another digest the same bytes recover a stranger, which names no key given.
-        assert_ne!(verify(&[8u8; 32], &ecdsa(vec![], bytes), recover).unwrap(), DEV_ADDRESS);
+        assert_ne!(verify(&[8u8; 32], &ecdsa(vec![], bytes), recover, host_verify).unwrap(), DEV_ADDRESS);
+    }
+
+    #[test]
+    fn a_bls_signature_names_its_keys_id_and_nothing_else_verifies() {
+        let (one, two) = (bls_key(1), bls_key(2));
+        let honest = Signature { scheme: Scheme::Bn254Bls, public_key: one.public_key(), bytes: one.sign(&DIGEST).unwrap() };
+        let id = operator_id(Scheme::Bn254Bls, &one.public_key()).unwrap();
+        assert_eq!(verify(&DIGEST, &honest, recover, host_verify).unwrap(), id);
+        assert!(rejected(verify(&[8u8; 32], &honest, recover, host_verify)).contains(&id));
+        let as_two = Signature { public_key: two.public_key(), ..honest.clone() };
+        assert!(rejected(verify(&DIGEST, &as_two, recover, host_verify)).contains("not the signature"));
+        let mut flipped = honest.clone();
+        flipped.bytes[4] ^= 0x40;
+        rejected(verify(&DIGEST, &flipped, recover, host_verify));
+        let keyless = Signature { public_key: vec![], ..honest };
+        assert!(rejected(verify(&DIGEST, &keyless, recover, host_verify)).contains("192 bytes"));
     }
 
     #[test]
     fn other_schemes_are_unsupported() {
-        let bls = Signature { scheme: Scheme::Bn254Bls, public_key: vec![0; 192], bytes: vec![0; 64] };
-        assert!(matches!(verify(&DIGEST, &bls, recover), Err(AdapterError::Unsupported(m)) if m.contains("bn254-bls")));
+        let ed = Signature { scheme: Scheme::Ed25519, public_key: vec![0; 32], bytes: vec![0; 64] };
+        assert!(matches!(verify(&DIGEST, &ed, recover, host_verify), Err(AdapterError::Unsupported(m)) if m.contains("ed25519")));
         assert!(matches!(operator_id(Scheme::Ed25519, &[0; 32]), Err(AdapterError::Unsupported(m)) if m.contains("ed25519")));
     }
 
@@ -177,7 +225,8 @@ mod tests {
         let manager = "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512";
         assert!(of_manager(manager, None).unwrap() == Scheme::Secp256k1Ecdsa);
         assert!(of_manager(manager, Some("secp256k1-ecdsa")).unwrap() == Scheme::Secp256k1Ecdsa);
-        assert!(matches!(of_manager(manager, Some("bn254-bls")), Err(AdapterError::Unsupported(_))));
+        assert!(of_manager(manager, Some("bn254-bls")).unwrap() == Scheme::Bn254Bls);
+        assert!(matches!(of_manager(manager, Some("ed25519")), Err(AdapterError::Unsupported(_))));
         let message = rejected(of_manager(manager, Some("schnorr")));
         assert!(message.contains("\"schnorr\"") && message.contains(manager), "{message}");
     }

@@ -1,15 +1,17 @@
 //! The testing interface: deploy the reference contracts from the committed artifacts,
 //! fire triggers, read what a handler stored, change an operator set.
 //!
-//! The reference contracts are the ECDSA ones: `deploy-service` serves secp256k1-ecdsa
-//! and answers `unsupported` for other schemes. Operators are registered by the address
-//! of their key; a `test-operator`'s `proof` is not needed for ECDSA and is not read.
+//! `deploy-service` serves secp256k1-ecdsa (the ECDSA manager registers operators by the
+//! address of their key; a `test-operator`'s `proof` is not read) and bn254-bls (the BLS
+//! manager, `testing_bls.rs`, needs each key's proof of possession); `unsupported` for
+//! other schemes. A handler is deployed for its manager's scheme.
 
 use crate::abi::{IWavsServiceHandler, IWavsServiceManager, IWavsTrigger, TRIGGER_EVENT};
 use crate::bindings::exports::wavs::adapter::adapter::{AdapterError, ConnectionBorrow, ContractEventFilter, Scheme};
 use crate::bindings::exports::wavs::adapter::testing::{Guest, TestDeployment, TestOperator};
 use crate::connection::Connection;
 use crate::crypto::{address_of, parse_address};
+use crate::testing_bls;
 use crate::tx;
 use alloy_primitives::{Address, FixedBytes, TxKind, U256};
 use alloy_sol_types::{SolCall, SolEvent, SolValue};
@@ -33,10 +35,23 @@ fn deploy(conn: &Connection, artifact: &str, args: Vec<u8>) -> Result<String, Ad
     mined.contract_address.ok_or_else(|| AdapterError::Rejected("deployment receipt has no contract address".into()))
 }
 
-/// Deploys a handler bound to the service manager at `manager`.
+/// Deploys a handler bound to the service manager at `manager`, the BLS handler for a
+/// BLS manager.
 fn deploy_handler(conn: &Connection, manager: &str) -> Result<String, AdapterError> {
-    let manager = parse_address(manager).map_err(|m| AdapterError::InvalidConfig(format!("manager: {m}")))?;
-    deploy(conn, HANDLER, manager.abi_encode())
+    let address = parse_address(manager).map_err(|m| AdapterError::InvalidConfig(format!("manager: {m}")))?;
+    let artifact = if conn.manager_scheme(manager)? == Scheme::Bn254Bls { testing_bls::HANDLER } else { HANDLER };
+    deploy(conn, artifact, address.abi_encode())
+}
+
+/// Deploys the ECDSA service manager for `operators`.
+fn deploy_ecdsa_manager(conn: &Connection, operators: &[TestOperator], threshold: u64) -> Result<String, AdapterError> {
+    let addresses: Vec<Address> = operators
+        .iter()
+        .map(|o| address_of(&o.public_key))
+        .collect::<Result<_, _>>()
+        .map_err(AdapterError::InvalidConfig)?;
+    let weights: Vec<U256> = operators.iter().map(|o| U256::from(o.weight)).collect();
+    deploy(conn, MANAGER, (addresses, weights, U256::from(threshold)).abi_encode_params())
 }
 
 /// The testing interface of this adapter.
@@ -44,20 +59,17 @@ pub struct Testing;
 
 impl Guest for Testing {
     fn deploy_service(conn: ConnectionBorrow<'_>, scheme: Scheme, operators: Vec<TestOperator>, threshold: u64) -> Result<TestDeployment, AdapterError> {
-        if scheme != Scheme::Secp256k1Ecdsa {
-            return Err(AdapterError::Unsupported(format!(
-                "deploy-service: the EVM reference contracts serve secp256k1-ecdsa, not {}",
-                crate::scheme::name(scheme)
-            )));
-        }
         let conn: &Connection = conn.get();
-        let addresses: Vec<Address> = operators
-            .iter()
-            .map(|o| address_of(&o.public_key))
-            .collect::<Result<_, _>>()
-            .map_err(AdapterError::InvalidConfig)?;
-        let weights: Vec<U256> = operators.iter().map(|o| U256::from(o.weight)).collect();
-        let manager = deploy(conn, MANAGER, (addresses, weights, U256::from(threshold)).abi_encode_params())?;
+        let manager = match scheme {
+            Scheme::Secp256k1Ecdsa => deploy_ecdsa_manager(conn, &operators, threshold)?,
+            Scheme::Bn254Bls => deploy(conn, testing_bls::MANAGER, testing_bls::manager_args(&operators, threshold)?)?,
+            other => {
+                return Err(AdapterError::Unsupported(format!(
+                    "deploy-service: the EVM reference contracts serve secp256k1-ecdsa and bn254-bls, not {}",
+                    crate::scheme::name(other)
+                )));
+            }
+        };
         let handler = deploy_handler(conn, &manager)?;
         let trigger = deploy(conn, TRIGGER, vec![])?;
         let trigger_filter = ContractEventFilter { contract: trigger.clone(), event: TRIGGER_EVENT.into() };
@@ -103,8 +115,12 @@ impl Guest for Testing {
     fn set_operator(conn: ConnectionBorrow<'_>, manager: String, operator: TestOperator) -> Result<(), AdapterError> {
         let conn: &Connection = conn.get();
         let to = parse_address(&manager).map_err(|m| AdapterError::InvalidConfig(format!("manager: {m}")))?;
-        let address = address_of(&operator.public_key).map_err(AdapterError::InvalidConfig)?;
-        let input = IWavsServiceManager::setOperatorCall { operator: address, weight: U256::from(operator.weight) }.abi_encode();
+        let input = if conn.manager_scheme(&manager)? == Scheme::Bn254Bls {
+            testing_bls::set_operator(&operator)?
+        } else {
+            let address = address_of(&operator.public_key).map_err(AdapterError::InvalidConfig)?;
+            IWavsServiceManager::setOperatorCall { operator: address, weight: U256::from(operator.weight) }.abi_encode()
+        };
         // tx::send waits for inclusion and turns a revert (NotOwner) into `rejected`.
         tx::send(&conn.rpc, &conn.settings, TxKind::Call(to), input)?;
         Ok(())

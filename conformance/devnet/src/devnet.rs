@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use wavs_runtime::bindings::testing_api::{TestDeployment, TestOperator};
+use wavs_types::Scheme;
 use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, Limits, Signer, WasmEngine};
 
 /// A kind of local chain the devnet can run.
@@ -58,11 +59,13 @@ pub struct DevnetOptions {
     pub threshold: u64,
     /// The chains; the first is the default for single-chain helpers.
     pub chains: Vec<ChainKind>,
+    /// The scheme every chain's service manager verifies (its adapter must serve it).
+    pub scheme: Scheme,
 }
 
 impl Default for DevnetOptions {
     fn default() -> Self {
-        DevnetOptions { operators: 3, threshold: 2, chains: vec![ChainKind::Anvil] }
+        DevnetOptions { operators: 3, threshold: 2, chains: vec![ChainKind::Anvil], scheme: Scheme::Secp256k1Ecdsa }
     }
 }
 
@@ -148,7 +151,7 @@ impl Devnet {
         let mut node_keys = Vec::new();
         for i in 0..opts.operators {
             let config = write_node_config(dir.path(), &adapters_dir, i, &chains_config, &aggregator_url)?;
-            node_keys.push(node_chain_keys(&config.path).await?);
+            node_keys.push(node_chain_keys(&config.path, opts.scheme).await?);
             node_configs.push(config);
         }
 
@@ -158,19 +161,19 @@ impl Devnet {
             let operators = node_keys
                 .iter()
                 .map(|keys| {
-                    let public_key = keys.get(&name).cloned().ok_or_else(|| format!("wavs keys listed no key for chain {name}"))?;
-                    Ok(TestOperator { public_key, proof: vec![], weight: 1 })
+                    let (public_key, proof) = keys.get(&name).cloned().ok_or_else(|| format!("wavs keys listed no key for chain {name}"))?;
+                    Ok(TestOperator { public_key, proof, weight: 1 })
                 })
                 .collect::<Result<Vec<_>, String>>()?;
             progress(&format!("deploying the service contracts on {name} through {}", kind.adapter_file()));
             let deployer = ChainAdapter::from_spec(registry.clone(), &name, &chain.spec, AdapterSigner::Submitting(dev_key(0)), Limits::ADAPTER_DEFAULT);
             let deployment = deployer
-                .deploy_service(wavs_runtime::bindings::curves_api::Scheme::Secp256k1Ecdsa, &operators, opts.threshold)
+                .deploy_service(opts.scheme.into(), &operators, opts.threshold)
                 .await
                 .map_err(|e| format!("deploying contracts on {name}: {e}"))?;
             progress(&format!(
-                "{name}: manager {}, handler {}, trigger {} ({} operators, threshold {})",
-                deployment.manager, deployment.handler, deployment.trigger, opts.operators, opts.threshold
+                "{name}: manager {}, handler {}, trigger {} ({} operators, threshold {}, {})",
+                deployment.manager, deployment.handler, deployment.trigger, opts.operators, opts.threshold, opts.scheme
             ));
             chains.push(DevChain { name, chain, deployer, deployment });
         }

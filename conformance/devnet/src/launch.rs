@@ -7,6 +7,7 @@ use crate::process::{Managed, free_port, port_open};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use wavs_types::Scheme;
 use wavs_types::node_api::OperatorAnswer;
 
 /// One operator node process.
@@ -125,9 +126,10 @@ pub fn write_node_config(dir: &Path, adapters: &Path, i: usize, chains: &str, ag
     Ok(NodeConfigFile { path, port, index: i })
 }
 
-/// Each chain's public key of the node configured by `config`, as `wavs keys` lists
-/// them: what the devnet registers in each chain's service manager.
-pub async fn node_chain_keys(config: &Path) -> Result<BTreeMap<String, Vec<u8>>, String> {
+/// Each chain's public key for `scheme` of the node configured by `config`, with its
+/// proof of possession (empty where the scheme needs none), as `wavs keys` lists them:
+/// what the devnet registers in each chain's service manager.
+pub async fn node_chain_keys(config: &Path, scheme: Scheme) -> Result<BTreeMap<String, (Vec<u8>, Vec<u8>)>, String> {
     let output = tokio::process::Command::new(paths::binary("wavs"))
         .args(["--json", "keys", "--config"])
         .arg(config)
@@ -139,10 +141,18 @@ pub async fn node_chain_keys(config: &Path) -> Result<BTreeMap<String, Vec<u8>>,
     }
     let answer: OperatorAnswer =
         serde_json::from_slice(&output.stdout).map_err(|e| format!("wavs keys printed no list of chain keys: {e}"))?;
+    let decode = wavs_types::hex_bytes::decode;
     answer
         .chains
         .into_iter()
-        .map(|(name, entry)| Ok((name, wavs_types::hex_bytes::decode(&entry.public_key)?)))
+        .map(|(name, entry)| {
+            if scheme == Scheme::Secp256k1Ecdsa {
+                return Ok((name, (decode(&entry.public_key)?, vec![])));
+            }
+            let key = entry.schemes.get(&scheme.to_string()).ok_or_else(|| format!("wavs keys listed no {scheme} key for chain {name}"))?;
+            let proof = if key.proof.is_empty() { vec![] } else { decode(&key.proof)? };
+            Ok((name, (decode(&key.public_key)?, proof)))
+        })
         .collect()
 }
 

@@ -13,6 +13,7 @@ pub mod mining;
 pub mod paths;
 pub mod process;
 pub mod proxy;
+pub mod quorum;
 pub mod restart;
 pub mod shell;
 pub mod stub_http;

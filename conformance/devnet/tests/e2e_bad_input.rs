@@ -87,7 +87,7 @@ async fn bad_manifests_and_forged_signatures_are_refused_by_name() {
 
 /// Stops the chain under a running node and waits for its health to report the error.
 async fn dead_rpc_is_reported(kind: ChainKind) {
-    let opts = DevnetOptions { operators: 1, threshold: 1, chains: vec![kind] };
+    let opts = DevnetOptions { operators: 1, threshold: 1, chains: vec![kind], ..DevnetOptions::default() };
     let mut devnet = Devnet::start(opts, &|s| eprintln!("[devnet] {s}")).await.unwrap();
     let node = devnet.nodes[0].url.clone();
     devnet.chains[0].chain.process.stop();

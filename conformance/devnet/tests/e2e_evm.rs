@@ -4,62 +4,21 @@
 //! (scripts/install-tools.sh); `scripts/test.sh` does all of it.
 
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use wavs_devnet::stub_http::serve;
+use wavs_devnet::quorum::{lands_with_quorum_and_not_without_it, square_devnet};
 use wavs_devnet::{Devnet, DevnetOptions, guest};
-use wavs_types::EnvelopeState;
 use wavs_types::execution::{ExecutionRecord, Outcome};
 use wavs_devnet::bursts::uint;
 
 async fn devnet() -> Devnet {
-    let devnet = Devnet::start(DevnetOptions::default(), &|s| eprintln!("[devnet] {s}")).await.expect("devnet starts");
-    let manifest = devnet.square_manifest("square");
-    devnet
-        .deploy_service(manifest, &[("square", guest("components/square.wasm"))])
-        .await
-        .expect("square service deploys");
-    devnet
+    square_devnet(DevnetOptions::default()).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn results_land_with_quorum_and_not_without_it() {
     let mut devnet = devnet().await;
-
-    // All three operators up.
-    let trigger = devnet.fire_trigger(&uint(7)).await.unwrap();
-    let event_id = devnet.event_id("square", &trigger);
-    let payload = devnet.wait_landed(&event_id, Duration::from_secs(60)).await.unwrap();
-    assert_eq!(payload, uint(49), "the handler holds 7 squared");
-    eprintln!("trigger -> result on chain: {} ms", trigger.at.elapsed().as_millis());
-
-    // One node down: 2 of 3 still meet the threshold.
-    devnet.stop_node(2);
-    let trigger = devnet.fire_trigger(&uint(12)).await.unwrap();
-    let event_id = devnet.event_id("square", &trigger);
-    let payload = devnet.wait_landed(&event_id, Duration::from_secs(60)).await.unwrap();
-    assert_eq!(payload, uint(144), "the result lands with one operator down");
-
-    // Two nodes down: one signature, threshold 2 — nothing lands.
-    devnet.stop_node(1);
-    let trigger = devnet.fire_trigger(&uint(5)).await.unwrap();
-    let event_id = devnet.event_id("square", &trigger);
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = devnet.aggregator_status(&event_id).await {
-            break status;
-        }
-        assert!(started.elapsed() < Duration::from_secs(60), "the remaining operator never reached the aggregator");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    // Give a wrong submission time to happen, then check the chain.
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(devnet.handled_payload(&event_id).await.unwrap(), None, "nothing lands below quorum");
-    let status = devnet.aggregator_status(&event_id).await.unwrap_or(status);
-    match status.state {
-        EnvelopeState::Pending { signed_weight, threshold, .. } => assert_eq!((signed_weight, threshold), (1, 2)),
-        other => panic!("expected a pending envelope below quorum, got {other:?}"),
-    }
-    assert!(status.detail.contains("insufficient quorum"), "aggregator says why: {}", status.detail);
+    lands_with_quorum_and_not_without_it(&mut devnet).await;
 }
 
 fn fetch_manifest(id: &str, port: u16, granted: &[String]) -> Value {
