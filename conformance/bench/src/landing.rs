@@ -93,7 +93,7 @@ async fn restart_node(base: &std::path::Path, node: &NodeProcess) -> Result<Node
 }
 
 async fn burst(n: usize, max_batch: usize, firers: usize, mode: Mode, storage: &str, storage_base: PathBuf) -> Result<(), String> {
-    let opts = DevnetOptions { operators: 1, threshold: 1, chains: vec![ChainKind::Anvil] };
+    let opts = DevnetOptions { operators: 1, threshold: 1, chains: vec![ChainKind::Anvil], ..DevnetOptions::default() };
     let mut devnet = Devnet::start(opts, &|s| say(s)).await?;
     // The devnet's own node and aggregator step aside for ours.
     devnet.stop_node(0);
