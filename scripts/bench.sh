@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every benchmark and rewrites docs/BENCHMARKS.md from what they print:
 # the runtime micro-benchmarks (criterion) and the system measurements (wavs-bench:
-# scale, throughput, trigger-to-envelope, landed/s on anvil). About 6 minutes on 2 cores;
+# scale, throughput, trigger-to-envelope, landed/s on anvil, ECDSA against BLS as the
+# operator set grows). About 13 minutes on 2 cores;
 # run it on a quiet machine. WAVS_BENCH_QUICK=1 makes a smoke run (numbers meaningless).
 set -euo pipefail
 cd "$(dirname "$0")/.."

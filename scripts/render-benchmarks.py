@@ -25,16 +25,47 @@ def intake_section(machine, load):
         w(f"- Goal 10,000 signatures/s with the store on disk, posted as `{r['post']}`: {r['signatures_per_s']:.0f}/s, {verdict(r['signatures_per_s'] >= 10000 and r['refused'] == 0)}.")
     return out
 
-# `--only-intake system.jsonl page.md`: renders the intake section alone into an existing
-# page (replacing the section if it is there, else before "## Chain adapter"), for runs
-# of `wavs-bench intake` alone.
-if sys.argv[1] == "--only-intake":
-    system_path, out_path = sys.argv[2:4]
-    machine, load = (sys.argv[4:6] + ["", ""])[:2]
+def schemes_section(machine, load):
+    """The "Signature schemes" section (`wavs-bench schemes`), as lines."""
+    out = ["## Signature schemes: one result's cost as the operator set grows\n"]
+    w = out.append
+    w("An ECDSA and a BLS (BN254) service on the same EVM adapter and anvil, each with N operators of weight 1 and threshold ⌈2N/3⌉; every result is signed by exactly the threshold's operators (the others are down, so a BLS batch also pays for N/3 non-signers). "
+      "The signatures are posted to a release `wavs-aggregator` with its batcher idle (accept: signatures/s and aggregator CPU per signature, which is mostly the adapter's `verify` through the host's curves); "
+      "then the aggregator is restarted on the same data dir with `batch-interval-ms` 100 and lands the backlog at the same `max-batch` for every row (landed/s from the restart to the last landing; gas from its `batch landed` lines; every result is counted on chain by the handler's events). No nodes run: a node's work per result does not depend on N.\n")
+    if machine:
+        w(f"Measured on {machine} (load average at start: {load}).\n")
+    w("| scheme | operators | signers | max-batch | mean batch | gas per envelope | landed/s | anvil CPU ms/tx | aggregator CPU ms/tx | accepted signatures/s | aggregator CPU µs/signature |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|")
+    land = rows("schemes", phase="land")
+    for r in land:
+        w(f"| {r['scheme']} | {r['operators']} | {r['signers']} | {r['max_batch']} | {r['mean_batch']} | {r['gas_per_envelope']:,} | {r['landed_per_s']:.0f} | {r['land_anvil_cpu_ms_per_tx']:.0f} | {r['land_aggregator_cpu_ms_per_tx']:.0f} | {r['signatures_per_s']:.0f} | {r['aggregator_cpu_us_per_signature']:.0f} |")
+    w("")
+    for r in rows("schemes", phase="adapter-verify"):
+        w(f"- The adapter's `verify` of one `{r['scheme']}` signature, in process (WASM adapter and host curves, no HTTP or store): {r['us_p50']:.0f} µs p50, {r['us_p99']:.0f} µs p99.")
+    w("- Landed/s is bounded by anvil's CPU (anvil CPU ms/tx: each transaction runs twice, for the gas estimate and in its block; an ECDSA envelope costs anvil one `ecrecover` per signer each time), not by the aggregator's.")
+    def gas(scheme, n):
+        return next((r["gas_per_envelope"] for r in land if r["scheme"] == scheme and r["operators"] == n), None)
+    ns = sorted({r["operators"] for r in land})
+    if ns:
+        lo, hi = ns[0], ns[-1]
+        bls_lo, bls_hi, ecdsa_hi = gas("bn254-bls", lo), gas("bn254-bls", hi), gas("secp256k1-ecdsa", hi)
+        if None not in (bls_lo, bls_hi, ecdsa_hi):
+            growth = (bls_hi - bls_lo) / bls_lo
+            ratio = bls_hi / ecdsa_hi
+            w(f"- Goal: BLS gas per envelope that does not grow with the operator set, and at most half of ECDSA's at {hi} operators. BLS from {lo} to {hi} operators: {bls_lo:,} → {bls_hi:,} ({growth:+.1%}); BLS ÷ ECDSA at {hi} operators: {ratio:.2f}, {verdict(ratio <= 0.5 and growth < 0.1)}.")
+    return out
+
+# `--only SECTION system.jsonl page.md [machine load]`: renders one section (intake or
+# schemes) alone into an existing page, replacing it if it is there, else placing it
+# before "## Chain adapter"; for runs of `wavs-bench intake` or `wavs-bench schemes` alone.
+if sys.argv[1] == "--only":
+    name, system_path, out_path = sys.argv[2:5]
+    machine, load = (sys.argv[5:7] + ["", ""])[:2]
     system = [json.loads(l) for l in open(system_path) if l.strip().startswith("{")]
+    build, heading = {"intake": (intake_section, "## Aggregator intake"), "schemes": (schemes_section, "## Signature schemes")}[name]
     page = open(out_path).read()
-    section = "\n".join(intake_section(machine, load)) + "\n\n"
-    start = page.find("## Aggregator intake")
+    section = "\n".join(build(machine, load)) + "\n\n"
+    start = page.find(heading)
     if start >= 0:
         end = page.find("\n## ", start + 1)
         page = page[:start] + section + (page[end + 1:] if end >= 0 else "")
@@ -42,7 +73,7 @@ if sys.argv[1] == "--only-intake":
         at = page.find("## Chain adapter")
         page = page[:at] + section + page[at:] if at >= 0 else page + "\n" + section
     open(out_path, "w").write(page)
-    print(f"wrote the intake section of {out_path}")
+    print(f"wrote the {name} section of {out_path}")
     sys.exit(0)
 
 summary_path, system_path, out_path, machine, load = sys.argv[1:6]
@@ -58,7 +89,7 @@ w(f"Rendered {datetime.date.today()} by `scripts/render-benchmarks.py` from the 
 w("No measurement on this page is typed in by hand; the sentences around them are.\n")
 if note:
     w(f"> {note}\n")
-w("Reproduce: `scripts/bench.sh` (about 6 minutes on 2 cores; `WAVS_BENCH_QUICK=1` for a smoke run whose numbers mean nothing).")
+w("Reproduce: `scripts/bench.sh` (about 13 minutes on 2 cores, with the criterion build; `WAVS_BENCH_QUICK=1` for a smoke run whose numbers mean nothing).")
 w("Micro-benchmarks: `host/runtime/benches/runtime.rs` (criterion). System measurements: `conformance/bench` (`wavs-bench`), against release builds of `wavs` and `wavs-aggregator` and a real anvil.\n")
 
 w("## Engine: one execution, and the bare-wasmtime floor\n")
@@ -137,6 +168,9 @@ if landing:
 
 w("")
 for line in intake_section("", ""):
+    w(line)
+w("")
+for line in schemes_section("", ""):
     w(line)
 w("\n## Chain adapter and aggregator paths\n")
 for r in rows("adapter-events"):

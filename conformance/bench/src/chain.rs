@@ -19,7 +19,7 @@ use wavs_devnet::chain::LocalChain;
 use wavs_devnet::devnet::{ChainKind, load_adapters};
 use wavs_devnet::keys::{dev_key, submitter_toml};
 use wavs_devnet::launch::chains_toml;
-use wavs_runtime::bindings::adapter_api::{BlockTag, EventFilter, OperatorSignature, Signature, SignedEnvelope};
+use wavs_runtime::bindings::adapter_api::{BlockTag, ContractEventFilter, EventFilter, OperatorSignature, Signature, SignedEnvelope};
 use std::path::Path;
 use wavs_runtime::bindings::testing_api::{TestDeployment, TestOperator};
 use wavs_runtime::{AdapterSigner, ChainAdapter, Limits, Signer, recover_public_key};
@@ -263,8 +263,14 @@ pub async fn aggregator_accept(count: usize) -> Result<(), String> {
 /// The configuration of an aggregator serving `deployment` on anvil `chain` whose
 /// batcher sleeps an hour before its first round: only intake runs.
 pub(crate) fn idle_aggregator_toml(data_dir: &Path, adapters_dir: &Path, api_addr: &str, chain: &LocalChain, deployment: &TestDeployment) -> String {
+    aggregator_toml(data_dir, adapters_dir, api_addr, chain, deployment, 3_600_000, 100)
+}
+
+/// The configuration of an aggregator serving `deployment` on anvil `chain`, cutting a
+/// batch of at most `max_batch` envelopes every `batch_interval_ms`.
+pub(crate) fn aggregator_toml(data_dir: &Path, adapters_dir: &Path, api_addr: &str, chain: &LocalChain, deployment: &TestDeployment, batch_interval_ms: u64, max_batch: usize) -> String {
     format!(
-        "data-dir = \"{}\"\nadapters-dir = \"{}\"\napi-addr = \"{api_addr}\"\nbatch-interval-ms = 3600000\n\n[[targets]]\nchain = \"anvil\"\nmanager = \"{}\"\nhandler = \"{}\"\n\n{}\n{}",
+        "data-dir = \"{}\"\nadapters-dir = \"{}\"\napi-addr = \"{api_addr}\"\nbatch-interval-ms = {batch_interval_ms}\nmax-batch = {max_batch}\n\n[[targets]]\nchain = \"anvil\"\nmanager = \"{}\"\nhandler = \"{}\"\n\n{}\n{}",
         data_dir.display(),
         adapters_dir.display(),
         deployment.manager,
@@ -272,6 +278,20 @@ pub(crate) fn idle_aggregator_toml(data_dir: &Path, adapters_dir: &Path, api_add
         submitter_toml(&["anvil"]),
         chains_toml(&[("anvil", chain)]),
     )
+}
+
+/// How many `EnvelopeHandled` logs `handler` emitted from height `from` to the head.
+pub(crate) async fn handled_count(adapter: &ChainAdapter, handler: &str, from: u64) -> Result<usize, String> {
+    let head = adapter.head(BlockTag::Latest).await.map_err(|e| e.to_string())?.height;
+    let filter = [EventFilter::ContractEvent(ContractEventFilter { contract: handler.to_string(), event: "EnvelopeHandled(bytes20,bytes)".into() })];
+    let mut count = 0;
+    let mut start = from;
+    while start <= head {
+        let end = (start + 99).min(head);
+        count += adapter.events(&filter, start, end).await.map_err(|e| e.to_string())?.len();
+        start = end + 1;
+    }
+    Ok(count)
 }
 
 /// The envelope the bench service's `workflow` produces for manual task `task_id`: its

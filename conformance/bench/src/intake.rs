@@ -127,7 +127,7 @@ pub async fn run(envelopes: usize, operators: usize, in_flight: usize, posts: &[
 
 /// Posts every submission, `in_flight` requests at a time; returns (counted, refused,
 /// the first refusal's text).
-async fn load(base: &str, submissions: &[SignedSubmission], post: Post, in_flight: usize) -> Result<(usize, usize, Option<String>), String> {
+pub(crate) async fn load(base: &str, submissions: &[SignedSubmission], post: Post, in_flight: usize) -> Result<(usize, usize, Option<String>), String> {
     let per_request = match post {
         Post::Single => 1,
         Post::Batch(n) => n.max(1),

@@ -26,7 +26,7 @@ use wavs_devnet::keys::{dev_key, submitter_toml};
 use wavs_devnet::launch::{NodeProcess, chains_toml, start_node};
 use wavs_devnet::process::{Managed, free_port, port_open};
 use wavs_devnet::{Devnet, DevnetOptions, bursts::uint, guest, paths};
-use wavs_runtime::bindings::adapter_api::{BlockTag, ContractEventFilter, EventFilter};
+use wavs_runtime::bindings::adapter_api::BlockTag;
 use wavs_runtime::{AdapterSigner, ChainAdapter, Limits};
 use wavs_types::aggregator_health::AggregatorHealth;
 
@@ -221,7 +221,7 @@ async fn burst(n: usize, max_batch: usize, firers: usize, mode: Mode, storage: &
     };
     let fire_s = (fire_done - fire_started).as_secs_f64();
 
-    let on_chain = handled_on_chain(&devnet, from_height).await?;
+    let on_chain = crate::chain::handled_count(&devnet.primary().deployer, &devnet.primary().deployment.handler, from_height).await?;
     let log = util::strip_ansi(&std::fs::read_to_string(aggregator.log()).unwrap_or_default());
     let mut sizes_gas: Vec<(u64, u64)> = Vec::new();
     for line in log.lines().filter(|l| l.contains("batch landed")) {
@@ -274,26 +274,8 @@ async fn burst(n: usize, max_batch: usize, firers: usize, mode: Mode, storage: &
     Ok(())
 }
 
-/// How many `EnvelopeHandled` logs the handler emitted from `from` on.
-async fn handled_on_chain(devnet: &Devnet, from: u64) -> Result<usize, String> {
-    let chain = devnet.primary();
-    let head = chain.deployer.head(BlockTag::Latest).await.map_err(|e| e.to_string())?.height;
-    let filter = [EventFilter::ContractEvent(ContractEventFilter {
-        contract: chain.deployment.handler.clone(),
-        event: "EnvelopeHandled(bytes20,bytes)".into(),
-    })];
-    let mut count = 0;
-    let mut start = from;
-    while start <= head {
-        let end = (start + 99).min(head);
-        count += chain.deployer.events(&filter, start, end).await.map_err(|e| e.to_string())?.len();
-        start = end + 1;
-    }
-    Ok(count)
-}
-
 /// The number after `name=` in a log line.
-fn field(line: &str, name: &str) -> Option<u64> {
+pub(crate) fn field(line: &str, name: &str) -> Option<u64> {
     let key = format!(" {name}=");
     let at = line.find(&key)? + key.len();
     line[at..].chars().take_while(|c| c.is_ascii_digit()).collect::<String>().parse().ok()

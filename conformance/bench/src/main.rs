@@ -2,7 +2,7 @@
 //! one JSON object per line on stdout (progress goes to stderr). See README.md.
 //!
 //! ```text
-//! wavs-bench [scale|envelope|throughput|fsync|landing|adapter-events|aggregator-accept|intake|all]...
+//! wavs-bench [scale|envelope|throughput|fsync|landing|adapter-events|aggregator-accept|intake|schemes|all]...
 //! ```
 //!
 //! `WAVS_BENCH_QUICK=1` makes every measurement a short smoke run. The `wavs` and
@@ -15,6 +15,7 @@ mod envelope;
 mod intake;
 mod landing;
 mod scale;
+mod schemes;
 mod throughput;
 mod util;
 
@@ -22,7 +23,7 @@ use std::path::Path;
 use std::time::Duration;
 use util::{env_list, env_num, quick};
 
-const ALL: [&str; 8] = ["scale", "envelope", "throughput", "fsync", "landing", "adapter-events", "aggregator-accept", "intake"];
+const ALL: [&str; 9] = ["scale", "envelope", "throughput", "fsync", "landing", "adapter-events", "aggregator-accept", "intake", "schemes"];
 
 const USAGE: &str = "\
 usage: wavs-bench <measurement>... | all
@@ -36,6 +37,7 @@ measurements (each prints JSON lines on stdout):
   adapter-events     ChainAdapter::events over 100 blocks holding 100 trigger events
   aggregator-accept  the aggregator's accept path (signature recovery, quorum, store)
   intake             signatures/s into a release aggregator (data dir on disk), many in flight
+  schemes            ECDSA and BLS services at 3, 10, 30 operators: verify cost, gas per envelope, landed/s
 
 environment:
   WAVS_BENCH_QUICK=1            short smoke run of everything
@@ -47,6 +49,8 @@ environment:
   WAVS_BENCH_BATCHES=100,1,200,500  landing: aggregator max-batch values
   WAVS_BENCH_FIRERS=8           landing: accounts firing triggers at once (1-8)
   WAVS_BENCH_INTAKE=4000,8,64   intake: envelopes, operators (each signs all), requests in flight
+  WAVS_BENCH_SCHEMES=300,25     schemes: envelopes per run, aggregator max-batch
+  WAVS_BENCH_OPERATORS=3,10,30  schemes: operator counts
   WAVS_BIN_DIR                  where wavs and wavs-aggregator are
 ";
 
@@ -78,6 +82,14 @@ async fn run_one(name: &str) -> Result<(), String> {
                 return Err("WAVS_BENCH_INTAKE takes envelopes,operators,in-flight".into());
             };
             intake::run(envelopes, operators, in_flight, &[intake::Post::Single, intake::Post::Batch(100)]).await
+        }
+        "schemes" => {
+            let shape = env_list("WAVS_BENCH_SCHEMES", if q { &[20, 10] } else { &[300, 25] });
+            let [envelopes, max_batch] = shape[..] else {
+                return Err("WAVS_BENCH_SCHEMES takes envelopes,max-batch".into());
+            };
+            let operators = env_list("WAVS_BENCH_OPERATORS", if q { &[3, 10] } else { &[3, 10, 30] });
+            schemes::run(schemes::Shape { envelopes, max_batch }, &operators).await
         }
         other => Err(format!("unknown measurement {other:?}\n{USAGE}")),
     }

@@ -3,7 +3,9 @@
 //! operators' keys (read from their nodes) with threshold 2, and registers the target with
 //! the aggregator. A service deployed with the printed manifest fragment lands its result
 //! on the new handler; the devnet's own `square` service, on the devnet's contracts, does
-//! not answer the builder's trigger.
+//! not answer the builder's trigger. Run for an ECDSA manager (the default) and for a BLS
+//! one (`--scheme bn254-bls`: the nodes' BLS keys and proofs of possession are read from
+//! them, and the result lands as one aggregate signature).
 //! Needs `scripts/build-guests.sh`, `cargo build --workspace` and anvil.
 
 use serde_json::Value;
@@ -13,13 +15,24 @@ use wavs_devnet::bursts::uint;
 use wavs_devnet::paths::binary;
 use wavs_devnet::{Devnet, DevnetOptions, guest};
 use wavs_runtime::bindings::adapter_api::{BlockTag, ContractEventFilter, EventFilter};
-use wavs_types::{TriggerIdentity, derive_event_id};
+use wavs_types::{Scheme, TriggerIdentity, derive_event_id};
 
 /// Anvil's dev account 5 (funded on every local chain, used by nothing else here).
 const DEPLOYER_KEY: &str = "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deploy_contracts_gives_a_builder_contracts_of_their_own() {
+    builder_contracts_land_results(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploy_contracts_with_a_bls_manager_lands_results() {
+    builder_contracts_land_results(Some("bn254-bls")).await;
+}
+
+/// Deploys the builder's contracts (with `--scheme` when given), a service on them, and
+/// checks its result lands there and nowhere else.
+async fn builder_contracts_land_results(scheme: Option<&str>) {
     let devnet = Devnet::start(DevnetOptions::default(), &|s| eprintln!("[devnet] {s}")).await.expect("devnet starts");
     devnet
         .deploy_service(devnet.square_manifest("square"), &[("square", guest("components/square.wasm"))])
@@ -33,6 +46,9 @@ async fn deploy_contracts_gives_a_builder_contracts_of_their_own() {
         cmd.args(["--operator-node", &node.url]);
     }
     cmd.args(["--register-with", &devnet.aggregator_url]);
+    if let Some(scheme) = scheme {
+        cmd.args(["--scheme", scheme]);
+    }
     cmd.env("WAVS_DEPLOYER_KEY", DEPLOYER_KEY).env("WAVS_AGGREGATOR_API_TOKEN", token.trim());
     let out = cmd.output().unwrap();
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -43,6 +59,9 @@ async fn deploy_contracts_gives_a_builder_contracts_of_their_own() {
     let trigger = deployed["trigger"].as_str().unwrap().to_string();
     assert_ne!(handler, devnet.primary().deployment.handler, "a handler of the builder's own");
     assert_eq!(deployed["manifest"]["submit"]["aggregator"]["chain"], "evm:31337", "{deployed}");
+    let info = devnet.primary().deployer.handler_info(&handler).await.expect("the new handler answers handler-info");
+    let scheme: Scheme = scheme.unwrap_or("secp256k1-ecdsa").parse().unwrap();
+    assert_eq!(Scheme::from(info.scheme), scheme, "the new manager verifies the scheme asked for");
 
     // The builder's service: the manifest fragment as printed.
     let mut manifest = devnet.square_manifest("mine");

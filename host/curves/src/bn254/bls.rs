@@ -22,6 +22,8 @@ use ark_bn254::{Fr, G1Affine, G2Affine};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{PrimeField, Zero};
 use sha2::{Digest, Sha256, Sha512};
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 use zeroize::Zeroize;
 
 use super::encoding::{G1_LEN, G2_LEN, decode_g1, decode_g2, encode_g1, encode_g2};
@@ -86,6 +88,7 @@ impl std::fmt::Debug for Secret {
 }
 
 /// A decoded, non-degenerate public key.
+#[derive(Clone, Copy)]
 struct PublicKey {
     pk1: G1Affine,
     pk2: G2Affine,
@@ -104,12 +107,38 @@ fn decode_public_key(bytes: &[u8]) -> Result<PublicKey> {
 /// Whether `signature` is `public_key`'s over the 32-byte `digest` (rules above).
 pub fn verify(digest: &[u8], public_key: &[u8], signature: &[u8]) -> Result<bool> {
     let message = hash_slice(digest)?;
-    let key = decode_public_key(public_key)?;
     expect_len(signature, SIGNATURE_LEN, "BN254 BLS signature")?;
     let sigma = decode_g1(signature)?;
-    let minus_g2 = -G2Affine::generator();
-    let halves_match = product_is_one(&[key.pk1, G1Affine::generator()], &[minus_g2, key.pk2]);
-    Ok(halves_match && product_is_one(&[sigma, message], &[minus_g2, key.pk2]))
+    let Some(key) = checked_key(public_key)? else { return Ok(false) };
+    Ok(product_is_one(&[sigma, message], &[-G2Affine::generator(), key.pk2]))
+}
+
+/// Most keys [`checked_key`] remembers; an aggregator meets a few operator sets' worth.
+const CHECKED_KEYS: usize = 4096;
+
+/// Keys whose halves were found to share one secret. Operators sign with the same key
+/// again and again; checking the halves is a second pairing product and the G2 subgroup
+/// check, about half of a verify, so it is done once per key. Only keys that passed are
+/// kept, and the set is emptied when full, so no input can grow or poison it.
+static CHECKED: LazyLock<Mutex<HashMap<[u8; PUBLIC_KEY_LEN], PublicKey>>> = LazyLock::new(Default::default);
+
+/// `public_key` decoded, if its halves share one secret; `None` if they do not.
+fn checked_key(public_key: &[u8]) -> Result<Option<PublicKey>> {
+    expect_len(public_key, PUBLIC_KEY_LEN, "BN254 BLS public key")?;
+    let bytes: [u8; PUBLIC_KEY_LEN] = public_key.try_into().expect("length checked");
+    if let Some(key) = CHECKED.lock().unwrap_or_else(|p| p.into_inner()).get(&bytes) {
+        return Ok(Some(*key));
+    }
+    let key = decode_public_key(&bytes)?;
+    if !product_is_one(&[key.pk1, G1Affine::generator()], &[-G2Affine::generator(), key.pk2]) {
+        return Ok(None);
+    }
+    let mut checked = CHECKED.lock().unwrap_or_else(|p| p.into_inner());
+    if checked.len() >= CHECKED_KEYS {
+        checked.clear();
+    }
+    checked.insert(bytes, key);
+    Ok(Some(key))
 }
 
 /// SHA-256("wavs/bn254-bls/pop/v1" ‖ pk1 ‖ pk2), the digest a proof of possession signs.

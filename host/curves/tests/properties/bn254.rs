@@ -53,6 +53,9 @@ proptest! {
         prop_assume!(seed != other);
         let (key, other) = (keypair(SCHEME, &seed).unwrap(), keypair(SCHEME, &other).unwrap());
         let signature = key.sign(&digest).unwrap();
+        // The genuine key first, so that its checked halves are remembered; the mixed
+        // keys must still be checked on their own.
+        prop_assert!(accepts(SCHEME, &digest, &key.public_key(), &signature));
         // pk1 of one secret with pk2 of the other, both ways round.
         let mixed = [key.public_key()[..64].to_vec(), other.public_key()[64..].to_vec()].concat();
         prop_assert!(!accepts(SCHEME, &digest, &mixed, &signature));

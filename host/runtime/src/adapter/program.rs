@@ -113,7 +113,7 @@ impl AdapterProgram {
     async fn describe(&self, engine: &WasmEngine) -> Result<adapter_api::Description> {
         let limits = Limits { time_ms: 5_000, ..Limits::ADAPTER_DEFAULT };
         // describe() must not do I/O: no hosts granted, and no key to sign with.
-        let data = AdapterData { signer: AdapterSigner::public_only(&Signer::from_hex(&"11".repeat(32))?)? };
+        let data = AdapterData { signer: describe_signer()? };
         let origin = format!("adapter:{}", self.info.path.display());
         let mut store =
             HostState::new_store(engine.engine(), origin, HttpPolicy::default(), &limits, data)
@@ -131,4 +131,15 @@ impl AdapterProgram {
         };
         Err(RuntimeError::InvalidComponent(format!("describe() failed: {failure}")))
     }
+}
+
+/// The public keys `describe()` may see: of a fixed throw-away key, derived once per
+/// process (a BN254 key costs two scalar multiplications) rather than per adapter load.
+fn describe_signer() -> Result<AdapterSigner> {
+    static KEYS: std::sync::OnceLock<AdapterSigner> = std::sync::OnceLock::new();
+    if let Some(keys) = KEYS.get() {
+        return Ok(keys.clone());
+    }
+    let keys = AdapterSigner::public_only(&Signer::from_hex(&"11".repeat(32))?)?;
+    Ok(KEYS.get_or_init(|| keys).clone())
 }
