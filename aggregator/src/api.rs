@@ -1,6 +1,6 @@
 //! The aggregator's HTTP API. Operators post signed envelopes for targets this
 //! aggregator serves; anyone reads statuses, health and metrics; registering and
-//! removing targets needs the API token (see `crate::auth`).
+//! removing targets, and adding chains, need the API token (see `crate::auth`).
 //!
 //! - `POST /envelopes`: a `SignedSubmission`; answers its `EnvelopeStatus`.
 //! - `POST /envelopes/batch`: a JSON array of up to 1,000 `SignedSubmission`s; answers
@@ -11,10 +11,14 @@
 //!   for one target if the query names it.
 //! - `GET /targets`; `POST /targets` and `DELETE /targets` with `{"chain", "manager",
 //!   "handler"}` and `Authorization: Bearer <api-token>`.
+//! - `POST /chains` with a chain as the node's `POST /chains` takes it (plus
+//!   `accept-verified-targets`) and the API token: submitted to from now on, kept across
+//!   restarts. A submission naming a chain not served yet is refused as retryable (503).
 //! - `GET /health` (503 while the store cannot write), `GET /metrics`.
 //! - `GET /openapi.json`: all of this, derived from the handlers and their types.
 
 mod batch;
+mod chains;
 mod envelopes;
 mod health;
 pub mod openapi;
@@ -35,6 +39,7 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<Aggregator>> {
         .routes(routes!(batch::submit_batch))
         .routes(routes!(envelopes::status))
         .routes(routes!(targets::list, targets::register, targets::unregister))
+        .routes(routes!(chains::add))
         .routes(routes!(health::health))
         .routes(routes!(crate::metrics::metrics))
         .routes(routes!(openapi::openapi))
@@ -47,7 +52,7 @@ pub fn router(aggregator: Arc<Aggregator>) -> Router {
         .fallback(|| async {
             AggregatorError::NotFound(
                 "no such endpoint: the API is POST /envelopes, POST /envelopes/batch, GET /envelopes/{event-id}, \
-                 GET|POST|DELETE /targets, GET /health, GET /metrics (GET /openapi.json describes it)"
+                 GET|POST|DELETE /targets, POST /chains, GET /health, GET /metrics (GET /openapi.json describes it)"
                     .into(),
             )
         })

@@ -1,11 +1,11 @@
-//! The aggregator's API token: what registering and removing targets needs, as the node's
-//! API token guards what changes the node. Envelopes (`POST /envelopes`) need none: a
+//! The aggregator's API token: what registering and removing targets, and adding chains,
+//! need, as the node's API token guards what changes the node. Envelopes (`POST /envelopes`) need none: a
 //! signature is its own credential, and only known targets are served.
 //!
 //! `api-token` in the configuration (or `WAVS_AGGREGATOR_API_TOKEN`) sets it. Unset, the
 //! aggregator generates one at its first start into `<data-dir>/api-token` (32 random
 //! bytes, hex, mode 0600) and reuses that file. `api-token = "none"` opens the target
-//! endpoints to anyone who reaches the API, with a warning at every start. The token
+//! and chain endpoints to anyone who reaches the API, with a warning at every start. The token
 //! itself is `wavs_types::api_token`, shared with the node.
 
 use crate::config::AggregatorConfig;
@@ -20,7 +20,7 @@ pub fn resolve(config: &AggregatorConfig) -> Result<ApiToken> {
     match &config.api_token {
         Some(ApiToken::Open) => {
             tracing::warn!(
-                "api-token = \"none\": POST and DELETE /targets are open to anyone who reaches {}; anyone can make this aggregator spend gas on their targets. Remove the line to have a token generated",
+                "api-token = \"none\": POST and DELETE /targets and POST /chains are open to anyone who reaches {}; anyone can make this aggregator spend gas on their targets. Remove the line to have a token generated",
                 config.api_addr
             );
             Ok(ApiToken::Open)
@@ -42,7 +42,7 @@ pub fn check(token: &ApiToken, headers: &HeaderMap) -> Result<()> {
     token.check(headers).map_err(|refusal| {
         AggregatorError::Unauthorized(match refusal {
             Refusal::Mismatch => "the bearer token does not match this aggregator's api-token: send `Authorization: Bearer <token>` with the token in its config or in <data-dir>/api-token".into(),
-            Refusal::Missing => "registering or removing targets needs the aggregator's api-token: send `Authorization: Bearer <token>` (the token is in its config, or in <data-dir>/api-token)".into(),
+            Refusal::Missing => "registering or removing targets, or adding chains, needs the aggregator's api-token: send `Authorization: Bearer <token>` (the token is in its config, or in <data-dir>/api-token)".into(),
         })
     })
 }

@@ -133,7 +133,7 @@ impl Aggregator {
     async fn submit_batch(&self, batch: Batch, cap: &mut SizeCap) {
         let target = batch.target;
         let keys: Vec<&Key> = batch.entries.iter().map(|(k, _)| k).collect();
-        let Some(chain) = self.chains.get(&target.chain).cloned() else {
+        let Some(chain) = self.chains.submitting(&target.chain) else {
             self.retry_later(&keys, &format!("chain {} is not configured here any more; kept until it expires", target.chain));
             return;
         };

@@ -28,7 +28,7 @@ pub struct AggregatorConfig {
     /// Address of the HTTP API.
     #[serde(default = "default_addr")]
     pub api_addr: SocketAddr,
-    /// The bearer token `POST`/`DELETE /targets` need. Unset: generated at first start
+    /// The bearer token `POST`/`DELETE /targets` and `POST /chains` need. Unset: generated at first start
     /// into `<data-dir>/api-token` (mode 0600) and reused; `"none"`: no token (warned
     /// about at every start).
     #[serde(default)]
@@ -40,7 +40,7 @@ pub struct AggregatorConfig {
     #[serde(default = "default_max_batch")]
     pub max_batch: usize,
     /// The base key; each chain submits with its own key derived from it, or set under
-    /// `[submitter.chains.<name>]`.
+    /// `[submitter.chains.<name>]` (also for a chain to be added with `POST /chains`).
     pub submitter: KeyConfig,
     /// Chains by name.
     #[serde(default)]
@@ -214,7 +214,9 @@ impl AggregatorConfig {
                 return Err(AggregatorError::Config(format!("targets[{i}]: manager and handler must be addresses")));
             }
         }
-        let names: Vec<&str> = self.chains.keys().map(String::as_str).collect();
+        // A `[submitter.chains.NAME]` may hold the key of a chain to be added at runtime
+        // (`POST /chains`): `start` says so in its log.
+        let names: Vec<&str> = self.chains.keys().chain(self.submitter.chains.keys()).map(String::as_str).collect();
         self.submitter.validate("submitter", &names).map_err(|e| AggregatorError::Config(e.to_string()))?;
         Ok(())
     }

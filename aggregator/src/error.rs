@@ -26,6 +26,13 @@ pub enum AggregatorError {
     /// Nothing is known under that name.
     #[error("{0}")]
     NotFound(String),
+    /// Something of that name exists already.
+    #[error("{0}")]
+    Conflict(String),
+    /// A submission names a chain not served here yet: its sender keeps it and sends it
+    /// again, so it lands once the chain is added.
+    #[error("{0}")]
+    ChainNotConfigured(String),
     /// The target is at its caps; sending again later may pass.
     #[error("{0}")]
     Busy(String),
@@ -61,6 +68,7 @@ impl AggregatorError {
             | AggregatorError::Store(_)
             | AggregatorError::StoreUnavailable(_)
             | AggregatorError::StoreFatal(_)
+            | AggregatorError::ChainNotConfigured(_)
             | AggregatorError::Busy(_) => true,
             _ => false,
         }
@@ -75,6 +83,7 @@ impl AggregatorError {
             AggregatorError::Forbidden(_) | AggregatorError::UnknownTarget(_) => StatusCode::FORBIDDEN,
             AggregatorError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AggregatorError::NotFound(_) => StatusCode::NOT_FOUND,
+            AggregatorError::Conflict(_) => StatusCode::CONFLICT,
             AggregatorError::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
             e if e.is_retryable() => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,

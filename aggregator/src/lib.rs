@@ -7,12 +7,15 @@
 //! (`quorum`), bounds what each target may hold (`queue`), re-checks signers against the
 //! current operator set before every submission and before calling a refusal final
 //! (`batcher`), and carries on after storage faults (`store`). The queue survives
-//! restarts in `<data-dir>/aggregator.redb`. Each chain submits with its own key.
+//! restarts in `<data-dir>/aggregator.redb`. Each chain submits with its own key. Chains
+//! can be added while it runs (`chains`, `POST /chains`); a result for a chain not added
+//! yet is refused as retryable, so its sender keeps it until it can land.
 
 pub mod api;
 pub mod auth;
 pub mod batcher;
 pub mod chain;
+pub mod chains;
 pub mod committer;
 pub mod config;
 pub mod durable;
@@ -31,13 +34,11 @@ use durable::DurableQueue;
 use error::Result;
 use parking_lot::Mutex;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use wavs_runtime::bindings::curves_api::Scheme;
-use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, ChainRef, WasmEngine};
+use wavs_runtime::{AdapterRegistry, WasmEngine};
 
 /// Counters shown by `/health` and `/metrics`.
 #[derive(Default, Serialize)]
@@ -80,9 +81,10 @@ pub(crate) use wavs_types::backoff::unix_ms as now_ms;
 pub struct Aggregator {
     pub(crate) config: AggregatorConfig,
     pub(crate) registry: Arc<AdapterRegistry>,
-    /// Each chain's submitting adapter instance (holds the chain's key).
-    pub(crate) chains: BTreeMap<String, Arc<dyn chain::SubmitChain>>,
-    /// Each chain's reading instances for intake, apart from submissions.
+    /// The chains served (configured, and added with `POST /chains`): each with its
+    /// submitting adapter instance (which holds the chain's key) and its reading ones.
+    pub(crate) chains: chains::Chains,
+    /// What intake's reads answered (the digests operators sign).
     pub(crate) readers: readers::Readers,
     pub(crate) queue: Arc<Mutex<DurableQueue>>,
     /// Writes what handlers stage in the queue, many changes per fsync.
@@ -120,41 +122,17 @@ impl Handle {
 }
 
 impl Aggregator {
-    /// Reloads the queue and targets, loads adapters (each chain with its own key),
-    /// starts the batcher and the API.
+    /// Reloads the queue, targets and chains added at runtime, loads adapters (each
+    /// chain with its own key), starts the batcher and the API.
     pub async fn start(config: AggregatorConfig) -> Result<Handle> {
         let token = auth::resolve(&config)?;
         let engine = WasmEngine::new(config.data_dir.join("cache"))?;
         let registry = Arc::new(AdapterRegistry::new(engine, &config.adapters_dir)?);
         registry.scan().await?;
-        let limits = config.limits.adapter_limits();
-        let mut chains: BTreeMap<String, Arc<dyn chain::SubmitChain>> = BTreeMap::new();
-        let mut readers = readers::Readers::default();
-        let mut keys = Vec::new();
-        for (name, chain) in &config.chains {
-            // Each chain's adapter holds that chain's key only.
-            let key = config
-                .submitter
-                .chain_key(ChainRef { name, family: &chain.spec.family, chain_id: &chain.spec.chain_id })
-                .map_err(|e| error::AggregatorError::Config(format!("[submitter] for chain {name}: {e}")))?;
-            let public_key = key.signer.public_key();
-            // Intake's reading instances see the public keys and sign nothing.
-            let public = AdapterSigner::public_only(&key.signer)?;
-            let adapter = ChainAdapter::from_spec(registry.clone(), name, &chain.spec, AdapterSigner::Submitting(key.signer), limits);
-            chains.insert(name.clone(), Arc::new(adapter));
-            let read = || -> Arc<dyn chain::SubmitChain> {
-                Arc::new(ChainAdapter::from_spec(registry.clone(), name, &chain.spec, public.clone(), limits))
-            };
-            readers.insert(name, (0..readers::POOL).map(|_| read()).collect());
-            keys.push((name.clone(), public_key, key.source));
-        }
-        let aggregator = Arc::new(Aggregator::assemble(config, token, registry, chains, readers)?);
-        for (name, public_key, source) in keys {
-            let chain = &aggregator.chains[&name];
-            match chain.operator_id(Scheme::Secp256k1Ecdsa, &public_key).await {
-                Ok(id) => tracing::info!(chain = %name, submitter = %id, key = %source, "chain ready: transactions are paid by this account"),
-                Err(e) => tracing::warn!(chain = %name, key = %source, public_key = %hex::encode(&public_key), "chain not ready yet: {e}"),
-            }
+        let aggregator = Arc::new(Aggregator::assemble(config, token, registry, chains::Chains::default())?);
+        // Each chain's adapter holds that chain's key only.
+        for submitter in aggregator.open_chains()? {
+            aggregator.submitting_account(&submitter).await;
         }
         let rescan = aggregator.registry.clone();
         tokio::spawn(async move {
@@ -179,14 +157,14 @@ impl Aggregator {
     }
 
     /// The aggregator's state over the given chains: the queue and targets reloaded
-    /// from the store, the group committer started; nothing runs yet. `start` gives it
-    /// the adapters; the batcher's tests give it in-memory chains.
+    /// from the store, the group committer started; nothing runs yet. `start` then
+    /// serves the configured and stored chains through adapters; the batcher's tests
+    /// give it in-memory chains.
     pub(crate) fn assemble(
         config: AggregatorConfig,
         token: auth::ApiToken,
         registry: Arc<AdapterRegistry>,
-        chains: BTreeMap<String, Arc<dyn chain::SubmitChain>>,
-        readers: readers::Readers,
+        chains: chains::Chains,
     ) -> Result<Aggregator> {
         // Entries that were in flight when the last process died are queued again; the
         // batcher asks `is-handled` before sending, so nothing lands twice.
@@ -207,7 +185,7 @@ impl Aggregator {
             config,
             registry,
             chains,
-            readers,
+            readers: readers::Readers::default(),
             queue,
             committer,
             targets,

@@ -47,12 +47,13 @@ pub fn render(agg: &Aggregator) -> String {
     for (name, counter, help) in counters {
         out.counter(name, help, counter.load(Ordering::Relaxed));
     }
-    out.gauges("wavs_aggregator_adapter_loaded", "1 while an adapter for the chain's family is loaded.", ["chain"], agg.chains.iter().map(|(name, chain)| ([name.as_str()], u64::from(chain.has_adapter()))));
+    let chains = agg.chains.all();
+    out.gauges("wavs_aggregator_adapter_loaded", "1 while an adapter for the chain's family is loaded.", ["chain"], chains.iter().map(|(name, chain)| ([name.as_str()], u64::from(chain.has_adapter()))));
     out.counters(
         "wavs_aggregator_adapter_restarts_total",
         "Adapter instance restarts after traps or timeouts, per chain.",
         ["chain"],
-        agg.chains.iter().map(|(name, chain)| ([name.as_str()], chain.restarts() + agg.readers.restarts(name))),
+        chains.iter().map(|(name, chain)| ([name.as_str()], chain.restarts())),
     );
     out.encode()
 }

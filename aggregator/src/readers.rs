@@ -2,8 +2,8 @@
 //! instance is held for a whole call, and `submit` waits for inclusion, so reads that
 //! shared it (the digest of every signature, the check of every signature) stalled
 //! behind a pending transaction. Intake reads instead go to instances of their own (a small
-//! pool per chain, each with the chain's public key only: they sign nothing), and what
-//! is the same for every operator is remembered:
+//! pool per chain, each with the chain's public key only: they sign nothing; see
+//! `crate::chains`), and what is the same for every operator is remembered:
 //!
 //! - the digest of an envelope for a target: every operator signs the same one, so
 //!   the adapter is asked once per (target, envelope), not once per signature. A hit
@@ -19,9 +19,7 @@
 use crate::error::Result;
 use crate::targets::Target;
 use parking_lot::Mutex;
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::HashMap;
 use crate::chain::SubmitChain;
 use wavs_types::WireEnvelope;
 
@@ -34,31 +32,14 @@ const MAX_DIGESTS: usize = 16_384;
 /// (target, event id) -> (the envelope's fingerprint, its digest for the target).
 type Digests = HashMap<(Target, Vec<u8>), ([u8; 32], Vec<u8>)>;
 
-/// The reading instances of every chain, and what they answered.
+/// What the reading instances answered that is the same for every operator. (The
+/// instances themselves are each chain's, in `crate::chains`.)
 #[derive(Default)]
 pub struct Readers {
-    pools: BTreeMap<String, Vec<Arc<dyn SubmitChain>>>,
-    next: AtomicUsize,
     digests: Mutex<Digests>,
 }
 
 impl Readers {
-    /// Adds `chain`'s reading instances.
-    pub fn insert(&mut self, chain: &str, pool: Vec<Arc<dyn SubmitChain>>) {
-        self.pools.insert(chain.to_string(), pool);
-    }
-
-    /// A reading instance of `chain` (its local name), taken in turn.
-    pub fn get(&self, chain: &str) -> Option<Arc<dyn SubmitChain>> {
-        let pool = self.pools.get(chain)?;
-        pool.get(self.next.fetch_add(1, Ordering::Relaxed) % pool.len().max(1)).cloned()
-    }
-
-    /// Adapter restarts over all reading instances of `chain`.
-    pub fn restarts(&self, chain: &str) -> u64 {
-        self.pools.get(chain).map(|p| p.iter().map(|a| a.restarts()).sum()).unwrap_or(0)
-    }
-
     /// The chain's digest of `envelope` for `target`'s handler, remembered or asked.
     pub async fn digest(&self, target: &Target, chain: &dyn SubmitChain, envelope: &WireEnvelope) -> Result<Vec<u8>> {
         let key = (target.clone(), envelope.event_id.clone());

@@ -2,8 +2,8 @@
 //! queue entries as JSON keyed by (chain, manager, handler, event id, digest), their
 //! payloads as raw bytes under the same key (written once, dropped when the entry is
 //! final: a signature added rewrites only the small JSON), finished
-//! (target, event id)s with the digest of their final entry, and the targets registered
-//! at runtime. Each write is one transaction, committed (fsynced) before the caller goes
+//! (target, event id)s with the digest of their final entry, and the targets and chains
+//! added at runtime. Each write is one transaction, committed (fsynced) before the caller goes
 //! on, so a crash loses nothing that was acknowledged.
 //!
 //! Storage faults: after an I/O error (a full disk, say) redb refuses every later write
@@ -14,10 +14,13 @@
 //! then. A database file that is gone or corrupt cannot be reopened without losing what
 //! was acknowledged: that is fatal ([`AggregatorError::StoreFatal`]).
 
+use crate::config::AggregatorChain;
 use crate::error::{AggregatorError, Result};
 use crate::queue::{Changes, Entry, Key, Queue};
 use crate::targets::{Source, Target};
-use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition, WriteTransaction};
+use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition, WriteTransaction};
+use serde::{Deserialize, Serialize};
+use wavs_types::ChainSpec;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -26,10 +29,20 @@ const ENTRIES: TableDefinition<EntryKey, &str> = TableDefinition::new("entries-v
 const PAYLOADS: TableDefinition<EntryKey, &[u8]> = TableDefinition::new("payloads-v2");
 const FINISHED: TableDefinition<(&str, &str, &str, &[u8]), &[u8]> = TableDefinition::new("finished-v2");
 const TARGETS: TableDefinition<(&str, &str, &str), &str> = TableDefinition::new("targets");
+/// Chains added with `POST /chains`: name -> [`StoredChain`] as JSON.
+const CHAINS: TableDefinition<&str, &str> = TableDefinition::new("chains");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 /// Tables of the format before entries were keyed by target; read only to say they are
 /// ignored.
 const LEGACY_ENTRIES: TableDefinition<(&[u8], &[u8]), &str> = TableDefinition::new("queue-entries");
+
+/// A chain added at runtime, as stored.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct StoredChain {
+    spec: ChainSpec,
+    accept_verified_targets: bool,
+}
 
 /// The file name under the data directory.
 pub const FILE_NAME: &str = "aggregator.redb";
@@ -88,6 +101,7 @@ impl Store {
             txn.open_table(PAYLOADS)?;
             txn.open_table(FINISHED)?;
             txn.open_table(TARGETS)?;
+            txn.open_table(CHAINS)?;
             txn.open_table(META)?;
             Ok(())
         })?;
@@ -256,11 +270,16 @@ impl Store {
         })
     }
 
+    /// Reads `what` (for the message) in one read transaction.
+    fn read<T>(&self, what: &str, read: impl FnOnce(&ReadTransaction) -> Result<T, redb::Error>) -> Result<T> {
+        let db = self.db.as_ref().ok_or_else(|| AggregatorError::StoreUnavailable("the store is closed".into()))?;
+        let outcome = db.begin_read().map_err(redb::Error::from).and_then(|txn| read(&txn));
+        outcome.map_err(|e| AggregatorError::Store(format!("cannot read the {what} in {}: {e}", self.path.display())))
+    }
+
     /// The targets registered at runtime.
     pub fn targets(&self) -> Result<Vec<(Target, Source)>> {
-        let db = self.db.as_ref().ok_or_else(|| AggregatorError::StoreUnavailable("the store is closed".into()))?;
-        let read = || -> Result<Vec<(Target, Source)>, redb::Error> {
-            let txn = db.begin_read()?;
+        self.read("targets", |txn| {
             let mut out = Vec::new();
             for row in txn.open_table(TARGETS)?.iter()? {
                 let (k, v) = row?;
@@ -269,8 +288,30 @@ impl Store {
                 out.push((Target::new(chain, manager, handler), source));
             }
             Ok(out)
-        };
-        read().map_err(|e| AggregatorError::Store(format!("cannot read the targets in {}: {e}", self.path.display())))
+        })
+    }
+
+    /// Stores a chain added at runtime.
+    pub fn put_chain(&mut self, name: &str, chain: &AggregatorChain) -> Result<()> {
+        let stored = StoredChain { spec: chain.spec.clone(), accept_verified_targets: chain.accept_verified_targets };
+        let json = serde_json::to_string(&stored).map_err(|e| AggregatorError::Store(e.to_string()))?;
+        self.transact(|txn| {
+            txn.open_table(CHAINS)?.insert(name, json.as_str())?;
+            Ok(())
+        })
+    }
+
+    /// The chains added at runtime, by name.
+    pub fn chains(&self) -> Result<Vec<(String, AggregatorChain)>> {
+        self.read("chains", |txn| {
+            let mut out = Vec::new();
+            for row in txn.open_table(CHAINS)?.iter()? {
+                let (name, json) = row?;
+                let stored: StoredChain = serde_json::from_str(json.value()).map_err(|e| json_error("a chain", e))?;
+                out.push((name.value().to_string(), AggregatorChain { spec: stored.spec, accept_verified_targets: stored.accept_verified_targets }));
+            }
+            Ok(out)
+        })
     }
 
     /// Rebuilds the queue as last written; see [`Queue::restore`] for what `now` means.

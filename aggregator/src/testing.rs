@@ -240,11 +240,11 @@ pub(crate) fn rig(max_batch: usize) -> Rig {
     let chain = Arc::new(FakeChain::new(MANAGER, HANDLER, &["a", "b", "c"], 2));
     let engine = wavs_runtime::WasmEngine::new(dir.path().join("cache")).unwrap();
     let registry = Arc::new(wavs_runtime::AdapterRegistry::new(engine, &adapters).unwrap());
-    let mut readers = crate::readers::Readers::default();
-    readers.insert("fake", vec![chain.clone()]);
-    let chains: std::collections::BTreeMap<String, Arc<dyn SubmitChain>> = [("fake".to_string(), chain.clone() as Arc<dyn SubmitChain>)].into();
+    let chains = crate::chains::Chains::default();
+    let entry = config.chains["fake"].clone();
+    chains.insert("fake", crate::chains::ServedChain::new(entry, chain.clone(), vec![chain.clone() as Arc<dyn SubmitChain>], false));
     let token = crate::auth::ApiToken::secret_of("test");
-    let agg = crate::Aggregator::assemble(config, token, registry, chains, readers).unwrap();
+    let agg = crate::Aggregator::assemble(config, token, registry, chains).unwrap();
     let target = crate::targets::Target::new("fake", MANAGER, HANDLER);
     Rig { agg: Arc::new(agg), chain, target, _dir: dir }
 }

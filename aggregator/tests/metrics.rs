@@ -26,7 +26,8 @@ async fn metrics_count_received_and_rejected_submissions() {
     let base = format!("http://{}", handle.addr);
     let http = reqwest::Client::new();
 
-    // Two that parse (for a chain not configured here, so refused) and one that does not.
+    // Two that parse (for a chain not configured here yet, so refused as retryable) and
+    // one that does not.
     // Then one for a configured chain but an unknown target: refused by name (403)
     // before any chain work (the chain's RPC is unreachable and no adapter is loaded,
     // so touching it would have answered 503).
@@ -41,9 +42,10 @@ async fn metrics_count_received_and_rejected_submissions() {
         scheme: Default::default(),
         public_key: vec![],
     };
-    for body in [serde_json::to_string(&submission).unwrap(), serde_json::to_string(&submission).unwrap(), "{".into()] {
+    let parsed = serde_json::to_string(&submission).unwrap();
+    for (body, expected) in [(parsed.clone(), 503), (parsed, 503), ("{".into(), 400)] {
         let status = http.post(format!("{base}/envelopes")).body(body).send().await.unwrap().status();
-        assert_eq!(status, 400);
+        assert_eq!(status, expected);
     }
     let unknown = SignedSubmission { chain: "anvil".into(), ..submission.clone() };
     let answer = http.post(format!("{base}/envelopes")).json(&unknown).send().await.unwrap();
@@ -59,8 +61,8 @@ async fn metrics_count_received_and_rejected_submissions() {
     let text = response.text().await.unwrap();
     let s = prometheus_samples(&text);
     assert_eq!(s["wavs_aggregator_received_total"], 4.0, "{text}");
-    assert_eq!(s["wavs_aggregator_rejected_signatures_total"], 2.0, "{text}");
-    assert_eq!(s["wavs_aggregator_refused_targets_total"], 1.0, "{text}");
+    assert_eq!(s["wavs_aggregator_rejected_signatures_total"], 0.0, "{text}");
+    assert_eq!(s["wavs_aggregator_refused_targets_total"], 3.0, "{text}");
     assert_eq!(s["wavs_aggregator_queue_depth"], 0.0, "{text}");
     assert_eq!(s["wavs_aggregator_pending_entries"], 0.0, "{text}");
     assert_eq!(s["wavs_aggregator_pending_bytes"], 0.0, "{text}");

@@ -82,7 +82,7 @@ impl Aggregator {
     pub(crate) fn count_outcome(&self, submission: &SignedSubmission, outcome: &Result<EnvelopeStatus>) {
         match outcome {
             Err(AggregatorError::Forbidden(_) | AggregatorError::Invalid(_)) => Counters::bump(&self.counters.rejected_signatures, 1),
-            Err(AggregatorError::UnknownTarget(_)) => Counters::bump(&self.counters.refused_targets, 1),
+            Err(AggregatorError::UnknownTarget(_) | AggregatorError::ChainNotConfigured(_)) => Counters::bump(&self.counters.refused_targets, 1),
             Err(AggregatorError::Busy(_)) => Counters::bump(&self.counters.over_capacity, 1),
             _ => {}
         }
@@ -194,7 +194,7 @@ pub(super) async fn status(
 ) -> Result<Json<EnvelopeStatus>> {
     let id = wavs_types::hex_bytes::decode(&event_id).map_err(AggregatorError::Invalid)?;
     // `?chain=` may name the chain by `family:chain-id`; targets are kept by local name.
-    let chain = filter.chain.as_deref().map(|c| agg.config.chain_name(c.trim()).unwrap_or(c).to_string());
+    let chain = filter.chain.as_deref().map(|c| agg.chains.name(c.trim()).unwrap_or_else(|| c.to_string()));
     let filter = TargetFilter { chain, ..filter };
     let status = agg.queue.lock().status(&id, |t| filter.admits(t));
     status.map(Json).ok_or_else(|| AggregatorError::NotFound(format!("no envelope with event id {event_id}")))

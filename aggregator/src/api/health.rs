@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use wavs_types::health::ChainSource;
 use wavs_types::aggregator_health::{
     AggregatorChainHealth, AggregatorCounters, AggregatorHealth, HealthStatus, Pending, StoreHealth, TargetUsage,
 };
@@ -29,7 +30,8 @@ fn counters(c: &Counters) -> AggregatorCounters {
     }
 }
 
-/// The aggregator's state: its store, each chain (adapter loaded, restarts), each
+/// The aggregator's state: its store, each chain (adapter loaded, restarts, configured
+/// or added at runtime), each
 /// target's open envelopes and bytes, the queue and the counters since start.
 ///
 /// 503 while the store cannot write; it answers 200 again once writes succeed.
@@ -40,10 +42,11 @@ fn counters(c: &Counters) -> AggregatorCounters {
 pub(super) async fn health(State(agg): State<Arc<Aggregator>>) -> (StatusCode, Json<AggregatorHealth>) {
     let chains = agg
         .chains
-        .iter()
+        .all()
+        .into_iter()
         .map(|(name, c)| {
-            let adapter_restarts = c.restarts() + agg.readers.restarts(name);
-            (name.clone(), AggregatorChainHealth { adapter_loaded: c.has_adapter(), adapter_restarts })
+            let source = if c.added { ChainSource::Api } else { ChainSource::Config };
+            (name, AggregatorChainHealth { adapter_loaded: c.has_adapter(), adapter_restarts: c.restarts(), source })
         })
         .collect();
     let (queue_depth, pending, store) = {

@@ -15,8 +15,8 @@ use std::sync::LazyLock;
 const DESCRIPTION: &str = "The aggregator's HTTP API. Operators' nodes post signed envelopes for the targets \
 (chain, service manager, handler) it serves; once the signatures of a target's operators meet the manager's \
 threshold, it submits the envelopes in batches. Every refusal answers with an `ApiError` JSON body that says \
-whether sending again may succeed. Reading is open; registering and removing targets needs \
-`Authorization: Bearer <api-token>`.";
+whether sending again may succeed. Reading is open; registering and removing targets, and adding chains, \
+need `Authorization: Bearer <api-token>`.";
 
 /// The document, built once.
 static DOCUMENT: LazyLock<String> =
@@ -31,12 +31,13 @@ pub fn document() -> Value {
     doc["tags"] = json!([
         { "name": "envelopes", "description": "Signed envelopes from operators, and where each stands." },
         { "name": "targets", "description": "What the aggregator serves." },
+        { "name": "chains", "description": "The chains it submits to." },
         { "name": "status", "description": "What the aggregator is doing." },
     ]);
     doc["components"]["securitySchemes"] = json!({ "bearerAuth": {
         "type": "http",
         "scheme": "bearer",
-        "description": "The aggregator's `api-token` (config, or `WAVS_AGGREGATOR_API_TOKEN`); needed to register or remove targets.",
+        "description": "The aggregator's `api-token` (config, or `WAVS_AGGREGATOR_API_TOKEN`); needed to register or remove targets and to add chains.",
     }});
     doc
 }

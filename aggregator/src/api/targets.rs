@@ -15,7 +15,7 @@ use std::time::Instant;
 /// The target `body` names, its chain under this aggregator's own name for it.
 fn parse(agg: &Aggregator, body: &str) -> Result<Target> {
     let target = parse_body(body)?;
-    let chain = agg.config.chain_name(&target.chain).unwrap_or(&target.chain).to_string();
+    let chain = agg.chains.name(&target.chain).unwrap_or_else(|| target.chain.clone());
     Ok(Target { chain, ..target })
 }
 

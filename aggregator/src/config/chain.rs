@@ -4,6 +4,9 @@
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 use wavs_types::ChainSpec;
+use wavs_types::node_api::ChainRequest;
+// The aggregator's own key of a chain entry.
+use wavs_types::aggregator_chains::ACCEPT_VERIFIED_TARGETS as ACCEPT_VERIFIED;
 
 /// A chain the aggregator submits to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,8 +25,19 @@ impl From<ChainSpec> for AggregatorChain {
     }
 }
 
-/// The aggregator's own key of a chain entry.
-const ACCEPT_VERIFIED: &str = "accept-verified-targets";
+impl AggregatorChain {
+    /// Reads a `POST /chains` body (see `wavs_types::aggregator_chains`): the chain's
+    /// name and entry. Errors name the field, and the chain once its name is read.
+    pub fn parse_request(body: &str) -> Result<(String, AggregatorChain), String> {
+        let (request, own) = ChainRequest::parse(body, &[ACCEPT_VERIFIED])?;
+        let accept_verified_targets = match own.get(ACCEPT_VERIFIED) {
+            None => false,
+            Some(serde_json::Value::Bool(b)) => *b,
+            Some(other) => return Err(format!("invalid chain {}: {ACCEPT_VERIFIED} must be true or false, not {other}", request.name)),
+        };
+        Ok((request.name, AggregatorChain { spec: request.spec, accept_verified_targets }))
+    }
+}
 
 // By hand: `#[serde(flatten)]` would silently ignore misspelt keys of the spec, whose
 // `deny_unknown_fields` names them.

@@ -9,13 +9,18 @@ use std::time::Instant;
 use crate::chain::SubmitChain;
 
 impl Aggregator {
-    /// A reading adapter instance of the configured chain `name` (its name here or its
-    /// `family:chain-id`): never the one that submits, so reads do not wait for a
-    /// transaction (see `crate::readers`).
-    pub(crate) fn chain(&self, name: &str) -> Result<Arc<dyn SubmitChain>> {
-        self.config.chain_name(name).and_then(|local| self.readers.get(local)).ok_or_else(|| {
-            let known: Vec<&String> = self.chains.keys().collect();
-            AggregatorError::Invalid(format!("chain {name:?} is not configured here (configured: {known:?})"))
+    /// A reading adapter instance of the chain `name` names (its name here or its
+    /// `family:chain-id`), with its name here: never the one that submits, so reads do
+    /// not wait for a transaction (see `crate::readers`). A chain not served yet is a
+    /// retryable refusal: the sender keeps the result and sends it again, and it lands
+    /// once the chain is added.
+    pub(crate) fn chain(&self, name: &str) -> Result<(String, Arc<dyn SubmitChain>)> {
+        self.chains.reader(name).ok_or_else(|| {
+            AggregatorError::ChainNotConfigured(format!(
+                "chain {name:?} is not configured here yet (served: {:?}); the result is kept by its sender and sent again: \
+                 add the chain with POST /chains or [chains.{name}]",
+                self.chains.names()
+            ))
         })
     }
 
@@ -25,11 +30,10 @@ impl Aggregator {
     /// named by `family:chain-id` is served under this aggregator's own name for it, so
     /// signatures from operators who name the chain differently meet in one envelope.
     pub(crate) async fn serve(&self, chain: &str, manager: &str, handler: &str) -> Result<(Target, Arc<dyn SubmitChain>)> {
-        let adapter = self.chain(chain)?;
-        let chain = self.config.chain_name(chain).unwrap_or(chain);
-        let target = Target::new(chain, manager, handler);
+        let (chain, adapter) = self.chain(chain)?;
+        let target = Target::new(&chain, manager, handler);
         if self.targets.source(&target).is_none() {
-            let accepts_verified = self.config.chains.get(chain).is_some_and(|c| c.accept_verified_targets);
+            let accepts_verified = self.chains.resolve(&chain).is_some_and(|(_, c)| c.entry.accept_verified_targets);
             if !accepts_verified {
                 return Err(AggregatorError::UnknownTarget(self.unknown(&target)));
             }
@@ -116,7 +120,14 @@ impl Aggregator {
     /// through the API becomes an API target (no longer counted as verified).
     pub async fn register_target(&self, target: &Target, source: Source) -> Result<(Source, bool)> {
         let target = target.canonical();
-        let chain = self.chain(&target.chain)?;
+        let (_, chain) = self.chain(&target.chain).map_err(|_| {
+            AggregatorError::Invalid(format!(
+                "chain {:?} is not configured here (served: {:?}): add it with POST /chains or [chains.{}] first",
+                target.chain,
+                self.chains.names(),
+                target.chain
+            ))
+        })?;
         let before = self.targets.source(&target);
         if let Some(known) = before
             && !(known == Source::Verified && source == Source::Api)

@@ -4,7 +4,8 @@
 //! `GET /envelopes/{id}`, and arbitrary methods, paths and bodies on every route.
 //!
 //! With no chain configured nothing can be accepted: every submission must be refused
-//! with a 4xx `{"error": "<reason>", "retryable": bool}`; nothing panics (a panicking
+//! with a 4xx `{"error": "<reason>", "retryable": bool}`, or a retryable 503 naming the
+//! chain not configured yet; nothing panics (a panicking
 //! handler drops the connection, which fails the case); `/health` answers 200 afterwards
 //! and its `received` counter equals the submissions that reached the handler.
 //!
@@ -104,9 +105,9 @@ impl Target for Fixture {
         let counters = typed.counters;
         assert_eq!(counters.received, self.posted.load(Ordering::Relaxed), "received: {health}");
         assert_eq!(
-            counters.rejected_signatures,
+            counters.rejected_signatures + counters.refused_targets,
             self.parsed.load(Ordering::Relaxed),
-            "every parsed submission is refused (no chain is configured): {health}"
+            "every parsed submission is refused, as invalid or for its chain (none is configured): {health}"
         );
         assert_eq!(typed.queue_depth, 0, "nothing was accepted: {health}");
     }

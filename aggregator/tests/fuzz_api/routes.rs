@@ -10,7 +10,7 @@ use wavs_types::fuzzing::{Target, arb_body, arb_method, arb_uri};
 /// arbitrary ids, near misses and queries, any body.
 fn any_request() -> impl Strategy<Value = (Method, String, Vec<u8>)> {
     let paths = prop_oneof![
-        1 => prop::sample::select(vec!["/envelopes", "/health", "/targets"]).prop_map(str::to_string),
+        1 => prop::sample::select(vec!["/envelopes", "/health", "/targets", "/chains"]).prop_map(str::to_string),
         1 => arb_event_id(true).prop_map(|id| format!("/envelopes/{id}")),
     ];
     (arb_method(false), arb_uri(paths, &["event-id", "state"]), arb_body(submission_bodies()))
@@ -52,9 +52,11 @@ fn framework_refusals_are_json() {
         (Method::GET, "/envelopes/", b""),
         (Method::GET, "/envelopes/%FF", b""),
         (Method::POST, "/envelopes", b"\xff"),
-        // The target endpoints without the (generated) API token: 401 JSON, whatever the body.
+        // The target and chain endpoints without the (generated) API token: 401 JSON, whatever the body.
         (Method::POST, "/targets", b"{}"),
         (Method::DELETE, "/targets", b"\xff"),
+        (Method::POST, "/chains", b"{}"),
+        (Method::POST, "/chains", b"\xff"),
     ];
     Fixture::new().assert_refusals_are_json(cases);
 }

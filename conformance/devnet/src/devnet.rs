@@ -61,11 +61,15 @@ pub struct DevnetOptions {
     pub chains: Vec<ChainKind>,
     /// The scheme every chain's service manager verifies (its adapter must serve it).
     pub scheme: Scheme,
+    /// Names of chains a test adds while the devnet runs (`POST /chains`): the
+    /// aggregator's configuration holds a funded submitting key for each from the start
+    /// (`[submitter.chains.NAME]`), as an operator who plans to add a chain prepares it.
+    pub later_chains: Vec<String>,
 }
 
 impl Default for DevnetOptions {
     fn default() -> Self {
-        DevnetOptions { operators: 3, threshold: 2, chains: vec![ChainKind::Anvil], scheme: Scheme::Secp256k1Ecdsa }
+        DevnetOptions { operators: 3, threshold: 2, chains: vec![ChainKind::Anvil], scheme: Scheme::Secp256k1Ecdsa, later_chains: vec![] }
     }
 }
 
@@ -179,7 +183,7 @@ impl Devnet {
         }
 
         progress("starting the aggregator (it serves only the targets just deployed)");
-        let names: Vec<&str> = chains.iter().map(|c| c.name.as_str()).collect();
+        let names: Vec<&str> = chains.iter().map(|c| c.name.as_str()).chain(opts.later_chains.iter().map(String::as_str)).collect();
         let targets: Vec<Target<'_>> = chains
             .iter()
             .map(|c| Target { chain: &c.name, manager: &c.deployment.manager, handler: &c.deployment.handler })

@@ -58,8 +58,9 @@ pub struct Target<'a> {
     pub handler: &'a str,
 }
 
-/// Starts the aggregator on `port` serving every chain (`chain_names` in the devnet's
-/// order, each with its own funded submitter key) and exactly `targets`.
+/// Starts the aggregator on `port` serving every chain of `chains` and exactly
+/// `targets`; `chain_names` (in the devnet's order, then chains to be added later) each
+/// get a funded submitter key of their own.
 pub async fn start_aggregator(
     dir: &Path,
     adapters: &Path,

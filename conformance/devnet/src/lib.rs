@@ -1,6 +1,7 @@
 //! A local AVS for the demo and the end-to-end tests: real chains (anvil, wasmd), real
 //! contracts, real operator nodes and aggregator processes.
 
+pub mod added_chains;
 pub mod bursts;
 pub mod chain;
 pub mod devnet;

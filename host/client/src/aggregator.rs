@@ -3,6 +3,7 @@
 
 use crate::ClientError;
 use crate::http::Api;
+use wavs_types::aggregator_chains::{AggregatorChainAdded, AggregatorChainRequest};
 use wavs_types::aggregator_targets::{TargetEntry, TargetRequest, TargetsAnswer};
 use wavs_types::aggregator_health::AggregatorHealth;
 use wavs_types::{EnvelopeStatus, SignedSubmission, SubmissionResult};
@@ -25,7 +26,7 @@ impl AggregatorClient {
     }
 
     /// This client, sending `token` (the aggregator's `api-token`, which registering a
-    /// target needs) as a bearer token; none if `None` or blank.
+    /// target and adding a chain need) as a bearer token; none if `None` or blank.
     pub fn with_token(mut self, token: Option<String>) -> Self {
         self.api.set_token(token);
         self
@@ -70,6 +71,12 @@ impl AggregatorClient {
     /// is checked on chain; the aggregator's account of that check.
     pub async fn register_target(&self, target: &TargetRequest) -> Result<TargetEntry, ClientError> {
         Api::typed("POST /targets", self.api.send(self.api.http().post(self.api.url("/targets")).json(target)).await?)
+    }
+
+    /// `POST /chains`: submits to `chain` from now on (kept across restarts; needs the
+    /// token); the chain added and the account that pays for its submissions.
+    pub async fn add_chain(&self, chain: &AggregatorChainRequest) -> Result<AggregatorChainAdded, ClientError> {
+        Api::typed("POST /chains", self.api.send(self.api.http().post(self.api.url("/chains")).json(chain)).await?)
     }
 
     /// `GET /targets`: every target served.

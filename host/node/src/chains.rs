@@ -175,16 +175,7 @@ pub(crate) fn chain_key(operator: &wavs_runtime::KeyConfig, name: &str, spec: &C
 
 /// A chain name must be usable in URLs, metrics labels and manifests as is.
 pub(crate) fn check_name(name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if ok {
-        Ok(())
-    } else {
-        Err(NodeError::Invalid(format!(
-            "chain name {name:?}: use 1 to 64 letters, digits, '-' or '_'"
-        )))
-    }
+    wavs_types::check_chain_name(name).map_err(NodeError::Invalid)
 }
 
 /// The executor signs for these chains: the digest from the chain's adapter, the

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod adapters;
+pub mod aggregator;
 pub mod contracts;
 pub mod deploy;
 pub mod event_id;

@@ -235,6 +235,10 @@ enum ChainsCommand {
         /// (`l1-rpc=https://...`; repeat, also for fallbacks of one role).
         #[arg(long = "endpoint", value_parser = parse_key_value)]
         endpoints: Vec<(String, String)>,
+        /// Also give the chain to the aggregator at this URL (`POST /chains`, sending
+        /// WAVS_AGGREGATOR_API_TOKEN), first, so that results for it land.
+        #[arg(long)]
+        aggregator: Option<String>,
     },
 }
 
@@ -374,7 +378,7 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
         Command::Chains { command } => match command {
             ChainsCommand::List => info::chains(ctx).await,
             ChainsCommand::DeployContracts(args) => cli::contracts::deploy(&args, ctx).await,
-            ChainsCommand::Add { name, family, chain_id, rpc_urls, confirmations, finality, start_height, poll_interval_ms, max_block_range, options, endpoints } => {
+            ChainsCommand::Add { name, family, chain_id, rpc_urls, confirmations, finality, start_height, poll_interval_ms, max_block_range, options, endpoints, aggregator } => {
                 let mut spec = serde_json::json!({ "family": family, "chain-id": chain_id, "rpc-urls": rpc_urls });
                 if let Some(finality) = finality {
                     spec["finality"] = finality.into();
@@ -395,7 +399,7 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
                 if !by_role.is_empty() {
                     spec["endpoints"] = serde_json::json!(by_role);
                 }
-                info::chains_add(&name, spec, ctx).await
+                info::chains_add(&name, spec, aggregator.as_deref(), ctx).await
             }
         },
         Command::Keys { config } => info::keys(config.as_deref(), ctx).await,

@@ -1,6 +1,8 @@
 //! Sends signed envelopes from the outbox to the aggregator: once right after signing,
 //! then again with growing delays until the aggregator reports a final state for each
-//! (landed, already handled, or given up with a reason). Sending again is how the node
+//! (landed, already handled, or given up with a reason). A refusal the aggregator calls
+//! retryable (its store is full, the chain is not configured there yet) never ends the
+//! retries: the envelope is sent again at most 30 s apart for as long as it takes. Sending again is how the node
 //! reads the state back, and it hands the aggregator the signature again should it have
 //! dropped it. The retry state is in the store, so a restart carries on where the node
 //! stopped. Sends go in batches (`POST /envelopes/batch`, [`post`]) with their outcomes
@@ -164,7 +166,7 @@ fn next_state(id: &[u8], answer: Result<EnvelopeStatus>, attempts: u32, checks: 
         Err(e) if e.is_retryable() => {
             let delay = RESENDS.delay(attempts).as_millis() as u64;
             tracing::warn!(event_id = %wavs_types::hex_bytes::encode(id), attempt = attempts + 1, retry_in_ms = delay, "aggregator did not take the envelope: {e}");
-            OutboxState::Pending { attempts: attempts + 1, not_before_ms: unix_ms() + delay, last_error: Some(e.to_string()) }
+            OutboxState::Pending { attempts: attempts.saturating_add(1), not_before_ms: unix_ms() + delay, last_error: Some(e.to_string()) }
         }
         Err(e) => {
             tracing::warn!(event_id = %wavs_types::hex_bytes::encode(id), "aggregator refused the envelope: {e}");

@@ -16,7 +16,8 @@ pub struct AggregatorHealth {
     pub status: HealthStatus,
     /// Why it is unhealthy and what callers see meanwhile; `null` while healthy.
     pub reason: Option<String>,
-    /// Each configured chain, by the aggregator's name for it.
+    /// Each chain served (configured, or added with `POST /chains`), by the aggregator's
+    /// name for it.
     pub chains: BTreeMap<String, AggregatorChainHealth>,
     /// Envelopes with a quorum, queued for their next batch.
     pub queue_depth: usize,
@@ -41,6 +42,10 @@ pub struct AggregatorChainHealth {
     pub adapter_loaded: bool,
     /// Adapter instance restarts after traps or timeouts.
     pub adapter_restarts: u64,
+    /// Where the chain was configured: the aggregator's configuration file, or
+    /// `POST /chains` (kept in its store).
+    #[serde(default)]
+    pub source: crate::health::ChainSource,
 }
 
 /// Open (not yet final) entries of the aggregator's queue.

@@ -121,3 +121,10 @@ impl ChainSpec {
         Ok(())
     }
 }
+
+/// Checks the name of a chain added at runtime: it must be usable in URLs, metrics
+/// labels and manifests as is (and hold no `:`, which `family:chain-id` references use).
+pub fn check_chain_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok { Ok(()) } else { Err(format!("chain name {name:?}: use 1 to 64 letters, digits, '-' or '_'")) }
+}

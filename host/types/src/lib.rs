@@ -1,6 +1,7 @@
 //! Chain-agnostic data types shared by the WAVS node and aggregator: service manifests,
 //! chain specs, envelopes and the messages between node and aggregator.
 
+pub mod aggregator_chains;
 pub mod aggregator_health;
 pub mod aggregator_targets;
 pub mod api;
@@ -24,7 +25,7 @@ pub mod node_api;
 pub mod prometheus;
 
 pub use api::{ApiError, ChainState, EnvelopeState, EnvelopeStatus, RefusedSubmission, Scheme, SignedSubmission, SubmissionResult};
-pub use chain::{ChainSpec, Finality};
+pub use chain::{ChainSpec, Finality, check_chain_name};
 pub use envelope::{TriggerIdentity, WireEnvelope, derive_event_id, ordering_bytes};
 pub use manifest::{
     ComponentSpec, LimitOverrides, Permissions, ServiceManifest, SubmitSpec, TriggerSpec, WorkflowSpec,

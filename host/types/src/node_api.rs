@@ -139,6 +139,24 @@ pub struct ChainRequest {
     pub spec: crate::ChainSpec,
 }
 
+impl ChainRequest {
+    /// Reads a `POST /chains` body (the node's, or the aggregator's): `name` first, so
+    /// that an error in the rest names the chain, then the spec, whose unknown keys are
+    /// refused by name. Keys of `own` (a server's settings beside the spec, such as the
+    /// aggregator's `accept-verified-targets`) are taken out first and returned.
+    pub fn parse(body: &str, own: &[&str]) -> Result<(ChainRequest, serde_json::Map<String, serde_json::Value>), String> {
+        use serde_json::Value;
+        let mut fields: serde_json::Map<String, Value> = serde_json::from_str(body).map_err(|e| format!("invalid chain: {e}"))?;
+        let name = match fields.remove("name") {
+            Some(Value::String(name)) => name,
+            _ => return Err("invalid chain: `name` (a string) is missing".into()),
+        };
+        let taken = own.iter().filter_map(|key| fields.remove_entry(*key)).collect();
+        let spec = serde_json::from_value(Value::Object(fields)).map_err(|e| format!("invalid chain {name}: {e}"))?;
+        Ok((ChainRequest { name, spec }, taken))
+    }
+}
+
 /// `POST /components`, answered once the component is compiled and stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -175,4 +193,21 @@ pub struct ComponentStatus {
     /// `ready` once stored (a component stored before this start shows source
     /// `stored`), else `compiling` or `failed`.
     pub compile: crate::health::CompileState,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ChainRequest;
+
+    #[test]
+    fn a_chain_request_is_read_name_first_and_a_server_takes_its_own_keys() {
+        let body = r#"{"name": "b", "family": "evm", "chain-id": "5", "rpc-urls": ["http://x"], "accept-verified-targets": true}"#;
+        let (request, own) = ChainRequest::parse(body, &["accept-verified-targets"]).unwrap();
+        assert_eq!((request.name.as_str(), request.spec.caip2().as_str()), ("b", "evm:5"));
+        assert_eq!(own.get("accept-verified-targets"), Some(&serde_json::Value::Bool(true)));
+        let not_taken = ChainRequest::parse(body, &[]).unwrap_err();
+        assert!(not_taken.contains("invalid chain b") && not_taken.contains("accept-verified-targets"), "{not_taken}");
+        assert!(ChainRequest::parse(r#"{"family": "evm"}"#, &[]).unwrap_err().contains("`name`"));
+        assert!(ChainRequest::parse("[", &[]).unwrap_err().starts_with("invalid chain: "));
+    }
 }

@@ -6,7 +6,6 @@ use crate::error::NodeError;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use wavs_types::ApiError;
@@ -74,15 +73,7 @@ pub async fn scheme_keys(adapter: &wavs_runtime::ChainAdapter, signer: &wavs_run
         (status = 409, description = "A chain of that name is already served, or the node has no room for more chains \
             added at runtime (it says to use the configuration file).", body = ApiError)))]
 pub(super) async fn add_chain(State(api): State<Arc<ApiState>>, body: String) -> ApiResult<(StatusCode, Json<ChainAdded>)> {
-    // `name` first, so that an error in the rest of the spec names the chain.
-    let mut fields: serde_json::Map<String, Value> =
-        serde_json::from_str(&body).map_err(|e| NodeError::Invalid(format!("invalid chain: {e}")))?;
-    let name = match fields.remove("name") {
-        Some(Value::String(name)) => name,
-        _ => return Err(NodeError::Invalid("invalid chain: `name` (a string) is missing".into())),
-    };
-    let spec: wavs_types::ChainSpec = serde_json::from_value(Value::Object(fields))
-        .map_err(|e| NodeError::Invalid(format!("invalid chain {name}: {e}")))?;
+    let (ChainRequest { name, spec }, _) = ChainRequest::parse(&body, &[]).map_err(NodeError::Invalid)?;
     api.chain_adder.add(&name, spec)?;
     Ok((StatusCode::CREATED, Json(ChainAdded { name })))
 }

@@ -11,7 +11,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use wavs_runtime::bindings::testing_api::TestOperator;
 use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, Signer, WasmEngine};
-use wavs_client::{AggregatorClient, ClientError};
 use wavs_types::{ChainSpec, Scheme};
 use wavs_types::aggregator_targets::TargetRequest;
 
@@ -154,16 +153,8 @@ async fn node_key(client: Client, url: &str, spec: &ChainSpec, scheme: Scheme) -
 
 /// Registers (chain, manager, handler) with the aggregator at `url`.
 async fn register(url: &str, chain: &str, manager: &str, handler: &str) -> CliResult {
-    let aggregator = AggregatorClient::new(url).with_token(std::env::var("WAVS_AGGREGATOR_API_TOKEN").ok());
     let target = TargetRequest { chain: chain.into(), manager: manager.into(), handler: handler.into() };
-    let entry = aggregator.register_target(&target).await.map_err(|e| match e {
-        ClientError::Refused { status, error, .. } => format!(
-            "the aggregator at {url} refused the target ({status}): {} (set WAVS_AGGREGATOR_API_TOKEN to its api-token)",
-            error.error
-        ),
-        ClientError::Unreachable { source, .. } => format!("cannot reach the aggregator at {url}: {source}"),
-        other => format!("the aggregator at {url}: {other}"),
-    })?;
+    let entry = super::aggregator::client(url).register_target(&target).await.map_err(|e| super::aggregator::failed(url, "the target", e))?;
     eprintln!("registered with the aggregator at {url}: {}", serde_json::to_string(&entry.on_chain_check).unwrap_or_default());
     Ok(())
 }

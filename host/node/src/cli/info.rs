@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 use wavs_runtime::bindings::curves_api::Scheme;
 use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, WasmEngine};
-use wavs_types::EnvelopeState;
+use wavs_types::{ChainSpec, EnvelopeState};
 use wavs_types::execution::{ExecutionRecord, Outcome, Submission};
 use wavs_types::hex_bytes;
 use wavs_types::node_api::{OperatorAnswer, OperatorIdentity};
@@ -70,15 +70,23 @@ pub async fn chains(ctx: &Ctx) -> CliResult {
     Ok(())
 }
 
-/// `wavs chains add`: the chain's spec as `[chains.NAME]` takes it, as JSON.
-pub async fn chains_add(name: &str, spec: Value, ctx: &Ctx) -> CliResult {
+/// `wavs chains add`: the chain's spec as `[chains.NAME]` takes it, as JSON. With
+/// `aggregator`, that aggregator is given the chain first (so that nothing is added to
+/// the node if it refuses; it answers a chain it has already as done).
+pub async fn chains_add(name: &str, spec: Value, aggregator: Option<&str>, ctx: &Ctx) -> CliResult {
+    let mut given = Value::Null;
+    if let Some(url) = aggregator {
+        super::aggregator::require_token(url)?;
+        let typed: ChainSpec = serde_json::from_value(spec.clone()).map_err(|e| format!("invalid chain {name}: {e}"))?;
+        given = super::aggregator::add_chain(url, name, typed, ctx.json).await?;
+    }
     let mut body = spec;
     body["name"] = Value::String(name.to_string());
     ctx.client().add_chain(&body).await.map_err(|e| e.to_string())?;
     if ctx.json {
-        output::json(&json!({ "added": name }));
+        output::json(&json!({ "added": name, "aggregator": given }));
     } else {
-        println!("added chain {name}; `wavs chains list` shows when its adapter reads it");
+        println!("added chain {name} to the node at {}; `wavs chains list` shows when its adapter reads it", ctx.client().base());
     }
     Ok(())
 }

@@ -68,6 +68,21 @@ async fn a_refusal_that_may_pass_is_retried_later_and_a_final_one_is_not() {
     assert!(matches!(recorded(&store), Submission::Failed { reason } if reason.contains("refused as told")));
 }
 
+/// An aggregator that does not serve the chain yet refuses as retryable until an operator
+/// adds it, which may take hours: however many refusals came, the envelope is kept and
+/// sent again within 30 s.
+#[test]
+fn a_retryable_refusal_is_sent_again_however_many_came_before() {
+    let refusal = || crate::error::NodeError::Aggregator { message: "503: chain \"b\" is not configured here yet".into(), retryable: true };
+    for attempts in [0, 7, 100, 100_000, u32::MAX] {
+        let state = super::next_state(&[1], Err(refusal()), attempts, 0);
+        let OutboxState::Pending { attempts: now, not_before_ms, last_error: Some(error) } = &state else { panic!("{state:?}") };
+        assert_eq!(*now, attempts.saturating_add(1));
+        assert!(*not_before_ms <= crate::backoff::unix_ms() + 30_000, "sent again within 30 s after {attempts} refusals");
+        assert!(error.contains("not configured here yet") && !state.is_final(), "{state:?}");
+    }
+}
+
 #[tokio::test]
 async fn an_unreachable_aggregator_is_tried_again_and_a_missing_url_is_said() {
     let dir = tempfile::tempdir().unwrap();
