@@ -1,6 +1,8 @@
 //! HTTP fetch: GETs the URL in config var `url` and returns the body (at most 64 KiB)
-//! as the payload. The host lets the request through only if the manifest grants the
-//! URL's host; a refusal comes back as this execution's error.
+//! as the payload. If config var `bearer-secret` names a secret (declared in the
+//! manifest entry's `secrets`), the request carries `Authorization: Bearer <its value>`;
+//! the value itself is never in the manifest. The host lets the request through only if
+//! the manifest grants the URL's host; a refusal comes back as this execution's error.
 
 wit_bindgen::generate!({
     path: "../../wit/service",
@@ -11,13 +13,13 @@ wit_bindgen::generate!({
 use std::io::Read;
 use wasi::http::outgoing_handler;
 use wasi::http::types::{ErrorCode, Fields, Method, OutgoingRequest, Scheme};
-use wavs::service::host::config_var;
+use wavs::service::host::{config_var, secret};
 
 const MAX_BODY: u64 = 64 << 10;
 
 struct HttpFetch;
 
-fn get(url: &str) -> Result<Vec<u8>, String> {
+fn get(url: &str, bearer: Option<String>) -> Result<Vec<u8>, String> {
     let (scheme, rest) = if let Some(r) = url.strip_prefix("http://") {
         (Scheme::Http, r)
     } else if let Some(r) = url.strip_prefix("https://") {
@@ -27,7 +29,13 @@ fn get(url: &str) -> Result<Vec<u8>, String> {
     };
     let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let path = if path.is_empty() { "/" } else { path };
-    let request = OutgoingRequest::new(Fields::new());
+    let headers = Fields::new();
+    if let Some(token) = bearer {
+        headers
+            .append("authorization", format!("Bearer {token}").as_bytes())
+            .map_err(|e| format!("cannot set the authorization header: {e:?}"))?;
+    }
+    let request = OutgoingRequest::new(headers);
     let ok = request.set_method(&Method::Get).is_ok()
         && request.set_scheme(Some(&scheme)).is_ok()
         && request.set_authority(Some(authority)).is_ok()
@@ -63,7 +71,14 @@ fn get(url: &str) -> Result<Vec<u8>, String> {
 impl Guest for HttpFetch {
     fn run(_action: TriggerAction) -> Result<Vec<Response>, String> {
         let url = config_var("url").ok_or("config var `url` is not set")?;
-        let body = get(&url)?;
+        // The secret's value never goes into an error message: only its name.
+        let bearer = match config_var("bearer-secret") {
+            Some(name) => Some(secret(&name).ok_or_else(|| {
+                format!("secret {name:?} (config var `bearer-secret`) is not available: declare it in the manifest entry's `secrets`")
+            })?),
+            None => None,
+        };
+        let body = get(&url, bearer)?;
         Ok(vec![Response { payload: body, ordering: None }])
     }
 }

@@ -7,6 +7,8 @@
 //! use wavs_component_sdk::host::{self, KvStore};
 //! // `config-var`: any `Fn(&str) -> Option<String>` is a [`host::Config`].
 //! let url = host::required(&wavs::service::host::config_var, "url")?;
+//! // `secret`: the same trait; only names the manifest entry declares have a value.
+//! let key = host::required_secret(&wavs::service::host::secret, "API_KEY")?;
 //! // `kv`: a unit struct forwarding to the generated functions.
 //! struct Kv;
 //! impl KvStore for Kv {
@@ -37,6 +39,18 @@ impl<F: Fn(&str) -> Option<String>> Config for F {
 /// Variable `key`, or an error saying to set it in the manifest.
 pub fn required(config: &impl Config, key: &str) -> Result<String, String> {
     config.var(key).ok_or_else(|| format!("configuration variable {key:?} is not set: add it under the component's `config` in the service manifest"))
+}
+
+/// Secret `name` (the `secret` import, passed as `config`), or an error saying how to get
+/// it there. The error names the secret, never a value: do not put a value in a log line,
+/// an error or a response either, as those are recorded and shown.
+pub fn required_secret(secrets: &impl Config, name: &str) -> Result<String, String> {
+    secrets.var(name).ok_or_else(|| {
+        format!(
+            "secret {name:?} is not available: list it under the component's `secrets` in the service manifest, and \
+             have the operator set it (`wavs secrets set SERVICE {name}`)"
+        )
+    })
 }
 
 /// Variable `key` parsed as `T`, or `default` when unset; an error if it does not parse.
@@ -145,6 +159,9 @@ mod tests {
         };
         assert_eq!(required(&config, "n").unwrap(), " 42 ");
         assert!(required(&config, "missing").unwrap_err().contains("service manifest"));
+        assert_eq!(required_secret(&config, "n").unwrap(), " 42 ");
+        let err = required_secret(&config, "API_KEY").unwrap_err();
+        assert!(err.contains("`secrets`") && err.contains("wavs secrets set SERVICE API_KEY"), "{err}");
         assert_eq!(parsed(&config, "n", 0u32).unwrap(), 42);
         assert_eq!(parsed(&config, "missing", 7u32).unwrap(), 7);
         assert!(parsed(&config, "bad", 0u32).unwrap_err().contains("\"bad\""));

@@ -16,3 +16,24 @@ pub async fn serve(body: &'static str) -> u16 {
     });
     port
 }
+
+/// Serves `body` (status 200) only to requests carrying `Authorization: Bearer <token>`;
+/// every other request gets 401 and `denied` as its body. Returns the port.
+pub async fn serve_with_bearer(token: String, body: &'static str, denied: &'static str) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+    let port = listener.local_addr().expect("bound address").port();
+    let expected = format!("Bearer {token}");
+    let app = axum::Router::new().fallback(move |headers: axum::http::HeaderMap, _request: axum::body::Bytes| {
+        let authorized = headers.get(axum::http::header::AUTHORIZATION).is_some_and(|v| v.as_bytes() == expected.as_bytes());
+        async move {
+            match authorized {
+                true => (axum::http::StatusCode::OK, body),
+                false => (axum::http::StatusCode::UNAUTHORIZED, denied),
+            }
+        }
+    });
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    port
+}

@@ -8,7 +8,8 @@ use wavs_types::ServiceManifest;
 use wavs_types::execution::{ExecutionRecord, TaskRequest};
 use wavs_types::health::NodeHealth;
 use wavs_types::node_api::{
-    AdaptersAnswer, ChainAdded, ComponentAccepted, ComponentStatus, ComponentUploaded, OperatorAnswer, PauseAnswer, ServiceDeployed,
+    AdaptersAnswer, ChainAdded, ComponentAccepted, ComponentStatus, ComponentUploaded, OperatorAnswer, PauseAnswer, SecretNames,
+    SecretValue, ServiceDeployed,
 };
 
 /// The content type of a component upload.
@@ -99,6 +100,23 @@ impl NodeClient {
         let verb = if paused { "pause" } else { "resume" };
         let answer = self.api.send(self.api.http().post(self.api.url(&format!("/services/{id}/{verb}"))).header(CONTENT_TYPE, JSON)).await?;
         Api::typed(&format!("POST /services/{id}/{verb}"), answer)
+    }
+
+    /// `PUT /services/{id}/secrets/{name}`: sets a secret; the value goes in the body.
+    pub async fn set_secret(&self, id: &str, name: &str, value: &str) -> Result<(), ClientError> {
+        let body = SecretValue { value: value.to_string() };
+        self.api.send(self.api.http().put(self.api.url(&format!("/services/{id}/secrets/{name}"))).json(&body)).await.map(drop)
+    }
+
+    /// `GET /services/{id}/secrets`: the names of a service's secrets (needs the token).
+    pub async fn secret_names(&self, id: &str) -> Result<SecretNames, ClientError> {
+        Api::typed(&format!("GET /services/{id}/secrets"), self.api.get(&format!("/services/{id}/secrets")).await?)
+    }
+
+    /// `DELETE /services/{id}/secrets/{name}`.
+    pub async fn delete_secret(&self, id: &str, name: &str) -> Result<(), ClientError> {
+        let url = self.api.url(&format!("/services/{id}/secrets/{name}"));
+        self.api.send(self.api.http().delete(url).header(CONTENT_TYPE, JSON)).await.map(drop)
     }
 
     /// `POST /chains`: adds a chain; `body` is its spec with its `name`.

@@ -2,6 +2,9 @@
 //! added at runtime, manual tasks, executions, health, metrics and its own OpenAPI
 //! document.
 //!
+//! Secrets of a service are set, listed (names only) and deleted with the token
+//! ([`secrets`]); no answer carries a value.
+//!
 //! Closed by default. Every request must name one of the node's own addresses in `Host`
 //! and, if it has an `Origin`, come from one of them ([`hosts`]); every request but
 //! GET/HEAD needs the API token as a bearer token ([`auth`], [`token`]) and must declare
@@ -17,6 +20,7 @@ pub mod hosts;
 pub mod metrics;
 pub mod openapi;
 pub mod redact;
+mod secrets;
 mod services;
 mod tasks;
 pub mod token;
@@ -80,6 +84,7 @@ pub struct ApiState {
     cron: Arc<Cron>,
     outcomes: Arc<OutcomeCounts>,
     metrics: Arc<NodeMetrics>,
+    secrets: Arc<crate::secrets::Secrets>,
     token: Option<token::ApiToken>,
 }
 
@@ -98,6 +103,7 @@ impl ApiState {
             cron: node.cron.clone(),
             outcomes: node.outcomes.clone(),
             metrics: node.metrics.clone(),
+            secrets: node.secrets.clone(),
             token: node.config.api_token.clone(),
         })
     }
@@ -126,6 +132,8 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<ApiState>> {
         .routes(routes!(services::remove_service))
         .routes(routes!(services::pause_service))
         .routes(routes!(services::resume_service))
+        .routes(routes!(secrets::list_secrets))
+        .routes(routes!(secrets::set_secret, secrets::delete_secret))
         .routes(routes!(tasks::add_task))
         .routes(routes!(executions::executions))
 }

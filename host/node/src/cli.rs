@@ -12,6 +12,7 @@ pub mod exec;
 pub mod info;
 pub mod new;
 pub mod output;
+pub mod secrets;
 pub mod service;
 
 use crate::error::{NodeError, Result};
@@ -169,6 +170,21 @@ impl Client {
     /// Pauses (`"pause"`) or resumes (`"resume"`) a service.
     pub async fn set_paused(&self, id: &str, verb: &str) -> Result<PauseAnswer> {
         self.inner.set_paused(id, verb == "pause").await.map_err(|e| self.explain(e))
+    }
+
+    /// Sets secret `name` of service `id` to `value` (sent in the body).
+    pub async fn set_secret(&self, id: &str, name: &str, value: &str) -> Result<()> {
+        self.inner.set_secret(id, name, value).await.map_err(|e| self.explain(e))
+    }
+
+    /// The names of service `id`'s secrets.
+    pub async fn secret_names(&self, id: &str) -> Result<wavs_types::node_api::SecretNames> {
+        self.inner.secret_names(id).await.map_err(|e| self.explain(e))
+    }
+
+    /// Deletes secret `name` of service `id`.
+    pub async fn delete_secret(&self, id: &str, name: &str) -> Result<()> {
+        self.inner.delete_secret(id, name).await.map_err(|e| self.explain(e))
     }
 
     /// Adds a chain: `body` is its spec as JSON with its `name`.

@@ -16,6 +16,7 @@ use crate::config::LimitsConfig;
 use crate::error::{NodeError, Result};
 use crate::executions::{ExecutionRecord, OutcomeCounts, Outcome, ResultRecord, Submission};
 use crate::metrics::NodeMetrics;
+use crate::secrets::Secrets;
 use crate::sender::Sender;
 use crate::store::{PendingJob, Store};
 use std::sync::Arc;
@@ -45,6 +46,8 @@ pub struct Executor {
     outcomes: Arc<OutcomeCounts>,
     metrics: Arc<NodeMetrics>,
     sender: Arc<Sender>,
+    /// The operator's secrets; a run gets those its component declares.
+    secrets: Arc<Secrets>,
 }
 
 /// What an [`Executor`] is made of.
@@ -59,6 +62,7 @@ pub(crate) struct ExecutorParts {
     pub outcomes: Arc<OutcomeCounts>,
     pub metrics: Arc<NodeMetrics>,
     pub sender: Arc<Sender>,
+    pub secrets: Arc<Secrets>,
 }
 
 impl Executor {
@@ -74,6 +78,7 @@ impl Executor {
             outcomes: p.outcomes,
             metrics: p.metrics,
             sender: p.sender,
+            secrets: p.secrets,
         }
     }
 
@@ -155,8 +160,10 @@ impl Executor {
         let limits = self.limits.for_component(spec).map_err(NodeError::Invalid)?;
         let action = TriggerAction { service_id: service.id.clone(), workflow_id: job.workflow_id.clone(), data: job.data.clone() };
         let kv = wavs_runtime::ServiceKv::new(self.kv.clone(), service.id.clone());
+        // A declared secret deleted since the deploy fails the run, naming it.
+        let secrets = self.secrets.for_run(&service.id, &spec.secrets)?;
         let (outcome, used) =
-            self.runner.execute_metered(&spec.digest, &action, &limits, &permissions_for(spec), kv).await;
+            self.runner.execute_metered(&spec.digest, &action, &limits, &permissions_for(spec, secrets), kv).await;
         // A failed run is recorded with what it used before it stopped, not zeros.
         *usage = used;
         let outcome = outcome?;
@@ -253,7 +260,7 @@ impl Executor {
     }
 }
 
-/// What a component may do.
-fn permissions_for(spec: &ComponentSpec) -> ExecPermissions {
-    ExecPermissions { allowed_http_hosts: spec.permissions.allowed_http_hosts.clone(), config: spec.config.clone() }
+/// What a component may do, with the values of the secrets it declares.
+fn permissions_for(spec: &ComponentSpec, secrets: wavs_runtime::SecretValues) -> ExecPermissions {
+    ExecPermissions { allowed_http_hosts: spec.permissions.allowed_http_hosts.clone(), config: spec.config.clone(), secrets }
 }

@@ -25,6 +25,7 @@ pub mod metrics;
 pub mod node;
 pub mod reader;
 pub mod scheduler;
+pub mod secrets;
 pub mod sender;
 pub mod services;
 pub mod status_page;

@@ -86,6 +86,11 @@ enum Command {
         #[command(subcommand)]
         command: ServiceCommand,
     },
+    /// Secrets a service's components read (API keys): kept on this node only, never in a manifest.
+    Secrets {
+        #[command(subcommand)]
+        command: SecretsCommand,
+    },
     /// Run a manual task on a workflow (on every node given with --node).
     AddTask {
         #[arg(long)]
@@ -180,6 +185,24 @@ enum ServiceCommand {
     Pause { id: String },
     /// Resume a paused service; the triggers kept meanwhile run.
     Resume { id: String },
+}
+
+#[derive(Subcommand)]
+enum SecretsCommand {
+    /// Keep a secret of SERVICE on this node (the value from stdin, or --file PATH; never
+    /// an argument): its components read it with `secret` if their manifest entry lists
+    /// NAME under `secrets`. Needs the node's API token.
+    Set {
+        service: String,
+        name: String,
+        /// Read the value from this file instead of stdin (one trailing newline is dropped).
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// The names of SERVICE's secrets on this node (never their values).
+    List { service: String },
+    /// Delete a secret; a deployed service declaring it fails its runs until it is set again.
+    Delete { service: String, name: String },
 }
 
 #[derive(Subcommand)]
@@ -368,6 +391,11 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
             ServiceCommand::Remove { id } => service::remove(&id, ctx).await,
             ServiceCommand::Pause { id } => service::pause_or_resume("pause", &id, ctx).await,
             ServiceCommand::Resume { id } => service::pause_or_resume("resume", &id, ctx).await,
+        },
+        Command::Secrets { command } => match command {
+            SecretsCommand::Set { service, name, file } => cli::secrets::set(&service, &name, file.as_deref(), ctx).await,
+            SecretsCommand::List { service } => cli::secrets::list(&service, ctx).await,
+            SecretsCommand::Delete { service, name } => cli::secrets::delete(&service, &name, ctx).await,
         },
         Command::AddTask { service, workflow, payload, task_id } => info::add_task(&service, &workflow, &payload, task_id, ctx).await,
         Command::Executions { service, limit } => info::executions(service.as_deref(), limit, ctx).await,

@@ -46,6 +46,8 @@ pub struct Node {
     /// Fuel and time histograms and envelope sends, for `/metrics`.
     pub(crate) metrics: Arc<NodeMetrics>,
     pub(crate) own: OwnServices,
+    /// The operator's secrets, which components read with `secret`.
+    pub(crate) secrets: Arc<crate::secrets::Secrets>,
 }
 
 impl Node {
@@ -53,6 +55,8 @@ impl Node {
     pub async fn open(config: NodeConfig) -> Result<Arc<Node>> {
         let started = Instant::now();
         let store = Arc::new(Store::open(&config.data_dir)?);
+        // Refuses to start while the secrets file is readable by other users.
+        let secrets = Arc::new(crate::secrets::Secrets::open(&config.data_dir)?);
         // The instance pool holds every execution that may run at once plus one adapter
         // instance per chain (configured or added later), with room for the short-lived
         // ones `describe()` uses.
@@ -91,6 +95,7 @@ impl Node {
             outcomes: outcomes.clone(),
             metrics: metrics.clone(),
             sender: sender.clone(),
+            secrets: secrets.clone(),
         }));
         let scheduler = Arc::new(Scheduler::new(store.clone(), executor)?);
         let readers = Arc::new(Readers {
@@ -118,6 +123,7 @@ impl Node {
             scheduler: scheduler.clone(),
             limits: config.limits.clone(),
             http_rules,
+            secrets: secrets.clone(),
         });
         services.load_stored()?;
         tracing::info!(
@@ -142,6 +148,7 @@ impl Node {
             outcomes,
             metrics,
             own,
+            secrets,
         }))
     }
 

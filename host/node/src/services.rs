@@ -9,6 +9,7 @@ use crate::config::LimitsConfig;
 use crate::cron::Cron;
 use crate::error::{NodeError, Result};
 use crate::scheduler::Scheduler;
+use crate::secrets::Secrets;
 use crate::store::Store;
 use std::sync::Arc;
 use wavs_runtime::HttpRules;
@@ -24,6 +25,8 @@ pub struct Services {
     pub(crate) scheduler: Arc<Scheduler>,
     pub(crate) limits: LimitsConfig,
     pub(crate) http_rules: HttpRules,
+    /// The operator's secrets: a deploy needs every secret its components declare.
+    pub(crate) secrets: Arc<Secrets>,
 }
 
 impl Services {
@@ -144,6 +147,14 @@ impl Services {
         }
         check_http_grants(&self.http_rules, manifest).map_err(NodeError::Invalid)?;
         for (name, spec) in &manifest.components {
+            if let Some(missing) = self.secrets.first_missing(&manifest.id, &spec.secrets) {
+                return Err(NodeError::Invalid(format!(
+                    "components.{name}.secrets: secret {missing:?} is not set for service {:?} on this node: set it with {}, \
+                     then deploy again",
+                    manifest.id,
+                    crate::secrets::set_command(&manifest.id, missing)
+                )));
+            }
             self.limits.for_component(spec).map_err(|m| NodeError::Invalid(format!("components.{name}.limits: {m}")))?;
             self.components.check_not_compiling(&spec.digest)?;
             self.components

@@ -203,10 +203,15 @@ async fn the_openapi_document_covers_every_route() {
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             documented.insert((path.clone(), method.clone()));
-            // Required on every mutating operation; optional (`{}` listed) on a read.
+            // Required on every mutating operation and on the one read that names secrets;
+            // optional (`{}` listed) on every other read.
             let security = op.get("security").and_then(Value::as_array);
             let required = security.is_some_and(|s| !s.is_empty() && !s.contains(&json!({})));
-            assert_eq!(required, method != "get", "{method} {path}: security must be required exactly on mutating operations");
+            let secret_read = method == "get" && path == "/services/{id}/secrets";
+            assert_eq!(required, method != "get" || secret_read, "{method} {path}: security must be required exactly on mutating operations and secret names");
+            if secret_read {
+                assert!(op["responses"].get("401").is_some(), "{method} {path}: response 401 is not documented");
+            }
             assert!(op["responses"].is_object(), "{method} {path}");
             // What the guards answer is documented where they answer it.
             let mut refusals = vec!["403", "421"];

@@ -29,7 +29,7 @@ pub mod service;
 
 pub use adapter::{AdapterRegistry, ChainAdapter};
 pub use error::AdapterErrorKind;
-pub use service::{ComponentRunner, ExecOutcome, ExecPermissions, KvBackend, MemoryKv, ServiceKv, Usage};
+pub use service::{ComponentRunner, ExecOutcome, ExecPermissions, KvBackend, MemoryKv, SecretValues, ServiceKv, Usage};
 pub mod convert;
 pub use convert::chain_config;
 pub use signer::recover_public_key;

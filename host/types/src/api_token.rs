@@ -151,8 +151,9 @@ pub fn load_or_create(data_dir: &Path) -> Result<(String, bool), String> {
     Ok((token, true))
 }
 
-/// Creates `path` readable and writable by its owner only (mode 0600 on Unix).
-fn owner_only_file(path: &Path) -> std::io::Result<std::fs::File> {
+/// Creates `path` (which must not exist) readable and writable by its owner only (mode
+/// 0600 on Unix); the node's secrets file is written so too.
+pub fn owner_only_file(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

@@ -34,9 +34,15 @@ pub struct ComponentSpec {
     /// What the component may reach.
     #[serde(default)]
     pub permissions: Permissions,
-    /// Configuration variables, read with `config-var`.
+    /// Configuration variables, read with `config-var`. Public: every node shows them;
+    /// put keys in `secrets` instead.
     #[serde(default)]
     pub config: BTreeMap<String, String>,
+    /// Names of the operator-held secrets the component reads with `secret` (values are
+    /// set on each node with `wavs secrets set SERVICE NAME`, never in the manifest). A
+    /// node refuses the deploy while one is not set; other names read as none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<String>,
 }
 
 /// Per-component limits; each must stay within the operator's maxima.
@@ -175,7 +181,9 @@ impl TriggerSpec {
     }
 }
 
-fn valid_id(id: &str) -> bool {
+/// Whether `id` is a valid service, workflow or secret name: 1-64 letters, digits, `-`
+/// or `_`.
+pub fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
@@ -197,6 +205,9 @@ impl ServiceManifest {
         for (name, c) in &self.components {
             if c.digest.len() != 64 || !c.digest.chars().all(|ch| ch.is_ascii_hexdigit()) {
                 return Err(format!("components.{name}.digest: expected 64 hex characters (sha256), got {:?}", c.digest));
+            }
+            if let Some(bad) = c.secrets.iter().find(|s| !valid_id(s)) {
+                return Err(format!("components.{name}.secrets: {bad:?}: use 1-64 letters, digits, '-' or '_' for secret names"));
             }
         }
         for (id, wf) in &self.workflows {

@@ -119,6 +119,34 @@ pub struct PauseAnswer {
     pub released_jobs: Option<usize>,
 }
 
+/// `PUT /services/{id}/secrets/{name}`: the value to keep. Printing it (`{:?}`) shows
+/// no value.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SecretValue {
+    /// The secret's value (UTF-8, 1 byte to 64 KiB).
+    pub value: String,
+}
+
+impl std::fmt::Debug for SecretValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretValue(<redacted>)")
+    }
+}
+
+/// `GET /services/{id}/secrets`: the names of a service's secrets on this node, never
+/// their values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub struct SecretNames {
+    /// The service (which need not be deployed: secrets are set before the deploy).
+    pub id: String,
+    /// The names, in order.
+    pub names: Vec<String>,
+}
+
 /// `POST /chains`: the chain now served.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -53,7 +53,8 @@ pub(super) async fn require_token(State(api): State<Arc<ApiState>>, request: Req
     }
 }
 
-fn unauthorized(error: &str) -> Response {
+/// A 401 saying `error`, with `WWW-Authenticate: Bearer`.
+pub(super) fn unauthorized(error: &str) -> Response {
     let body = ApiError { error: error.into(), retryable: false };
     let mut response = (StatusCode::UNAUTHORIZED, Json(body)).into_response();
     response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

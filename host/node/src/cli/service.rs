@@ -35,7 +35,9 @@ What the fields mean (JSON has no comments, so here):
               permissions.allowed-http-hosts: \"host\" or \"host:port\" the component may
               reach (no port: 80 for http, 443 for https; no \"*\"; loopback and private
               hosts only where the node's operator allows them in http-allow-private).
-              config: variables read with `config-var`.
+              config: variables read with `config-var` (public: every node shows them).
+              secrets: names of API keys and the like read with `secret`; each operator
+              sets the values with `wavs secrets set SERVICE NAME` before deploying.
   workflows   id -> { trigger, component, submit }.
               trigger: \"manual\" (tasks from `wavs add-task`), or
                 {\"chain-event\": {\"chain\": NAME, \"contract\": ADDRESS, \"event\": EVENT}}, or

@@ -30,6 +30,7 @@ fn registry(rig: &Rig) -> Services {
         scheduler: Arc::new(Scheduler::new(rig.store.clone(), rig.executor.clone()).unwrap()),
         limits: serde_json::from_str("{}").unwrap(),
         http_rules: HttpRules::default(),
+        secrets: Arc::new(crate::secrets::Secrets::open(rig.dir()).unwrap()),
     }
 }
 

@@ -116,6 +116,7 @@ pub(crate) async fn rig_with(chain: &str, max_concurrent: usize) -> Rig {
         outcomes: outcomes.clone(),
         metrics,
         sender,
+        secrets: Arc::new(crate::secrets::Secrets::open(dir.path()).unwrap()),
     }));
     Rig { _dir: dir, store, executor, targets, aggregator, outcomes, runner, services }
 }

@@ -1,5 +1,5 @@
-//! What a service component imports from the host: its configuration and its key-value
-//! store. Each call checks the deadline and is charged fuel (`meter.rs`), so a component
+//! What a service component imports from the host: its configuration, its declared
+//! secrets and its key-value store. Each call checks the deadline and is charged fuel (`meter.rs`), so a component
 //! cannot escape its limits by leaning on the host.
 
 use super::ServiceKv;
@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 /// Store data of a service component execution.
 pub struct ServiceData {
     pub(crate) config: BTreeMap<String, String>,
+    /// The secrets the manifest entry declares, and no others.
+    pub(crate) secrets: super::SecretValues,
     /// The service's own store; the namespace is fixed by the host.
     pub(crate) kv: ServiceKv,
 }
@@ -20,6 +22,12 @@ impl service_world::wavs::service::host::Host for HostState<ServiceData> {
     fn config_var(&mut self, key: String) -> wasmtime::Result<Option<String>> {
         let value = self.data.config.get(&key).cloned();
         self.meter.charge(key.len() + value.as_ref().map_or(0, String::len), 0)?;
+        Ok(value)
+    }
+
+    fn secret(&mut self, name: String) -> wasmtime::Result<Option<String>> {
+        let value = self.data.secrets.get(&name).cloned();
+        self.meter.charge(name.len() + value.as_ref().map_or(0, String::len), 0)?;
         Ok(value)
     }
 }

@@ -7,5 +7,5 @@ mod runner;
 
 pub use imports::ServiceData;
 pub use kv::{KvBackend, MemoryKv, ServiceKv};
-pub use runner::{ComponentRunner, ExecOutcome, ExecPermissions, Usage};
+pub use runner::{ComponentRunner, ExecOutcome, ExecPermissions, SecretValues, Usage};
 pub(crate) use runner::limits_hint;

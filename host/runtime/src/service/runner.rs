@@ -25,6 +25,31 @@ pub struct ExecPermissions {
     pub allowed_http_hosts: Vec<String>,
     /// Configuration variables visible through `config-var`.
     pub config: BTreeMap<String, String>,
+    /// The secrets visible through `secret`: only those the manifest entry declares.
+    pub secrets: SecretValues,
+}
+
+/// Secret values by name, as an execution sees them. Printing one (`{:?}`) shows the
+/// names only, so no log line or error carries a value.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SecretValues(BTreeMap<String, String>);
+
+impl SecretValues {
+    /// The values in `values`.
+    pub fn new(values: BTreeMap<String, String>) -> Self {
+        SecretValues(values)
+    }
+
+    /// The value of `name`, if present.
+    pub fn get(&self, name: &str) -> Option<&String> {
+        self.0.get(name)
+    }
+}
+
+impl std::fmt::Debug for SecretValues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys().map(|name| format!("{name}=<redacted>"))).finish()
+    }
 }
 
 /// The result of one successful execution.
@@ -165,7 +190,7 @@ impl ComponentRunner {
         let started = Instant::now();
         let origin = format!("{}/{}", action.service_id, action.workflow_id);
         let policy = HttpPolicy::with_rules(permissions.allowed_http_hosts.clone(), &self.http_rules);
-        let data = ServiceData { config: permissions.config.clone(), kv };
+        let data = ServiceData { config: permissions.config.clone(), secrets: permissions.secrets.clone(), kv };
         let mut store = match HostState::new_store(self.engine.engine(), origin, policy.clone(), limits, data) {
             Ok(store) => store,
             Err(e) => return (Err(RuntimeError::Host(format!("cannot set up the execution: {e:#}"))), Usage::default()),

@@ -29,6 +29,7 @@ fn arb_component(digest: BoxedStrategy<String>) -> impl Strategy<Value = Compone
             limits,
             permissions: Permissions { allowed_http_hosts: hosts },
             config,
+            secrets: vec![],
         })
 }
 
