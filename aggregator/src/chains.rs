@@ -13,7 +13,7 @@ use crate::Aggregator;
 use crate::chain::SubmitChain;
 use crate::config::AggregatorChain;
 use crate::error::{AggregatorError, Result};
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -56,6 +56,10 @@ impl ServedChain {
 pub struct Chains {
     map: RwLock<BTreeMap<String, Arc<ServedChain>>>,
     next: AtomicUsize,
+    /// Held through one runtime add, so that its duplicate check still holds when the
+    /// chain goes in, without holding `map` (which every submission reads) across the
+    /// store's write.
+    adding: Mutex<()>,
 }
 
 impl Chains {
@@ -103,20 +107,23 @@ impl Chains {
     }
 
     /// Adds a chain at runtime: checks that neither its name nor its `family:chain-id`
-    /// is served, then has `keep` store it, all under one lock so two requests for one
-    /// chain cannot both pass.
+    /// is served, has `keep` store it, then serves it. Adds run one at a time, so two
+    /// requests for one chain cannot both pass; lookups go on meanwhile.
     fn add(&self, name: &str, chain: ServedChain, keep: impl FnOnce(&ServedChain) -> Result<()>) -> Result<Arc<ServedChain>> {
-        let mut map = self.map.write();
-        if map.contains_key(name) {
-            return Err(AggregatorError::Conflict(format!("chain {name:?} is already served by this aggregator")));
-        }
-        let shared = chain.entry.spec.caip2();
-        if let Some((other, _)) = map.iter().find(|(other, c)| c.entry.spec.is_named(&shared, other)) {
-            return Err(AggregatorError::Conflict(format!("chain {shared} is already served by this aggregator, as {other:?}")));
+        let _adding = self.adding.lock();
+        {
+            let map = self.map.read();
+            if map.contains_key(name) {
+                return Err(AggregatorError::Conflict(format!("chain {name:?} is already served by this aggregator")));
+            }
+            let shared = chain.entry.spec.caip2();
+            if let Some((other, _)) = map.iter().find(|(other, c)| c.entry.spec.is_named(&shared, other)) {
+                return Err(AggregatorError::Conflict(format!("chain {shared} is already served by this aggregator, as {other:?}")));
+            }
         }
         keep(&chain)?;
         let chain = Arc::new(chain);
-        map.insert(name.to_string(), chain.clone());
+        self.map.write().insert(name.to_string(), chain.clone());
         Ok(chain)
     }
 }
