@@ -1,7 +1,8 @@
 //! The real source servers the tests fetch from: a kubo IPFS node (offline, in its own
 //! repo) and go-containerregistry's OCI registry, both built by the project's scripts
 //! (`scripts/build-ipfs.sh`, `scripts/build-oci-registry.sh`; cached after the first
-//! build) and killed when dropped.
+//! build) and killed when dropped. Shared with the devnet's end-to-end test
+//! (`conformance/devnet/tests/component_sources.rs`, through `#[path]`).
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -102,7 +103,7 @@ impl Registry {
     /// Starts the registry and waits until it answers `/v2/`.
     pub fn start() -> Registry {
         let bin = built_by("build-oci-registry.sh");
-        let port = super::common::free_port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let server = Killed(Command::new(bin).args(["-port", &port.to_string()]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
         let host = format!("127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
