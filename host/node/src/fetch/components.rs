@@ -4,7 +4,7 @@
 //! stored digest is the cache: deploying again fetches nothing.
 
 use super::Fetcher;
-use crate::components::Components;
+use crate::components::{CompileState, Components};
 use crate::error::{NodeError, Result};
 use crate::store::Store;
 use std::sync::Arc;
@@ -24,7 +24,10 @@ pub async fn fetch_missing_components(
     for (name, spec) in &manifest.components {
         let Some(source) = &spec.source else { continue };
         let digest = spec.digest.trim_start_matches("0x").to_ascii_lowercase();
-        if store.component_size(&digest).is_some() || components.compile_state(&digest).is_some() {
+        // Compiling already (an upload): the deploy's check says to come back once ready.
+        // A compile that failed is no reason not to fetch the right bytes now.
+        let compiling = matches!(components.compile_state(&digest), Some(CompileState::Compiling { .. }));
+        if compiling || store.component_size(&digest).is_some() {
             continue;
         }
         let at = |e: NodeError| in_component(name, source, e);
