@@ -85,6 +85,7 @@ pub struct ApiState {
     outcomes: Arc<OutcomeCounts>,
     metrics: Arc<NodeMetrics>,
     secrets: Arc<crate::secrets::Secrets>,
+    fetcher: Arc<crate::fetch::Fetcher>,
     token: Option<token::ApiToken>,
 }
 
@@ -104,6 +105,7 @@ impl ApiState {
             outcomes: node.outcomes.clone(),
             metrics: node.metrics.clone(),
             secrets: node.secrets.clone(),
+            fetcher: node.fetcher.clone(),
             token: node.config.api_token.clone(),
         })
     }

@@ -12,6 +12,7 @@ pub mod exec;
 pub mod info;
 pub mod new;
 pub mod output;
+pub mod push;
 pub mod secrets;
 pub mod service;
 

@@ -48,6 +48,8 @@ pub struct Node {
     pub(crate) own: OwnServices,
     /// The operator's secrets, which components read with `secret`.
     pub(crate) secrets: Arc<crate::secrets::Secrets>,
+    /// Fetches components (and service definitions) from `http(s)`, `ipfs` and `oci` sources.
+    pub(crate) fetcher: Arc<crate::fetch::Fetcher>,
 }
 
 impl Node {
@@ -133,6 +135,7 @@ impl Node {
             startup_ms = started.elapsed().as_millis() as u64,
             "node opened"
         );
+        let fetcher = Arc::new(crate::fetch::Fetcher::new(&config.sources));
         Ok(Arc::new(Node {
             config,
             store,
@@ -149,6 +152,7 @@ impl Node {
             metrics,
             own,
             secrets,
+            fetcher,
         }))
     }
 
@@ -192,6 +196,12 @@ impl Node {
     /// Records the address the API actually listens on, so no component reaches it.
     pub fn note_api_addr(&self, bound: std::net::SocketAddr) {
         self.own.note_api_addr(bound);
+    }
+
+    /// Fetches bytes named by a source URI under the operator's `[sources]` settings
+    /// ([`Fetcher::fetch_bytes`](crate::fetch::Fetcher::fetch_bytes)).
+    pub fn fetcher(&self) -> &Arc<crate::fetch::Fetcher> {
+        &self.fetcher
     }
 
     /// The node's configuration.
