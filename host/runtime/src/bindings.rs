@@ -1,6 +1,6 @@
 //! Host bindings generated from the published WIT in `wit/`.
 
-/// The chain-adapter world (with its optional testing interface).
+/// The chain-adapter world (with its optional testing and blocks interfaces).
 pub mod adapter_world {
     wasmtime::component::bindgen!({
         path: "../../wit/adapter",
@@ -29,6 +29,7 @@ pub mod service_world {
 
 pub use adapter_world::exports::wavs::adapter::adapter as adapter_api;
 pub use adapter_world::exports::wavs::adapter::testing as testing_api;
+pub use adapter_world::exports::wavs::adapter::blocks as blocks_api;
 pub use adapter_world::wavs::adapter::curves as curves_api;
 pub use adapter_world::wavs::types::types as wit_types;
 

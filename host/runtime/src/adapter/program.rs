@@ -1,7 +1,7 @@
 //! One loaded adapter file: compiled, type-checked against the adapter world, described.
 
 use crate::bindings::adapter_world::ChainAdapterWithTesting;
-use crate::bindings::{adapter_api, testing_api};
+use crate::bindings::{adapter_api, blocks_api, testing_api};
 use crate::engine::{LoadSource, WasmEngine};
 use crate::error::{Result, RuntimeError};
 use crate::http_policy::HttpPolicy;
@@ -43,6 +43,8 @@ pub struct AdapterProgram {
     pub(crate) pre: InstancePre<HostState<AdapterData>>,
     pub(crate) adapter: adapter_api::GuestIndices,
     pub(crate) testing: Option<testing_api::GuestIndices>,
+    /// The optional `blocks` export, which deterministic workflows need.
+    pub(crate) blocks: Option<blocks_api::GuestIndices>,
 }
 
 impl AdapterProgram {
@@ -77,6 +79,7 @@ impl AdapterProgram {
             RuntimeError::InvalidComponent(format!("not a chain adapter: {e:#}"))
         })?;
         let testing = testing_api::GuestIndices::new(&pre).ok();
+        let blocks = blocks_api::GuestIndices::new(&pre).ok();
         let mut program = AdapterProgram {
             info: AdapterInfo {
                 family: String::new(),
@@ -91,6 +94,7 @@ impl AdapterProgram {
             pre,
             adapter,
             testing,
+            blocks,
         };
         let description = program.describe(engine).await?;
         if description.family.is_empty()
