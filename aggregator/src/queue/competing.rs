@@ -6,6 +6,7 @@
 
 use super::{Entry, Key, Queue};
 use crate::targets::Target;
+use std::collections::HashMap;
 use wavs_types::aggregator_events::{CompetingResults, EventResults, ResultSigner, SignedResult};
 use wavs_types::hex_bytes::encode;
 
@@ -46,25 +47,24 @@ impl Queue {
         (!results.is_empty()).then(|| sorted(event_id, results))
     }
 
-    /// Open events with more than one digest for a target, and the newest few.
+    /// Open events with more than one digest for a target, and the newest few: one pass
+    /// over the open entries, however many events compete.
     pub fn competing(&self) -> CompetingResults {
-        let events: Vec<&(Target, Vec<u8>)> = self.open_digests.iter().filter(|(_, n)| **n > 1).map(|(e, _)| e).collect();
+        let mut events: HashMap<(&Target, &[u8]), Vec<SignedResult>> = HashMap::new();
+        for (key, entry) in &self.entries {
+            let competing = self.open_digests.get(&key.event()).is_some_and(|n| *n > 1);
+            if competing && entry.is_open() {
+                events.entry((&key.target, &key.event_id)).or_default().push(signed_result(key, entry));
+            }
+        }
+        let count = events.len();
         let mut recent: Vec<(u64, EventResults)> = events
-            .iter()
-            .map(|(target, id)| {
-                let results: Vec<SignedResult> = self
-                    .entries
-                    .iter()
-                    .filter(|(k, e)| &k.target == target && &k.event_id == id && e.is_open())
-                    .map(|(k, e)| signed_result(k, e))
-                    .collect();
-                let newest = results.iter().map(|r| r.created_ms).max().unwrap_or(0);
-                (newest, sorted(id, results))
-            })
+            .into_iter()
+            .map(|((_, id), results)| (results.iter().map(|r| r.created_ms).max().unwrap_or(0), sorted(id, results)))
             .collect();
         recent.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.event_id.cmp(&b.1.event_id)));
         recent.truncate(RECENT_COMPETING);
-        CompetingResults { events: events.len(), recent: recent.into_iter().map(|(_, r)| r).collect() }
+        CompetingResults { events: count, recent: recent.into_iter().map(|(_, r)| r).collect() }
     }
 }
 
