@@ -9,17 +9,21 @@
 //!   have answered for that item alone. Counted items are committed together.
 //! - `GET /envelopes/{event-id}[?chain=&manager=&handler=]`: the status of an event id,
 //!   for one target if the query names it.
+//! - `GET /events/{event-id}`: every result (digest) signed for an event id and who
+//!   signed which, so operators that disagree show up as competing digests.
 //! - `GET /targets`; `POST /targets` and `DELETE /targets` with `{"chain", "manager",
 //!   "handler"}` and `Authorization: Bearer <api-token>`.
 //! - `POST /chains` with a chain as the node's `POST /chains` takes it (plus
 //!   `accept-verified-targets`) and the API token: submitted to from now on, kept across
 //!   restarts. A submission naming a chain not served yet is refused as retryable (503).
-//! - `GET /health` (503 while the store cannot write), `GET /metrics`.
+//! - `GET /health` (503 while the store cannot write; `competing` counts events whose
+//!   operators signed different results), `GET /metrics`.
 //! - `GET /openapi.json`: all of this, derived from the handlers and their types.
 
 mod batch;
 mod chains;
 mod envelopes;
+mod events;
 mod health;
 pub mod openapi;
 mod targets;
@@ -38,6 +42,7 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<Aggregator>> {
         .routes(routes!(envelopes::submit))
         .routes(routes!(batch::submit_batch))
         .routes(routes!(envelopes::status))
+        .routes(routes!(events::results))
         .routes(routes!(targets::list, targets::register, targets::unregister))
         .routes(routes!(chains::add))
         .routes(routes!(health::health))

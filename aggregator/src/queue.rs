@@ -12,6 +12,7 @@
 //! store (`crate::store`), and [`Queue::restore`] rebuilds a queue from what was stored.
 
 mod bounds;
+mod competing;
 mod entry;
 
 pub use bounds::{Caps, Usage};
@@ -104,6 +105,8 @@ pub struct Queue {
     touched: BTreeSet<Key>,
     /// (target, event id)s finished or forgotten since the last `clear_changes`.
     finished_touched: BTreeSet<(Target, Vec<u8>)>,
+    /// Open entries (digests) per (target, event id): more than one is a disagreement.
+    open_digests: HashMap<(Target, Vec<u8>), usize>,
 }
 
 impl Queue {
@@ -125,6 +128,7 @@ impl Queue {
         if !entry.is_open() {
             return;
         }
+        self.count_digest(key, add);
         let bytes = entry.charged_bytes(key);
         let usage = self.usage.entry(key.target.clone()).or_default();
         if add {
@@ -195,6 +199,7 @@ impl Queue {
                 let empty = Entry::new(envelope.clone(), quorum.threshold, now_ms);
                 self.charge(&key, &empty, true);
                 self.entries.insert(key.clone(), empty);
+                self.warn_if_second_digest(&key);
             }
         }
         let outcome = self.mutate(&key, |entry| {

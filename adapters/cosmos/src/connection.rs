@@ -56,6 +56,15 @@ pub(crate) fn to_any(msg: impl Msg) -> Result<Any, AdapterError> {
     msg.to_any().map_err(|e| AdapterError::Rejected(format!("cannot encode message: {e}")))
 }
 
+impl Connection {
+    /// The header time of the block at `height` (`blocks.block-time`); a height not
+    /// reached yet is transient.
+    pub(crate) fn block_time(&self, height: u64) -> Result<u64, AdapterError> {
+        let block = self.comet.block(Some(height))?.ok_or_else(|| AdapterError::Transient(format!("no block {height} yet")))?;
+        Ok(block_info(&block)?.time_unix_ms)
+    }
+}
+
 fn block_info(block: &Value) -> Result<BlockInfo, AdapterError> {
     let header = &block["block"]["header"];
     Ok(BlockInfo {

@@ -46,6 +46,12 @@ impl Guest for CosmosAdapter {
     }
 }
 
+impl bindings::exports::wavs::adapter::blocks::Guest for CosmosAdapter {
+    fn block_time(conn: ConnectionBorrow<'_>, height: u64) -> Result<u64, AdapterError> {
+        conn.get::<connection::Connection>().block_time(height)
+    }
+}
+
 impl TestingGuest for CosmosAdapter {
     fn deploy_service(conn: ConnectionBorrow<'_>, scheme: Scheme, operators: Vec<TestOperator>, threshold: u64) -> Result<TestDeployment, AdapterError> {
         testing::Testing::deploy_service(conn, scheme, operators, threshold)

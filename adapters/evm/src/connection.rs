@@ -131,6 +131,13 @@ impl Connection {
         parse().map(Some).map_err(|m| AdapterError::Transient(format!("eth_getBlockByNumber: {m}")))
     }
 
+    /// The timestamp of the block at `height`, in ms (`blocks.block-time`); a height not
+    /// produced yet is transient.
+    pub(crate) fn block_time(&self, height: u64) -> Result<u64, AdapterError> {
+        let block = self.block_info(&hex_quantity(height))?;
+        block.map(|b| b.time_unix_ms).ok_or_else(|| AdapterError::Transient(format!("no block {height} yet")))
+    }
+
     /// The scheme the service manager at `manager` names (see `scheme::of_manager`).
     pub(crate) fn manager_scheme(&self, manager: &str) -> Result<Scheme, AdapterError> {
         let named = self.call_if_offered(manager, IWavsServiceManager::signatureSchemeCall {}, json!("latest"))?;

@@ -64,6 +64,15 @@ impl Guest for EvmAdapter {
     }
 }
 
+impl bindings::exports::wavs::adapter::blocks::Guest for EvmAdapter {
+    fn block_time(
+        conn: bindings::exports::wavs::adapter::adapter::ConnectionBorrow<'_>,
+        height: u64,
+    ) -> Result<u64, bindings::exports::wavs::adapter::adapter::AdapterError> {
+        conn.get::<connection::Connection>().block_time(height)
+    }
+}
+
 impl bindings::exports::wavs::adapter::testing::Guest for EvmAdapter {
     fn deploy_service(
         conn: bindings::exports::wavs::adapter::adapter::ConnectionBorrow<'_>,

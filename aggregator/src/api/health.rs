@@ -32,7 +32,8 @@ fn counters(c: &Counters) -> AggregatorCounters {
 
 /// The aggregator's state: its store, each chain (adapter loaded, restarts, configured
 /// or added at runtime), each
-/// target's open envelopes and bytes, the queue and the counters since start.
+/// target's open envelopes and bytes, the queue, the counters since start, and events
+/// whose operators signed competing results.
 ///
 /// 503 while the store cannot write; it answers 200 again once writes succeed.
 #[utoipa::path(get, path = "/health", tag = "status", operation_id = "health",
@@ -49,7 +50,7 @@ pub(super) async fn health(State(agg): State<Arc<Aggregator>>) -> (StatusCode, J
             (name, AggregatorChainHealth { adapter_loaded: c.has_adapter(), adapter_restarts: c.restarts(), source })
         })
         .collect();
-    let (queue_depth, pending, store) = {
+    let (queue_depth, pending, store, competing) = {
         let queue = agg.queue.lock();
         let per_target = queue.usages().map(|(t, u)| TargetUsage {
             chain: t.chain.clone(),
@@ -61,7 +62,7 @@ pub(super) async fn health(State(agg): State<Arc<Aggregator>>) -> (StatusCode, J
         let per_target = per_target.collect();
         let total = queue.total();
         let store = StoreHealth { path: queue.path().display().to_string(), file_bytes: queue.file_size(), fault: queue.fault().map(str::to_string) };
-        (queue.depth(), Pending { entries: total.entries, bytes: total.bytes, per_target }, store)
+        (queue.depth(), Pending { entries: total.entries, bytes: total.bytes, per_target }, store, queue.competing())
     };
     let (code, status) = match &store.fault {
         None => (StatusCode::OK, HealthStatus::Ok),
@@ -78,6 +79,7 @@ pub(super) async fn health(State(agg): State<Arc<Aggregator>>) -> (StatusCode, J
         store,
         counters: counters(&agg.counters),
         adapters: agg.registry.loaded(),
+        competing,
     };
     (code, Json(body))
 }

@@ -24,7 +24,7 @@ pub fn for_call(what: &str) -> Option<&'static str> {
     let method = what.split([' ', '(']).next().unwrap_or(what);
     Some(match method {
         "open" => STEP2,
-        "head" | "block-hash" => STEP3,
+        "head" | "block-hash" | "block-time" => STEP3,
         "events" | "check-filter" => STEP4,
         "envelope-digest" => STEP5,
         "operator-id" | "verify" => STEP6,

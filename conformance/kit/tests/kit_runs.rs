@@ -219,4 +219,7 @@ fn a_chain_that_skips_heights_passes_the_block_checks() {
     let (_, detail) = status_of(&report, "block-interval-events");
     assert!(detail.contains("none at the skipped heights"), "{detail}");
     assert!(status_of(&report, "describe").1.contains("tick"), "the adapter's own trigger kind is a valid one");
+    let (status, detail) = status_of(&report, "block-time-matches-head");
+    assert_eq!(status, "skipped", "blocks is optional: {detail}");
+    assert!(detail.contains("no `blocks` interface"), "{detail}");
 }

@@ -33,9 +33,30 @@ pub struct Chain {
     /// The scheme each handler's operators sign with, as the adapter read it from
     /// chain: a property of the handler's manager, asked once per handler.
     schemes: parking_lot::Mutex<BTreeMap<String, Scheme>>,
+    /// Block times deterministic workflows read, by height: every workflow triggered by
+    /// one block asks once; the highest [`BLOCK_TIMES_KEPT`] heights are kept.
+    block_times: parking_lot::Mutex<BTreeMap<u64, u64>>,
 }
 
+/// How many block times a chain keeps.
+const BLOCK_TIMES_KEPT: usize = 256;
+
 impl Chain {
+    /// The time of the block at `height` (ms since the epoch), read through the adapter
+    /// the first time.
+    async fn block_time(&self, height: u64) -> Result<u64> {
+        if let Some(time) = self.block_times.lock().get(&height) {
+            return Ok(*time);
+        }
+        let time = self.adapter.block_time(height).await?;
+        let mut kept = self.block_times.lock();
+        kept.insert(height, time);
+        if kept.len() > BLOCK_TIMES_KEPT {
+            kept.pop_first();
+        }
+        Ok(time)
+    }
+
     /// The scheme to sign with for `handler`, read through the adapter the first time.
     async fn scheme_for(&self, handler: &str) -> Result<Scheme> {
         if let Some(scheme) = self.schemes.lock().get(handler) {
@@ -84,7 +105,7 @@ impl Chains {
         let key = chain_key(&self.operator, name, &spec)?;
         let signer = AdapterSigner::public_only(&key.signer)?;
         let adapter = ChainAdapter::from_spec(self.registry.clone(), name, &spec, signer, self.adapter_limits.clone());
-        Ok(Chain { spec, adapter: Arc::new(adapter), key, added, schemes: Default::default() })
+        Ok(Chain { spec, adapter: Arc::new(adapter), key, added, schemes: Default::default(), block_times: Default::default() })
     }
 
     /// Each chain's public key (SEC1 compressed) and where the key came from.
@@ -201,6 +222,13 @@ impl crate::executor::SigningTargets for Chains {
             signature: signer.sign_for(to_sign.scheme, &to_sign.digest)?,
             public_key: signer.public_key_for(to_sign.scheme)?,
         })
+    }
+}
+
+/// Deterministic workflows' clocks read the trigger block's time from its chain.
+impl crate::executor::BlockTimes for Chains {
+    fn block_time<'a>(&'a self, chain: &'a str, height: u64) -> crate::executor::BoxFuture<'a, Result<u64>> {
+        Box::pin(async move { self.served(chain)?.block_time(height).await })
     }
 }
 

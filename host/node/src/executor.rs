@@ -4,10 +4,14 @@
 //! transaction; then it hands them to the [`Sender`]. Scheduling is `scheduler.rs`,
 //! which calls [`Executor::run`] and nothing calls back.
 
+mod block_times;
 mod targets;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_determinism;
 
+pub use block_times::BlockTimes;
 pub use targets::{BoxFuture, Signed, SigningTargets, ToSign};
 
 use crate::backoff::{Schedule, unix_ms};
@@ -22,7 +26,8 @@ use crate::store::{PendingJob, Store};
 use std::sync::Arc;
 use std::time::Duration;
 use wavs_runtime::bindings::wit_types::TriggerAction;
-use wavs_runtime::{ComponentRunner, ExecPermissions, KvBackend};
+use crate::job::TriggerKey;
+use wavs_runtime::{ComponentRunner, Determinism, ExecPermissions, KvBackend};
 use wavs_types::{ComponentSpec, ServiceManifest, SignedSubmission, SubmitSpec, WireEnvelope, derive_event_id, ordering_bytes};
 
 /// Runs that fail in a way that may pass (chain RPC down, adapter restarting) are tried
@@ -40,6 +45,8 @@ pub struct Executor {
     kv: Arc<dyn KvBackend>,
     services: Deployed,
     targets: Arc<dyn SigningTargets>,
+    /// Block times for deterministic workflows' clocks.
+    block_times: Arc<dyn BlockTimes>,
     limits: LimitsConfig,
     /// At most `max-concurrent-executions` runs at once.
     permits: tokio::sync::Semaphore,
@@ -57,6 +64,7 @@ pub(crate) struct ExecutorParts {
     pub kv: Arc<dyn KvBackend>,
     pub services: Deployed,
     pub targets: Arc<dyn SigningTargets>,
+    pub block_times: Arc<dyn BlockTimes>,
     pub limits: LimitsConfig,
     pub max_concurrent: usize,
     pub outcomes: Arc<OutcomeCounts>,
@@ -73,6 +81,7 @@ impl Executor {
             kv: p.kv,
             services: p.services,
             targets: p.targets,
+            block_times: p.block_times,
             limits: p.limits,
             permits: tokio::sync::Semaphore::new(p.max_concurrent.max(1)),
             outcomes: p.outcomes,
@@ -162,8 +171,11 @@ impl Executor {
         let kv = wavs_runtime::ServiceKv::new(self.kv.clone(), service.id.clone());
         // A declared secret deleted since the deploy fails the run, naming it.
         let secrets = self.secrets.for_run(&service.id, &spec.secrets)?;
-        let (outcome, used) =
-            self.runner.execute_metered(&spec.digest, &action, &limits, &permissions_for(spec, secrets), kv).await;
+        let mut permissions = permissions_for(spec, secrets);
+        if wf.deterministic {
+            permissions.determinism = Some(self.determinism(job).await?);
+        }
+        let (outcome, used) = self.runner.execute_metered(&spec.digest, &action, &limits, &permissions, kv).await;
         // A failed run is recorded with what it used before it stopped, not zeros.
         *usage = used;
         let outcome = outcome?;
@@ -199,6 +211,21 @@ impl Executor {
             record.results.push(ResultRecord { event_id: envelope.event_id, payload: envelope.payload, submission });
         }
         Ok((record, signed))
+    }
+
+    /// The environment of `job` in deterministic mode: seeded from the trigger's identity
+    /// (its first event id), the clock at the trigger's time, both the same on every
+    /// operator. A manual task has no time every operator shares, so it reads 0.
+    async fn determinism(&self, job: &crate::job::Job) -> Result<Determinism> {
+        let time_ms = match &job.key {
+            TriggerKey::ChainEvent { chain, height, .. } | TriggerKey::Block { chain, height, .. } => {
+                self.block_times.block_time(chain, *height).await?
+            }
+            TriggerKey::Cron { time_unix_s } => time_unix_s.saturating_mul(1000),
+            TriggerKey::Manual { .. } => 0,
+        };
+        let trigger_id = derive_event_id(&job.service_id, &job.workflow_id, &job.key.identity(), 0);
+        Ok(Determinism::new(&trigger_id, time_ms))
     }
 
     /// Signs `envelope` for `handler` on `chain`: the digest, bound to that chain and
@@ -262,5 +289,5 @@ impl Executor {
 
 /// What a component may do, with the values of the secrets it declares.
 fn permissions_for(spec: &ComponentSpec, secrets: wavs_runtime::SecretValues) -> ExecPermissions {
-    ExecPermissions { allowed_http_hosts: spec.permissions.allowed_http_hosts.clone(), config: spec.config.clone(), secrets }
+    ExecPermissions { allowed_http_hosts: spec.permissions.allowed_http_hosts.clone(), config: spec.config.clone(), secrets, determinism: None }
 }

@@ -92,6 +92,7 @@ impl Node {
             kv: store.clone(),
             services: deployed.clone(),
             targets: chains.clone(),
+            block_times: chains.clone(),
             limits: config.limits.clone(),
             max_concurrent: config.max_concurrent_executions,
             outcomes: outcomes.clone(),

@@ -5,7 +5,7 @@
 mod guests;
 mod rig;
 
-pub(crate) use rig::{FakeTargets, KEY, Rig, rig, rig_with, task};
+pub(crate) use rig::{FAKE_BLOCK_MS, FakeTargets, KEY, Rig, rig, rig_with, task};
 
 use crate::executions::{ExecutionRecord, Outcome, ResultRecord, Submission};
 pub(crate) use guests::guest;

@@ -112,11 +112,12 @@ fn bench_exec(c: &mut Criterion) {
     let Runner { runner, digests, _cache } = precompiled_runner(&["echo", "square", "import-loop"]);
     let limits = Limits::COMPONENT_DEFAULT;
     let kv = ServiceKv::new(Arc::new(MemoryKv::new()), "bench");
-    let no_config = ExecPermissions { allowed_http_hosts: vec![], config: BTreeMap::new(), secrets: Default::default() };
+    let no_config = ExecPermissions { allowed_http_hosts: vec![], config: BTreeMap::new(), secrets: Default::default(), determinism: None };
     let with_config = ExecPermissions {
         allowed_http_hosts: vec![],
         config: BTreeMap::from([("key".to_string(), "value".to_string())]),
         secrets: Default::default(),
+        determinism: None,
     };
 
     let mut uint256 = [0u8; 32];

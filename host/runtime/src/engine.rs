@@ -270,7 +270,7 @@ mod tests {
 
     async fn run(runner: &ComponentRunner, digest: &str, payload: &[u8], limits: Limits) -> Result<ExecOutcome> {
         let action = TriggerAction { service_id: "s".into(), workflow_id: "w".into(), data: TriggerData::Raw(payload.to_vec()) };
-        let permissions = ExecPermissions { allowed_http_hosts: vec![], config: Default::default(), secrets: Default::default() };
+        let permissions = ExecPermissions { allowed_http_hosts: vec![], config: Default::default(), secrets: Default::default(), determinism: None };
         let kv = ServiceKv::new(Arc::new(MemoryKv::new()), "s");
         runner.execute(digest, &action, &limits, &permissions, kv).await
     }

@@ -15,6 +15,7 @@ mod scheme_keys;
 mod limiter;
 pub mod meter;
 mod state;
+pub mod determinism;
 
 pub use engine::{LoadSource, WasmEngine};
 pub use error::{Result, RuntimeError};
@@ -29,6 +30,7 @@ pub mod service;
 
 pub use adapter::{AdapterRegistry, ChainAdapter};
 pub use error::AdapterErrorKind;
+pub use determinism::Determinism;
 pub use service::{ComponentRunner, ExecOutcome, ExecPermissions, KvBackend, MemoryKv, SecretValues, ServiceKv, Usage};
 pub mod convert;
 pub use convert::chain_config;

@@ -1,6 +1,7 @@
 //! The data every store carries: WASI context, HTTP policy, limits, the call's meter,
 //! and the world-specific part `D`.
 
+use crate::determinism::Determinism;
 use crate::error::RuntimeError;
 use crate::guest_stderr::GuestStderr;
 use crate::http_policy::HttpPolicy;
@@ -18,6 +19,8 @@ pub struct HostState<D> {
     /// component never reads its environment, clocks or randomness), and building one
     /// seeds two random generators and boxes its streams.
     wasi: Option<WasiCtx>,
+    /// Set for a deterministic execution: what its randomness and clocks answer.
+    determinism: Option<Determinism>,
     http: WasiHttpCtx,
     table: ResourceTable,
     pub(crate) policy: HttpPolicy,
@@ -51,6 +54,7 @@ impl<D: Send + 'static> HostState<D> {
         table.set_max_capacity(usize::try_from(limits.host_handles).unwrap_or(usize::MAX));
         let state = HostState {
             wasi: None,
+            determinism: None,
             http,
             table,
             policy,
@@ -79,6 +83,12 @@ impl<D: Send + 'static> HostState<D> {
         });
         store.set_epoch_deadline(1);
         Ok(store)
+    }
+
+    /// Makes the guest's randomness and clocks those of `determinism` (before its first
+    /// WASI call, when the context is built).
+    pub(crate) fn set_determinism(&mut self, determinism: Option<Determinism>) {
+        self.determinism = determinism;
     }
 
     /// Starts a new call on a long-lived store (an adapter instance): fresh deadline,
@@ -112,15 +122,21 @@ impl<D: Send + 'static> HostState<D> {
 }
 
 /// The WASI context every guest gets: no filesystem, no sockets, no environment or
-/// arguments, stdin closed, stdout discarded, stderr kept as a short tail in `stderr`.
-fn wasi_ctx(stderr: &GuestStderr) -> WasiCtx {
-    WasiCtxBuilder::new().stderr(stderr.clone()).build()
+/// arguments, stdin closed, stdout discarded, stderr kept as a short tail in `stderr`;
+/// randomness and clocks fixed by `determinism` when set, the host's otherwise.
+fn wasi_ctx(stderr: &GuestStderr, determinism: Option<&Determinism>) -> WasiCtx {
+    let mut builder = WasiCtxBuilder::new();
+    builder.stderr(stderr.clone());
+    if let Some(d) = determinism {
+        d.apply(&mut builder);
+    }
+    builder.build()
 }
 
 impl<D: Send> WasiView for HostState<D> {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        let stderr = &self.stderr;
-        let ctx = self.wasi.get_or_insert_with(|| wasi_ctx(stderr));
+        let (stderr, determinism) = (&self.stderr, self.determinism.as_ref());
+        let ctx = self.wasi.get_or_insert_with(|| wasi_ctx(stderr, determinism));
         WasiCtxView { ctx, table: &mut self.table }
     }
 }

@@ -23,7 +23,7 @@ fn uint(n: u64) -> Vec<u8> {
 /// service's namespace. Returns the payload.
 async fn count(runner: &ComponentRunner, digest: &str, backend: &Arc<MemoryKv>, service: &str, workflow: &str) -> Vec<u8> {
     let action = TriggerAction { service_id: service.into(), workflow_id: workflow.into(), data: TriggerData::Raw(vec![]) };
-    let permissions = ExecPermissions { allowed_http_hosts: vec![], config: BTreeMap::new(), secrets: Default::default() };
+    let permissions = ExecPermissions { allowed_http_hosts: vec![], config: BTreeMap::new(), secrets: Default::default(), determinism: None };
     let kv = ServiceKv::new(backend.clone(), service);
     let out = runner.execute(digest, &action, &Limits::COMPONENT_DEFAULT, &permissions, kv).await.unwrap();
     assert_eq!(out.responses.len(), 1);
@@ -54,7 +54,7 @@ async fn a_corrupt_counter_fails_the_execution_with_how_to_fix_it() {
     let backend = Arc::new(MemoryKv::new());
     ServiceKv::new(backend.clone(), "alpha").set("count", b"xyz").unwrap();
     let action = TriggerAction { service_id: "alpha".into(), workflow_id: "tick".into(), data: TriggerData::Raw(vec![]) };
-    let permissions = ExecPermissions { allowed_http_hosts: vec![], config: BTreeMap::new(), secrets: Default::default() };
+    let permissions = ExecPermissions { allowed_http_hosts: vec![], config: BTreeMap::new(), secrets: Default::default(), determinism: None };
     let err = runner
         .execute(&digest, &action, &Limits::COMPONENT_DEFAULT, &permissions, ServiceKv::new(backend.clone(), "alpha"))
         .await

@@ -31,6 +31,9 @@ pub struct AggregatorHealth {
     pub counters: AggregatorCounters,
     /// The adapters loaded, one per family.
     pub adapters: Vec<AdapterInfo>,
+    /// Events whose operators signed different results (`GET /events/{event-id}` for one).
+    #[serde(default)]
+    pub competing: crate::aggregator_events::CompetingResults,
 }
 
 /// One chain in the aggregator's `/health`.

@@ -2,6 +2,7 @@
 //! chain specs, envelopes and the messages between node and aggregator.
 
 pub mod aggregator_chains;
+pub mod aggregator_events;
 pub mod aggregator_health;
 pub mod aggregator_targets;
 pub mod api;

@@ -95,6 +95,12 @@ pub struct WorkflowSpec {
     pub component: String,
     /// Where results go; `none` keeps them local (visible through the API).
     pub submit: SubmitSpec,
+    /// Runs the component so every operator computes the same bytes: `wasi:random` seeded
+    /// from the trigger's identity, the wall clock fixed at the trigger's time (the
+    /// block's time for chain triggers, the tick's for cron, 0 for manual tasks). Chain
+    /// triggers need an adapter exporting `blocks`. Default false: real randomness and time.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deterministic: bool,
 }
 
 /// What starts a workflow.

@@ -3,9 +3,10 @@
 
 use crate::blocks::head_at_least;
 use crate::kit::{Kit, ensure};
-use crate::report::Outcome;
+use crate::report::{Outcome, skip};
 use std::time::{SystemTime, UNIX_EPOCH};
 use wavs_runtime::bindings::adapter_api::{BlockInfo, BlockStatus, BlockTag};
+use wavs_runtime::{AdapterErrorKind, RuntimeError};
 
 /// 2015-01-01 in milliseconds: a block time below it is seconds, not milliseconds.
 const EARLIEST_MS: u64 = 1_420_070_400_000;
@@ -115,4 +116,24 @@ pub async fn block_hashes_stable(kit: &mut Kit) -> Result<String, Outcome> {
         shown(&beyond),
     )?;
     Ok(format!("height {settled} {}", shown(&once)))
+}
+
+/// The optional `blocks` export answers the head's own time for the head's height, the
+/// same on a second call: deterministic workflows' clocks read it on every operator.
+pub async fn block_time_matches_head(kit: &mut Kit) -> Result<String, Outcome> {
+    let result = kit.conn.head(BlockTag::Latest).await;
+    let head = kit.check("head", result)?;
+    let first = kit.conn.block_time(head.height).await;
+    if let Err(RuntimeError::Adapter { kind: AdapterErrorKind::Unsupported, message }) = &first {
+        return skip(format!("{message} (optional: only deterministic workflows need it)"));
+    }
+    let first = kit.check("block-time", first)?;
+    let result = kit.conn.block_time(head.height).await;
+    let again = kit.check("block-time", result)?;
+    ensure(
+        first == head.time_unix_ms && again == first,
+        format!("block-time({}) to be head(latest)'s time-unix-ms {} on every call", head.height, head.time_unix_ms),
+        format!("{first} then {again}"),
+    )?;
+    Ok(format!("height {} at {first} ms", head.height))
 }

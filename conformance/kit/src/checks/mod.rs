@@ -32,6 +32,7 @@ pub async fn run_all(kit: &mut Kit, adapter: &Path, loaded: Result<String, Strin
     report.record("head-advances", STEP3, head::head_advances(kit).await);
     report.record("head-safe-finalized", STEP3, head::head_tags(kit).await);
     report.record("block-hashes-stable", STEP3, head::block_hashes_stable(kit).await);
+    report.record("block-time-matches-head", STEP3, head::block_time_matches_head(kit).await);
     report.record("block-interval-events", STEP4, chain::block_interval_events(kit).await);
     report.record("events-complete-and-split-stable", STEP4, chain::events_complete_and_stable(kit).await);
     report.record("event-positions-monotonic", STEP4, chain::positions_monotonic(kit).await);

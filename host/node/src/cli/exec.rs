@@ -168,7 +168,7 @@ pub async fn run(args: ExecArgs, json_out: bool) -> CliResult {
         time_ms: args.time_ms.unwrap_or(Limits::COMPONENT_DEFAULT.time_ms),
         ..Limits::COMPONENT_DEFAULT
     };
-    let permissions = ExecPermissions { allowed_http_hosts: args.allow_http_hosts.clone(), config: args.config.clone(), secrets: Default::default() };
+    let permissions = ExecPermissions { allowed_http_hosts: args.allow_http_hosts.clone(), config: args.config.clone(), secrets: Default::default(), determinism: None };
     let kv = ServiceKv::new(Arc::new(MemoryKv::new()), args.service_id.clone());
     let action = TriggerAction { service_id: args.service_id.clone(), workflow_id: args.workflow_id.clone(), data };
     let outcome = runner

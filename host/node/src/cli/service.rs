@@ -50,6 +50,9 @@ What the fields mean (JSON has no comments, so here):
                 {\"aggregator\": {\"chain\": NAME, \"handler\": ADDRESS, \"manager\": ADDRESS}}
               NAME: a chain's local name (`wavs chains list`), or its shared id
               family:chain-id (e.g. evm:31337), which every operator's node resolves.
+              deterministic: true seeds wasi:random from the trigger and fixes the clock at
+                its time (block time, cron tick, 0 for manual), so operators agree on
+                results that use them; default false.
 Check it with `wavs service validate FILE`.";
 
 /// `wavs service init`.

@@ -62,6 +62,20 @@ impl SigningTargets for FakeTargets {
     }
 }
 
+/// The fake chain's blocks are `FAKE_BLOCK_MS` apart from the epoch: block `h` at `h * FAKE_BLOCK_MS`.
+pub(crate) const FAKE_BLOCK_MS: u64 = 2_000;
+
+impl crate::executor::BlockTimes for FakeTargets {
+    fn block_time<'a>(&'a self, chain: &'a str, height: u64) -> BoxFuture<'a, Result<u64>> {
+        Box::pin(async move {
+            if chain != "fake" {
+                return Err(NodeError::Invalid(format!("chain {chain} is not configured")));
+            }
+            Ok(height * FAKE_BLOCK_MS)
+        })
+    }
+}
+
 pub(crate) struct Rig {
     _dir: tempfile::TempDir,
     pub(crate) store: Arc<Store>,
@@ -111,6 +125,7 @@ pub(crate) async fn rig_with(chain: &str, max_concurrent: usize) -> Rig {
         kv: store.clone(),
         services: services.clone(),
         targets: targets.clone(),
+        block_times: targets.clone(),
         limits: serde_json::from_str("{}").unwrap(),
         max_concurrent,
         outcomes: outcomes.clone(),

@@ -30,6 +30,7 @@ struct Live {
     adapter: adapter_api::Guest,
     testing: Option<crate::bindings::testing_api::Guest>,
     services: Option<crate::bindings::services_api::Guest>,
+    blocks: Option<crate::bindings::blocks_api::Guest>,
     conn: ResourceAny,
 }
 
@@ -171,8 +172,12 @@ impl ChainAdapter {
                 Some(t) => Some(t.load(&mut store, &instance)?),
                 None => None,
             };
+            let blocks = match &program.blocks {
+                Some(b) => Some(b.load(&mut store, &instance)?),
+                None => None,
+            };
             let conn = adapter.connection().call_open(&mut store, &self.config).await?;
-            wasmtime::Result::Ok((adapter, testing, services, conn))
+            wasmtime::Result::Ok((adapter, (testing, services, blocks), conn))
         };
         match tokio::time::timeout(self.limits.time(), started).await {
             Err(_) => Err(RuntimeError::LimitExceeded(format!(
@@ -180,9 +185,9 @@ impl ChainAdapter {
                 self.config.name, self.limits.time_ms
             ))),
             Ok(Err(e)) => Err(RuntimeError::AdapterFault { call: "open".into(), cause: Box::new(classify_call_error(e, "open")) }),
-            Ok(Ok((_, _, _, Err(e)))) => Err(adapter_error(e)),
-            Ok(Ok((adapter, testing, services, Ok(conn)))) => {
-                Ok(Live { store, program, adapter, testing, services, conn })
+            Ok(Ok((_, _, Err(e)))) => Err(adapter_error(e)),
+            Ok(Ok((adapter, (testing, services, blocks), Ok(conn)))) => {
+                Ok(Live { store, program, adapter, testing, services, blocks, conn })
             }
         }
     }
@@ -352,6 +357,31 @@ fn event_bytes(event: &ChainEvent) -> u64 {
         }
     };
     (position.block_hash.len() + position.tx_hash.len() + body) as u64
+}
+
+impl ChainAdapter {
+    /// The time of the block at `height`, in ms since the Unix epoch, from the adapter's
+    /// optional `blocks` export; an adapter without one is refused, naming it.
+    pub async fn block_time(&self, height: u64) -> Result<u64> {
+        let mut slot = self.live().await?;
+        let Live { store, program, blocks, conn, .. } = slot.as_mut().expect("started above");
+        let Some(blocks) = blocks else {
+            return Err(RuntimeError::Adapter {
+                kind: AdapterErrorKind::Unsupported,
+                message: format!(
+                    "the {} adapter {} {} exports no `blocks` interface, so it cannot give block times for \
+                     deterministic workflows: use an adapter that does (wit/adapter/blocks.wit), or turn \
+                     `deterministic` off",
+                    program.info.family, program.info.name, program.info.version
+                ),
+            });
+        };
+        if let Err(e) = HostState::begin_call(store, &self.limits) {
+            return Err(RuntimeError::Host(format!("cannot meter the adapter call: {e:#}")));
+        }
+        let outcome = tokio::time::timeout(self.limits.time(), blocks.call_block_time(&mut *store, *conn, height)).await;
+        self.settle(&mut slot, "block-time", outcome)
+    }
 }
 
 fn no_testing() -> AdapterError {

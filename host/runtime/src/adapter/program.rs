@@ -1,7 +1,7 @@
 //! One loaded adapter file: compiled, type-checked against the adapter world, described.
 
 use crate::bindings::adapter_world::ChainAdapterFull;
-use crate::bindings::{adapter_api, services_api, testing_api};
+use crate::bindings::{adapter_api, blocks_api, services_api, testing_api};
 use crate::engine::{LoadSource, WasmEngine};
 use crate::error::{Result, RuntimeError};
 use crate::http_policy::HttpPolicy;
@@ -45,6 +45,8 @@ pub struct AdapterProgram {
     pub(crate) testing: Option<testing_api::GuestIndices>,
     /// The optional `services` export (services defined on chain).
     pub(crate) services: Option<services_api::GuestIndices>,
+    /// The optional `blocks` export, which deterministic workflows need.
+    pub(crate) blocks: Option<blocks_api::GuestIndices>,
 }
 
 impl AdapterProgram {
@@ -85,6 +87,7 @@ impl AdapterProgram {
         })?;
         let testing = testing_api::GuestIndices::new(&pre).ok();
         let services = services_api::GuestIndices::new(&pre).ok();
+        let blocks = blocks_api::GuestIndices::new(&pre).ok();
         let mut program = AdapterProgram {
             info: AdapterInfo {
                 family: String::new(),
@@ -100,6 +103,7 @@ impl AdapterProgram {
             adapter,
             testing,
             services,
+            blocks,
         };
         let description = program.describe(engine).await?;
         if description.family.is_empty()

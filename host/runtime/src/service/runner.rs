@@ -27,6 +27,8 @@ pub struct ExecPermissions {
     pub config: BTreeMap<String, String>,
     /// The secrets visible through `secret`: only those the manifest entry declares.
     pub secrets: SecretValues,
+    /// Set for a workflow in deterministic mode: seeded randomness, the trigger's time.
+    pub determinism: Option<crate::Determinism>,
 }
 
 /// Secret values by name, as an execution sees them. Printing one (`{:?}`) shows the
@@ -195,6 +197,7 @@ impl ComponentRunner {
             Ok(store) => store,
             Err(e) => return (Err(RuntimeError::Host(format!("cannot set up the execution: {e:#}"))), Usage::default()),
         };
+        store.data_mut().set_determinism(permissions.determinism);
         let call = async {
             let service = pre.instantiate_async(&mut store).await?;
             service.call_run(&mut store, action).await

@@ -27,7 +27,7 @@ pub fn action(payload: &[u8]) -> TriggerAction {
 
 /// No HTTP, no configuration.
 pub fn permissions() -> ExecPermissions {
-    ExecPermissions { allowed_http_hosts: vec![], config: BTreeMap::new(), secrets: Default::default() }
+    ExecPermissions { allowed_http_hosts: vec![], config: BTreeMap::new(), secrets: Default::default(), determinism: None }
 }
 
 /// A chain of `family` whose RPC goes nowhere (the fixtures need none), served by

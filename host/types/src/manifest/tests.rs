@@ -47,3 +47,19 @@ fn bad_digest_is_refused() {
     m.components.get_mut("sq").unwrap().digest = "xyz".into();
     assert!(m.validate(|_| true).unwrap_err().contains("components.sq.digest"));
 }
+
+#[test]
+fn deterministic_is_off_unless_asked_and_must_be_a_boolean() {
+    let m = ServiceManifest::from_json(&manifest_json("", "anvil")).unwrap();
+    assert!(!m.workflows["main"].deterministic);
+    assert!(!serde_json::to_string(&m).unwrap().contains("deterministic"), "an unset flag is not written");
+
+    let on = manifest_json("", "anvil").replace(r#""component": "sq","#, r#""component": "sq", "deterministic": true,"#);
+    let m = ServiceManifest::from_json(&on).unwrap();
+    assert!(m.workflows["main"].deterministic);
+    assert_eq!(ServiceManifest::from_json(&serde_json::to_string(&m).unwrap()).unwrap(), m);
+
+    let bad = manifest_json("", "anvil").replace(r#""component": "sq","#, r#""component": "sq", "deterministic": "yes","#);
+    let err = ServiceManifest::from_json(&bad).unwrap_err();
+    assert!(err.contains("expected a boolean"), "{err}");
+}

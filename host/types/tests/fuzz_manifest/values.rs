@@ -60,7 +60,7 @@ pub fn arb_any_manifest() -> impl Strategy<Value = ServiceManifest> {
         arb_text(),
         arb_submit(arb_text().boxed()),
     )
-        .prop_map(|(trigger, component, submit)| WorkflowSpec { trigger, component, submit });
+        .prop_map(|(trigger, component, submit)| WorkflowSpec { trigger, component, submit, deterministic: false });
     (
         arb_text(),
         arb_text(),
@@ -93,7 +93,7 @@ pub fn arb_valid_manifest() -> impl Strategy<Value = ServiceManifest> {
             let workflows = workflows
                 .into_iter()
                 .map(|(wid, (trigger, pick, submit))| {
-                    (wid, WorkflowSpec { trigger, component: pick.get(&names).clone(), submit })
+                    (wid, WorkflowSpec { trigger, component: pick.get(&names).clone(), submit, deterministic: false })
                 })
                 .collect();
             ServiceManifest { id, name, components, workflows }
