@@ -48,6 +48,8 @@ pub struct Node {
     pub(crate) own: OwnServices,
     /// The operator's secrets, which components read with `secret`.
     pub(crate) secrets: Arc<crate::secrets::Secrets>,
+    /// The managers followed, whose on-chain definitions the node runs.
+    pub(crate) follows: Arc<crate::follow::Follows>,
 }
 
 impl Node {
@@ -126,6 +128,10 @@ impl Node {
             secrets: secrets.clone(),
         });
         services.load_stored()?;
+        let follows = Arc::new(crate::follow::Follows::new(
+            store.clone(),
+            Arc::new(crate::follow::NodeWorld { chains: chains.clone(), services: services.clone() }),
+        ));
         tracing::info!(
             adapters = report.loaded.len(),
             refused = report.refused.len(),
@@ -149,6 +155,7 @@ impl Node {
             metrics,
             own,
             secrets,
+            follows,
         }))
     }
 
@@ -160,6 +167,7 @@ impl Node {
         tokio::spawn(self.sender.clone().run());
         tokio::spawn(self.components.clone().sweep_loop());
         tokio::spawn(self.cron.clone().run(self.services.deployed.clone(), self.scheduler.clone()));
+        tokio::spawn(self.follows.clone().run());
         let registry = self.registry.clone();
         tokio::spawn(async move {
             loop {
