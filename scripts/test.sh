@@ -13,6 +13,11 @@ scripts/install-tools.sh
 step "building wasmd (pinned; built once from source, cached outside the repo)"
 scripts/build-wasmd.sh >/dev/null
 
+step "building kubo (ipfs) and an OCI registry (pinned; built once from source, cached outside the repo)"
+# The component-source tests publish to a real local IPFS node and a real local registry.
+scripts/build-ipfs.sh >/dev/null
+scripts/build-oci-registry.sh >/dev/null
+
 step "building guests (adapters and components)"
 scripts/build-guests.sh
 

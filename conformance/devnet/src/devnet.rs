@@ -65,11 +65,13 @@ pub struct DevnetOptions {
     /// aggregator's configuration holds a funded submitting key for each from the start
     /// (`[submitter.chains.NAME]`), as an operator who plans to add a chain prepares it.
     pub later_chains: Vec<String>,
+    /// TOML appended to every node's configuration (a `[sources]` section, say).
+    pub node_config: String,
 }
 
 impl Default for DevnetOptions {
     fn default() -> Self {
-        DevnetOptions { operators: 3, threshold: 2, chains: vec![ChainKind::Anvil], scheme: Scheme::Secp256k1Ecdsa, later_chains: vec![] }
+        DevnetOptions { operators: 3, threshold: 2, chains: vec![ChainKind::Anvil], scheme: Scheme::Secp256k1Ecdsa, later_chains: vec![], node_config: String::new() }
     }
 }
 
@@ -155,6 +157,10 @@ impl Devnet {
         let mut node_keys = Vec::new();
         for i in 0..opts.operators {
             let config = write_node_config(dir.path(), &adapters_dir, i, &chains_config, &aggregator_url)?;
+            if !opts.node_config.is_empty() {
+                let written = std::fs::read_to_string(&config.path).map_err(|e| e.to_string())?;
+                std::fs::write(&config.path, format!("{written}\n{}\n", opts.node_config)).map_err(|e| e.to_string())?;
+            }
             node_keys.push(node_chain_keys(&config.path, opts.scheme).await?);
             node_configs.push(config);
         }

@@ -38,15 +38,39 @@ pub const WASMD_VERSION: &str = "v0.70.3";
 /// (`${WAVS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wavs}/wasmd-<version>/bin/wasmd`).
 /// Only looks; builds nothing.
 pub fn wasmd() -> PathBuf {
+    cached_tool("WAVS_WASMD", "wasmd", WASMD_VERSION)
+}
+
+/// The pinned kubo version `scripts/build-ipfs.sh` builds.
+pub const KUBO_VERSION: &str = "v0.43.1";
+
+/// The kubo (`ipfs`) binary: `WAVS_IPFS`, else where `scripts/build-ipfs.sh` caches it.
+/// Only looks; builds nothing.
+pub fn ipfs() -> PathBuf {
+    cached_tool("WAVS_IPFS", "ipfs", KUBO_VERSION)
+}
+
+/// The pinned go-containerregistry version `scripts/build-oci-registry.sh` builds.
+pub const OCI_REGISTRY_VERSION: &str = "v0.22.1";
+
+/// go-containerregistry's OCI registry: `WAVS_OCI_REGISTRY`, else where
+/// `scripts/build-oci-registry.sh` caches it. Only looks; builds nothing.
+pub fn oci_registry() -> PathBuf {
+    cached_tool("WAVS_OCI_REGISTRY", "oci-registry", OCI_REGISTRY_VERSION)
+}
+
+/// `$variable`, else `<cache>/<name>-<version>/bin/<name>` with the cache of the build
+/// scripts: `${WAVS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wavs}`.
+fn cached_tool(variable: &str, name: &str, version: &str) -> PathBuf {
     // Like the shell's `${VAR:-default}`: an empty variable counts as unset.
     let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-    if let Some(bin) = env("WAVS_WASMD") {
+    if let Some(bin) = env(variable) {
         return bin;
     }
     let cache = env("WAVS_CACHE").unwrap_or_else(|| {
         env("XDG_CACHE_HOME").unwrap_or_else(|| env("HOME").unwrap_or_default().join(".cache")).join("wavs")
     });
-    cache.join(format!("wasmd-{WASMD_VERSION}/bin/wasmd"))
+    cache.join(format!("{name}-{version}/bin/{name}"))
 }
 
 /// Checks that a needed file exists, saying how to make it if not.

@@ -87,6 +87,7 @@ pub struct ApiState {
     metrics: Arc<NodeMetrics>,
     secrets: Arc<crate::secrets::Secrets>,
     follows: Arc<crate::follow::Follows>,
+    fetcher: Arc<crate::fetch::Fetcher>,
     token: Option<token::ApiToken>,
 }
 
@@ -107,6 +108,7 @@ impl ApiState {
             metrics: node.metrics.clone(),
             secrets: node.secrets.clone(),
             follows: node.follows.clone(),
+            fetcher: node.fetcher.clone(),
             token: node.config.api_token.clone(),
         })
     }

@@ -13,6 +13,7 @@ pub mod follow;
 pub mod info;
 pub mod new;
 pub mod output;
+pub mod push;
 pub mod secrets;
 pub mod service;
 

@@ -12,6 +12,7 @@ use wavs_types::api_token::ApiToken;
 use wavs_types::{ChainSpec, LimitOverrides};
 
 pub mod allowed_hosts;
+pub mod sources;
 pub mod storage;
 
 /// Node configuration.
@@ -66,6 +67,9 @@ pub struct NodeConfig {
     /// Caps on uploaded components and how long an unused one is kept (`[storage]`).
     #[serde(default)]
     pub storage: storage::StorageConfig,
+    /// Where `ipfs://` and `oci://` component sources are fetched from (`[sources]`).
+    #[serde(default)]
+    pub sources: sources::SourcesConfig,
     /// After downtime, how many missed ticks of each cron workflow the node still runs
     /// (the newest ones); older missed ticks are skipped, and the log says how many.
     #[serde(default = "default_cron_catch_up")]
@@ -207,6 +211,7 @@ impl NodeConfig {
             allowed_hosts::check_allowed(host).map_err(NodeError::Invalid)?;
         }
         self.storage.validate().map_err(NodeError::Invalid)?;
+        self.sources.validate().map_err(NodeError::Invalid)?;
         if self.max_concurrent_compiles == 0 {
             // 0 would refuse every background upload.
             return Err(NodeError::Invalid("max-concurrent-compiles must be at least 1".into()));

@@ -18,6 +18,7 @@ pub mod deployed;
 pub mod error;
 pub mod executions;
 pub mod executor;
+pub mod fetch;
 pub mod follow;
 mod http_rules;
 pub mod job;

@@ -81,6 +81,15 @@ enum Command {
     },
     /// Upload a component `.wasm`; prints its digest.
     Upload { file: PathBuf },
+    /// Publish a component `.wasm` to an OCI registry (oci://registry[:port]/repository:tag);
+    /// prints the `digest` and `source` a manifest names it by.
+    Push {
+        file: PathBuf,
+        to: String,
+        /// Reach the registry over plain HTTP (a registry on this machine).
+        #[arg(long)]
+        insecure: bool,
+    },
     /// Write, check, deploy, list and remove services.
     Service {
         #[command(subcommand)]
@@ -402,6 +411,7 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
             exec::run(args, ctx.json).await
         }
         Command::Upload { file } => upload(&file, ctx).await,
+        Command::Push { file, to, insecure } => cli::push::push(&file, &to, insecure).await,
         Command::Service { command } => match command {
             ServiceCommand::Init { id, out } => service::init(&id, out.as_deref(), ctx),
             ServiceCommand::Validate { manifest, components } => service::validate(&manifest, &components, ctx),

@@ -50,6 +50,8 @@ pub struct Node {
     pub(crate) secrets: Arc<crate::secrets::Secrets>,
     /// The managers followed, whose on-chain definitions the node runs.
     pub(crate) follows: Arc<crate::follow::Follows>,
+    /// Fetches components (and service definitions) from `http(s)`, `ipfs` and `oci` sources.
+    pub(crate) fetcher: Arc<crate::fetch::Fetcher>,
 }
 
 impl Node {
@@ -128,10 +130,6 @@ impl Node {
             secrets: secrets.clone(),
         });
         services.load_stored()?;
-        let follows = Arc::new(crate::follow::Follows::new(
-            store.clone(),
-            Arc::new(crate::follow::NodeWorld { chains: chains.clone(), services: services.clone() }),
-        ));
         tracing::info!(
             adapters = report.loaded.len(),
             refused = report.refused.len(),
@@ -139,6 +137,15 @@ impl Node {
             startup_ms = started.elapsed().as_millis() as u64,
             "node opened"
         );
+        let fetcher = Arc::new(crate::fetch::Fetcher::new(&config.sources));
+        let world = crate::follow::NodeWorld {
+            chains: chains.clone(),
+            services: services.clone(),
+            components: components.clone(),
+            store: store.clone(),
+            fetcher: fetcher.clone(),
+        };
+        let follows = Arc::new(crate::follow::Follows::new(store.clone(), Arc::new(world)));
         Ok(Arc::new(Node {
             config,
             store,
@@ -156,6 +163,7 @@ impl Node {
             own,
             secrets,
             follows,
+            fetcher,
         }))
     }
 
@@ -200,6 +208,12 @@ impl Node {
     /// Records the address the API actually listens on, so no component reaches it.
     pub fn note_api_addr(&self, bound: std::net::SocketAddr) {
         self.own.note_api_addr(bound);
+    }
+
+    /// Fetches bytes named by a source URI under the operator's `[sources]` settings
+    /// ([`Fetcher::fetch_bytes`](crate::fetch::Fetcher::fetch_bytes)).
+    pub fn fetcher(&self) -> &Arc<crate::fetch::Fetcher> {
+        &self.fetcher
     }
 
     /// The node's configuration.

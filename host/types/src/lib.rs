@@ -24,6 +24,7 @@ pub mod manifest;
 pub mod node_api;
 #[cfg(feature = "prometheus")]
 pub mod prometheus;
+pub mod source;
 
 pub use api::{ApiError, ChainState, EnvelopeState, EnvelopeStatus, RefusedSubmission, Scheme, SignedSubmission, SubmissionResult};
 pub use chain::{ChainSpec, Finality, check_chain_name};

@@ -26,8 +26,14 @@ pub struct ServiceManifest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ComponentSpec {
-    /// sha256 (hex) of the component's `.wasm`, uploaded to the node beforehand.
+    /// sha256 (hex) of the component's `.wasm`: uploaded to the node beforehand, or fetched
+    /// from `source`. Whatever serves the bytes, a node runs only bytes with this digest.
     pub digest: String,
+    /// Where a node that does not have the component yet fetches it at deploy:
+    /// `https://…`, `http://…`, `ipfs://CID` (through the operator's IPFS gateway) or
+    /// `oci://registry[:port]/repository:tag` (an artifact whose layer is the `.wasm`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// Limits for each execution; unset values take the operator's defaults.
     #[serde(default)]
     pub limits: LimitOverrides,
@@ -205,6 +211,9 @@ impl ServiceManifest {
         for (name, c) in &self.components {
             if c.digest.len() != 64 || !c.digest.chars().all(|ch| ch.is_ascii_hexdigit()) {
                 return Err(format!("components.{name}.digest: expected 64 hex characters (sha256), got {:?}", c.digest));
+            }
+            if let Some(source) = &c.source {
+                crate::source::parse_source(source).map_err(|e| format!("components.{name}.source: {e}"))?;
             }
             if let Some(bad) = c.secrets.iter().find(|s| !valid_id(s)) {
                 return Err(format!("components.{name}.secrets: {bad:?}: use 1-64 letters, digits, '-' or '_' for secret names"));

@@ -23,18 +23,26 @@ pub(super) async fn list_services(State(api): State<Arc<ApiState>>, headers: Hea
     Json(if full { shown.collect() } else { shown.map(redact::without_config_values).collect() })
 }
 
-/// Deploy (or replace) a service; its components must be uploaded first.
+/// Deploy (or replace) a service. Each component must be uploaded first, or have a
+/// `source` the node fetches it from (once: a stored digest is not fetched again), checked
+/// against its `digest` before it is compiled or stored.
 #[utoipa::path(post, path = "/services", tag = "services", operation_id = "deployService",
     request_body = ServiceManifest,
     responses(
         (status = 201, description = "Deployed.", body = ServiceDeployed),
-        (status = 400, description = "Invalid manifest, limits above the operator's maxima, or a custom trigger \
-            its chain's adapter refuses (in the adapter's words).", body = ApiError),
-        (status = 503, description = "A custom trigger's chain has no adapter loaded to check it yet; retryable.", body = ApiError),
+        (status = 400, description = "Invalid manifest, limits above the operator's maxima, a custom trigger \
+            its chain's adapter refuses (in the adapter's words), or a component source that served bytes of \
+            another digest (both digests named) or answered not found.", body = ApiError),
+        (status = 413, description = "A component source served more than `[storage] max-component-bytes`.", body = ApiError),
+        (status = 503, description = "A custom trigger's chain has no adapter loaded to check it yet, or a \
+            component source could not be reached (the message names the component, the source and the cause); \
+            retryable.", body = ApiError),
         (status = 404, description = "A component digest is not uploaded.", body = ApiError)))]
 pub(super) async fn deploy_service(State(api): State<Arc<ApiState>>, body: String) -> ApiResult<(StatusCode, Json<ServiceDeployed>)> {
     let manifest = ServiceManifest::from_json(&body).map_err(NodeError::Invalid)?;
     let id = manifest.id.clone();
+    manifest.validate(|chain| api.chains.contains(chain)).map_err(NodeError::Invalid)?;
+    crate::fetch::fetch_missing_components(&api.fetcher, &api.components, &api.store, &manifest).await?;
     api.services.check_custom_triggers(&manifest).await?;
     api.services.deploy(manifest)?;
     Ok((StatusCode::CREATED, Json(ServiceDeployed { id })))

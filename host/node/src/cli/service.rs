@@ -30,7 +30,9 @@ What the fields mean (JSON has no comments, so here):
   id          the service's id on the node: 1-64 letters, digits, '-' or '_'
   components  name -> component. digest: sha256 of the .wasm; leave it empty and deploy
               with `wavs service deploy FILE --component main=path/to/component.wasm`,
-              which uploads the file and fills it in. limits: fuel, time-ms, memory-bytes,
+              which uploads the file and fills it in. source (optional): where nodes fetch
+              it by that digest, https://…, ipfs://CID or oci://registry/repo:tag (`wavs
+              push FILE oci://…` publishes one). limits: fuel, time-ms, memory-bytes,
               output-bytes per execution (unset: the operator's defaults).
               permissions.allowed-http-hosts: \"host\" or \"host:port\" the component may
               reach (no port: 80 for http, 443 for https; no \"*\"; loopback and private

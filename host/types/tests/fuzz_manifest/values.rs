@@ -26,6 +26,7 @@ fn arb_component(digest: BoxedStrategy<String>) -> impl Strategy<Value = Compone
     )
         .prop_map(|(digest, limits, hosts, config)| ComponentSpec {
             digest,
+            source: None,
             limits,
             permissions: Permissions { allowed_http_hosts: hosts },
             config,

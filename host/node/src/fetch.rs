@@ -1,0 +1,101 @@
+//! Fetching components and service definitions from where a manifest says they are:
+//! `http(s)://` (`fetch/http.rs`), `ipfs://` through the operator's gateway
+//! (`fetch/ipfs.rs`) and `oci://` registries (`fetch/oci.rs`).
+//!
+//! Every fetch is capped (a body is read as a stream and dropped the moment it passes the
+//! cap) and bounded in time (`[sources] fetch-timeout-secs`). Nothing a source serves is
+//! trusted: a component is kept only if its sha256 is the digest its manifest names
+//! ([`Fetcher::fetch_component`]), checked before it is compiled or stored.
+
+mod components;
+mod http;
+mod ipfs;
+pub mod oci;
+
+pub use components::fetch_missing_components;
+
+use crate::config::sources::SourcesConfig;
+use crate::config::storage::size;
+use crate::error::{NodeError, Result};
+use std::time::Duration;
+use wavs_types::source::{SourceScheme, parse_source};
+
+/// Fetches bytes from source URIs under the operator's `[sources]` settings.
+pub struct Fetcher {
+    http: reqwest::Client,
+    oci: oci_client::Client,
+    config: SourcesConfig,
+}
+
+impl Fetcher {
+    /// A fetcher for the node's `[sources]` section.
+    pub fn new(config: &SourcesConfig) -> Fetcher {
+        let timeout = Duration::from_secs(config.fetch_timeout_secs);
+        // No redirects to other schemes and no cookies: a plain, bounded GET.
+        let http = reqwest::Client::builder().timeout(timeout).build().expect("a client without custom TLS builds");
+        Fetcher { http, oci: oci::client(config), config: config.clone() }
+    }
+
+    /// The bytes at `uri` (`http(s)://`, `ipfs://CID[/path]` or `oci://…`), at most `cap`
+    /// of them. For service definitions and anything else named by a URI; the caller
+    /// checks them against the digest it expects (components: [`Fetcher::fetch_component`]).
+    ///
+    /// Errors: `Invalid` for a URI this node cannot fetch (unknown scheme, `ipfs://`
+    /// without a gateway configured) or a source that answers "not found"; `TooLarge` past
+    /// `cap`; `Unavailable` (retryable) when the source cannot be reached or times out.
+    pub async fn fetch_bytes(&self, uri: &str, cap: u64) -> Result<Vec<u8>> {
+        let source = parse_source(uri).map_err(NodeError::Invalid)?;
+        let timeout = Duration::from_secs(self.config.fetch_timeout_secs);
+        let fetch = async {
+            match source.scheme {
+                SourceScheme::Http => http::get_capped(&self.http, source.rest, cap).await,
+                SourceScheme::Ipfs => {
+                    let url = ipfs::gateway_url(self.config.ipfs_gateway.as_deref(), source.rest)?;
+                    http::get_capped(&self.http, &url, cap).await
+                }
+                SourceScheme::Oci => oci::pull_wasm(&self.oci, source.rest, cap).await,
+            }
+        };
+        tokio::time::timeout(timeout, fetch).await.map_err(|_| {
+            NodeError::Unavailable(format!(
+                "no answer in full within [sources] fetch-timeout-secs = {}; try again, or raise it",
+                self.config.fetch_timeout_secs
+            ))
+        })?
+    }
+
+    /// The component at `uri` whose sha256 must be `digest`, at most `cap` bytes. Bytes
+    /// with another digest are refused (and dropped) before anything runs or is stored.
+    pub async fn fetch_component(&self, uri: &str, digest: &str, cap: u64) -> Result<Vec<u8>> {
+        let bytes = self.fetch_bytes(uri, cap).await?;
+        let served = wavs_runtime::WasmEngine::digest(&bytes);
+        if !served.eq_ignore_ascii_case(digest.trim_start_matches("0x")) {
+            return Err(NodeError::Invalid(format!(
+                "digest mismatch: the source served {} with sha256 {served}, the manifest names {digest}; \
+                 nothing was kept. Point the source at the component the manifest names, or fix the digest",
+                size(bytes.len() as u64)
+            )));
+        }
+        Ok(bytes)
+    }
+}
+
+/// `e` and every error under it, joined: transport errors often say only "error sending
+/// request" at the top.
+fn cause_chain(e: &dyn std::error::Error) -> String {
+    let mut cause = e.to_string();
+    let mut source = e.source();
+    while let Some(inner) = source {
+        cause.push_str(&format!(": {inner}"));
+        source = inner.source();
+    }
+    cause
+}
+
+/// The error for a body that went over `cap`.
+fn too_large(cap: u64) -> NodeError {
+    NodeError::TooLarge(format!(
+        "the source serves more than {}, the most this fetch may take; stopped reading there",
+        size(cap)
+    ))
+}
