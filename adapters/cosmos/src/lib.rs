@@ -1,5 +1,7 @@
 //! The WAVS chain adapter for Cosmos SDK chains with CosmWasm: CometBFT JSON-RPC over
-//! wasi:http, cosmrs for transactions, signatures from the host signer.
+//! wasi:http, cosmrs for transactions, signatures from the host signer. The optional
+//! `services` export reads and sets the service URI the reference manager holds
+//! (`services.rs`).
 
 mod comet;
 mod config;
@@ -8,6 +10,7 @@ mod digest;
 mod events;
 mod msgs;
 mod query;
+mod services;
 mod testing;
 mod tx;
 mod verify;
@@ -16,13 +19,14 @@ mod verify;
 pub mod bindings {
     wit_bindgen::generate!({
         path: "../../wit/adapter",
-        world: "chain-adapter-with-testing",
+        world: "chain-adapter-full",
         generate_all,
         pub_export_macro: true,
     });
 }
 
-use bindings::exports::wavs::adapter::adapter::{AdapterError, ConnectionBorrow, Description, Guest, Scheme};
+use bindings::exports::wavs::adapter::adapter::{AdapterError, ConnectionBorrow, Description, EventFilter, Guest, Scheme};
+use bindings::exports::wavs::adapter::services::Guest as ServicesGuest;
 use bindings::exports::wavs::adapter::testing::{Guest as TestingGuest, TestDeployment, TestOperator};
 
 /// The adapter.
@@ -61,6 +65,20 @@ impl TestingGuest for CosmosAdapter {
 
     fn set_operator(conn: ConnectionBorrow<'_>, manager: String, operator: TestOperator) -> Result<(), AdapterError> {
         testing::Testing::set_operator(conn, manager, operator)
+    }
+}
+
+impl ServicesGuest for CosmosAdapter {
+    fn service_uri(conn: ConnectionBorrow<'_>, manager: String) -> Result<String, AdapterError> {
+        services::Services::service_uri(conn, manager)
+    }
+
+    fn service_uri_filter(conn: ConnectionBorrow<'_>, manager: String) -> Result<EventFilter, AdapterError> {
+        services::Services::service_uri_filter(conn, manager)
+    }
+
+    fn set_service_uri(conn: ConnectionBorrow<'_>, manager: String, uri: String) -> Result<(), AdapterError> {
+        services::Services::set_service_uri(conn, manager, uri)
     }
 }
 

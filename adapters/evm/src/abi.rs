@@ -83,6 +83,15 @@ alloy_sol_types::sol! {
         function handleSignedEnvelopes(Envelope[] calldata envelopes, G1Point[] calldata sigmas, G2Point calldata apkG2, uint32[] calldata nonSignerIndices) external;
     }
 
+    /// The service URI both reference managers hold (`IWavsServiceURI.sol`).
+    #[derive(Debug)]
+    interface IWavsServiceURI {
+        error ServiceURITooLong(uint256 length, uint256 max);
+        event ServiceURIUpdated(string uri);
+        function serviceURI() external view returns (string memory);
+        function setServiceURI(string calldata uri) external;
+    }
+
     #[derive(Debug)]
     interface IWavsTrigger {
         function fire(bytes calldata payload) external returns (uint64 triggerId);
@@ -91,3 +100,6 @@ alloy_sol_types::sol! {
 
 /// The trigger contract's event, as a workflow filter names it.
 pub const TRIGGER_EVENT: &str = "TriggerFired(uint64,address,bytes)";
+
+/// The managers' event for a changed service URI, as a filter names it.
+pub const SERVICE_URI_EVENT: &str = "ServiceURIUpdated(string)";

@@ -13,7 +13,8 @@
 //! gets its identity and verification; `submit_ecdsa.rs` and `submit_bls.rs` pack). A
 //! handler's scheme is its manager's `signatureScheme()`. Trigger kinds: `contract-event`
 //! and `block-interval` (`events.rs`). Chain `endpoints` are accepted and not read; the options are listed on
-//! `open` (`connection.rs`).
+//! `open` (`connection.rs`). The optional `services` export reads and sets the service URI
+//! the reference managers hold (`services.rs`).
 
 mod abi;
 mod bls;
@@ -25,6 +26,7 @@ mod operators;
 mod revert;
 mod rpc;
 mod scheme;
+mod services;
 mod submit_bls;
 mod submit_ecdsa;
 #[cfg(test)]
@@ -37,7 +39,7 @@ mod tx;
 pub mod bindings {
     wit_bindgen::generate!({
         path: "../../wit/adapter",
-        world: "chain-adapter-with-testing",
+        world: "chain-adapter-full",
         generate_all,
         pub_export_macro: true,
     });
@@ -101,6 +103,20 @@ impl bindings::exports::wavs::adapter::testing::Guest for EvmAdapter {
         operator: bindings::exports::wavs::adapter::testing::TestOperator,
     ) -> Result<(), bindings::exports::wavs::adapter::adapter::AdapterError> {
         testing::Testing::set_operator(conn, manager, operator)
+    }
+}
+
+impl bindings::exports::wavs::adapter::services::Guest for EvmAdapter {
+    fn service_uri(conn: bindings::exports::wavs::adapter::adapter::ConnectionBorrow<'_>, manager: String) -> Result<String, bindings::exports::wavs::adapter::adapter::AdapterError> {
+        services::Services::service_uri(conn, manager)
+    }
+
+    fn service_uri_filter(conn: bindings::exports::wavs::adapter::adapter::ConnectionBorrow<'_>, manager: String) -> Result<bindings::exports::wavs::adapter::adapter::EventFilter, bindings::exports::wavs::adapter::adapter::AdapterError> {
+        services::Services::service_uri_filter(conn, manager)
+    }
+
+    fn set_service_uri(conn: bindings::exports::wavs::adapter::adapter::ConnectionBorrow<'_>, manager: String, uri: String) -> Result<(), bindings::exports::wavs::adapter::adapter::AdapterError> {
+        services::Services::set_service_uri(conn, manager, uri)
     }
 }
 

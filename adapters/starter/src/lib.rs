@@ -8,6 +8,8 @@ pub mod connection;
 pub mod bindings {
     // Step 10 (optional): switch to world "chain-adapter-with-testing" and implement
     // `exports::wavs::adapter::testing::Guest`, as adapters/evm/src/lib.rs does.
+    // Step 11 (optional): world "chain-adapter-with-services" (or "chain-adapter-full" for
+    // both) and `exports::wavs::adapter::services::Guest`, for services defined on chain.
     wit_bindgen::generate!({
         path: "../../wit/adapter",
         world: "chain-adapter",

@@ -97,6 +97,7 @@ async fn the_evm_adapter_passes_on_anvil_and_unfinished_adapters_fail_by_name() 
     assert!(detail.contains("fire-trigger (1 transactions) made blocks"), "the kit made the block: {detail}");
     let (_, detail) = status_of(&report, "block-interval-events");
     assert!(detail.contains("block events in"), "{detail}");
+    assert!(status_of(&report, "service-uri-follows-changes").1.contains("both changes seen"), "the services check ran");
     assert!(status_of(&report, "head-safe-finalized").1.contains("finalized 0, safe 0"), "anvil's safe and finalized lag 32 and 64 blocks");
     for check in ["signature-bound-to-handler", "signature-bound-to-chain"] {
         eprintln!("[figures] evm {check}: {}", status_of(&report, check).1);
@@ -149,6 +150,7 @@ async fn the_evm_adapter_passes_on_anvil_and_unfinished_adapters_fail_by_name() 
         ("dead-rpc-transient", "fails on the live chain too"),
         ("deploy-reference-contracts", "no testing interface"),
         ("submit-lands-once", "no testing interface"),
+        ("service-uri-follows-changes", "exports no services interface"),
     ];
     for (check, why) in skipped {
         let (status, detail) = status_of(&report, check);
@@ -190,6 +192,7 @@ async fn the_cosmos_adapter_passes_on_wasmd() {
     let file = chain_file_with_second(dir.path(), "cosmos", &chain, Some(&second));
     let (code, _, report) = run_kit(dir.path(), &guest("adapters/cosmos.wasm"), &file);
     assert_all_pass(code, &report);
+    assert!(status_of(&report, "service-uri-follows-changes").1.contains("both changes seen"), "the services check ran");
     for check in ["signature-bound-to-handler", "signature-bound-to-chain"] {
         eprintln!("[figures] cosmos {check}: {}", status_of(&report, check).1);
     }

@@ -15,7 +15,7 @@ import {IWavsSignatureScheme} from "./IWavsSignatureScheme.sol";
 /// if the list changed in between (with InvalidAggregateSignature, InsufficientQuorum or a
 /// non-signer error), never by counting another operator's weight as signed.
 interface IWavsBlsServiceManager is IWavsSignatureScheme {
-    /// Only the owner may change the operator set.
+    /// Only the owner may change the operator set or the service URI.
     error NotOwner();
     /// Arrays that must be aligned differ in length.
     error LengthMismatch();

@@ -23,7 +23,7 @@ interface IWavsServiceManager is IWavsSignatureScheme {
     error LengthMismatch();
     /// No signature was given.
     error NoSignatures();
-    /// Only the owner may change the operator set.
+    /// Only the owner may change the operator set or the service URI.
     error NotOwner();
 
     event OperatorUpdated(address indexed operator, uint256 weight);

@@ -4,10 +4,12 @@ pragma solidity ^0.8.24;
 import {Bn254, G1Point, G2Point} from "./Bn254.sol";
 import {IWavsBlsServiceManager} from "./IWavsBlsServiceManager.sol";
 import {IWavsSignatureScheme} from "./IWavsSignatureScheme.sol";
+import {WavsServiceURI} from "./WavsServiceURI.sol";
 
 /// @notice BLS (BN254) operator set with weights and an absolute threshold; checks a batch
-/// of aggregate signatures with one pairing check (see IWavsBlsServiceManager).
-contract WavsBlsServiceManager is IWavsBlsServiceManager {
+/// of aggregate signatures with one pairing check (see IWavsBlsServiceManager); holds the
+/// service URI (IWavsServiceURI).
+contract WavsBlsServiceManager is IWavsBlsServiceManager, WavsServiceURI {
     /// Domain tag of the proof-of-possession digest, so a PoP is never a signature over an
     /// envelope digest and the other way round.
     bytes private constant POP_TAG = "wavs/bn254-bls/pop/v1";
@@ -49,6 +51,9 @@ contract WavsBlsServiceManager is IWavsBlsServiceManager {
         if (msg.sender != owner) revert NotOwner();
         _;
     }
+
+    /// The service URI is the owner's to set, like the operator set.
+    function _checkServiceURIOwner() internal view override onlyOwner {}
 
     /// @inheritdoc IWavsSignatureScheme
     function signatureScheme() external pure override returns (string memory) {

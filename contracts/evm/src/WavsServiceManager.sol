@@ -4,10 +4,12 @@ pragma solidity ^0.8.24;
 import {SignatureData} from "./WavsTypes.sol";
 import {IWavsServiceManager} from "./IWavsServiceManager.sol";
 import {IWavsSignatureScheme} from "./IWavsSignatureScheme.sol";
+import {WavsServiceURI} from "./WavsServiceURI.sol";
 
 /// @notice Operator set with weights and an absolute threshold; validates signatures over
-/// digests its handlers compute (see IWavsServiceManager.validate).
-contract WavsServiceManager is IWavsServiceManager {
+/// digests its handlers compute (see IWavsServiceManager.validate); holds the service URI
+/// (IWavsServiceURI).
+contract WavsServiceManager is IWavsServiceManager, WavsServiceURI {
     /// Upper bound of s for non-malleable signatures (secp256k1 n / 2).
     uint256 private constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
@@ -31,6 +33,9 @@ contract WavsServiceManager is IWavsServiceManager {
         if (msg.sender != owner) revert NotOwner();
         _;
     }
+
+    /// The service URI is the owner's to set, like the operator set.
+    function _checkServiceURIOwner() internal view override onlyOwner {}
 
     /// @inheritdoc IWavsServiceManager
     function setOperator(address operator, uint256 weight) external override onlyOwner {

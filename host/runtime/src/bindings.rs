@@ -1,10 +1,11 @@
 //! Host bindings generated from the published WIT in `wit/`.
 
-/// The chain-adapter world (with its optional testing interface).
+/// The chain-adapter world with every optional interface (testing, services); the host
+/// finds which of them each adapter exports when loading it.
 pub mod adapter_world {
     wasmtime::component::bindgen!({
         path: "../../wit/adapter",
-        world: "chain-adapter-with-testing",
+        world: "chain-adapter-full",
         exports: { default: async },
         // Every import may trap: that is how a host call stops a guest past its deadline
         // or out of fuel (`meter.rs`).
@@ -29,6 +30,7 @@ pub mod service_world {
 
 pub use adapter_world::exports::wavs::adapter::adapter as adapter_api;
 pub use adapter_world::exports::wavs::adapter::testing as testing_api;
+pub use adapter_world::exports::wavs::adapter::services as services_api;
 pub use adapter_world::wavs::adapter::curves as curves_api;
 pub use adapter_world::wavs::types::types as wit_types;
 

@@ -51,6 +51,7 @@ async fn broken_files_are_refused_with_reasons_and_valid_ones_load() {
     let program = registry.program("evm").expect("evm family served");
     assert_eq!(program.info().family, "evm");
     assert!(program.info().has_testing);
+    assert!(program.has_services(), "the reference adapter exports services");
     assert!(registry.scan().await.unwrap().loaded.is_empty(), "unchanged files are not reloaded");
 
     // A second file claiming the same family is refused, naming the first.
@@ -114,15 +115,22 @@ async fn broken_adapters_are_refused_or_contained() {
     assert!(chain.head(BlockTag::Latest).await.expect("a fresh instance serves the next call").height >= head);
 }
 
-#[tokio::test]
-async fn events_over_the_output_limit_are_refused() {
+/// A registry (and the directory that holds it) that has loaded the one guest `relative`.
+async fn registry_of(relative: &str) -> (tempfile::TempDir, std::sync::Arc<AdapterRegistry>) {
     let dir = tempfile::tempdir().unwrap();
     let adapters = dir.path().join("adapters");
     std::fs::create_dir_all(&adapters).unwrap();
-    std::fs::copy(guest("fixtures/adapter-huge-events.wasm"), adapters.join("huge.wasm")).unwrap();
+    let file = std::path::Path::new(relative).file_name().unwrap();
+    std::fs::copy(guest(relative), adapters.join(file)).unwrap();
     let engine = WasmEngine::new(dir.path().join("cache")).unwrap();
     let registry = std::sync::Arc::new(AdapterRegistry::new(engine, &adapters).unwrap());
-    registry.scan().await.unwrap();
+    assert_eq!(registry.scan().await.unwrap().loaded.len(), 1, "{relative} loads");
+    (dir, registry)
+}
+
+#[tokio::test]
+async fn events_over_the_output_limit_are_refused() {
+    let (_dir, registry) = registry_of("fixtures/adapter-huge-events.wasm").await;
     // The fixture returns 8 MiB of event data per call.
     let chain = broken_chain(registry.clone(), Limits { output_bytes: 1 << 20, ..Limits::ADAPTER_DEFAULT });
     let err = chain.events(&[], 5, 5).await.unwrap_err();
@@ -130,3 +138,25 @@ async fn events_over_the_output_limit_are_refused() {
     let roomy = broken_chain(registry, Limits::ADAPTER_DEFAULT);
     assert_eq!(roomy.events(&[], 5, 5).await.unwrap().len(), 1, "within the default limit it is delivered");
 }
+
+/// An adapter without the optional `services` export loads and serves its chain; asked
+/// for services defined on chain, it answers `unsupported`, saying what to rebuild.
+#[tokio::test]
+async fn an_adapter_without_services_says_so() {
+    let (_dir, registry) = registry_of("adapters/starter.wasm").await;
+    let signer = wavs_runtime::AdapterSigner::Submitting(Signer::from_hex(&"22".repeat(32)).unwrap());
+    let chain = common::fixture_chain(registry, "starter", signer, Limits::ADAPTER_DEFAULT);
+    assert!(!chain.has_services());
+    let manager = "0x0000000000000000000000000000000000000001";
+    for err in [
+        chain.service_uri(manager).await.unwrap_err(),
+        chain.service_uri_filter(manager).await.map(|_| ()).unwrap_err(),
+        chain.set_service_uri(manager, "ipfs://x").await.unwrap_err(),
+    ] {
+        assert!(!err.is_retryable(), "{err}");
+        let text = err.to_string();
+        assert!(text.contains("unsupported") && text.contains("exports no services interface") && text.contains("chain-adapter-with-services"), "{text}");
+    }
+    assert_eq!(chain.restarts(), 0, "a missing export is an answer, not a fault");
+}
+

@@ -10,6 +10,7 @@ mod envelopes;
 mod faults;
 mod head;
 mod limits;
+mod services;
 mod verify;
 
 use crate::guide::*;
@@ -44,6 +45,7 @@ pub async fn run_all(kit: &mut Kit, adapter: &Path, loaded: Result<String, Strin
     report.record("handler-info-matches", STEP9, destination::handler_info(kit).await);
     report.record("signature-bound-to-handler", DIGEST_BINDS, destination::bound_to_handler(kit).await);
     report.record("signature-bound-to-chain", DIGEST_BINDS, destination::bound_to_chain(kit).await);
+    report.record("service-uri-follows-changes", STEP11, services::service_uri_follows_changes(kit).await);
     report.record("dead-rpc-transient", ERRORS, faults::dead_rpc_transient(kit).await);
     report.record("bad-contract-not-transient", ERRORS, faults::bad_contract_not_transient(kit).await);
     report.record("malformed-rpc-no-trap", ERRORS, faults::malformed_rpc_no_trap(kit).await);

@@ -10,6 +10,13 @@ use crate::{Envelope, SignatureData};
 pub const EVENT_OPERATOR_UPDATED: &str = "operator-updated";
 /// Event emitted when the threshold changes (attribute `threshold`).
 pub const EVENT_THRESHOLD_UPDATED: &str = "threshold-updated";
+/// Event emitted when the service URI changes (attribute `uri`); on chain its type is
+/// `wasm-service-uri-updated`.
+pub const EVENT_SERVICE_URI_UPDATED: &str = "service-uri-updated";
+/// The longest service URI the manager stores, in bytes. Every byte is kept in contract
+/// storage and read by every opted-in node, so an unbounded URI would make each update and
+/// read arbitrarily costly; 2 KiB holds any practical URL or content address.
+pub const MAX_SERVICE_URI_BYTES: usize = 2048;
 
 /// An operator (33-byte compressed secp256k1 public key) and its weight.
 #[cw_serde]
@@ -31,6 +38,9 @@ pub enum ExecuteMsg {
     SetOperator { pubkey: HexBinary, weight: Uint64 },
     /// Sets the total weight an envelope's signers must reach. Owner only.
     SetThreshold { threshold: Uint64 },
+    /// Sets the service URI, where the service's definition lives (at most
+    /// `MAX_SERVICE_URI_BYTES`), and emits `service-uri-updated`. Owner only.
+    SetServiceUri { uri: String },
 }
 
 #[cw_serde]
@@ -39,6 +49,9 @@ pub enum QueryMsg {
     /// Operators with non-zero weight, sorted by public key, the threshold and the total weight.
     #[returns(OperatorsResponse)]
     Operators {},
+    /// The service URI; empty until the owner sets one.
+    #[returns(String)]
+    ServiceUri {},
     /// The 32-byte digest operators sign for `envelope` to be handled by the handler
     /// contract `handler` on this chain.
     #[returns(HexBinary)]

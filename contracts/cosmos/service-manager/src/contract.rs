@@ -4,10 +4,12 @@ use cosmwasm_std::{
     Binary, Deps, DepsMut, Env, Event, HexBinary, MessageInfo, Order, Response, StdResult, Storage,
     Uint64, to_json_binary,
 };
-use wavs_cw_common::manager::{EVENT_OPERATOR_UPDATED, EVENT_THRESHOLD_UPDATED};
+use wavs_cw_common::manager::{
+    EVENT_OPERATOR_UPDATED, EVENT_SERVICE_URI_UPDATED, EVENT_THRESHOLD_UPDATED, MAX_SERVICE_URI_BYTES,
+};
 use wavs_cw_common::{PUBKEY_LEN, envelope_digest, operator_id};
 
-use crate::state::{OWNER, THRESHOLD, TOTAL_WEIGHT, WEIGHTS};
+use crate::state::{OWNER, SERVICE_URI, THRESHOLD, TOTAL_WEIGHT, WEIGHTS};
 use crate::validate::validate;
 use crate::{
     ContractError, ExecuteMsg, InstantiateMsg, OperatorWeight, OperatorsResponse, QueryMsg,
@@ -48,6 +50,7 @@ pub fn execute(
     let event = match msg {
         ExecuteMsg::SetOperator { pubkey, weight } => set_operator(deps.storage, &pubkey, weight)?,
         ExecuteMsg::SetThreshold { threshold } => set_threshold(deps.storage, threshold)?,
+        ExecuteMsg::SetServiceUri { uri } => set_service_uri(deps.storage, uri)?,
     };
     Ok(Response::new().add_event(event))
 }
@@ -58,6 +61,9 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
     let chain_id = env.block.chain_id.as_str();
     Ok(match msg {
         QueryMsg::Operators {} => to_json_binary(&operators(deps)?)?,
+        QueryMsg::ServiceUri {} => {
+            to_json_binary(&SERVICE_URI.may_load(deps.storage)?.unwrap_or_default())?
+        }
         QueryMsg::EnvelopeDigest { handler, envelope } => {
             let handler = handler_address(deps, &handler)?;
             to_json_binary(&HexBinary::from(envelope_digest(
@@ -123,6 +129,17 @@ fn set_operator(
 fn set_threshold(storage: &mut dyn Storage, threshold: Uint64) -> Result<Event, ContractError> {
     THRESHOLD.save(storage, &threshold.u64())?;
     Ok(Event::new(EVENT_THRESHOLD_UPDATED).add_attribute("threshold", threshold.to_string()))
+}
+
+fn set_service_uri(storage: &mut dyn Storage, uri: String) -> Result<Event, ContractError> {
+    if uri.len() > MAX_SERVICE_URI_BYTES {
+        return Err(ContractError::ServiceUriTooLong {
+            length: uri.len(),
+            max: MAX_SERVICE_URI_BYTES,
+        });
+    }
+    SERVICE_URI.save(storage, &uri)?;
+    Ok(Event::new(EVENT_SERVICE_URI_UPDATED).add_attribute("uri", uri))
 }
 
 fn operators(deps: Deps) -> StdResult<OperatorsResponse> {

@@ -10,10 +10,12 @@ pub enum ContractError {
     Std(#[from] StdError),
     #[error(transparent)]
     Envelope(#[from] EnvelopeError),
-    #[error("NotOwner: only the owner may change the operator set or the threshold")]
+    #[error("NotOwner: only the owner may change the operator set, the threshold or the service URI")]
     NotOwner,
     #[error("InvalidPubkey: operator key {pubkey} is not a 33-byte compressed secp256k1 key")]
     InvalidPubkey { pubkey: String },
+    #[error("ServiceURITooLong: the service URI is {length} bytes, more than the {max} the manager stores")]
+    ServiceUriTooLong { length: usize, max: usize },
     #[error("WeightOverflow: the total operator weight does not fit in a u64")]
     WeightOverflow,
     #[error("NoSignatures: no signature was given")]

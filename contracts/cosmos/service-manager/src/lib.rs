@@ -9,6 +9,8 @@ mod state;
 pub mod testing;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod service_uri_tests;
 mod validate;
 
 pub use error::ContractError;

@@ -1,7 +1,7 @@
 use cosmwasm_std::Addr;
 use cw_storage_plus::{Item, Map};
 
-/// The instantiator; the only one allowed to change the set.
+/// The instantiator; the only one allowed to change the set and the service URI.
 pub const OWNER: Item<Addr> = Item::new("owner");
 /// The total weight an envelope's signers must reach.
 pub const THRESHOLD: Item<u64> = Item::new("threshold");
@@ -10,3 +10,5 @@ pub const TOTAL_WEIGHT: Item<u64> = Item::new("total_weight");
 /// Operator public key (33 bytes) -> weight; only non-zero weights are stored, so a range
 /// over this map yields the operators sorted by key.
 pub const WEIGHTS: Map<&[u8], u64> = Map::new("weights");
+/// Where the service's definition lives; absent until the owner sets it.
+pub const SERVICE_URI: Item<String> = Item::new("service_uri");

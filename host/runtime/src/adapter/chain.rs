@@ -29,6 +29,7 @@ struct Live {
     program: Arc<AdapterProgram>,
     adapter: adapter_api::Guest,
     testing: Option<crate::bindings::testing_api::Guest>,
+    services: Option<crate::bindings::services_api::Guest>,
     conn: ResourceAny,
 }
 
@@ -43,21 +44,29 @@ pub struct ChainAdapter {
     restarts: AtomicU64,
 }
 
-/// Runs one call on the live instance under the adapter limits.
+/// Runs one call on the live instance under the adapter limits: on the adapter and its
+/// testing export, or (`export: field`) on another optional export of `Live`.
 macro_rules! call {
-    ($self:ident, $what:literal, |$guest:ident, $testing:ident, $store:ident, $conn:ident| $call:expr) => {{
+    ($self:ident, $what:literal, |$guest:ident, $testing:ident, $store:ident, $conn:ident| $call:expr) => {
+        call!(@run $self, $what, live, ($guest, $testing, $store, $conn) = (&live.adapter, &live.testing, &mut live.store, live.conn), $call)
+    };
+    ($self:ident, $what:literal, export: $field:ident |$export:ident, $store:ident, $conn:ident| $call:expr) => {
+        call!(@run $self, $what, live, ($export, $store, $conn) = (&live.$field, &mut live.store, live.conn), $call)
+    };
+    (@run $self:ident, $what:literal, $live:ident, $names:pat = $values:expr, $call:expr) => {{
         let mut slot = $self.live().await?;
-        let live = slot.as_mut().expect("started above");
-        if let Err(e) = HostState::begin_call(&mut live.store, &$self.limits) {
+        let $live = slot.as_mut().expect("started above");
+        if let Err(e) = HostState::begin_call(&mut $live.store, &$self.limits) {
             return Err(RuntimeError::Host(format!("cannot meter the adapter call: {e:#}")));
         }
         #[allow(unused_variables)]
-        let ($guest, $testing, $store, $conn) =
-            (&live.adapter, &live.testing, &mut live.store, live.conn);
+        let $names = $values;
         let outcome = tokio::time::timeout($self.limits.time(), $call).await;
         $self.settle(&mut slot, $what, outcome)
     }};
 }
+
+mod services;
 
 impl ChainAdapter {
     /// A chain of `family`, configured by `config`, whose adapter reaches this chain's
@@ -111,6 +120,11 @@ impl ChainAdapter {
         self.registry.program(&self.family).map(|p| p.info.schemes.clone()).unwrap_or_default()
     }
 
+    /// Whether the loaded adapter for this chain exports the optional `services` interface.
+    pub fn has_services(&self) -> bool {
+        self.registry.program(&self.family).is_some_and(|p| p.has_services())
+    }
+
     /// Whether an adapter for this chain's family is loaded.
     pub fn has_adapter(&self) -> bool {
         self.registry.program(&self.family).is_some()
@@ -153,8 +167,12 @@ impl ChainAdapter {
                 Some(t) => Some(t.load(&mut store, &instance)?),
                 None => None,
             };
+            let services = match &program.services {
+                Some(t) => Some(t.load(&mut store, &instance)?),
+                None => None,
+            };
             let conn = adapter.connection().call_open(&mut store, &self.config).await?;
-            wasmtime::Result::Ok((adapter, testing, conn))
+            wasmtime::Result::Ok((adapter, testing, services, conn))
         };
         match tokio::time::timeout(self.limits.time(), started).await {
             Err(_) => Err(RuntimeError::LimitExceeded(format!(
@@ -162,9 +180,9 @@ impl ChainAdapter {
                 self.config.name, self.limits.time_ms
             ))),
             Ok(Err(e)) => Err(RuntimeError::AdapterFault { call: "open".into(), cause: Box::new(classify_call_error(e, "open")) }),
-            Ok(Ok((_, _, Err(e)))) => Err(adapter_error(e)),
-            Ok(Ok((adapter, testing, Ok(conn)))) => {
-                Ok(Live { store, program, adapter, testing, conn })
+            Ok(Ok((_, _, _, Err(e)))) => Err(adapter_error(e)),
+            Ok(Ok((adapter, testing, services, Ok(conn)))) => {
+                Ok(Live { store, program, adapter, testing, services, conn })
             }
         }
     }

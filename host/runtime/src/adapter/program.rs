@@ -1,7 +1,7 @@
 //! One loaded adapter file: compiled, type-checked against the adapter world, described.
 
-use crate::bindings::adapter_world::ChainAdapterWithTesting;
-use crate::bindings::{adapter_api, testing_api};
+use crate::bindings::adapter_world::ChainAdapterFull;
+use crate::bindings::{adapter_api, services_api, testing_api};
 use crate::engine::{LoadSource, WasmEngine};
 use crate::error::{Result, RuntimeError};
 use crate::http_policy::HttpPolicy;
@@ -43,6 +43,8 @@ pub struct AdapterProgram {
     pub(crate) pre: InstancePre<HostState<AdapterData>>,
     pub(crate) adapter: adapter_api::GuestIndices,
     pub(crate) testing: Option<testing_api::GuestIndices>,
+    /// The optional `services` export (services defined on chain).
+    pub(crate) services: Option<services_api::GuestIndices>,
 }
 
 impl AdapterProgram {
@@ -51,11 +53,16 @@ impl AdapterProgram {
         &self.info
     }
 
+    /// Whether the adapter exports the optional `services` interface.
+    pub fn has_services(&self) -> bool {
+        self.services.is_some()
+    }
+
     /// Builds the linker adapters are instantiated with.
     pub(crate) fn linker(engine: &WasmEngine) -> Result<Linker<HostState<AdapterData>>> {
         let mut linker = crate::http_link::base_linker::<AdapterData>(engine.engine())
             .map_err(|e| RuntimeError::InvalidComponent(format!("linker: {e:#}")))?;
-        ChainAdapterWithTesting::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
+        ChainAdapterFull::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
             .map_err(|e| RuntimeError::InvalidComponent(format!("linker: {e:#}")))?;
         Ok(linker)
     }
@@ -77,6 +84,7 @@ impl AdapterProgram {
             RuntimeError::InvalidComponent(format!("not a chain adapter: {e:#}"))
         })?;
         let testing = testing_api::GuestIndices::new(&pre).ok();
+        let services = services_api::GuestIndices::new(&pre).ok();
         let mut program = AdapterProgram {
             info: AdapterInfo {
                 family: String::new(),
@@ -91,6 +99,7 @@ impl AdapterProgram {
             pre,
             adapter,
             testing,
+            services,
         };
         let description = program.describe(engine).await?;
         if description.family.is_empty()
