@@ -6,6 +6,7 @@ use reqwest::header::CONTENT_TYPE;
 use serde_json::Value;
 use wavs_types::ServiceManifest;
 use wavs_types::execution::{ExecutionRecord, TaskRequest};
+use wavs_types::followed::{FollowRequest, FollowedService};
 use wavs_types::health::NodeHealth;
 use wavs_types::node_api::{
     AdaptersAnswer, ChainAdded, ComponentAccepted, ComponentStatus, ComponentUploaded, OperatorAnswer, PauseAnswer, SecretNames,
@@ -106,6 +107,25 @@ impl NodeClient {
     pub async fn set_secret(&self, id: &str, name: &str, value: &str) -> Result<(), ClientError> {
         let body = SecretValue { value: value.to_string() };
         self.api.send(self.api.http().put(self.api.url(&format!("/services/{id}/secrets/{name}"))).json(&body)).await.map(drop)
+    }
+
+    /// `POST /followed`: follow the service `manager` on `chain` defines (needs the
+    /// token); its current definition runs when this returns.
+    pub async fn follow(&self, chain: &str, manager: &str) -> Result<FollowedService, ClientError> {
+        let body = FollowRequest { chain: chain.to_string(), manager: manager.to_string() };
+        let answer = self.api.send(self.api.http().post(self.api.url("/followed")).json(&body)).await?;
+        Api::typed("POST /followed", answer)
+    }
+
+    /// `GET /followed`: the managers followed, and where each stands.
+    pub async fn followed(&self) -> Result<Vec<FollowedService>, ClientError> {
+        Api::typed("GET /followed", self.api.get("/followed").await?)
+    }
+
+    /// `DELETE /followed/{chain}/{manager}`: stop following (the service keeps running).
+    pub async fn unfollow(&self, chain: &str, manager: &str) -> Result<(), ClientError> {
+        let url = self.api.url(&format!("/followed/{chain}/{manager}"));
+        self.api.send(self.api.http().delete(url).header(CONTENT_TYPE, JSON)).await.map(drop)
     }
 
     /// `GET /services/{id}/secrets`: the names of a service's secrets (needs the token).

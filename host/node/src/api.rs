@@ -15,6 +15,7 @@ mod auth;
 mod chains;
 pub mod content_type;
 mod executions;
+mod followed;
 mod health;
 pub mod hosts;
 pub mod metrics;
@@ -85,6 +86,7 @@ pub struct ApiState {
     outcomes: Arc<OutcomeCounts>,
     metrics: Arc<NodeMetrics>,
     secrets: Arc<crate::secrets::Secrets>,
+    follows: Arc<crate::follow::Follows>,
     fetcher: Arc<crate::fetch::Fetcher>,
     token: Option<token::ApiToken>,
 }
@@ -105,6 +107,7 @@ impl ApiState {
             outcomes: node.outcomes.clone(),
             metrics: node.metrics.clone(),
             secrets: node.secrets.clone(),
+            follows: node.follows.clone(),
             fetcher: node.fetcher.clone(),
             token: node.config.api_token.clone(),
         })
@@ -134,6 +137,8 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<ApiState>> {
         .routes(routes!(services::remove_service))
         .routes(routes!(services::pause_service))
         .routes(routes!(services::resume_service))
+        .routes(routes!(followed::list_followed, followed::follow))
+        .routes(routes!(followed::unfollow))
         .routes(routes!(secrets::list_secrets))
         .routes(routes!(secrets::set_secret, secrets::delete_secret))
         .routes(routes!(tasks::add_task))

@@ -9,6 +9,7 @@ pub mod contracts;
 pub mod deploy;
 pub mod event_id;
 pub mod exec;
+pub mod follow;
 pub mod info;
 pub mod new;
 pub mod output;
@@ -20,6 +21,7 @@ use crate::error::{NodeError, Result};
 use access::{Access, Token};
 use serde_json::Value;
 use wavs_types::ServiceManifest;
+use wavs_types::followed::FollowedService;
 use wavs_types::execution::ExecutionRecord;
 use wavs_types::node_api::{AdaptersAnswer, ChainAdded, ComponentStatus, OperatorAnswer, PauseAnswer, ServiceDeployed};
 use wavs_client::{ClientError, NodeClient};
@@ -146,6 +148,21 @@ impl Client {
     /// Whether a component is stored, or where its compile is.
     pub async fn component_status(&self, digest: &str) -> Result<ComponentStatus> {
         self.inner.component_status(digest).await.map_err(|e| self.explain(e))
+    }
+
+    /// Follows the service `manager` on `chain` defines.
+    pub async fn follow(&self, chain: &str, manager: &str) -> Result<FollowedService> {
+        self.inner.follow(chain, manager).await.map_err(|e| self.explain(e))
+    }
+
+    /// The managers followed.
+    pub async fn followed(&self) -> Result<Vec<FollowedService>> {
+        self.inner.followed().await.map_err(|e| self.explain(e))
+    }
+
+    /// Stops following `manager` on `chain`.
+    pub async fn unfollow(&self, chain: &str, manager: &str) -> Result<()> {
+        self.inner.unfollow(chain, manager).await.map_err(|e| self.explain(e))
     }
 
     /// Every deployed manifest.

@@ -19,6 +19,7 @@ pub mod error;
 pub mod executions;
 pub mod executor;
 pub mod fetch;
+pub mod follow;
 mod http_rules;
 pub mod job;
 mod kv_store;

@@ -188,6 +188,25 @@ enum ServiceCommand {
     },
     /// List deployed services.
     List,
+    /// Follow the service a manager defines on chain: run the definition its service URI
+    /// names, and move to each new one by itself.
+    Add {
+        /// The chain holding the manager (its name here, or family:chain-id).
+        #[arg(long)]
+        chain: String,
+        /// The service manager's address.
+        #[arg(long)]
+        manager: String,
+    },
+    /// The managers followed, the definition each runs, and why a newer one did not.
+    Followed,
+    /// Stop following a manager; its service keeps running as it is.
+    Unfollow {
+        #[arg(long)]
+        chain: String,
+        #[arg(long)]
+        manager: String,
+    },
     /// Remove a service.
     Remove { id: String },
     /// Pause a service: its triggers are kept but not run, its manual tasks refused.
@@ -398,6 +417,9 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
             ServiceCommand::Validate { manifest, components } => service::validate(&manifest, &components, ctx),
             ServiceCommand::Deploy { manifest, components } => cli::deploy::deploy(&manifest, &components, ctx).await,
             ServiceCommand::List => service::list(ctx).await,
+            ServiceCommand::Add { chain, manager } => cli::follow::add(&chain, &manager, ctx).await,
+            ServiceCommand::Followed => cli::follow::list(ctx).await,
+            ServiceCommand::Unfollow { chain, manager } => cli::follow::unfollow(&chain, &manager, ctx).await,
             ServiceCommand::Remove { id } => service::remove(&id, ctx).await,
             ServiceCommand::Pause { id } => service::pause_or_resume("pause", &id, ctx).await,
             ServiceCommand::Resume { id } => service::pause_or_resume("resume", &id, ctx).await,

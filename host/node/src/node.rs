@@ -48,6 +48,8 @@ pub struct Node {
     pub(crate) own: OwnServices,
     /// The operator's secrets, which components read with `secret`.
     pub(crate) secrets: Arc<crate::secrets::Secrets>,
+    /// The managers followed, whose on-chain definitions the node runs.
+    pub(crate) follows: Arc<crate::follow::Follows>,
     /// Fetches components (and service definitions) from `http(s)`, `ipfs` and `oci` sources.
     pub(crate) fetcher: Arc<crate::fetch::Fetcher>,
 }
@@ -137,6 +139,14 @@ impl Node {
             "node opened"
         );
         let fetcher = Arc::new(crate::fetch::Fetcher::new(&config.sources));
+        let world = crate::follow::NodeWorld {
+            chains: chains.clone(),
+            services: services.clone(),
+            components: components.clone(),
+            store: store.clone(),
+            fetcher: fetcher.clone(),
+        };
+        let follows = Arc::new(crate::follow::Follows::new(store.clone(), Arc::new(world)));
         Ok(Arc::new(Node {
             config,
             store,
@@ -153,6 +163,7 @@ impl Node {
             metrics,
             own,
             secrets,
+            follows,
             fetcher,
         }))
     }
@@ -165,6 +176,7 @@ impl Node {
         tokio::spawn(self.sender.clone().run());
         tokio::spawn(self.components.clone().sweep_loop());
         tokio::spawn(self.cron.clone().run(self.services.deployed.clone(), self.scheduler.clone()));
+        tokio::spawn(self.follows.clone().run());
         let registry = self.registry.clone();
         tokio::spawn(async move {
             loop {

@@ -21,6 +21,7 @@ mod admin;
 mod blocks;
 mod cell;
 mod committer;
+mod followed;
 pub(crate) mod components;
 mod history;
 mod jobs;
@@ -73,6 +74,7 @@ impl Store {
         outbox::create_tables(&txn)?;
         history::create_tables(&txn)?;
         components::create_tables(&txn)?;
+        followed::create_tables(&txn)?;
         schema::check(&txn)?;
         txn.commit()?;
         let cell = Arc::new(cell::DbCell::new(path, db, hooks));

@@ -14,6 +14,7 @@ pub mod chain;
 pub mod cron;
 pub mod envelope;
 pub mod execution;
+pub mod followed;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod health;

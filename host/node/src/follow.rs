@@ -1,0 +1,132 @@
+//! Services defined on chain. An operator has the node follow a service manager
+//! (`wavs service add --chain C --manager ADDR`): the node reads the service URI the
+//! manager holds, fetches the definition it names, checks it ([`definition`]), fetches
+//! its components by digest and runs it. It then looks at the URI every few seconds and
+//! moves to a new definition by itself; a definition it refuses leaves the running one in
+//! place, and `GET /followed` and the log say why.
+//!
+//! The switch replaces the deployed manifest: executions already running finish on the
+//! old one, jobs not started yet run the new one.
+
+mod definition;
+mod node_world;
+mod sync;
+#[cfg(test)]
+mod tests;
+
+pub use definition::MAX_DEFINITION_BYTES;
+pub use node_world::NodeWorld;
+
+use crate::error::{NodeError, Result};
+use crate::store::Store;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+use sync::Look;
+use wavs_types::ServiceManifest;
+use wavs_types::followed::FollowedService;
+
+/// How often each followed manager's URI is read.
+pub const FOLLOW_INTERVAL: Duration = Duration::from_secs(2);
+
+/// A boxed future, for the object-safe [`FollowWorld`].
+pub type Pending<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
+
+/// What following needs from the rest of the node: chain reads through the chain's
+/// adapter, fetching by URI, and the service registry.
+pub trait FollowWorld: Send + Sync {
+    /// The service URI `manager` on `chain` holds now.
+    fn service_uri<'a>(&'a self, chain: &'a str, manager: &'a str) -> Pending<'a, String>;
+    /// The manager `handler` on `chain` validates signatures with, as the chain says.
+    fn handler_manager<'a>(&'a self, chain: &'a str, handler: &'a str) -> Pending<'a, String>;
+    /// The bytes `uri` names, refused above `cap`.
+    fn fetch<'a>(&'a self, uri: &'a str, cap: u64) -> Pending<'a, Vec<u8>>;
+    /// Deploys (or replaces) a service, fetching its components first.
+    fn deploy(&self, manifest: ServiceManifest) -> Pending<'_, ()>;
+    /// Whether a manifest's chain name `named` means this node's chain `chain`.
+    fn is_chain(&self, chain: &str, named: &str) -> bool;
+    /// Whether a service with this id is deployed.
+    fn is_deployed(&self, id: &str) -> bool;
+}
+
+/// The followed managers, kept in the store.
+pub struct Follows {
+    store: Arc<Store>,
+    world: Arc<dyn FollowWorld>,
+    /// Held by whoever changes the records, so a look and an add or removal do not
+    /// interleave.
+    lock: tokio::sync::Mutex<()>,
+}
+
+impl Follows {
+    pub(crate) fn new(store: Arc<Store>, world: Arc<dyn FollowWorld>) -> Follows {
+        Follows { store, world, lock: tokio::sync::Mutex::new(()) }
+    }
+
+    /// Follows `manager` on `chain`: its current definition runs before this returns,
+    /// or nothing is kept and the error says why.
+    pub async fn add(&self, chain: &str, manager: &str) -> Result<FollowedService> {
+        let _held = self.lock.lock().await;
+        if self.store.followed()?.iter().any(|f| f.chain == chain && definition::same_address(&f.manager, manager)) {
+            return Err(NodeError::Conflict(format!("manager {manager} on {chain} is followed already (GET /followed)")));
+        }
+        let followed = sync::first(&*self.world, chain, manager).await?;
+        self.store.put_followed(&followed)?;
+        tracing::info!(chain, manager, service = %followed.service, uri = %followed.uri, "following the service this manager defines");
+        Ok(followed)
+    }
+
+    /// Every followed manager and where it stands.
+    pub fn list(&self) -> Result<Vec<FollowedService>> {
+        self.store.followed()
+    }
+
+    /// Stops following `manager` on `chain`. The service keeps running as it is; remove
+    /// it with `DELETE /services/{id}` to stop it.
+    pub async fn remove(&self, chain: &str, manager: &str) -> Result<()> {
+        let _held = self.lock.lock().await;
+        let Some(record) = self.store.followed()?.into_iter().find(|f| f.chain == chain && definition::same_address(&f.manager, manager))
+        else {
+            return Err(NodeError::NotFound(format!("manager {manager} on {chain} is not followed")));
+        };
+        self.store.remove_followed(&record.chain, &record.manager)?;
+        tracing::info!(chain, manager, service = %record.service, "no longer following this manager; its service keeps running as it is");
+        Ok(())
+    }
+
+    /// Looks at every followed manager once, keeping what changed.
+    pub(crate) async fn look_all(&self) -> Result<()> {
+        let _held = self.lock.lock().await;
+        for current in self.store.followed()? {
+            let (next, log) = match sync::again(&*self.world, &current).await {
+                Look::Same(next) => (next, false),
+                Look::Switched { from, to } => {
+                    tracing::info!(service = %to.service, chain = %to.chain, manager = %to.manager, from = %from, to = %to.uri,
+                        digest = %to.definition_digest, "followed service switched to a new definition");
+                    (to, false)
+                }
+                Look::Kept(next) => (next, true),
+            };
+            // Said once per new reason, not every look.
+            if log && (next.error != current.error || next.pending_uri != current.pending_uri) {
+                tracing::warn!(service = %next.service, chain = %next.chain, manager = %next.manager, state = ?next.state,
+                    "keeping the running definition: {}", next.error.as_deref().unwrap_or(""));
+            }
+            if next != current {
+                self.store.put_followed(&next)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Looks at every followed manager every [`FOLLOW_INTERVAL`], forever.
+    pub(crate) async fn run(self: Arc<Self>) {
+        loop {
+            tokio::time::sleep(FOLLOW_INTERVAL).await;
+            if let Err(e) = self.look_all().await {
+                tracing::warn!("following services on chain failed this round: {e}");
+            }
+        }
+    }
+}
