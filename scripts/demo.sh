@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The local devnet demo: a real anvil and a real wasmd chain, each with the service
-# contracts, three operator nodes (quorum 2 of 3), an aggregator, and the square service
-# on every route (EVM->EVM, Cosmos->Cosmos, Cosmos->EVM, EVM->Cosmos). Fires triggers and
-# prints each squared value read back from its handler contract.
+# The local devnet demo of a service run by strangers: a real anvil and a real wasmd
+# chain, the service owner's IPFS node (kubo), an aggregator; the owner deploys the
+# contracts, publishes the square service on IPFS and sets each manager's service URI;
+# three operators (own configs and data dirs, quorum 2 of 3) only run `wavs service add`.
+# Fires triggers on every route (EVM->EVM, Cosmos->Cosmos, Cosmos->EVM, EVM->Cosmos),
+# prints each squared value read back from its handler contract, then moves a URI to a
+# new component and shows every node following it.
 # Extra arguments go to wavs-devnet (e.g. --value 12, --evm-only, --exit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +18,8 @@ if [[ " $* " != *" --evm-only "* ]]; then
   step "building wasmd (pinned; the first time takes ~10 minutes, then it is cached)"
   scripts/build-wasmd.sh >/dev/null
 fi
+step "building kubo (ipfs, pinned; the first time takes a few minutes, then it is cached)"
+scripts/build-ipfs.sh >/dev/null
 step "building guests (adapters and components)"
 scripts/build-guests.sh
 step "building the node, aggregator and devnet"

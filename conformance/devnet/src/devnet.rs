@@ -118,6 +118,24 @@ pub async fn load_adapters(dir: &Path, kinds: &[ChainKind]) -> Result<(Arc<Adapt
     Ok((registry, adapters_dir))
 }
 
+/// Operator node `i`'s own adapters directory under the devnet's `dir`.
+pub fn node_adapters_dir(dir: &Path, i: usize) -> PathBuf {
+    dir.join(format!("node{}-adapters", i + 1))
+}
+
+/// Copies every file of the adapters directory `from` into `to`, as an operator installs
+/// the adapters it chose.
+fn copy_adapters(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if let Some(name) = path.file_name() {
+            std::fs::copy(&path, to.join(name)).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// A running devnet. Dropping it stops every process it started.
 pub struct Devnet {
     /// Logs, configs and data of every process.
@@ -156,7 +174,11 @@ impl Devnet {
         let mut node_configs = Vec::new();
         let mut node_keys = Vec::new();
         for i in 0..opts.operators {
-            let config = write_node_config(dir.path(), &adapters_dir, i, &chains_config, &aggregator_url)?;
+            // Operators share nothing but the chains (and, for now, the aggregator): each
+            // has its own config file, data dir and adapters directory.
+            let own_adapters = node_adapters_dir(dir.path(), i);
+            copy_adapters(&adapters_dir, &own_adapters)?;
+            let config = write_node_config(dir.path(), &own_adapters, i, &chains_config, &aggregator_url)?;
             if !opts.node_config.is_empty() {
                 let written = std::fs::read_to_string(&config.path).map_err(|e| e.to_string())?;
                 std::fs::write(&config.path, format!("{written}\n{}\n", opts.node_config)).map_err(|e| e.to_string())?;
@@ -211,6 +233,16 @@ impl Devnet {
         self.chains.iter().find(|c| c.name == name).ok_or_else(|| format!("the devnet runs no chain {name}"))
     }
 
+    /// Operator node `i`'s own adapters directory (the aggregator's is `<dir>/adapters`).
+    pub fn adapters_dir(&self, i: usize) -> PathBuf {
+        node_adapters_dir(self.dir.path(), i)
+    }
+
+    /// Operator node `i`'s config file, what its operator passes to `wavs --config`.
+    pub fn node_config(&self, i: usize) -> PathBuf {
+        self.dir.path().join(format!("node{}.toml", i + 1))
+    }
+
     /// The first chain (single-chain devnets).
     pub fn primary(&self) -> &DevChain {
         &self.chains[0]
@@ -224,7 +256,7 @@ impl Devnet {
     /// Starts operator node `i` again after [`Devnet::stop_node`]: same config file,
     /// data dir and port. Each run logs to a file of its own (`node<i>-run<n>.log`).
     pub async fn restart_node(&mut self, i: usize) -> Result<(), String> {
-        let config = self.dir.path().join(format!("node{}.toml", i + 1));
+        let config = self.node_config(i);
         paths::require(&config, "the devnet writes it when it starts the node")?;
         let url = self.nodes[i].url.clone();
         let port: u16 = url.rsplit(':').next().and_then(|p| p.parse().ok()).ok_or_else(|| format!("no port in {url}"))?;

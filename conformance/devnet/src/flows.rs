@@ -134,6 +134,11 @@ impl Devnet {
     /// The event id every operator derives for `trigger` in `service`'s `main` workflow:
     /// from the chain's shared `family:chain-id`, not the devnet's name for it.
     pub fn event_id(&self, service: &str, trigger: &FiredTrigger) -> Vec<u8> {
+        self.event_id_in(service, "main", trigger)
+    }
+
+    /// The event id every operator derives for `trigger` in `workflow` of `service`.
+    pub fn event_id_in(&self, service: &str, workflow: &str, trigger: &FiredTrigger) -> Vec<u8> {
         let caip2 = match self.chain(&trigger.chain) {
             Ok(chain) => chain.chain.spec.caip2(),
             Err(e) => panic!("event id of a trigger the devnet did not fire: {e}"),
@@ -144,7 +149,7 @@ impl Devnet {
             tx_hash: &trigger.tx_hash,
             index: trigger.index,
         };
-        derive_event_id(service, "main", &identity, 0)
+        derive_event_id(service, workflow, &identity, 0)
     }
 
     /// The aggregator's status of `event_id`, if it knows it.
@@ -200,7 +205,7 @@ impl Devnet {
     }
 }
 
-fn is_stopped(url: &str) -> bool {
+pub(crate) fn is_stopped(url: &str) -> bool {
     // A stopped node's port no longer answers; check cheaply without async.
     std::net::TcpStream::connect(url.trim_start_matches("http://")).is_err()
 }

@@ -4,6 +4,10 @@
 pub mod added_chains;
 pub mod bursts;
 pub mod chain;
+// The real kubo node and OCI registry the tests fetch components from (shared with the
+// node's tests); the demo's service owner publishes to the kubo node.
+#[path = "../../../host/node/tests/sources/daemons.rs"]
+pub mod daemons;
 pub mod devnet;
 pub mod docs;
 pub mod flows;
@@ -11,6 +15,7 @@ pub mod health;
 pub mod keys;
 pub mod launch;
 pub mod mining;
+pub mod onchain;
 pub mod paths;
 pub mod process;
 pub mod proxy;

@@ -5,12 +5,9 @@
 //! the tests build kubo and the registry through `scripts/build-ipfs.sh` and
 //! `scripts/build-oci-registry.sh` (cached after the first build).
 
-#[path = "../../../host/node/tests/sources/daemons.rs"]
-mod daemons;
-
 use std::time::Duration;
 use wavs_devnet::bursts::uint;
-use wavs_devnet::{Devnet, DevnetOptions, guest, paths};
+use wavs_devnet::{Devnet, DevnetOptions, daemons, guest, paths};
 
 /// Starts a devnet whose nodes read `sources` as their `[sources]` section, deploys the
 /// square service on every node naming its component only by digest and `source`, fires

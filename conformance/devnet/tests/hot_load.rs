@@ -82,8 +82,8 @@ async fn an_adapter_dropped_into_a_running_node_is_loaded_and_a_new_build_swappe
     let landed = devnet.wait_landed(&devnet.event_id("square", &meanwhile), Duration::from_secs(60)).await.unwrap();
     assert_eq!(landed, uint(100), "the trigger fired while no adapter was loaded lands after the upgrade");
 
-    // The aggregator, on the devnet's shared adapters directory: an upgrade dropped
-    // beside the old file is refused until the old one goes, then taken without a restart.
+    // The aggregator, on its own adapters directory: an upgrade dropped beside the old
+    // file is refused until the old one goes, then taken without a restart.
     let shared = devnet.dir.path().join("adapters");
     install(&shared.join("evm-v2.wasm"), &rebuilt(&evm));
     tokio::time::sleep(Duration::from_secs(3)).await; // one rescan (every 2 s)

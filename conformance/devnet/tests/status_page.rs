@@ -113,7 +113,7 @@ async fn the_status_page_shows_chains_adapters_services_and_executions_and_refre
     let chain = devnet.primary().name.clone();
 
     // A file in the adapters directory that is no adapter: refused, with its reason.
-    let adapters_dir = devnet.dir.path().join("adapters");
+    let adapters_dir = devnet.adapters_dir(0);
     std::fs::write(adapters_dir.join("not-an-adapter.wasm"), b"this is not wasm").unwrap();
     devnet
         .wait_for(&format!("{node}/adapters"), "the junk file is refused", |a| {

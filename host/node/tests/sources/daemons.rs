@@ -1,8 +1,8 @@
 //! The real source servers the tests fetch from: a kubo IPFS node (offline, in its own
 //! repo) and go-containerregistry's OCI registry, both built by the project's scripts
 //! (`scripts/build-ipfs.sh`, `scripts/build-oci-registry.sh`; cached after the first
-//! build) and killed when dropped. Shared with the devnet's end-to-end test
-//! (`conformance/devnet/tests/component_sources.rs`, through `#[path]`).
+//! build) and killed when dropped. Shared with the devnet (`wavs_devnet::daemons`, through
+//! `#[path]`), whose demo's service owner publishes to the kubo node.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
