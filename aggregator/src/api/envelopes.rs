@@ -40,11 +40,13 @@ pub(crate) struct Staged {
     status: EnvelopeStatus,
     /// Whether anything was staged (a final status changes nothing).
     counted: Option<(String, String)>,
+    /// The chain (local name) and the operator the signature proved, once verified.
+    pub(crate) signer: Option<(String, String)>,
 }
 
 impl Staged {
     fn answered(status: EnvelopeStatus) -> Staged {
-        Staged { status, counted: None }
+        Staged { status, counted: None, signer: None }
     }
 
     /// Whether it waits for a commit before it may be acknowledged.
@@ -72,6 +74,19 @@ impl Aggregator {
     /// once that is on disk.
     pub async fn accept(&self, s: &SignedSubmission) -> Result<EnvelopeStatus> {
         let staged = self.stage_signature(s).await?;
+        if staged.needs_commit() {
+            self.committer.commit().await?;
+        }
+        Ok(staged.acknowledge())
+    }
+
+    /// Counts this node's own signature as [`Aggregator::accept`] does, and learns from
+    /// it which operator this node is on its chain, for taking turns.
+    pub async fn accept_own(&self, s: &SignedSubmission) -> Result<EnvelopeStatus> {
+        let staged = self.stage_signature(s).await?;
+        if let (Some(turns), Some((chain, operator))) = (&self.turns, &staged.signer) {
+            turns.note_own(chain, operator);
+        }
         if staged.needs_commit() {
             self.committer.commit().await?;
         }
@@ -148,10 +163,11 @@ impl Aggregator {
         // Committed to the store before the answer (by the caller): an acknowledged
         // signature survives a crash. Staged, then written by the group committer with
         // whatever else is staged, so no one waits for the disk while holding the queue.
+        let chain_name = key.target.chain.clone();
         let signed = Signed { scheme: s.scheme, public_key: s.public_key.clone(), bytes: s.signature.clone() };
         let added = self.queue.lock().stage(|q| q.add(key, &s.envelope, operator.clone(), signed, &quorum, &caps, crate::now_ms()));
         match added {
-            Ok(status) => Ok(Staged { status, counted: Some((event_id, operator)) }),
+            Ok(status) => Ok(Staged { status, signer: Some((chain_name, operator.clone())), counted: Some((event_id, operator)) }),
             Err(Refusal::Full(why)) => Err(AggregatorError::Busy(why)),
             Err(Refusal::Overflow(why)) => Err(AggregatorError::Invalid(format!("{why} (weights of manager {manager})"))),
         }
