@@ -27,12 +27,14 @@ use wavs_types::{ApiError, EnvelopeState, EnvelopeStatus, SignedSubmission};
         (status = 429, description = "The target is at its caps of open envelopes; retryable.", body = ApiError),
         (status = 503, description = "The chain or the store could not be used; retryable.", body = ApiError)))]
 pub(super) async fn submit(State(agg): State<Arc<Aggregator>>, body: String) -> Result<Json<EnvelopeStatus>> {
-    Counters::bump(&agg.counters.received, 1);
-    let submission: SignedSubmission =
-        serde_json::from_str(&body).map_err(|e| AggregatorError::Invalid(format!("invalid submission: {e}")))?;
-    let outcome = agg.accept(&submission).await;
-    agg.count_outcome(&submission, &outcome);
-    outcome.map(Json)
+    let submission: SignedSubmission = match serde_json::from_str(&body) {
+        Ok(submission) => submission,
+        Err(e) => {
+            Counters::bump(&agg.counters.received, 1);
+            return Err(AggregatorError::Invalid(format!("invalid submission: {e}")));
+        }
+    };
+    agg.receive(&submission).await.map(Json)
 }
 
 /// A signature verified and staged in the queue, not yet committed.
@@ -78,6 +80,15 @@ impl Aggregator {
             self.committer.commit().await?;
         }
         Ok(staged.acknowledge())
+    }
+
+    /// Counts a signed envelope from anyone (an HTTP poster, a gossip peer) as `POST
+    /// /envelopes` does: same checks, same refusals, same counters.
+    pub async fn receive(&self, s: &SignedSubmission) -> Result<EnvelopeStatus> {
+        Counters::bump(&self.counters.received, 1);
+        let outcome = self.accept(s).await;
+        self.count_outcome(s, &outcome);
+        outcome
     }
 
     /// Counts this node's own signature as [`Aggregator::accept`] does, and learns from

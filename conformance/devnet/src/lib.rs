@@ -11,6 +11,7 @@ pub mod health;
 pub mod keys;
 pub mod launch;
 pub mod mining;
+pub mod p2p;
 pub mod paths;
 pub mod process;
 pub mod proxy;
