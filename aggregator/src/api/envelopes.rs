@@ -91,6 +91,13 @@ impl Aggregator {
         outcome
     }
 
+    /// Whether it knows which operator it submits as on `chain` (its name or
+    /// `family:chain-id`); always true when it does not take turns.
+    pub fn knows_own(&self, chain: &str) -> bool {
+        let Some(turns) = &self.turns else { return true };
+        turns.knows(&self.chains.name(chain).unwrap_or_else(|| chain.to_string()))
+    }
+
     /// Counts this node's own signature as [`Aggregator::accept`] does, and learns from
     /// it which operator this node is on its chain, for taking turns.
     pub async fn accept_own(&self, s: &SignedSubmission) -> Result<EnvelopeStatus> {

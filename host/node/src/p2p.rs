@@ -8,8 +8,6 @@
 //! the outbox follows each envelope to its final state as it does with a standalone one.
 
 use crate::error::{NodeError, Result};
-use parking_lot::Mutex;
-use std::collections::HashSet;
 use std::sync::Arc;
 use tokio::sync::mpsc::Receiver;
 use wavs_aggregator::Aggregator;
@@ -20,8 +18,6 @@ use wavs_types::SignedSubmission;
 pub struct Peers {
     aggregator: Arc<Aggregator>,
     gossip: Gossip,
-    /// Chains on which this node's own operator id was handed to the aggregator.
-    introduced: Mutex<HashSet<String>>,
 }
 
 impl Peers {
@@ -32,7 +28,7 @@ impl Peers {
             .await
             .map_err(|e| NodeError::Invalid(format!("[p2p.aggregator] cannot start: {e}")))?;
         let (gossip, heard) = Gossip::start(config.gossip()).await.map_err(|e| NodeError::Invalid(format!("[p2p]: {e}")))?;
-        let peers = Arc::new(Peers { aggregator: handle.aggregator.clone(), gossip, introduced: Mutex::default() });
+        let peers = Arc::new(Peers { aggregator: handle.aggregator.clone(), gossip });
         let url = format!("http://{}", handle.addr);
         tokio::spawn(peers.clone().hear(heard));
         tokio::spawn(async move {
@@ -49,16 +45,16 @@ impl Peers {
         self.gossip.listening().await
     }
 
-    /// Hands a signed envelope of this node's to its peers (and, the first time per
-    /// chain, to the embedded aggregator so it learns which operator it submits as).
+    /// Hands a signed envelope of this node's to its peers (and, until the embedded
+    /// aggregator knows which operator it submits as on that chain, to it directly: an
+    /// envelope already final there teaches nothing, so the next one is tried).
     pub(crate) fn share(self: &Arc<Self>, submission: &SignedSubmission) {
         let peers = self.clone();
         let submission = submission.clone();
         tokio::spawn(async move {
-            if peers.introduced.lock().insert(submission.chain.clone())
+            if !peers.aggregator.knows_own(&submission.chain)
                 && let Err(e) = peers.aggregator.accept_own(&submission).await
             {
-                peers.introduced.lock().remove(&submission.chain);
                 tracing::warn!(chain = %submission.chain, "embedded aggregator refused this node's own signature: {e}");
             }
             let bytes = match serde_json::to_vec(&submission) {
