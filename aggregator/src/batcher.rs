@@ -12,6 +12,7 @@
 mod cap;
 mod recheck;
 mod split;
+mod turn;
 mod upkeep;
 
 use crate::error::AggregatorError;
@@ -159,6 +160,7 @@ impl Aggregator {
         for (key, entry) in ready {
             match chain.is_handled(&target.handler, &entry.envelope.event_id).await {
                 Ok(true) => self.record(|q| q.already_handled(&key, crate::now_ms())),
+                Ok(false) if self.wait_for_turn(&*chain, &target, &key, &entry).await => {}
                 Ok(false) => to_send.push((key, entry)),
                 Err(e) => {
                     tracing::warn!(chain = %target.chain, "is-handled failed, will retry: {e}");

@@ -51,6 +51,10 @@ pub struct AggregatorConfig {
     /// Limits of adapter calls and of the queue.
     #[serde(default)]
     pub limits: AggregatorLimits,
+    /// Set when this aggregator is one of many (each node aggregating, `[p2p]` in the
+    /// node): it submits an envelope only in its turn ([`crate::turns`]).
+    #[serde(default)]
+    pub turns: Option<crate::turns::TurnsConfig>,
 }
 
 /// The aggregator's `[limits]` section.

@@ -26,6 +26,7 @@ pub mod quorum;
 pub mod readers;
 pub mod store;
 pub mod targets;
+pub mod turns;
 #[cfg(test)]
 mod testing;
 
@@ -93,6 +94,8 @@ pub struct Aggregator {
     pub(crate) operator_sets: quorum::OperatorSets,
     pub(crate) counters: Counters,
     pub(crate) token: auth::ApiToken,
+    /// Whose turn it is to submit, when this is one of many aggregators.
+    pub(crate) turns: Option<turns::Turns>,
     /// Why the aggregator must stop, once it must (the store is lost).
     fatal: tokio::sync::watch::Sender<Option<String>>,
 }
@@ -182,6 +185,7 @@ impl Aggregator {
         let queue = Arc::new(Mutex::new(queue));
         let committer = committer::Committer::start(queue.clone())?;
         Ok(Aggregator {
+            turns: config.turns.as_ref().map(turns::Turns::new),
             config,
             registry,
             chains,

@@ -14,6 +14,7 @@
 mod bounds;
 mod competing;
 mod entry;
+mod turn;
 
 pub use bounds::{Caps, Usage};
 pub use entry::{ENTRY_OVERHEAD, Entry, Key, Reweighed, Signature, Signed};

@@ -211,6 +211,11 @@ pub(crate) const HANDLER: &str = "0xbb";
 /// A rig whose manager holds operators `a`, `b` and `c` (weight 1 each), threshold 2,
 /// taking at most `max_batch` envelopes per transaction.
 pub(crate) fn rig(max_batch: usize) -> Rig {
+    rig_with(max_batch, "")
+}
+
+/// [`rig`] with `extra` TOML tables appended to its configuration.
+pub(crate) fn rig_with(max_batch: usize, extra: &str) -> Rig {
     use crate::config::AggregatorConfig;
     use std::sync::Arc;
     let dir = tempfile::tempdir().unwrap();
@@ -231,6 +236,7 @@ pub(crate) fn rig(max_batch: usize) -> Rig {
         chain = "fake"
         manager = "{MANAGER}"
         handler = "{HANDLER}"
+        {extra}
         "#,
         dir.path().display(),
         adapters.display()

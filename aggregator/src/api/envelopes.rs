@@ -27,12 +27,14 @@ use wavs_types::{ApiError, EnvelopeState, EnvelopeStatus, SignedSubmission};
         (status = 429, description = "The target is at its caps of open envelopes; retryable.", body = ApiError),
         (status = 503, description = "The chain or the store could not be used; retryable.", body = ApiError)))]
 pub(super) async fn submit(State(agg): State<Arc<Aggregator>>, body: String) -> Result<Json<EnvelopeStatus>> {
-    Counters::bump(&agg.counters.received, 1);
-    let submission: SignedSubmission =
-        serde_json::from_str(&body).map_err(|e| AggregatorError::Invalid(format!("invalid submission: {e}")))?;
-    let outcome = agg.accept(&submission).await;
-    agg.count_outcome(&submission, &outcome);
-    outcome.map(Json)
+    let submission: SignedSubmission = match serde_json::from_str(&body) {
+        Ok(submission) => submission,
+        Err(e) => {
+            Counters::bump(&agg.counters.received, 1);
+            return Err(AggregatorError::Invalid(format!("invalid submission: {e}")));
+        }
+    };
+    agg.receive(&submission).await.map(Json)
 }
 
 /// A signature verified and staged in the queue, not yet committed.
@@ -40,11 +42,13 @@ pub(crate) struct Staged {
     status: EnvelopeStatus,
     /// Whether anything was staged (a final status changes nothing).
     counted: Option<(String, String)>,
+    /// The chain (local name) and the operator the signature proved, once verified.
+    pub(crate) signer: Option<(String, String)>,
 }
 
 impl Staged {
     fn answered(status: EnvelopeStatus) -> Staged {
-        Staged { status, counted: None }
+        Staged { status, counted: None, signer: None }
     }
 
     /// Whether it waits for a commit before it may be acknowledged.
@@ -72,6 +76,35 @@ impl Aggregator {
     /// once that is on disk.
     pub async fn accept(&self, s: &SignedSubmission) -> Result<EnvelopeStatus> {
         let staged = self.stage_signature(s).await?;
+        if staged.needs_commit() {
+            self.committer.commit().await?;
+        }
+        Ok(staged.acknowledge())
+    }
+
+    /// Counts a signed envelope from anyone (an HTTP poster, a gossip peer) as `POST
+    /// /envelopes` does: same checks, same refusals, same counters.
+    pub async fn receive(&self, s: &SignedSubmission) -> Result<EnvelopeStatus> {
+        Counters::bump(&self.counters.received, 1);
+        let outcome = self.accept(s).await;
+        self.count_outcome(s, &outcome);
+        outcome
+    }
+
+    /// Whether it knows which operator it submits as on `chain` (its name or
+    /// `family:chain-id`); always true when it does not take turns.
+    pub fn knows_own(&self, chain: &str) -> bool {
+        let Some(turns) = &self.turns else { return true };
+        turns.knows(&self.chains.name(chain).unwrap_or_else(|| chain.to_string()))
+    }
+
+    /// Counts this node's own signature as [`Aggregator::accept`] does, and learns from
+    /// it which operator this node is on its chain, for taking turns.
+    pub async fn accept_own(&self, s: &SignedSubmission) -> Result<EnvelopeStatus> {
+        let staged = self.stage_signature(s).await?;
+        if let (Some(turns), Some((chain, operator))) = (&self.turns, &staged.signer) {
+            turns.note_own(chain, operator);
+        }
         if staged.needs_commit() {
             self.committer.commit().await?;
         }
@@ -148,10 +181,11 @@ impl Aggregator {
         // Committed to the store before the answer (by the caller): an acknowledged
         // signature survives a crash. Staged, then written by the group committer with
         // whatever else is staged, so no one waits for the disk while holding the queue.
+        let chain_name = key.target.chain.clone();
         let signed = Signed { scheme: s.scheme, public_key: s.public_key.clone(), bytes: s.signature.clone() };
         let added = self.queue.lock().stage(|q| q.add(key, &s.envelope, operator.clone(), signed, &quorum, &caps, crate::now_ms()));
         match added {
-            Ok(status) => Ok(Staged { status, counted: Some((event_id, operator)) }),
+            Ok(status) => Ok(Staged { status, signer: Some((chain_name, operator.clone())), counted: Some((event_id, operator)) }),
             Err(Refusal::Full(why)) => Err(AggregatorError::Busy(why)),
             Err(Refusal::Overflow(why)) => Err(AggregatorError::Invalid(format!("{why} (weights of manager {manager})"))),
         }

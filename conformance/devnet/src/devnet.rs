@@ -67,11 +67,14 @@ pub struct DevnetOptions {
     pub later_chains: Vec<String>,
     /// TOML appended to every node's configuration (a `[sources]` section, say).
     pub node_config: String,
+    /// Set: no aggregator process; every node aggregates itself over p2p (`[p2p]`),
+    /// each operator in line for an envelope waiting this many ms after the one before.
+    pub p2p_fallback_delay_ms: Option<u64>,
 }
 
 impl Default for DevnetOptions {
     fn default() -> Self {
-        DevnetOptions { operators: 3, threshold: 2, chains: vec![ChainKind::Anvil], scheme: Scheme::Secp256k1Ecdsa, later_chains: vec![], node_config: String::new() }
+        DevnetOptions { operators: 3, threshold: 2, chains: vec![ChainKind::Anvil], scheme: Scheme::Secp256k1Ecdsa, later_chains: vec![], node_config: String::new(), p2p_fallback_delay_ms: None }
     }
 }
 
@@ -96,6 +99,30 @@ impl DevChain {
     /// The digest operators sign for `envelope` to be handled by this chain's handler.
     pub async fn digest(&self, envelope: &wavs_types::WireEnvelope) -> Result<Vec<u8>, String> {
         self.deployer.envelope_digest(&self.deployment.handler, &envelope.into()).await.map_err(|e| e.to_string())
+    }
+
+    /// `signer`'s signature over this chain's digest of `signed`, attached to `sent`, for
+    /// workflow `main` of `service`: what a node posts (tests make `sent` and `signed`
+    /// differ, or sign with a stranger's key, to forge one).
+    pub async fn submission(
+        &self,
+        service: &str,
+        sent: wavs_types::WireEnvelope,
+        signed: &wavs_types::WireEnvelope,
+        signer: &Signer,
+    ) -> Result<wavs_types::SignedSubmission, String> {
+        let digest = self.digest(signed).await?;
+        Ok(wavs_types::SignedSubmission {
+            service_id: service.into(),
+            workflow_id: "main".into(),
+            chain: self.name.clone(),
+            handler: self.deployment.handler.clone(),
+            manager: self.deployment.manager.clone(),
+            envelope: sent,
+            signature: signer.sign_digest(&digest).map_err(|e| e.to_string())?,
+            scheme: Default::default(),
+            public_key: vec![],
+        })
     }
 }
 
@@ -142,12 +169,16 @@ pub struct Devnet {
     pub dir: tempfile::TempDir,
     /// The chains, in the order the options named them.
     pub chains: Vec<DevChain>,
-    /// The aggregator process.
-    pub aggregator: Managed,
-    /// Its API base URL.
+    /// The aggregator process; none when the nodes aggregate over p2p.
+    pub aggregator: Option<Managed>,
+    /// Its API base URL; with p2p, node 1's embedded aggregator's.
     pub aggregator_url: String,
     /// Operator nodes.
     pub nodes: Vec<NodeProcess>,
+    /// Each node's gossip multiaddr when they aggregate over p2p; empty otherwise.
+    pub gossip_addrs: Vec<String>,
+    /// Each node's embedded aggregator API when they aggregate over p2p; empty otherwise.
+    pub embedded_aggregators: Vec<String>,
     pub(crate) http: reqwest::Client,
 }
 
@@ -168,7 +199,14 @@ impl Devnet {
         let named: Vec<(&str, &LocalChain)> = started.iter().map(|(k, c)| (k.name(), c)).collect();
         let chains_config = chains_toml(&named);
         let aggregator_port = free_port();
-        let aggregator_url = format!("http://127.0.0.1:{aggregator_port}");
+        let mut aggregator_url = format!("http://127.0.0.1:{aggregator_port}");
+        if opts.p2p_fallback_delay_ms.is_some() && opts.operators > crate::p2p::MAX_P2P_NODES {
+            return Err(format!("a p2p devnet funds at most {} nodes", crate::p2p::MAX_P2P_NODES));
+        }
+        let ports = crate::p2p::P2pPorts {
+            gossip: (0..opts.operators).map(|_| free_port()).collect(),
+            aggregator: (0..opts.operators).map(|_| free_port()).collect(),
+        };
         // Each node signs with a key of its own per chain; `wavs keys` lists them, and
         // those are what each chain's service manager registers.
         let mut node_configs = Vec::new();
@@ -210,14 +248,30 @@ impl Devnet {
             chains.push(DevChain { name, chain, deployer, deployment });
         }
 
-        progress("starting the aggregator (it serves only the targets just deployed)");
         let names: Vec<&str> = chains.iter().map(|c| c.name.as_str()).chain(opts.later_chains.iter().map(String::as_str)).collect();
         let targets: Vec<Target<'_>> = chains
             .iter()
             .map(|c| Target { chain: &c.name, manager: &c.deployment.manager, handler: &c.deployment.handler })
             .collect();
-        let (aggregator, aggregator_url) =
-            start_aggregator(dir.path(), &adapters_dir, aggregator_port, &chains_config, &names, &targets).await?;
+        let aggregator = match opts.p2p_fallback_delay_ms {
+            Some(delay) => {
+                progress("no aggregator process: every node aggregates itself over p2p and submits in turn");
+                for config in &node_configs {
+                    let section = crate::p2p::p2p_section(config.index, &ports, dir.path(), &adapters_dir, &chains_config, &targets, delay);
+                    let written = std::fs::read_to_string(&config.path).map_err(|e| e.to_string())?;
+                    let written = written.replace(&format!("aggregator-url = \"{aggregator_url}\"\n"), "");
+                    std::fs::write(&config.path, format!("{written}\n{section}")).map_err(|e| e.to_string())?;
+                }
+                aggregator_url = format!("http://127.0.0.1:{}", ports.aggregator[0]);
+                None
+            }
+            None => {
+                progress("starting the aggregator (it serves only the targets just deployed)");
+                let (process, url) = start_aggregator(dir.path(), &adapters_dir, aggregator_port, &chains_config, &names, &targets).await?;
+                aggregator_url = url;
+                Some(process)
+            }
+        };
         progress("the nodes' APIs are opened with api-token = \"none\" (devnet only: tests and the demo post to them without a token; a real node generates one)");
         let mut nodes = Vec::new();
         for config in &node_configs {
@@ -225,7 +279,14 @@ impl Devnet {
             nodes.push(spawn_node(dir.path(), config).await?);
         }
         let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().map_err(|e| e.to_string())?;
-        Ok(Devnet { dir, chains, aggregator, aggregator_url, nodes, http })
+        let (gossip_addrs, embedded_aggregators) = match opts.p2p_fallback_delay_ms {
+            Some(_) => (
+                ports.gossip.iter().map(|p| format!("/ip4/127.0.0.1/tcp/{p}")).collect(),
+                ports.aggregator.iter().map(|p| format!("http://127.0.0.1:{p}")).collect(),
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        Ok(Devnet { dir, chains, aggregator, aggregator_url, nodes, gossip_addrs, embedded_aggregators, http })
     }
 
     /// The chain named `name`.

@@ -16,6 +16,7 @@ pub mod keys;
 pub mod launch;
 pub mod mining;
 pub mod onchain;
+pub mod p2p;
 pub mod paths;
 pub mod process;
 pub mod proxy;

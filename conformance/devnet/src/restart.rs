@@ -18,7 +18,9 @@ impl Devnet {
     /// Kills the aggregator with SIGKILL and waits for it to be gone. Its port stops
     /// answering until [`Devnet::start_aggregator_again`].
     pub fn kill_aggregator(&mut self) {
-        self.aggregator.stop();
+        if let Some(aggregator) = self.aggregator.as_mut() {
+            aggregator.stop();
+        }
     }
 
     /// Starts the aggregator again with the config the devnet wrote for it.
@@ -37,7 +39,7 @@ impl Devnet {
         let name = format!("aggregator-restart-{n}");
         let mut process = Managed::spawn(&name, &binary, &args, &[("RUST_LOG", "info")], self.dir.path())?;
         process.wait_until(Duration::from_secs(60), || port_open(port)).await?;
-        self.aggregator = process;
+        self.aggregator = Some(process);
         Ok(())
     }
 }

@@ -19,19 +19,7 @@ fn envelope(id: u8, payload: u128) -> WireEnvelope {
 
 /// `signer`'s signature over the chain's digest of `signed`, attached to `sent`.
 async fn submission(devnet: &Devnet, sent: WireEnvelope, signed: &WireEnvelope, signer: &Signer) -> SignedSubmission {
-    let chain = devnet.primary();
-    let digest = chain.digest(signed).await.unwrap();
-    SignedSubmission {
-        service_id: "square".into(),
-        workflow_id: "main".into(),
-        chain: chain.name.clone(),
-        handler: chain.deployment.handler.clone(),
-        manager: chain.deployment.manager.clone(),
-        envelope: sent,
-        signature: signer.sign_digest(&digest).unwrap(),
-        scheme: Default::default(),
-        public_key: vec![],
-    }
+    devnet.primary().submission("square", sent, signed, signer).await.unwrap()
 }
 
 async fn post(devnet: &Devnet, submission: &SignedSubmission) -> (u16, Value) {

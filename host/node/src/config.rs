@@ -12,6 +12,7 @@ use wavs_types::api_token::ApiToken;
 use wavs_types::{ChainSpec, LimitOverrides};
 
 pub mod allowed_hosts;
+pub mod p2p;
 pub mod sources;
 pub mod storage;
 
@@ -74,6 +75,10 @@ pub struct NodeConfig {
     /// (the newest ones); older missed ticks are skipped, and the log says how many.
     #[serde(default = "default_cron_catch_up")]
     pub cron_catch_up: usize,
+    /// Aggregate in this node, exchanging signed envelopes with peers (`[p2p]`), instead
+    /// of posting them to `aggregator-url`.
+    #[serde(default)]
+    pub p2p: Option<p2p::P2pConfig>,
 }
 
 /// Component limits (default and maximum) and chain adapter limits.
@@ -193,6 +198,9 @@ impl NodeConfig {
 
     /// Checks values that parse but cannot work.
     pub fn validate(&self) -> Result<()> {
+        if let Some(p2p) = &self.p2p {
+            p2p.validate(self.aggregator_url.as_deref()).map_err(NodeError::Invalid)?;
+        }
         for (name, spec) in &self.chains {
             spec.validate(name).map_err(NodeError::Invalid)?;
         }
@@ -224,7 +232,8 @@ impl NodeConfig {
 mod tests {
     use super::*;
 
-    const GOOD: &str = r#"
+    /// A valid config (the `[p2p]` tests append to it).
+    pub(crate) const GOOD: &str = r#"
         data-dir = "/tmp/x"
         adapters-dir = "/tmp/a"
         [operator]

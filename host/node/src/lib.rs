@@ -25,6 +25,7 @@ pub mod job;
 mod kv_store;
 pub mod metrics;
 pub mod node;
+pub mod p2p;
 pub mod reader;
 pub mod scheduler;
 pub mod secrets;

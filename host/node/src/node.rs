@@ -52,6 +52,8 @@ pub struct Node {
     pub(crate) follows: Arc<crate::follow::Follows>,
     /// Fetches components (and service definitions) from `http(s)`, `ipfs` and `oci` sources.
     pub(crate) fetcher: Arc<crate::fetch::Fetcher>,
+    /// With `[p2p]`: the embedded aggregator and the gossip with other nodes.
+    pub(crate) peers: Option<Arc<crate::p2p::Peers>>,
 }
 
 impl Node {
@@ -87,7 +89,19 @@ impl Node {
 
         let deployed = Deployed::default();
         let (outcomes, metrics) = (Arc::new(OutcomeCounts::default()), Arc::new(NodeMetrics::default()));
-        let sender = Sender::new(store.clone(), config.aggregator_url.clone(), metrics.clone())?;
+        // With `[p2p]` the node aggregates itself: its sender posts to the embedded
+        // aggregator and publishes to the peers.
+        let (peers, aggregator_url) = match &config.p2p {
+            Some(p2p) => {
+                let (peers, url) = crate::p2p::Peers::start(p2p).await?;
+                (Some(peers), Some(url))
+            }
+            None => (None, config.aggregator_url.clone()),
+        };
+        let sender = Sender::new(store.clone(), aggregator_url, metrics.clone())?;
+        if let Some(peers) = &peers {
+            sender.share_with(peers.clone());
+        }
         let executor = Arc::new(Executor::new(ExecutorParts {
             store: store.clone(),
             runner: runner.clone(),
@@ -165,6 +179,7 @@ impl Node {
             secrets,
             follows,
             fetcher,
+            peers,
         }))
     }
 
@@ -215,6 +230,11 @@ impl Node {
     /// ([`Fetcher::fetch_bytes`](crate::fetch::Fetcher::fetch_bytes)).
     pub fn fetcher(&self) -> &Arc<crate::fetch::Fetcher> {
         &self.fetcher
+    }
+
+    /// With `[p2p]`: the embedded aggregator and the gossip with other nodes.
+    pub fn peers(&self) -> Option<&Arc<crate::p2p::Peers>> {
+        self.peers.as_ref()
     }
 
     /// The node's configuration.

@@ -47,6 +47,8 @@ pub struct Sender {
     metrics: Arc<NodeMetrics>,
     /// Fresh envelopes, to their first send (`queue.rs`).
     queue: tokio::sync::mpsc::UnboundedSender<queue::Queued>,
+    /// With `[p2p]`: every send is also published to the peers.
+    peers: std::sync::OnceLock<Arc<crate::p2p::Peers>>,
 }
 
 /// One send to make: the envelope, with its earlier failed sends and non-final answers.
@@ -79,9 +81,14 @@ impl Sender {
             .map_err(|e| NodeError::Invalid(format!("http client: {e}")))?;
         let aggregator = aggregator_url.map(|url| AggregatorClient::with_http(&url, http));
         let (queue, queued) = tokio::sync::mpsc::unbounded_channel();
-        let sender = Arc::new(Sender { store, aggregator, sending: Mutex::default(), metrics, queue });
+        let sender = Arc::new(Sender { store, aggregator, sending: Mutex::default(), metrics, queue, peers: Default::default() });
         tokio::spawn(queue::deliver_queued(Arc::downgrade(&sender), queued));
         Ok(sender)
+    }
+
+    /// Publishes every envelope sent from now on to `peers` as well (`[p2p]`).
+    pub(crate) fn share_with(&self, peers: Arc<crate::p2p::Peers>) {
+        let _ = self.peers.set(peers);
     }
 
     /// Sends a freshly signed `submission` for the first time and records the outcome in
@@ -112,6 +119,11 @@ impl Sender {
         }
         for chunk in mine.chunks(BATCH) {
             let submissions: Vec<&SignedSubmission> = chunk.iter().map(|&i| &sends[i].submission).collect();
+            // Every send, first or again, reaches the peers too: one that was down when
+            // it was first published hears it on a later send.
+            if let Some(peers) = self.peers.get() {
+                submissions.iter().for_each(|s| peers.share(s));
+            }
             let answers = self.post_many(&submissions).await;
             let mut settled = Vec::with_capacity(chunk.len());
             for (&i, answer) in chunk.iter().zip(answers) {
