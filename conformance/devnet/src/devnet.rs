@@ -6,7 +6,7 @@
 
 use crate::chain::LocalChain;
 use crate::keys::{dev_key, operator_chain_key};
-use crate::launch::{NodeProcess, Target, chains_toml, node_chain_keys, spawn_node, start_aggregator, start_node, write_node_config};
+use crate::launch::{NodeProcess, Target, chains_toml, node_chain_keys, spawn_node, start_aggregator, start_node, write_node_config_with};
 use crate::process::free_port;
 use crate::paths;
 use crate::process::Managed;
@@ -67,11 +67,23 @@ pub struct DevnetOptions {
     pub later_chains: Vec<String>,
     /// TOML appended to every node's configuration (a `[sources]` section, say).
     pub node_config: String,
+    /// Nodes sign each service with a key of its own (`per-service-keys`): each service
+    /// then needs contracts of its own ([`Devnet::deploy_service_contracts`]). Off, every
+    /// service signs with the chain's key and the chain's one deployment serves them all.
+    pub per_service_keys: bool,
 }
 
 impl Default for DevnetOptions {
     fn default() -> Self {
-        DevnetOptions { operators: 3, threshold: 2, chains: vec![ChainKind::Anvil], scheme: Scheme::Secp256k1Ecdsa, later_chains: vec![], node_config: String::new() }
+        DevnetOptions {
+            operators: 3,
+            threshold: 2,
+            chains: vec![ChainKind::Anvil],
+            scheme: Scheme::Secp256k1Ecdsa,
+            later_chains: vec![],
+            node_config: String::new(),
+            per_service_keys: false,
+        }
     }
 }
 
@@ -130,6 +142,9 @@ pub struct Devnet {
     pub aggregator_url: String,
     /// Operator nodes.
     pub nodes: Vec<NodeProcess>,
+    /// The scheme and threshold of every manager the devnet deploys.
+    pub(crate) scheme: Scheme,
+    pub(crate) threshold: u64,
     pub(crate) http: reqwest::Client,
 }
 
@@ -156,7 +171,7 @@ impl Devnet {
         let mut node_configs = Vec::new();
         let mut node_keys = Vec::new();
         for i in 0..opts.operators {
-            let config = write_node_config(dir.path(), &adapters_dir, i, &chains_config, &aggregator_url)?;
+            let config = write_node_config_with(dir.path(), &adapters_dir, i, &chains_config, &aggregator_url, opts.per_service_keys)?;
             if !opts.node_config.is_empty() {
                 let written = std::fs::read_to_string(&config.path).map_err(|e| e.to_string())?;
                 std::fs::write(&config.path, format!("{written}\n{}\n", opts.node_config)).map_err(|e| e.to_string())?;
@@ -203,7 +218,7 @@ impl Devnet {
             nodes.push(spawn_node(dir.path(), config).await?);
         }
         let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().map_err(|e| e.to_string())?;
-        Ok(Devnet { dir, chains, aggregator, aggregator_url, nodes, http })
+        Ok(Devnet { dir, chains, aggregator, aggregator_url, nodes, scheme: opts.scheme, threshold: opts.threshold, http })
     }
 
     /// The chain named `name`.

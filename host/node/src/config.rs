@@ -74,6 +74,11 @@ pub struct NodeConfig {
     /// (the newest ones); older missed ticks are skipped, and the log says how many.
     #[serde(default = "default_cron_catch_up")]
     pub cron_catch_up: usize,
+    /// Each service signs with a key of its own on each chain (`wavs keys --service S`
+    /// shows what to register). `false`: every service signs with its chain's key, for a
+    /// setup whose one service manager serves several services (the devnet's).
+    #[serde(default = "default_per_service_keys")]
+    pub per_service_keys: bool,
 }
 
 /// Component limits (default and maximum) and chain adapter limits.
@@ -119,6 +124,9 @@ fn default_compile_concurrency() -> usize {
 }
 fn default_cron_catch_up() -> usize {
     10
+}
+fn default_per_service_keys() -> bool {
+    true
 }
 fn component_default() -> Limits {
     Limits::COMPONENT_DEFAULT
