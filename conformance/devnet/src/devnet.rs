@@ -6,7 +6,7 @@
 
 use crate::chain::LocalChain;
 use crate::keys::{dev_key, operator_chain_key};
-use crate::launch::{NodeProcess, Target, chains_toml, node_chain_keys, spawn_node, start_aggregator, start_node, write_node_config};
+use crate::launch::{NodeProcess, Target, chains_toml, node_chain_keys, spawn_node, start_aggregator, start_node, write_node_config_with};
 use crate::process::free_port;
 use crate::paths;
 use crate::process::Managed;
@@ -70,11 +70,24 @@ pub struct DevnetOptions {
     /// Set: no aggregator process; every node aggregates itself over p2p (`[p2p]`),
     /// each operator in line for an envelope waiting this many ms after the one before.
     pub p2p_fallback_delay_ms: Option<u64>,
+    /// Nodes sign each service with a key of its own (`per-service-keys`): each service
+    /// then needs contracts of its own ([`Devnet::deploy_service_contracts`]). Off, every
+    /// service signs with the chain's key and the chain's one deployment serves them all.
+    pub per_service_keys: bool,
 }
 
 impl Default for DevnetOptions {
     fn default() -> Self {
-        DevnetOptions { operators: 3, threshold: 2, chains: vec![ChainKind::Anvil], scheme: Scheme::Secp256k1Ecdsa, later_chains: vec![], node_config: String::new(), p2p_fallback_delay_ms: None }
+        DevnetOptions {
+            operators: 3,
+            threshold: 2,
+            chains: vec![ChainKind::Anvil],
+            scheme: Scheme::Secp256k1Ecdsa,
+            later_chains: vec![],
+            node_config: String::new(),
+            per_service_keys: false,
+            p2p_fallback_delay_ms: None,
+        }
     }
 }
 
@@ -179,6 +192,9 @@ pub struct Devnet {
     pub gossip_addrs: Vec<String>,
     /// Each node's embedded aggregator API when they aggregate over p2p; empty otherwise.
     pub embedded_aggregators: Vec<String>,
+    /// The scheme and threshold of every manager the devnet deploys.
+    pub(crate) scheme: Scheme,
+    pub(crate) threshold: u64,
     pub(crate) http: reqwest::Client,
 }
 
@@ -216,7 +232,7 @@ impl Devnet {
             // has its own config file, data dir and adapters directory.
             let own_adapters = node_adapters_dir(dir.path(), i);
             copy_adapters(&adapters_dir, &own_adapters)?;
-            let config = write_node_config(dir.path(), &own_adapters, i, &chains_config, &aggregator_url)?;
+            let config = write_node_config_with(dir.path(), &own_adapters, i, &chains_config, &aggregator_url, opts.per_service_keys)?;
             if !opts.node_config.is_empty() {
                 let written = std::fs::read_to_string(&config.path).map_err(|e| e.to_string())?;
                 std::fs::write(&config.path, format!("{written}\n{}\n", opts.node_config)).map_err(|e| e.to_string())?;
@@ -286,7 +302,18 @@ impl Devnet {
             ),
             None => (Vec::new(), Vec::new()),
         };
-        Ok(Devnet { dir, chains, aggregator, aggregator_url, nodes, gossip_addrs, embedded_aggregators, http })
+        Ok(Devnet {
+            dir,
+            chains,
+            aggregator,
+            aggregator_url,
+            nodes,
+            gossip_addrs,
+            embedded_aggregators,
+            scheme: opts.scheme,
+            threshold: opts.threshold,
+            http,
+        })
     }
 
     /// The chain named `name`.

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use wavs_runtime::bindings::adapter_api::{BlockTag, EventFilter};
+use wavs_runtime::bindings::testing_api::TestDeployment;
 use wavs_client::{AggregatorClient, NodeClient};
 use wavs_types::execution::ExecutionRecord;
 use wavs_types::{EnvelopeStatus, TriggerIdentity, derive_event_id};
@@ -36,23 +37,7 @@ impl Devnet {
     /// A service whose trigger is on chain `from` and whose result lands on chain `to`.
     pub fn square_manifest_between(&self, id: &str, from: &str, to: &str) -> Result<Value, String> {
         let (source, target) = (self.chain(from)?, self.chain(to)?);
-        Ok(json!({
-            "id": id,
-            "components": { "square": { "digest": "" } },
-            "workflows": { "main": {
-                "trigger": { "chain-event": {
-                    "chain": source.name,
-                    "contract": source.deployment.trigger_filter.contract,
-                    "event": source.deployment.trigger_filter.event,
-                } },
-                "component": "square",
-                "submit": { "aggregator": {
-                    "chain": target.name,
-                    "handler": target.deployment.handler,
-                    "manager": target.deployment.manager,
-                } }
-            } }
-        }))
+        Ok(square_manifest_at(id, &source.name, &source.deployment, &target.name, &target.deployment))
     }
 
     /// Uploads `components` (manifest name, file) to every running node and deploys
@@ -113,16 +98,21 @@ impl Devnet {
 
     /// Fires chain `name`'s trigger contract with `payload` and locates the event.
     pub async fn fire_trigger_on(&self, name: &str, payload: &[u8]) -> Result<FiredTrigger, String> {
-        let chain = self.chain(name)?;
-        let deployer = &chain.deployer;
+        self.fire_trigger_at(name, &self.chain(name)?.deployment, payload).await
+    }
+
+    /// Fires the trigger contract of `deployment` on chain `name` with `payload` and
+    /// locates the event.
+    pub async fn fire_trigger_at(&self, name: &str, deployment: &TestDeployment, payload: &[u8]) -> Result<FiredTrigger, String> {
+        let deployer = &self.chain(name)?.deployer;
         let before = deployer.head(BlockTag::Latest).await.map_err(|e| e.to_string())?.height;
         let at = Instant::now();
         let tx_hash = deployer
-            .fire_trigger(&chain.deployment.trigger, payload)
+            .fire_trigger(&deployment.trigger, payload)
             .await
             .map_err(|e| format!("firing the trigger on {name}: {e}"))?;
         let after = deployer.head(BlockTag::Latest).await.map_err(|e| e.to_string())?.height;
-        let filter = [EventFilter::ContractEvent(chain.deployment.trigger_filter.clone())];
+        let filter = [EventFilter::ContractEvent(deployment.trigger_filter.clone())];
         let events = deployer.events(&filter, before + 1, after).await.map_err(|e| e.to_string())?;
         let event = events
             .into_iter()
@@ -177,9 +167,15 @@ impl Devnet {
 
     /// Waits until chain `name`'s handler holds a payload for `event_id`.
     pub async fn wait_landed_on(&self, name: &str, event_id: &[u8], timeout: Duration) -> Result<Vec<u8>, String> {
+        self.wait_landed_at(name, &self.chain(name)?.deployment.handler, event_id, timeout).await
+    }
+
+    /// Waits until `handler` on chain `name` holds a payload for `event_id`.
+    pub async fn wait_landed_at(&self, name: &str, handler: &str, event_id: &[u8], timeout: Duration) -> Result<Vec<u8>, String> {
+        let deployer = &self.chain(name)?.deployer;
         let started = Instant::now();
         loop {
-            if let Some(payload) = self.handled_payload_on(name, event_id).await? {
+            if let Some(payload) = deployer.handled_payload(handler, event_id).await.map_err(|e| e.to_string())? {
                 return Ok(payload);
             }
             if started.elapsed() > timeout {
@@ -208,4 +204,26 @@ impl Devnet {
 pub(crate) fn is_stopped(url: &str) -> bool {
     // A stopped node's port no longer answers; check cheaply without async.
     std::net::TcpStream::connect(url.trim_start_matches("http://")).is_err()
+}
+
+/// A service squaring what `source`'s trigger contract (on chain `from`) emits and
+/// submitting the result to `target`'s handler and manager (on chain `to`).
+pub fn square_manifest_at(id: &str, from: &str, source: &TestDeployment, to: &str, target: &TestDeployment) -> Value {
+    json!({
+        "id": id,
+        "components": { "square": { "digest": "" } },
+        "workflows": { "main": {
+            "trigger": { "chain-event": {
+                "chain": from,
+                "contract": source.trigger_filter.contract,
+                "event": source.trigger_filter.event,
+            } },
+            "component": "square",
+            "submit": { "aggregator": {
+                "chain": to,
+                "handler": target.handler,
+                "manager": target.manager,
+            } }
+        } }
+    })
 }

@@ -111,11 +111,25 @@ pub const DEVNET_OPEN_API: &str = "# devnet only: API open so tests and the benc
 /// allowing a host does not allow the node's own services on it.
 pub const DEVNET_ALLOW_LOOPBACK: &str = "# devnet only: tests grant components loopback test servers; the node's own API, aggregator and chain RPC stay refused\nhttp-allow-private = [\"127.0.0.1\"]\n";
 
-/// Writes the config of operator node `i` (base key dev 2 + i) serving every chain.
+/// Writes the config of operator node `i` (base key dev 2 + i) serving every chain, every
+/// service signing with the chain's key: the devnet's one manager per chain serves them all.
 pub fn write_node_config(dir: &Path, adapters: &Path, i: usize, chains: &str, aggregator_url: &str) -> Result<NodeConfigFile, String> {
+    write_node_config_with(dir, adapters, i, chains, aggregator_url, false)
+}
+
+/// [`write_node_config`], with each service signing with a key of its own if
+/// `per_service_keys` (each then needs a manager registering its keys).
+pub fn write_node_config_with(
+    dir: &Path,
+    adapters: &Path,
+    i: usize,
+    chains: &str,
+    aggregator_url: &str,
+    per_service_keys: bool,
+) -> Result<NodeConfigFile, String> {
     let port = free_port();
     let config = format!(
-        "data-dir = \"{data}\"\nadapters-dir = \"{adapters}\"\napi-addr = \"127.0.0.1:{port}\"\naggregator-url = \"{aggregator_url}\"\n{open}{loopback}\n[operator]\n{key}\n\n{chains}",
+        "data-dir = \"{data}\"\nadapters-dir = \"{adapters}\"\napi-addr = \"127.0.0.1:{port}\"\naggregator-url = \"{aggregator_url}\"\n{open}{loopback}per-service-keys = {per_service_keys}\n\n[operator]\n{key}\n\n{chains}",
         open = DEVNET_OPEN_API,
         loopback = DEVNET_ALLOW_LOOPBACK,
         data = dir.join(format!("node{}", i + 1)).display(),

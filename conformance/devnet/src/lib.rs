@@ -22,6 +22,7 @@ pub mod process;
 pub mod proxy;
 pub mod quorum;
 pub mod restart;
+pub mod service_contracts;
 pub mod shell;
 pub mod stub_http;
 pub mod wasmd;

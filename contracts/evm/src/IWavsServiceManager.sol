@@ -25,19 +25,33 @@ interface IWavsServiceManager is IWavsSignatureScheme {
     error NoSignatures();
     /// Only the owner may change the operator set or the service URI.
     error NotOwner();
+    /// The key is zero, another operator's own address, or registered by another operator.
+    error SigningKeyTaken(address signingKey);
 
     event OperatorUpdated(address indexed operator, uint256 weight);
+    /// `operator` signs with `signingKey` from now on; its earlier key counts no more.
+    event SigningKeyUpdated(address indexed operator, address indexed signingKey);
     event ThresholdUpdated(uint256 threshold);
 
     /// @notice Reverts unless `signatureData` carries enough valid operator signatures
     /// over `digest`: signers strictly ascending, each signature 65 bytes r || s || v with
     /// low s recovering to its signer, every signer registered, their weights summing to at
-    /// least `threshold()`. A signature made over any other digest fails with
-    /// InvalidSignature.
+    /// least `threshold()`. A signer is an operator's current signing key (an operator that
+    /// registered none signs with its own address); a rotated-out key is UnknownSigner. A
+    /// signature made over any other digest fails with InvalidSignature.
     function validate(bytes32 digest, SignatureData calldata signatureData) external view;
 
-    /// @notice Operators with non-zero weight, and their weights.
+    /// @notice The current signing key of each operator with non-zero weight (its own
+    /// address if it registered none), and its weight: whom signatures must come from.
     function getOperators() external view returns (address[] memory operators, uint256[] memory weights);
+
+    /// @notice Registers (or rotates to) the key the calling operator's node signs this
+    /// service's envelopes with (`wavs keys --service` lists it); the earlier key stops
+    /// counting at once. A key belongs to one operator for good.
+    function setSigningKey(address signingKey) external;
+
+    /// @notice The operator whose current signing key `signingKey` is (address(0) if none).
+    function getLatestOperatorForSigningKey(address signingKey) external view returns (address);
 
     /// @notice The weight of `operator` (0 if not registered).
     function getOperatorWeight(address operator) external view returns (uint256);

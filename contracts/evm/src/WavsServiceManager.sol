@@ -8,7 +8,8 @@ import {WavsServiceURI} from "./WavsServiceURI.sol";
 
 /// @notice Operator set with weights and an absolute threshold; validates signatures over
 /// digests its handlers compute (see IWavsServiceManager.validate); holds the service URI
-/// (IWavsServiceURI).
+/// (IWavsServiceURI). Weights are per operator; each operator signs with the key it
+/// registered for this service (setSigningKey), so a key of another service counts nothing.
 contract WavsServiceManager is IWavsServiceManager, WavsServiceURI {
     /// Upper bound of s for non-malleable signatures (secp256k1 n / 2).
     uint256 private constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
@@ -18,6 +19,11 @@ contract WavsServiceManager is IWavsServiceManager, WavsServiceURI {
     uint256 public override totalWeight;
     mapping(address => uint256) private weights;
     address[] private operatorList;
+    /// Each operator's current signing key; none: it signs with its own address.
+    mapping(address => address) private signingKeys;
+    /// The operator a key was registered by, kept after a rotation so that no other
+    /// operator can take the key over.
+    mapping(address => address) private keyOwners;
 
     constructor(address[] memory operators, uint256[] memory operatorWeights, uint256 initialThreshold) {
         if (operators.length != operatorWeights.length) revert LengthMismatch();
@@ -48,6 +54,31 @@ contract WavsServiceManager is IWavsServiceManager, WavsServiceURI {
         emit ThresholdUpdated(newThreshold);
     }
 
+    /// @inheritdoc IWavsServiceManager
+    function setSigningKey(address signingKey) external override {
+        address holder = keyOwners[signingKey];
+        bool othersAddress = signingKey != msg.sender && weights[signingKey] != 0;
+        if (signingKey == address(0) || othersAddress || (holder != address(0) && holder != msg.sender)) {
+            revert SigningKeyTaken(signingKey);
+        }
+        signingKeys[msg.sender] = signingKey;
+        keyOwners[signingKey] = msg.sender;
+        emit SigningKeyUpdated(msg.sender, signingKey);
+    }
+
+    /// @inheritdoc IWavsServiceManager
+    function getLatestOperatorForSigningKey(address signingKey) public view override returns (address) {
+        address holder = keyOwners[signingKey];
+        if (holder != address(0)) return signingKeys[holder] == signingKey ? holder : address(0);
+        // An operator that registered no key signs with its own address.
+        return signingKeys[signingKey] == address(0) && weights[signingKey] != 0 ? signingKey : address(0);
+    }
+
+    function _signingKeyOf(address operator) private view returns (address) {
+        address key = signingKeys[operator];
+        return key == address(0) ? operator : key;
+    }
+
     function _setOperator(address operator, uint256 weight) private {
         uint256 old = weights[operator];
         if (old == 0 && weight != 0) operatorList.push(operator);
@@ -67,10 +98,11 @@ contract WavsServiceManager is IWavsServiceManager, WavsServiceURI {
 
     /// @inheritdoc IWavsServiceManager
     function getOperators() external view override returns (address[] memory operators, uint256[] memory operatorWeights) {
-        operators = operatorList;
+        operators = new address[](operatorList.length);
         operatorWeights = new uint256[](operators.length);
         for (uint256 i = 0; i < operators.length; i++) {
-            operatorWeights[i] = weights[operators[i]];
+            operators[i] = _signingKeyOf(operatorList[i]);
+            operatorWeights[i] = weights[operatorList[i]];
         }
     }
 
@@ -94,7 +126,7 @@ contract WavsServiceManager is IWavsServiceManager, WavsServiceURI {
             address signer = data.signers[i];
             if (i > 0 && signer <= data.signers[i - 1]) revert SignersNotSorted(i);
             if (_recover(digest, data.signatures[i]) != signer) revert InvalidSignature(i);
-            uint256 weight = weights[signer];
+            uint256 weight = weights[getLatestOperatorForSigningKey(signer)];
             if (weight == 0) revert UnknownSigner(signer);
             signed += weight;
         }

@@ -170,4 +170,11 @@ impl NodeClient {
     pub async fn operator(&self) -> Result<OperatorAnswer, ClientError> {
         Api::typed("GET /operator", self.api.get("/operator").await?)
     }
+
+    /// `POST /services/{id}/keys`: service `id`'s key and identity on each chain (its key
+    /// index is assigned on the first ask).
+    pub async fn service_keys(&self, id: &str) -> Result<OperatorAnswer, ClientError> {
+        let answer = self.api.send(self.api.http().post(self.api.url(&format!("/services/{id}/keys"))).header(CONTENT_TYPE, JSON)).await?;
+        Api::typed(&format!("POST /services/{id}/keys"), answer)
+    }
 }

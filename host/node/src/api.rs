@@ -22,12 +22,13 @@ pub mod metrics;
 pub mod openapi;
 pub mod redact;
 mod secrets;
+mod service_keys;
 mod services;
 mod tasks;
 pub mod token;
 mod upload;
 
-pub use chains::{chain_key, scheme_keys};
+pub use chains::{chain_key, described_key, scheme_keys};
 
 use crate::chains::{ChainAdder, Chains};
 use crate::components::Components;
@@ -137,6 +138,7 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<ApiState>> {
         .routes(routes!(services::remove_service))
         .routes(routes!(services::pause_service))
         .routes(routes!(services::resume_service))
+        .routes(routes!(service_keys::service_keys))
         .routes(routes!(followed::list_followed, followed::follow))
         .routes(routes!(followed::unfollow))
         .routes(routes!(secrets::list_secrets))

@@ -13,7 +13,7 @@ use crate::store::Store;
 use parking_lot::RwLock;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, ChainKey, ChainRef, KeyConfig, Limits};
+use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, ChainKey, ChainRef, KeyConfig, Limits, Signer};
 use wavs_types::{ChainSpec, Scheme};
 
 /// Instance-pool room kept for chains added at runtime: the pool is sized once, when
@@ -36,6 +36,11 @@ pub struct Chain {
     /// Block times deterministic workflows read, by height: every workflow triggered by
     /// one block asks once; the highest [`BLOCK_TIMES_KEPT`] heights are kept.
     block_times: parking_lot::Mutex<BTreeMap<u64, u64>>,
+    /// Each service's key on this chain, by its key index, derived on first use.
+    service_signers: parking_lot::Mutex<BTreeMap<u64, Signer>>,
+    /// Whether services sign with keys of their own (`per-service-keys`) or all with
+    /// this chain's key.
+    per_service: bool,
 }
 
 /// How many block times a chain keeps.
@@ -57,6 +62,17 @@ impl Chain {
         Ok(time)
     }
 
+    /// The key the service at key index `index` signs with on this chain, and where it
+    /// comes from, in words.
+    pub fn service_key(&self, index: u64) -> Result<ChainKey> {
+        if let Some(signer) = self.service_signers.lock().get(&index) {
+            return Ok(ChainKey { signer: signer.clone(), source: service_key_source(&self.key, index, self.per_service) });
+        }
+        let key = service_key(&self.key, index, self.per_service)?;
+        self.service_signers.lock().insert(index, key.signer.clone());
+        Ok(key)
+    }
+
     /// The scheme to sign with for `handler`, read through the adapter the first time.
     async fn scheme_for(&self, handler: &str) -> Result<Scheme> {
         if let Some(scheme) = self.schemes.lock().get(handler) {
@@ -74,6 +90,7 @@ pub struct Chains {
     registry: Arc<AdapterRegistry>,
     operator: KeyConfig,
     adapter_limits: Limits,
+    per_service: bool,
 }
 
 impl Chains {
@@ -83,10 +100,11 @@ impl Chains {
         registry: Arc<AdapterRegistry>,
         operator: KeyConfig,
         adapter_limits: Limits,
+        per_service: bool,
         configured: &BTreeMap<String, ChainSpec>,
         store: &Store,
     ) -> Result<Chains> {
-        let chains = Chains { map: RwLock::default(), registry, operator, adapter_limits };
+        let chains = Chains { map: RwLock::default(), registry, operator, adapter_limits, per_service };
         for (name, spec) in configured {
             chains.insert(name.clone(), chains.make(name, spec.clone(), false)?);
         }
@@ -105,7 +123,16 @@ impl Chains {
         let key = chain_key(&self.operator, name, &spec)?;
         let signer = AdapterSigner::public_only(&key.signer)?;
         let adapter = ChainAdapter::from_spec(self.registry.clone(), name, &spec, signer, self.adapter_limits.clone());
-        Ok(Chain { spec, adapter: Arc::new(adapter), key, added, schemes: Default::default(), block_times: Default::default() })
+        Ok(Chain {
+            spec,
+            adapter: Arc::new(adapter),
+            key,
+            added,
+            schemes: Default::default(),
+            block_times: Default::default(),
+            service_signers: Default::default(),
+            per_service: self.per_service,
+        })
     }
 
     /// Each chain's public key (SEC1 compressed) and where the key came from.
@@ -194,6 +221,20 @@ pub(crate) fn chain_key(operator: &wavs_runtime::KeyConfig, name: &str, spec: &C
         .map_err(|e| NodeError::Invalid(format!("[operator] key for chain {name}: {e}")))
 }
 
+/// The key of the service at key index `index` on the chain whose key is `chain`: its
+/// own child key, or with `per_service` off (`per-service-keys = false`) the chain's.
+pub(crate) fn service_key(chain: &ChainKey, index: u64, per_service: bool) -> Result<ChainKey> {
+    let signer = if per_service { chain.signer.for_service(index)? } else { chain.signer.clone() };
+    Ok(ChainKey { signer, source: service_key_source(chain, index, per_service) })
+}
+
+fn service_key_source(chain: &ChainKey, index: u64, per_service: bool) -> String {
+    match per_service {
+        true => format!("service key index {index} of the chain key, {}", chain.source),
+        false => format!("{} (per-service-keys = false: every service signs with the chain key)", chain.source),
+    }
+}
+
 /// A chain name must be usable in URLs, metrics labels and manifests as is.
 pub(crate) fn check_name(name: &str) -> Result<()> {
     wavs_types::check_chain_name(name).map_err(NodeError::Invalid)
@@ -216,8 +257,8 @@ impl crate::executor::SigningTargets for Chains {
         })
     }
 
-    fn sign(&self, chain: &str, to_sign: &crate::executor::ToSign) -> Result<crate::executor::Signed> {
-        let signer = &self.served(chain)?.key.signer;
+    fn sign(&self, chain: &str, key_index: u64, to_sign: &crate::executor::ToSign) -> Result<crate::executor::Signed> {
+        let signer = &self.served(chain)?.service_key(key_index)?.signer;
         Ok(crate::executor::Signed {
             signature: signer.sign_for(to_sign.scheme, &to_sign.digest)?,
             public_key: signer.public_key_for(to_sign.scheme)?,

@@ -180,6 +180,11 @@ impl Client {
         self.inner.operator().await.map_err(|e| self.explain(e))
     }
 
+    /// Service `id`'s key and identity on each chain (assigning its key index).
+    pub async fn service_keys(&self, id: &str) -> Result<OperatorAnswer> {
+        self.inner.service_keys(id).await.map_err(|e| self.explain(e))
+    }
+
     /// Removes a service.
     pub async fn remove(&self, id: &str) -> Result<()> {
         self.inner.remove(id).await.map_err(|e| self.explain(e))

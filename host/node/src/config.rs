@@ -79,6 +79,11 @@ pub struct NodeConfig {
     /// of posting them to `aggregator-url`.
     #[serde(default)]
     pub p2p: Option<p2p::P2pConfig>,
+    /// Each service signs with a key of its own on each chain (`wavs keys --service S`
+    /// shows what to register). `false`: every service signs with its chain's key, for a
+    /// setup whose one service manager serves several services (the devnet's).
+    #[serde(default = "default_per_service_keys")]
+    pub per_service_keys: bool,
 }
 
 /// Component limits (default and maximum) and chain adapter limits.
@@ -124,6 +129,9 @@ fn default_compile_concurrency() -> usize {
 }
 fn default_cron_catch_up() -> usize {
     10
+}
+fn default_per_service_keys() -> bool {
+    true
 }
 fn component_default() -> Limits {
     Limits::COMPONENT_DEFAULT

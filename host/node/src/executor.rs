@@ -229,7 +229,7 @@ impl Executor {
     }
 
     /// Signs `envelope` for `handler` on `chain`: the digest, bound to that chain and
-    /// handler, comes from the chain's adapter; the signature from that chain's own key,
+    /// handler, comes from the chain's adapter; the signature from the service's key on that chain,
     /// which never enters WASM. Only envelopes the node built itself get here.
     async fn sign(
         &self,
@@ -250,7 +250,8 @@ impl Executor {
             ));
         }
         let to_sign = self.targets.digest(chain, handler, envelope).await?;
-        let Signed { signature, public_key } = self.targets.sign(chain, &to_sign)?;
+        let key_index = self.store.service_key_index(&service.id)?;
+        let Signed { signature, public_key } = self.targets.sign(chain, key_index, &to_sign)?;
         Ok(SignedSubmission {
             service_id: service.id.clone(),
             workflow_id: job.workflow_id.clone(),

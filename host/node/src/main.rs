@@ -130,12 +130,18 @@ enum Command {
         #[command(subcommand)]
         command: ChainsCommand,
     },
-    /// The operator's public key and id on each configured chain.
+    /// The operator's public key and id on each configured chain, or with `--service`
+    /// a service's own: what to register at the service's manager.
     Keys {
         /// Compute them from this node configuration (with its adapters) instead of
-        /// asking the running node.
+        /// asking the running node (with `--service`, the node must be stopped: its
+        /// store is opened here).
         #[arg(long)]
         config: Option<PathBuf>,
+        /// The service whose signing keys to show, deployed or not (its key index is
+        /// assigned on the first ask).
+        #[arg(long)]
+        service: Option<String>,
     },
     /// Create something new from a template.
     New {
@@ -462,7 +468,7 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
                 info::chains_add(&name, spec, aggregator.as_deref(), ctx).await
             }
         },
-        Command::Keys { config } => info::keys(config.as_deref(), ctx).await,
+        Command::Keys { config, service } => info::keys(config.as_deref(), service.as_deref(), ctx).await,
         Command::New { command } => match command {
             NewCommand::Component { name, dir } => new::component(&name, dir.as_deref(), ctx),
             NewCommand::Adapter { name, dir } => new::adapter(&name, dir.as_deref(), ctx),

@@ -81,6 +81,7 @@ impl Node {
             registry.clone(),
             config.operator.clone(),
             config.limits.adapter_limits(),
+            config.per_service_keys,
             &config.chains,
             &store,
         )?);

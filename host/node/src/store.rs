@@ -28,6 +28,7 @@ mod jobs;
 mod outbox;
 mod reopen;
 mod schema;
+mod service_keys;
 #[cfg(test)]
 mod durable_tests;
 #[cfg(test)]
@@ -75,6 +76,7 @@ impl Store {
         history::create_tables(&txn)?;
         components::create_tables(&txn)?;
         followed::create_tables(&txn)?;
+        service_keys::create_tables(&txn)?;
         schema::check(&txn)?;
         txn.commit()?;
         let cell = Arc::new(cell::DbCell::new(path, db, hooks));
@@ -96,22 +98,24 @@ impl Store {
         self.cell.fault_reason()
     }
 
-    /// Saves (or replaces) a service.
+    /// Saves (or replaces) a service, giving it a key index if it has none.
     pub fn put_service(&self, manifest: &ServiceManifest) -> Result<()> {
         let json = serde_json::to_string(manifest).map_err(|e| NodeError::store(e.to_string()))?;
         self.with_db(|db| {
             let txn = db.begin_write()?;
             txn.open_table(SERVICES)?.insert(manifest.id.as_str(), json.as_str())?;
+            service_keys::assign(&txn, &manifest.id)?;
             txn.commit()?;
             Ok(())
         })
     }
 
-    /// Removes a service; false if it did not exist.
+    /// Removes a service and its key index; false if it did not exist.
     pub fn remove_service(&self, id: &str) -> Result<bool> {
         self.with_db(|db| {
             let txn = db.begin_write()?;
             let existed = txn.open_table(SERVICES)?.remove(id)?.is_some();
+            service_keys::forget(&txn, id)?;
             txn.commit()?;
             Ok(existed)
         })

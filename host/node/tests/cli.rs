@@ -227,6 +227,22 @@ fn an_operator_and_a_builder_use_the_cli() {
     assert_eq!((chains["later"].state, chains["later"].source), (ChainState::WaitingForAdapter, ChainSource::Api), "{chains:?}");
     assert_eq!((chains["later"].confirmations, chains["later"].finality), (2, Finality::Finalized));
 
+    // keys --service: each service gets a key of its own on each chain, kept between
+    // asks, before it is deployed; the stopped node's store is needed to compute it here.
+    let chain_key = ok_json(&url, &["keys"])["chains"]["later"]["public-key"].clone();
+    let first = ok_json(&url, &["keys", "--service", "oracle"]);
+    let oracle = &first["chains"]["later"];
+    assert!(oracle["key"].as_str().unwrap().starts_with("service key index "), "{first}");
+    assert_ne!(oracle["public-key"], chain_key, "the service's key is not the chain's");
+    assert_eq!(ok_json(&url, &["keys", "--service", "oracle"]), first, "asked again: the same key");
+    let other = ok_json(&url, &["keys", "--service", "pricer"]);
+    assert_ne!(other["chains"]["later"]["public-key"], oracle["public-key"], "another service, another key");
+    let out = ok(&url, &["keys", "--service", "oracle"]);
+    assert!(out.contains(oracle["public-key"].as_str().unwrap()), "{out}");
+    assert!(fails(&url, &["keys", "--service", "no such"]).1.contains("use 1-64 letters"));
+    let running = fails(&url, &["keys", "--service", "oracle", "--config", config.to_str().unwrap()]).1;
+    assert!(running.contains("is the node running?"), "{running}");
+
     // pause and resume: a paused service refuses tasks and says so.
     assert!(ok(&url, &["service", "pause", "demo"]).contains("paused demo"));
     assert!(ok(&url, &["service", "list"]).lines().any(|l| l.starts_with("demo") && l.contains("paused")));

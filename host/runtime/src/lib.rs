@@ -12,6 +12,7 @@ pub mod limits;
 pub mod keys;
 pub mod signer;
 mod scheme_keys;
+pub mod service_keys;
 mod limiter;
 pub mod meter;
 mod state;

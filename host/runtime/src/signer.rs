@@ -62,6 +62,11 @@ impl Signer {
         Ok(Signer::of(xprv.private_key().clone()))
     }
 
+    /// The secp256k1 secret, for deriving a service's key from this one (`service_keys.rs`).
+    pub(crate) fn secret_bytes(&self) -> zeroize::Zeroizing<[u8; 32]> {
+        zeroize::Zeroizing::new(self.key.to_bytes().into())
+    }
+
     fn of(key: SigningKey) -> Self {
         let derived = Arc::new(SchemeKeys::new(key.to_bytes().into()));
         Signer { key: Arc::new(key), derived }

@@ -26,13 +26,19 @@ pub(super) async fn adapters(State(api): State<Arc<ApiState>>) -> Json<AdaptersA
 pub(super) async fn operator(State(api): State<Arc<ApiState>>) -> Json<OperatorAnswer> {
     let mut chains = BTreeMap::new();
     for (name, chain) in api.chains.all() {
-        let key = chain.key.signer.public_key();
-        let id = chain.adapter.operator_id(Scheme::Secp256k1Ecdsa, &key).await;
-        let mut entry = chain_key(&chain.spec, &key, &chain.key.source, id);
-        entry.schemes = scheme_keys(&chain.adapter, &chain.key.signer).await;
-        chains.insert(name, entry);
+        chains.insert(name, described_key(&chain.adapter, &chain.spec, &chain.key).await);
     }
     Json(OperatorAnswer { chains })
+}
+
+/// `key` on the chain of `spec`, as `wavs keys` lists it: every scheme's public key with
+/// the identity `adapter` gives it and, where the scheme needs one, a proof of possession.
+pub async fn described_key(adapter: &wavs_runtime::ChainAdapter, spec: &wavs_types::ChainSpec, key: &wavs_runtime::ChainKey) -> ChainKey {
+    let public_key = key.signer.public_key();
+    let id = adapter.operator_id(Scheme::Secp256k1Ecdsa, &public_key).await;
+    let mut entry = chain_key(spec, &public_key, &key.source, id);
+    entry.schemes = scheme_keys(adapter, &key.signer).await;
+    entry
 }
 
 /// The chain's keys for the schemes beyond secp256k1 its adapter verifies, with the

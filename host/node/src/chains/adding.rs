@@ -57,7 +57,7 @@ mod tests {
         let engine = WasmEngine::new(dir.join("cache")).unwrap();
         let registry = Arc::new(AdapterRegistry::new(engine, dir.join("adapters")).unwrap());
         let operator = KeyConfig::from_private_key("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318".into());
-        Arc::new(Chains::open(registry, operator, wavs_runtime::Limits::ADAPTER_DEFAULT, configured, store).unwrap())
+        Arc::new(Chains::open(registry, operator, wavs_runtime::Limits::ADAPTER_DEFAULT, true, configured, store).unwrap())
     }
 
     #[tokio::test]

@@ -24,6 +24,11 @@ pub struct DeployContractsArgs {
     /// node is asked `GET /operator` and its chain with the same family and chain id is used.
     #[arg(long = "operator-node")]
     pub operator_nodes: Vec<String>,
+    /// The service these contracts are for: each `--operator-node` is asked for its key
+    /// for that service (`POST /services/{id}/keys`, what `wavs keys --service` shows)
+    /// rather than its chain key. Needed unless the nodes run with `per-service-keys = false`.
+    #[arg(long)]
+    pub service: Option<String>,
     /// An operator's public key on this chain, 0x-hex, as `wavs keys` shows it
     /// (repeatable); for a scheme that needs a proof of possession, `0xKEY:0xPROOF`.
     #[arg(long = "operator-key")]
@@ -63,7 +68,7 @@ pub async fn deploy(args: &DeployContractsArgs, ctx: &Ctx) -> CliResult {
 
     let mut operators = Vec::new();
     for url in &args.operator_nodes {
-        let (public_key, proof) = node_key(ctx.client_for(url), url, &spec, args.scheme).await?;
+        let (public_key, proof) = node_key(ctx.client_for(url), url, args.service.as_deref(), &spec, args.scheme).await?;
         operators.push(TestOperator { public_key, proof, weight: 1 });
     }
     for key in &args.operator_keys {
@@ -131,10 +136,14 @@ pub async fn deploy(args: &DeployContractsArgs, ctx: &Ctx) -> CliResult {
     Ok(())
 }
 
-/// The public key node `url` signs `spec`'s chain with under `scheme`, and its proof of
-/// possession (empty where the scheme needs none).
-async fn node_key(client: Client, url: &str, spec: &ChainSpec, scheme: Scheme) -> CliResult<(Vec<u8>, Vec<u8>)> {
-    let answer = client.operator().await.map_err(|e| format!("--operator-node {url}: {e}"))?;
+/// The public key node `url` signs `spec`'s chain with under `scheme` (for `service`, if
+/// given), and its proof of possession (empty where the scheme needs none).
+async fn node_key(client: Client, url: &str, service: Option<&str>, spec: &ChainSpec, scheme: Scheme) -> CliResult<(Vec<u8>, Vec<u8>)> {
+    let answer = match service {
+        Some(id) => client.service_keys(id).await,
+        None => client.operator().await,
+    };
+    let answer = answer.map_err(|e| format!("--operator-node {url}: {e}"))?;
     let entry = answer
         .chains
         .values()

@@ -7,7 +7,6 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
-use wavs_runtime::bindings::curves_api::Scheme;
 use wavs_runtime::{AdapterRegistry, AdapterSigner, ChainAdapter, WasmEngine};
 use wavs_types::{ChainSpec, EnvelopeState};
 use wavs_types::execution::{ExecutionRecord, Outcome, Submission};
@@ -91,11 +90,16 @@ pub async fn chains_add(name: &str, spec: Value, aggregator: Option<&str>, ctx: 
     Ok(())
 }
 
-/// Each chain's key of `config`: public key and source computed here, the chain's
-/// identity for it through the configured adapters (no node needed; an adapter may
-/// contact its chain to open it).
-async fn local_keys(config: &Path) -> CliResult<OperatorAnswer> {
+/// Each chain's key of `config` (or service `service`'s key there): computed here, the
+/// chain's identity for it through the configured adapters (no node needed; an adapter
+/// may contact its chain to open it). A service's key index is read from (or assigned
+/// in) the store of the config's data dir, so the node must be stopped.
+async fn local_keys(config: &Path, service: Option<&str>) -> CliResult<OperatorAnswer> {
     let config = NodeConfig::load(config).map_err(|e| e.to_string())?;
+    let index = match service {
+        Some(id) => Some(local_service_key_index(&config, id)?),
+        None => None,
+    };
     let mut chains = BTreeMap::new();
     if !config.chains.is_empty() {
         let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
@@ -103,25 +107,38 @@ async fn local_keys(config: &Path) -> CliResult<OperatorAnswer> {
         let registry = Arc::new(AdapterRegistry::new(engine, &config.adapters_dir).map_err(|e| e.to_string())?);
         registry.scan().await.map_err(|e| e.to_string())?;
         for (name, spec) in &config.chains {
-            let key = crate::chains::chain_key(&config.operator, name, spec).map_err(|e| e.to_string())?;
-            let public_key = key.signer.public_key();
+            let mut key = crate::chains::chain_key(&config.operator, name, spec).map_err(|e| e.to_string())?;
+            if let Some(index) = index {
+                key = crate::chains::service_key(&key, index, config.per_service_keys).map_err(|e| e.to_string())?;
+            }
             let signer = AdapterSigner::public_only(&key.signer).map_err(|e| e.to_string())?;
             let chain = ChainAdapter::from_spec(registry.clone(), name, spec, signer, config.limits.adapter_limits());
-            let id = chain.operator_id(Scheme::Secp256k1Ecdsa, &public_key).await;
-            let mut entry = crate::api::chain_key(spec, &public_key, &key.source, id);
-            entry.schemes = crate::api::scheme_keys(&chain, &key.signer).await;
-            chains.insert(name.clone(), entry);
+            chains.insert(name.clone(), crate::api::described_key(&chain, spec, &key).await);
         }
     }
     Ok(OperatorAnswer { chains })
 }
 
+/// Service `id`'s key index in the store of `config`'s data dir, assigned if it has none.
+fn local_service_key_index(config: &NodeConfig, id: &str) -> CliResult<u64> {
+    if !wavs_types::manifest::valid_id(id) {
+        return Err(format!("--service {id:?}: use 1-64 letters, digits, '-' or '_'"));
+    }
+    let store = crate::store::Store::open(&config.data_dir).map_err(|e| {
+        format!("cannot open the store in {}: {e} (is the node running? then drop --config to ask it)", config.data_dir.display())
+    })?;
+    store.service_key_index(id).map_err(|e| e.to_string())
+}
+
 /// `wavs keys`: each chain's key and identity, from the running node (GET /operator),
-/// or with `--config` computed locally from the configuration file.
-pub async fn keys(config: Option<&Path>, ctx: &Ctx) -> CliResult {
-    let answer = match config {
-        Some(path) => local_keys(path).await?,
-        None => ctx.client().operator().await.map_err(|e| format!("{e} (or pass --config FILE to compute the keys without a node)"))?,
+/// or with `--config` computed locally from the configuration file; with `--service`,
+/// that service's keys (POST /services/{id}/keys).
+pub async fn keys(config: Option<&Path>, service: Option<&str>, ctx: &Ctx) -> CliResult {
+    let unreachable = |e: crate::error::NodeError| format!("{e} (or pass --config FILE to compute the keys without a node)");
+    let answer = match (config, service) {
+        (Some(path), _) => local_keys(path, service).await?,
+        (None, Some(id)) => ctx.client().service_keys(id).await.map_err(unreachable)?,
+        (None, None) => ctx.client().operator().await.map_err(unreachable)?,
     };
     if ctx.json {
         output::json(&answer);
@@ -138,6 +155,12 @@ pub async fn keys(config: Option<&Path>, ctx: &Ctx) -> CliResult {
             OperatorIdentity::Id(id) => println!("  id          {id}"),
         }
         println!("  key         {}", entry.key);
+        for (scheme, key) in &entry.schemes {
+            println!("  {scheme}  {}", key.public_key);
+            if !key.proof.is_empty() {
+                println!("    proof of possession  {}", key.proof);
+            }
+        }
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The seam between the executor and the chains results go to: each computes the digest
 //! an envelope is signed over (its adapter's `envelope-digest`, bound to that chain and
-//! handler), and the node signs it with that chain's own key, which never enters WASM.
+//! handler), and the node signs it with the service's own key on that chain, which never
+//! enters WASM.
 //! The node's chains answer (`chains.rs`); the executor's tests use a fake.
 
 use crate::error::Result;
@@ -36,6 +37,7 @@ pub trait SigningTargets: Send + Sync + 'static {
     /// refused for good; an adapter that is down or restarting is retryable.
     fn digest<'a>(&'a self, chain: &'a str, handler: &'a str, envelope: &'a WireEnvelope) -> BoxFuture<'a, Result<ToSign>>;
 
-    /// The digest signed with this node's key for `chain` and the scheme.
-    fn sign(&self, chain: &str, to_sign: &ToSign) -> Result<Signed>;
+    /// The digest signed with the key of the service at `key_index` (the store's) on
+    /// `chain`, for the scheme.
+    fn sign(&self, chain: &str, key_index: u64, to_sign: &ToSign) -> Result<Signed>;
 }

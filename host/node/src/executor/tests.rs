@@ -22,7 +22,10 @@ async fn a_result_is_signed_over_the_target_chains_digest_recorded_and_sent() {
     assert_eq!(sent.len(), 1);
     let digest = FakeTargets::digest_of("0x02", &sent[0].envelope);
     let signer = wavs_runtime::recover_public_key(&digest, &sent[0].signature).unwrap();
-    assert_eq!(signer, Signer::from_hex(KEY).unwrap().public_key(), "signed with the chain's key over the chain's digest");
+    let index = rig.store.service_key_index(&sent[0].service_id).unwrap();
+    let service_key = Signer::from_hex(KEY).unwrap().for_service(index).unwrap().public_key();
+    assert_eq!(signer, service_key, "signed with the service's key over the chain's digest");
+    assert_ne!(signer, Signer::from_hex(KEY).unwrap().public_key(), "a service deployed now has a key of its own");
     assert_eq!(sent[0].envelope.event_id, record.results[0].event_id);
     assert_eq!(rig.outcomes.snapshot().get("ok"), Some(&1));
 }

@@ -18,7 +18,7 @@ fn registry(rig: &Rig) -> Services {
     let spec = serde_json::from_str(r#"{ "family": "evm", "chain-id": "31337", "rpc-urls": ["http://127.0.0.1:8545"] }"#).unwrap();
     let operator = KeyConfig::from_private_key(crate::testing::KEY.into());
     let configured = BTreeMap::from([("anvil".to_string(), spec)]);
-    let chains = Chains::open(registry, operator, wavs_runtime::Limits::ADAPTER_DEFAULT, &configured, &rig.store).unwrap();
+    let chains = Chains::open(registry, operator, wavs_runtime::Limits::ADAPTER_DEFAULT, true, &configured, &rig.store).unwrap();
     let components =
         Components::new(rig.store.clone(), rig.runner.clone(), rig.services.clone(), Default::default(), rig.dir(), 2);
     Services {

@@ -56,8 +56,8 @@ impl SigningTargets for FakeTargets {
         })
     }
 
-    fn sign(&self, _chain: &str, to_sign: &ToSign) -> Result<Signed> {
-        let signer = Signer::from_hex(KEY)?;
+    fn sign(&self, _chain: &str, key_index: u64, to_sign: &ToSign) -> Result<Signed> {
+        let signer = Signer::from_hex(KEY)?.for_service(key_index)?;
         Ok(Signed { signature: signer.sign_for(to_sign.scheme, &to_sign.digest)?, public_key: signer.public_key_for(to_sign.scheme)? })
     }
 }

@@ -1,0 +1,107 @@
+//! Per-service keys on a real devnet (anvil, three nodes, threshold 2, an aggregator):
+//! two services on the same nodes sign with keys of their own, each registered at a
+//! manager of its own as `POST /services/{id}/keys` lists it, and both results land. A
+//! quorum of signatures by one service's keys, which its own manager takes, is refused
+//! at the other service's manager, and the honest result still lands there.
+
+use serde_json::Value;
+use std::time::Duration;
+use wavs_devnet::bursts::uint;
+use wavs_devnet::flows::square_manifest_at;
+use wavs_devnet::keys::operator_chain_key;
+use wavs_devnet::{Devnet, DevnetOptions, guest};
+use wavs_runtime::Signer;
+use wavs_runtime::bindings::testing_api::TestDeployment;
+use wavs_types::{SignedSubmission, WireEnvelope, ordering_bytes};
+
+const LANDS_WITHIN: Duration = Duration::from_secs(60);
+
+/// Operator `i`'s private key for `service`: the child of its chain key whose public key
+/// its node lists for the service (the node's store chose the index).
+async fn service_key(devnet: &Devnet, i: usize, service: &str) -> Signer {
+    let chain = devnet.primary();
+    let listed = devnet.client(&devnet.nodes[i].url).service_keys(service).await.unwrap().chains[&chain.name].public_key.clone();
+    let chain_key = operator_chain_key(i, &chain.chain.spec.family, &chain.chain.spec.chain_id);
+    (1..64)
+        .map(|index| chain_key.for_service(index).unwrap())
+        .find(|key| wavs_types::hex_bytes::encode(&key.public_key()) == listed)
+        .unwrap_or_else(|| panic!("node {i}'s key for {service} is no child of its chain key"))
+}
+
+/// `envelope` for `target`, signed by `key` over the chain's digest for its handler, as
+/// posted to the aggregator; its answer.
+async fn post_signed(devnet: &Devnet, target: &TestDeployment, envelope: &WireEnvelope, key: &Signer) -> (u16, Value) {
+    let chain = devnet.primary();
+    let digest = chain.deployer.envelope_digest(&target.handler, &envelope.into()).await.unwrap();
+    let submission = SignedSubmission {
+        service_id: "forged".into(),
+        workflow_id: "main".into(),
+        chain: chain.name.clone(),
+        handler: target.handler.clone(),
+        manager: target.manager.clone(),
+        envelope: envelope.clone(),
+        signature: key.sign_digest(&digest).unwrap(),
+        scheme: Default::default(),
+        public_key: vec![],
+    };
+    let response = reqwest::Client::new().post(format!("{}/envelopes", devnet.aggregator_url)).json(&submission).send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+}
+
+/// Fires `service`'s trigger contract with `n` and waits for `n * n` at its handler.
+async fn honest_result_lands(devnet: &Devnet, service: &str, target: &TestDeployment, n: u128) {
+    let name = devnet.primary().name.clone();
+    let fired = devnet.fire_trigger_at(&name, target, &uint(n)).await.unwrap();
+    let event_id = devnet.event_id(service, &fired);
+    let landed = devnet.wait_landed_at(&name, &target.handler, &event_id, LANDS_WITHIN).await.unwrap();
+    assert_eq!(landed, uint(n * n), "{service}'s honest result for {n} lands");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_service_signs_with_its_own_key_and_one_services_keys_count_nothing_at_another() {
+    let options = DevnetOptions { per_service_keys: true, ..DevnetOptions::default() };
+    let devnet = Devnet::start(options, &|s| eprintln!("[devnet] {s}")).await.expect("devnet starts");
+    let name = devnet.primary().name.clone();
+    // Keys first, as an operator registers before deploying: the managers hold them.
+    let alpha = devnet.deploy_service_contracts(&name, "alpha").await.unwrap();
+    let beta = devnet.deploy_service_contracts(&name, "beta").await.unwrap();
+    let square = [("square", guest("components/square.wasm"))];
+    for (id, target) in [("alpha", &alpha), ("beta", &beta)] {
+        devnet.deploy_service(square_manifest_at(id, &name, target, &name, target), &square).await.unwrap();
+    }
+
+    // Every node lists a key of its own for each service, neither its chain key.
+    for node in &devnet.nodes {
+        let client = devnet.client(&node.url);
+        let chain_key = client.operator().await.unwrap().chains[&name].public_key.clone();
+        let a = client.service_keys("alpha").await.unwrap().chains[&name].public_key.clone();
+        let b = client.service_keys("beta").await.unwrap().chains[&name].public_key.clone();
+        assert!(a != b && a != chain_key && b != chain_key, "{}: alpha {a}, beta {b}, chain {chain_key}", node.url);
+    }
+    honest_result_lands(&devnet, "alpha", &alpha, 3).await;
+    honest_result_lands(&devnet, "beta", &beta, 4).await;
+
+    // Operators 1 and 2's keys for alpha, a quorum at alpha's manager, sign a result no
+    // component computed, for beta's handler: beta's manager knows neither signer.
+    let alpha_keys = [service_key(&devnet, 0, "alpha").await, service_key(&devnet, 1, "alpha").await];
+    let forged = WireEnvelope { event_id: vec![0xbe; 20], ordering: ordering_bytes(None), payload: uint(666) };
+    for key in &alpha_keys {
+        let (status, body) = post_signed(&devnet, &beta, &forged, key).await;
+        assert_eq!(status, 403, "alpha's key is refused at beta's manager: {body}");
+        let error = body["error"].as_str().unwrap_or_default();
+        assert!(error.contains("is not an operator of manager") && error.contains(&beta.manager), "{body}");
+    }
+    // The same keys are alpha's operators: at alpha's manager they are a quorum, so
+    // the refusal above is about the service, not a bad signature.
+    let at_alpha = WireEnvelope { event_id: vec![0xa1; 20], ..forged.clone() };
+    for key in &alpha_keys {
+        let (status, body) = post_signed(&devnet, &alpha, &at_alpha, key).await;
+        assert!(status < 300, "alpha's key is taken at alpha's manager: {status} {body}");
+    }
+    assert_eq!(devnet.wait_landed_at(&name, &alpha.handler, &at_alpha.event_id, LANDS_WITHIN).await.unwrap(), uint(666));
+
+    // The honest result still lands at beta, and the forgery never did.
+    honest_result_lands(&devnet, "beta", &beta, 5).await;
+    let at_beta = devnet.primary().deployer.handled_payload(&beta.handler, &forged.event_id).await.unwrap();
+    assert_eq!(at_beta, None, "nothing signed by alpha's keys landed at beta");
+}
