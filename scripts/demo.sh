@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The local devnet demo of a service run by strangers: a real anvil and a real wasmd
-# chain, the service owner's IPFS node (kubo), an aggregator; the owner deploys the
-# contracts, publishes the square service on IPFS and sets each manager's service URI;
-# three operators (own configs and data dirs, quorum 2 of 3) only run `wavs service add`.
+# chain, the service owner's IPFS node (kubo); the owner deploys the contracts,
+# publishes the square service on IPFS and sets each manager's service URI; three
+# operators (own configs and data dirs, quorum 2 of 3, sharing only the chains and the
+# peer network: they aggregate over p2p, no aggregator process) only run `wavs service add`.
 # Fires triggers on every route (EVM->EVM, Cosmos->Cosmos, Cosmos->EVM, EVM->Cosmos),
 # prints each squared value read back from its handler contract, then moves a URI to a
 # new component and shows every node following it.
-# Extra arguments go to wavs-devnet (e.g. --value 12, --evm-only, --exit).
+# Extra arguments go to wavs-devnet (e.g. --value 12, --evm-only, --aggregator, --exit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

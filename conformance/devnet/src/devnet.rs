@@ -228,7 +228,7 @@ impl Devnet {
         let mut node_configs = Vec::new();
         let mut node_keys = Vec::new();
         for i in 0..opts.operators {
-            // Operators share nothing but the chains (and, for now, the aggregator): each
+            // Operators share nothing but the chains (and the aggregator, or with p2p the peer network): each
             // has its own config file, data dir and adapters directory.
             let own_adapters = node_adapters_dir(dir.path(), i);
             copy_adapters(&adapters_dir, &own_adapters)?;

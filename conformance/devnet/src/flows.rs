@@ -9,7 +9,7 @@ use wavs_runtime::bindings::adapter_api::{BlockTag, EventFilter};
 use wavs_runtime::bindings::testing_api::TestDeployment;
 use wavs_client::{AggregatorClient, NodeClient};
 use wavs_types::execution::ExecutionRecord;
-use wavs_types::{EnvelopeStatus, TriggerIdentity, derive_event_id};
+use wavs_types::{EnvelopeState, EnvelopeStatus, TriggerIdentity, derive_event_id};
 
 /// A fired trigger, located on its chain.
 #[derive(Debug, Clone)]
@@ -145,6 +145,20 @@ impl Devnet {
     /// The aggregator's status of `event_id`, if it knows it.
     pub async fn aggregator_status(&self, event_id: &[u8]) -> Option<EnvelopeStatus> {
         AggregatorClient::with_http(&self.aggregator_url, self.http.clone()).status(event_id, None).await.ok()
+    }
+
+    /// The transaction and height that landed `event_id`, as the aggregator that landed
+    /// it reports: the aggregator process, or with p2p whichever node's embedded one
+    /// submitted it (each knows only what it landed itself).
+    pub async fn landed_receipt(&self, event_id: &[u8]) -> Option<(Vec<u8>, u64)> {
+        let urls = if self.embedded_aggregators.is_empty() { std::slice::from_ref(&self.aggregator_url) } else { &self.embedded_aggregators[..] };
+        for url in urls {
+            let status = AggregatorClient::with_http(url, self.http.clone()).status(event_id, None).await.ok();
+            if let Some(EnvelopeStatus { state: EnvelopeState::Landed { tx_hash, height }, .. }) = status {
+                return Some((tx_hash, height));
+            }
+        }
+        None
     }
 
     /// The payload the first chain's handler stored for `event_id`, if any.

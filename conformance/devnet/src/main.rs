@@ -4,6 +4,10 @@
 //! trigger feeding it: EVM -> EVM, Cosmos -> Cosmos, Cosmos -> EVM, EVM -> Cosmos) and
 //! sets each manager's service URI. Three operators, each with its own config, data dir
 //! and adapters (quorum 2 of 3), only run `wavs service add --chain C --manager ADDR`.
+//! They share only the chains and the peer network: no aggregator process runs, each
+//! node aggregates itself over p2p (`[p2p]`) and they take turns to submit
+//! (`--aggregator` runs the aggregator process instead, for guides that register
+//! contracts of their own with it).
 //! Fires a trigger on each chain and prints the squared values read back from the handler
 //! contracts; then the owner moves one URI to a new component and every node follows.
 
@@ -19,7 +23,7 @@ fn step(text: &str) {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: wavs-devnet [--value N] [--evm-only] [--exit]\n  --value N    the number to square (default 7)\n  --evm-only   run anvil alone (no wasmd, no cross-chain routes)\n  --exit       stop everything once the results are on chain"
+        "usage: wavs-devnet [--value N] [--evm-only] [--aggregator] [--exit]\n  --value N     the number to square (default 7)\n  --evm-only    run anvil alone (no wasmd, no cross-chain routes)\n  --aggregator  run an aggregator process instead of aggregating over p2p\n  --exit        stop everything once the results are on chain"
     );
     std::process::exit(2);
 }
@@ -28,6 +32,7 @@ fn usage() -> ! {
 async fn main() {
     let mut value: u128 = 7;
     let mut exit = false;
+    let mut p2p = true;
     let mut chains = vec![ChainKind::Anvil, ChainKind::Wasmd];
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -35,10 +40,11 @@ async fn main() {
             "--value" => value = args.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| usage()),
             "--evm-only" => chains = vec![ChainKind::Anvil],
             "--exit" => exit = true,
+            "--aggregator" => p2p = false,
             _ => usage(),
         }
     }
-    if let Err(e) = run(value, chains, exit).await {
+    if let Err(e) = run(value, chains, p2p, exit).await {
         eprintln!("error: {e}");
         std::process::exit(1);
     }
@@ -49,19 +55,35 @@ fn service_id(to: &str) -> String {
     format!("square-to-{to}")
 }
 
-async fn run(value: u128, chains: Vec<ChainKind>, exit: bool) -> Result<(), String> {
+/// How long each operator in line to submit an envelope waits after the one before it:
+/// long enough that the first in line has landed it, so nothing is sent twice.
+const P2P_FALLBACK_DELAY_MS: u64 = 3000;
+
+async fn run(value: u128, chains: Vec<ChainKind>, p2p: bool, exit: bool) -> Result<(), String> {
     let owner_dir = tempfile::Builder::new().prefix("wavs-owner-").tempdir().map_err(|e| e.to_string())?;
     step("starting the service owner's IPFS node (kubo, offline, on loopback); the operators' nodes fetch through its gateway");
     let owner = ServiceOwner::start(owner_dir.path());
     println!("    IPFS gateway at {}", owner.ipfs.gateway);
-    let opts = DevnetOptions { chains, node_config: owner.node_sources(&[]), ..DevnetOptions::default() };
+    let p2p_fallback_delay_ms = p2p.then_some(P2P_FALLBACK_DELAY_MS);
+    let opts = DevnetOptions { chains, node_config: owner.node_sources(&[]), p2p_fallback_delay_ms, ..DevnetOptions::default() };
     let devnet = Devnet::start(opts, &step).await?;
     for (i, node) in devnet.nodes.iter().enumerate() {
         println!("    node{} at {} (ready in {} ms)", i + 1, node.url, node.ready_in.as_millis());
     }
-    println!("    aggregator at {}", devnet.aggregator_url);
     let dir = devnet.dir.path().display();
-    println!("    each operator has its own config, data dir and adapters ({dir}/node1.toml, node1/, node1-adapters/, ...): they share only the chains and the aggregator");
+    if devnet.is_p2p() {
+        println!("    no aggregator process: each node aggregates itself, exchanging signed results with the others over p2p");
+        for i in 0..devnet.nodes.len() {
+            println!("    node{}'s [p2p] ({dir}/node{}.toml; then the chains it submits to and its own submitting key):", i + 1, i + 1);
+            for line in devnet.p2p_settings(i)?.lines() {
+                println!("      {line}");
+            }
+        }
+        println!("    each operator has its own config, data dir and adapters ({dir}/node1.toml, node1/, node1-adapters/, ...): they share only the chains and the peer network");
+    } else {
+        println!("    aggregator at {}", devnet.aggregator_url);
+        println!("    each operator has its own config, data dir and adapters ({dir}/node1.toml, node1/, node1-adapters/, ...): they share only the chains and the aggregator");
+    }
 
     let names: Vec<String> = devnet.chains.iter().map(|c| c.name.clone()).collect();
     let sources: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -175,18 +197,15 @@ async fn moves_to_echo(devnet: &Devnet, owner: &ServiceOwner, to: &str, sources:
     Ok(())
 }
 
-/// The transaction that landed `event_id`, as the aggregator reports it. The value can be
-/// read on chain a moment before the aggregator has the receipt, so this waits briefly.
+/// The transaction that landed `event_id`, as the aggregator that landed it reports. The
+/// value can be read on chain a moment before it has the receipt, so this waits briefly.
 async fn landed_tx(devnet: &Devnet, event_id: &[u8]) -> String {
     let deadline = std::time::Instant::now() + Duration::from_secs(15);
     loop {
-        let state = devnet.aggregator_status(event_id).await.map(|s| s.state);
-        match state {
-            Some(wavs_types::EnvelopeState::Landed { tx_hash, height }) => return format!("0x{} (block {height})", hex::encode(tx_hash)),
-            other if std::time::Instant::now() >= deadline => {
-                return format!("not yet recorded by the aggregator (its state: {other:?})");
-            }
-            _ => tokio::time::sleep(Duration::from_millis(100)).await,
+        match devnet.landed_receipt(event_id).await {
+            Some((tx_hash, height)) => return format!("0x{} (block {height})", hex::encode(tx_hash)),
+            None if std::time::Instant::now() >= deadline => return "not yet recorded by the aggregator that landed it".into(),
+            None => tokio::time::sleep(Duration::from_millis(100)).await,
         }
     }
 }

@@ -55,3 +55,44 @@ pub fn p2p_section(i: usize, ports: &P2pPorts, dir: &Path, adapters: &Path, chai
     }
     out + &chains.replace("[chains.", "[p2p.aggregator.chains.")
 }
+
+impl crate::Devnet {
+    /// Whether the nodes aggregate themselves over p2p (no aggregator process).
+    pub fn is_p2p(&self) -> bool {
+        !self.embedded_aggregators.is_empty()
+    }
+
+    /// The `[p2p]` and `[p2p.aggregator]` tables of node `i`'s config file as written:
+    /// what the demo shows of how each operator joins the peer network. The targets,
+    /// submitting key and chains that follow them are left out (the key is a secret).
+    pub fn p2p_settings(&self, i: usize) -> Result<String, String> {
+        let path = self.node_config(i);
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(tables(&text, &["[p2p]", "[p2p.aggregator]"]))
+    }
+}
+
+/// The lines of the TOML tables named by `headers` (header lines included), in file order.
+fn tables(text: &str, headers: &[&str]) -> String {
+    let mut inside = false;
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            inside = headers.contains(&trimmed);
+        }
+        if inside && !trimmed.is_empty() {
+            out.push(line);
+        }
+    }
+    out.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_the_named_tables_are_kept() {
+        let text = "data-dir = \"d\"\n[p2p]\nlisten = [\"a\"]\n\n[p2p.aggregator]\napi-addr = \"x\"\n\n[p2p.aggregator.submitter]\nkey = \"secret\"\n";
+        assert_eq!(super::tables(text, &["[p2p]", "[p2p.aggregator]"]), "[p2p]\nlisten = [\"a\"]\n[p2p.aggregator]\napi-addr = \"x\"");
+    }
+}

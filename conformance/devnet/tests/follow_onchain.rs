@@ -1,5 +1,5 @@
 //! Services defined on chain, end to end on anvil: operators who share nothing but the
-//! chain opt in by the manager's address only, follow each URI the owner sets and refuse
+//! chain and the peer network opt in by the manager's address only, follow each URI the owner sets and refuse
 //! a bad definition (the flow is in `follow/mod.rs`).
 //!
 //! Needs `cargo build --bins`, `scripts/build-guests.sh` and anvil; kubo and the registry

@@ -37,18 +37,46 @@ interface IWavsBlsServiceManager is IWavsSignatureScheme {
     /// pop is not pk2's signature over popDigest(pk1, pk2), or pk1 and pk2 have different
     /// secrets.
     error InvalidProofOfPossession(bytes32 operatorId);
+    /// setSigningKey was called by an address the owner gave no weight (setOperatorWeight).
+    error NotOperator(address caller);
+    /// The key is registered by another operator (now or before a rotation), or by the owner
+    /// directly (setOperator); or setOperator named a key an operator registered.
+    error SigningKeyTaken(bytes32 keyId);
 
     /// An operator's weight was set (0: removed).
     event OperatorUpdated(bytes32 indexed operatorId, uint256 weight);
     /// A key joined the operator list; pk2 is logged so that aggregators can build apkG2.
     event OperatorRegistered(bytes32 indexed operatorId, G1Point pk1, G2Point pk2);
     event ThresholdUpdated(uint256 threshold);
+    /// The owner set the weight of the operator at `operator` (0: its key leaves the list).
+    event OperatorWeightUpdated(address indexed operator, uint256 weight);
+    /// `operator` signs with the key `keyId` from now on; its earlier key counts no more.
+    event SigningKeyUpdated(address indexed operator, bytes32 indexed keyId);
 
-    /// @notice Registers, reweighs or removes an operator. Owner only.
+    /// @notice Registers, reweighs or removes an operator identified by its key. Owner only.
     /// @dev weight 0 removes the key (pk2 and pop unread). A key already registered only
     /// gets `weight` (pk2 and pop unread). A new key must carry its proof of possession:
     /// pop = sk·hashToG1(popDigest(pk1, pk2)), checked together with pk1 and pk2 sharing sk.
     function setOperator(G1Point calldata pk1, G2Point calldata pk2, G1Point calldata pop, uint256 weight) external;
+
+    /// @notice Sets the weight of the operator at address `operator`. Owner only.
+    /// @dev The weight counts through the key the operator registers with setSigningKey;
+    /// until then the operator is not in getOperators(). 0 takes its key off the list.
+    function setOperatorWeight(address operator, uint256 weight) external;
+
+    /// @notice Registers (or rotates to) the key the calling operator's node signs this
+    /// service's envelopes with (`wavs keys --service` lists it), with its proof of
+    /// possession checked as in setOperator, so no operator can register a rogue key that
+    /// cancels others in the aggregate. The earlier key leaves the list at once; a key
+    /// belongs to one operator for good. The caller must have a weight.
+    function setSigningKey(G1Point calldata pk1, G2Point calldata pk2, G1Point calldata pop) external;
+
+    /// @notice The operator whose current signing key has id `keyId` (address(0) if none,
+    /// or if the owner registered the key directly with setOperator).
+    function getLatestOperatorForSigningKey(bytes32 keyId) external view returns (address);
+
+    /// @notice The weight the owner gave the operator at `operator` (0 if none).
+    function getOperatorAddressWeight(address operator) external view returns (uint256);
 
     /// @notice Sets the threshold. Owner only.
     function setThreshold(uint256 threshold) external;
@@ -69,7 +97,8 @@ interface IWavsBlsServiceManager is IWavsSignatureScheme {
         uint32[] memory nonSignerIndices
     ) external view returns (uint256 signedWeight);
 
-    /// @notice The operators in index order: their ids, weights and G1 keys.
+    /// @notice The operators in index order: their ids, weights and G1 keys. An operator
+    /// at an address appears with its current signing key.
     function getOperators()
         external
         view

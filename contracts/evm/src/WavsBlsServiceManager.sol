@@ -8,7 +8,10 @@ import {WavsServiceURI} from "./WavsServiceURI.sol";
 
 /// @notice BLS (BN254) operator set with weights and an absolute threshold; checks a batch
 /// of aggregate signatures with one pairing check (see IWavsBlsServiceManager); holds the
-/// service URI (IWavsServiceURI).
+/// service URI (IWavsServiceURI). An operator is either a key the owner registers
+/// (setOperator) or an address the owner weighs (setOperatorWeight) that registers the key
+/// its node signs this service with (setSigningKey), so a key of another service counts
+/// nothing.
 contract WavsBlsServiceManager is IWavsBlsServiceManager, WavsServiceURI {
     /// Domain tag of the proof-of-possession digest, so a PoP is never a signature over an
     /// envelope digest and the other way round.
@@ -27,6 +30,14 @@ contract WavsBlsServiceManager is IWavsBlsServiceManager, WavsServiceURI {
     mapping(bytes32 => uint256) private slots;
     /// Σ pk1 of the registered operators, kept as they join and leave.
     G1Point private aggregateKey;
+    /// The owner's weight of each operator at an address; it counts through its signing key.
+    mapping(address => uint256) private addressWeights;
+    /// Each address operator's current signing key id (0: none) and its pk1.
+    mapping(address => bytes32) private signingKeys;
+    mapping(address => G1Point) private signingPk1s;
+    /// The operator a key id was registered by, kept after a rotation so that no other
+    /// operator can take the key over.
+    mapping(bytes32 => address) private keyOwners;
 
     /// @notice Registers the given operators (each with its proof of possession, as
     /// setOperator) and sets the threshold; the deployer becomes the owner.
@@ -70,6 +81,48 @@ contract WavsBlsServiceManager is IWavsBlsServiceManager, WavsServiceURI {
     }
 
     /// @inheritdoc IWavsBlsServiceManager
+    function setOperatorWeight(address operator, uint256 weight) external override onlyOwner {
+        addressWeights[operator] = weight;
+        bytes32 id = signingKeys[operator];
+        if (id != bytes32(0)) _setEntry(id, signingPk1s[operator], weight);
+        emit OperatorWeightUpdated(operator, weight);
+    }
+
+    /// @inheritdoc IWavsBlsServiceManager
+    function setSigningKey(G1Point calldata pk1, G2Point calldata pk2, G1Point calldata pop) external override {
+        uint256 weight = addressWeights[msg.sender];
+        if (weight == 0) revert NotOperator(msg.sender);
+        bytes32 id = _operatorId(pk1);
+        address holder = keyOwners[id];
+        bool ownersKey = holder == address(0) && slots[id] != 0;
+        if (ownersKey || (holder != address(0) && holder != msg.sender)) revert SigningKeyTaken(id);
+        // Checked on every registration: a rogue key (one that cancels others in the
+        // aggregate) has no proof of possession.
+        _checkPossession(id, pk1, pk2, pop);
+        bytes32 old = signingKeys[msg.sender];
+        if (old != id) {
+            if (old != bytes32(0)) _setEntry(old, signingPk1s[msg.sender], 0);
+            keyOwners[id] = msg.sender;
+            signingKeys[msg.sender] = id;
+            signingPk1s[msg.sender] = pk1;
+            _setEntry(id, pk1, weight);
+        }
+        emit OperatorRegistered(id, pk1, pk2);
+        emit SigningKeyUpdated(msg.sender, id);
+    }
+
+    /// @inheritdoc IWavsBlsServiceManager
+    function getLatestOperatorForSigningKey(bytes32 keyId) external view override returns (address) {
+        address holder = keyOwners[keyId];
+        return holder != address(0) && signingKeys[holder] == keyId ? holder : address(0);
+    }
+
+    /// @inheritdoc IWavsBlsServiceManager
+    function getOperatorAddressWeight(address operator) external view override returns (uint256) {
+        return addressWeights[operator];
+    }
+
+    /// @inheritdoc IWavsBlsServiceManager
     function setThreshold(uint256 newThreshold) external override onlyOwner {
         threshold = newThreshold;
         emit ThresholdUpdated(newThreshold);
@@ -77,14 +130,23 @@ contract WavsBlsServiceManager is IWavsBlsServiceManager, WavsServiceURI {
 
     function _setOperator(G1Point memory pk1, G2Point memory pk2, G1Point memory pop, uint256 weight) private {
         bytes32 id = _operatorId(pk1);
+        // An operator's registered key is weighed through setOperatorWeight only.
+        if (keyOwners[id] != address(0)) revert SigningKeyTaken(id);
+        if (slots[id] == 0 && weight != 0) {
+            _checkPossession(id, pk1, pk2, pop);
+            emit OperatorRegistered(id, pk1, pk2);
+        }
+        _setEntry(id, pk1, weight);
+    }
+
+    /// Adds, reweighs or removes the key `id` in the operator list; its possession is proven.
+    function _setEntry(bytes32 id, G1Point memory pk1, uint256 weight) private {
         uint256 slot = slots[id];
         if (slot == 0 && weight != 0) {
-            _checkPossession(id, pk1, pk2, pop);
             operators.push(Operator(pk1, weight));
             slots[id] = operators.length;
             aggregateKey = Bn254.add(aggregateKey, pk1);
             totalWeight += weight;
-            emit OperatorRegistered(id, pk1, pk2);
         } else if (slot != 0 && weight == 0) {
             _remove(id, slot - 1);
         } else if (slot != 0) {

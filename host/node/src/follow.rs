@@ -1,12 +1,19 @@
 //! Services defined on chain. An operator has the node follow a service manager
 //! (`wavs service add --chain C --manager ADDR`): the node reads the service URI the
 //! manager holds, fetches the definition it names, checks it ([`definition`]), fetches
-//! its components by digest and runs it. It then looks at the URI every few seconds and
-//! moves to a new definition by itself; a definition it refuses leaves the running one in
-//! place, and `GET /followed` and the log say why.
+//! its components by digest and runs it. It then looks at the URI again and moves to a
+//! new definition by itself; a definition it refuses leaves the running one in place,
+//! and `GET /followed` and the log say why.
+//!
+//! When it looks: as soon as the chain's trigger reader sees a URI change of a followed
+//! manager (the adapter's `service-uri-filter`, read in the same `events` call as the
+//! triggers; `crate::reader`), and every [`FOLLOW_INTERVAL`] anyway. The interval is the
+//! fallback for an adapter without the filter, a change the reader has not reached (it
+//! reads behind the head by the chain's confirmations) and a fetch that failed for now.
 //!
 //! The switch replaces the deployed manifest: executions already running finish on the
-//! old one, jobs not started yet run the new one.
+//! old one, jobs not started yet run the new one. It does not yet happen at the change's
+//! height: a trigger near the switch may run different versions on different operators.
 
 mod definition;
 mod node_world;
@@ -54,14 +61,16 @@ pub trait FollowWorld: Send + Sync {
 pub struct Follows {
     store: Arc<Store>,
     world: Arc<dyn FollowWorld>,
+    /// Told by the trigger readers when a followed manager's URI changed.
+    uri_changed: Arc<tokio::sync::Notify>,
     /// Held by whoever changes the records, so a look and an add or removal do not
     /// interleave.
     lock: tokio::sync::Mutex<()>,
 }
 
 impl Follows {
-    pub(crate) fn new(store: Arc<Store>, world: Arc<dyn FollowWorld>) -> Follows {
-        Follows { store, world, lock: tokio::sync::Mutex::new(()) }
+    pub(crate) fn new(store: Arc<Store>, world: Arc<dyn FollowWorld>, uri_changed: Arc<tokio::sync::Notify>) -> Follows {
+        Follows { store, world, uri_changed, lock: tokio::sync::Mutex::new(()) }
     }
 
     /// Follows `manager` on `chain`: its current definition runs before this returns,
@@ -120,10 +129,14 @@ impl Follows {
         Ok(())
     }
 
-    /// Looks at every followed manager every [`FOLLOW_INTERVAL`], forever.
+    /// Looks at every followed manager when a reader saw a URI change, and at least
+    /// every [`FOLLOW_INTERVAL`], forever.
     pub(crate) async fn run(self: Arc<Self>) {
         loop {
-            tokio::time::sleep(FOLLOW_INTERVAL).await;
+            tokio::select! {
+                _ = tokio::time::sleep(FOLLOW_INTERVAL) => {}
+                _ = self.uri_changed.notified() => {}
+            }
             if let Err(e) = self.look_all().await {
                 tracing::warn!("following services on chain failed this round: {e}");
             }

@@ -118,11 +118,14 @@ impl Node {
             secrets: secrets.clone(),
         }));
         let scheduler = Arc::new(Scheduler::new(store.clone(), executor)?);
+        // The readers see followed managers' URI changes; following acts on them.
+        let uri_changed = Arc::new(tokio::sync::Notify::new());
         let readers = Arc::new(Readers {
             store: store.clone(),
             deployed: deployed.clone(),
             status: Default::default(),
             jobs: scheduler.clone() as Arc<dyn JobSink>,
+            uri_changed: uri_changed.clone(),
         });
         let chain_adder = Arc::new(ChainAdder { chains: chains.clone(), store: store.clone(), own: own.clone(), readers: readers.clone() });
         let components = Arc::new(Components::new(
@@ -161,7 +164,7 @@ impl Node {
             store: store.clone(),
             fetcher: fetcher.clone(),
         };
-        let follows = Arc::new(crate::follow::Follows::new(store.clone(), Arc::new(world)));
+        let follows = Arc::new(crate::follow::Follows::new(store.clone(), Arc::new(world), uri_changed));
         Ok(Arc::new(Node {
             config,
             store,

@@ -1,6 +1,7 @@
 //! Where triggers enter: one reader per chain reads events by block range from the stored
 //! cursor, through the chain ([`ChainReader`]), and hands each match, stored as a job, to
-//! the scheduler.
+//! the scheduler. In the same read it sees the followed managers' service URI changes
+//! ([`uri_changes`]) and wakes following.
 //!
 //! An owned stage: a reader holds its chain, the store, the deployed services and the
 //! chains' status map, and sees the rest of the node only through [`JobSink`]. Its tests
@@ -14,6 +15,7 @@ mod routes;
 mod status;
 #[cfg(test)]
 mod tests;
+mod uri_changes;
 
 pub use chain::ChainReader;
 pub(crate) use routes::custom_filter;
@@ -43,6 +45,8 @@ pub(crate) struct Readers {
     pub(crate) deployed: Deployed,
     pub(crate) status: ChainStatuses,
     pub(crate) jobs: Arc<dyn JobSink>,
+    /// Told when a followed manager's service URI changes.
+    pub(crate) uri_changed: Arc<tokio::sync::Notify>,
 }
 
 impl Readers {
@@ -56,6 +60,7 @@ impl Readers {
             deployed: self.deployed.clone(),
             status: self.status.clone(),
             jobs: self.jobs.clone(),
+            uri_changed: self.uri_changed.clone(),
         };
         tokio::spawn(reader.run());
     }
@@ -75,6 +80,7 @@ pub(crate) struct TriggerReader<C> {
     pub(crate) deployed: Deployed,
     pub(crate) status: ChainStatuses,
     pub(crate) jobs: Arc<dyn JobSink>,
+    pub(crate) uri_changed: Arc<tokio::sync::Notify>,
 }
 
 impl<C: ChainReader> TriggerReader<C> {
@@ -143,13 +149,21 @@ impl<C: ChainReader> TriggerReader<C> {
         let to = safe.min(cursor + spec.max_block_range - 1);
         let routes = routes::routes(&self.deployed, name, spec);
         let mut jobs = Vec::new();
-        if !routes.is_empty() {
-            let filters: Vec<EventFilter> = routes.iter().map(|r| r.filter.clone()).collect();
+        // The routes' filters, then the followed managers' URI changes (which make no job).
+        let mut filters: Vec<EventFilter> = routes.iter().map(|r| r.filter.clone()).collect();
+        filters.extend(uri_changes::filters(chain, &self.store, name).await);
+        if !filters.is_empty() {
+            let mut uri_changed = false;
             for event in chain.events(&filters, cursor, to).await? {
                 match routes.get(event.filter as usize) {
                     Some(route) => jobs.push(routes::job_for(name, &spec.caip2(), route, event)),
+                    None if (event.filter as usize) < filters.len() => uri_changed = true,
                     None => tracing::warn!(chain = %name, filter = event.filter, "adapter returned an event for an unknown filter"),
                 }
+            }
+            if uri_changed {
+                tracing::info!(chain = %name, "a followed manager's service URI changed: looking at it now");
+                self.uri_changed.notify_one();
             }
         }
         // A skipped height is remembered as such (empty), so the cursor moves past it; only

@@ -5,7 +5,7 @@
 //! (docs/examples, adapter code) are checked against that file. A block the walk does
 //! not know fails it, so a new command in a guide needs a step here.
 //! Needs `scripts/build-guests.sh`, `cargo build --workspace --bins`, anvil, cast and
-//! viem (`scripts/install-tools.sh`); runs `scripts/demo.sh --evm-only` as the guide does.
+//! viem (`scripts/install-tools.sh`); runs `scripts/demo.sh --evm-only --aggregator` as the guide does.
 
 mod adapters_guide;
 mod components_guide;

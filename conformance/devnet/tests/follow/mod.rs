@@ -1,8 +1,9 @@
 //! The strangers' flow both following tests run, on one chain or across two: the service
 //! owner publishes definitions on a real local IPFS node and components on IPFS and a real
 //! local OCI registry, and sets the service URI on the destination chain's manager; each
-//! of three operators, sharing nothing but the chains and the aggregator, only runs `wavs
-//! service add --chain <destination> --manager ADDR`. Then:
+//! of three operators, sharing nothing but the chains and the peer network (no aggregator
+//! process: each node aggregates itself over p2p and they take turns to submit), only runs
+//! `wavs service add --chain <destination> --manager ADDR`. Then:
 //! - v1 (square, from IPFS) runs on every node and its result lands;
 //! - the owner points the URI at v2 (echo, from the OCI registry): every node moves to it
 //!   by itself, and its result lands;
@@ -33,8 +34,10 @@ pub async fn operators_follow_the_manager(route: Route) {
     let work = tempfile::tempdir().unwrap();
     let owner = ServiceOwner::start(work.path());
     let registry = Registry::start();
-    let opts = DevnetOptions { chains, node_config: owner.node_sources(&[&registry.host]), ..DevnetOptions::default() };
+    let node_config = owner.node_sources(&[&registry.host]);
+    let opts = DevnetOptions { chains, node_config, p2p_fallback_delay_ms: Some(3000), ..DevnetOptions::default() };
     let devnet = Devnet::start(opts, &|s| eprintln!("[devnet] {s}")).await.expect("devnet starts");
+    assert!(devnet.aggregator.is_none(), "no aggregator process runs: the operators share only the chains and the peer network");
     let manager = devnet.chain(to).unwrap().deployment.manager.clone();
     let set_uri = |uri: String| set_uri(&devnet, to, uri);
     let lands = |value: u128| lands(&devnet, from, to, value, patience);

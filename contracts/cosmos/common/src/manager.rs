@@ -8,6 +8,9 @@ use crate::{Envelope, SignatureData};
 
 /// Event emitted when an operator's weight changes (attributes `operator`, `weight`).
 pub const EVENT_OPERATOR_UPDATED: &str = "operator-updated";
+/// Event emitted when an operator registers or rotates its signing key (attributes
+/// `operator`, `signing_key`).
+pub const EVENT_SIGNING_KEY_UPDATED: &str = "signing-key-updated";
 /// Event emitted when the threshold changes (attribute `threshold`).
 pub const EVENT_THRESHOLD_UPDATED: &str = "threshold-updated";
 /// Event emitted when the service URI changes (attribute `uri`); on chain its type is
@@ -41,14 +44,25 @@ pub enum ExecuteMsg {
     /// Sets the service URI, where the service's definition lives (at most
     /// `MAX_SERVICE_URI_BYTES`), and emits `service-uri-updated`. Owner only.
     SetServiceUri { uri: String },
+    /// Registers (or rotates to) `signing_key`, the 33-byte key the node of `operator` signs
+    /// this service's envelopes with (`wavs keys --service` lists it). Sent by `operator`'s
+    /// own account (the address of its key); the earlier key stops counting at once, and a
+    /// key belongs to one operator for good. An operator that registered none signs with
+    /// `operator` itself.
+    SetSigningKey { operator: HexBinary, signing_key: HexBinary },
 }
 
 #[cw_serde]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
-    /// Operators with non-zero weight, sorted by public key, the threshold and the total weight.
+    /// The current signing key of each operator with non-zero weight (the operator's own key
+    /// if it registered none) with its weight, sorted by key, the threshold and the total
+    /// weight: whom signatures must come from.
     #[returns(OperatorsResponse)]
     Operators {},
+    /// The operator whose current signing key `signing_key` is; null if none.
+    #[returns(Option<HexBinary>)]
+    LatestOperatorForSigningKey { signing_key: HexBinary },
     /// The service URI; empty until the owner sets one.
     #[returns(String)]
     ServiceUri {},

@@ -9,6 +9,7 @@ use wavs_cw_common::manager::{
 };
 use wavs_cw_common::{PUBKEY_LEN, envelope_digest, operator_id};
 
+use crate::signing_keys::{latest_operator_for, set_signing_key, signing_key_of};
 use crate::state::{OWNER, SERVICE_URI, THRESHOLD, TOTAL_WEIGHT, WEIGHTS};
 use crate::validate::validate;
 use crate::{
@@ -44,6 +45,11 @@ pub fn execute(
     info: MessageInfo,
     msg: ExecuteMsg,
 ) -> Result<Response, ContractError> {
+    // The one message an operator sends rather than the owner.
+    if let ExecuteMsg::SetSigningKey { operator, signing_key } = &msg {
+        let event = set_signing_key(deps.storage, deps.api, &info, operator, signing_key)?;
+        return Ok(Response::new().add_event(event));
+    }
     if info.sender != OWNER.load(deps.storage)? {
         return Err(ContractError::NotOwner);
     }
@@ -51,6 +57,7 @@ pub fn execute(
         ExecuteMsg::SetOperator { pubkey, weight } => set_operator(deps.storage, &pubkey, weight)?,
         ExecuteMsg::SetThreshold { threshold } => set_threshold(deps.storage, threshold)?,
         ExecuteMsg::SetServiceUri { uri } => set_service_uri(deps.storage, uri)?,
+        ExecuteMsg::SetSigningKey { .. } => unreachable!("handled above"),
     };
     Ok(Response::new().add_event(event))
 }
@@ -61,6 +68,9 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
     let chain_id = env.block.chain_id.as_str();
     Ok(match msg {
         QueryMsg::Operators {} => to_json_binary(&operators(deps)?)?,
+        QueryMsg::LatestOperatorForSigningKey { signing_key } => to_json_binary(
+            &latest_operator_for(deps.storage, &signing_key)?.map(HexBinary::from),
+        )?,
         QueryMsg::ServiceUri {} => {
             to_json_binary(&SERVICE_URI.may_load(deps.storage)?.unwrap_or_default())?
         }
@@ -106,11 +116,7 @@ fn set_operator(
     pubkey: &HexBinary,
     weight: Uint64,
 ) -> Result<Event, ContractError> {
-    if pubkey.len() != PUBKEY_LEN || !matches!(pubkey[0], 0x02 | 0x03) {
-        return Err(ContractError::InvalidPubkey {
-            pubkey: operator_id(pubkey),
-        });
-    }
+    check_pubkey(pubkey)?;
     let old = WEIGHTS.may_load(storage, pubkey)?.unwrap_or(0);
     if weight.is_zero() {
         WEIGHTS.remove(storage, pubkey);
@@ -124,6 +130,16 @@ fn set_operator(
     Ok(Event::new(EVENT_OPERATOR_UPDATED)
         .add_attribute("operator", operator_id(pubkey))
         .add_attribute("weight", weight.to_string()))
+}
+
+/// Refuses anything but a 33-byte compressed secp256k1 key.
+pub(crate) fn check_pubkey(pubkey: &HexBinary) -> Result<(), ContractError> {
+    if pubkey.len() != PUBKEY_LEN || !matches!(pubkey[0], 0x02 | 0x03) {
+        return Err(ContractError::InvalidPubkey {
+            pubkey: operator_id(pubkey),
+        });
+    }
+    Ok(())
 }
 
 fn set_threshold(storage: &mut dyn Storage, threshold: Uint64) -> Result<Event, ContractError> {
@@ -143,15 +159,17 @@ fn set_service_uri(storage: &mut dyn Storage, uri: String) -> Result<Event, Cont
 }
 
 fn operators(deps: Deps) -> StdResult<OperatorsResponse> {
-    let operators = WEIGHTS
+    let mut operators = WEIGHTS
         .range(deps.storage, None, None, Order::Ascending)
         .map(|entry| {
-            entry.map(|(pubkey, weight)| OperatorWeight {
-                pubkey: pubkey.into(),
+            let (operator, weight) = entry?;
+            Ok(OperatorWeight {
+                pubkey: signing_key_of(deps.storage, &operator)?.into(),
                 weight: weight.into(),
             })
         })
-        .collect::<StdResult<_>>()?;
+        .collect::<StdResult<Vec<_>>>()?;
+    operators.sort_by(|a, b| a.pubkey.as_slice().cmp(b.pubkey.as_slice()));
     Ok(OperatorsResponse {
         operators,
         threshold: THRESHOLD.load(deps.storage)?.into(),

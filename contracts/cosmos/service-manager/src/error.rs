@@ -12,6 +12,10 @@ pub enum ContractError {
     Envelope(#[from] EnvelopeError),
     #[error("NotOwner: only the owner may change the operator set, the threshold or the service URI")]
     NotOwner,
+    #[error("NotOperator: {sender} is not the account of operator {operator}; send SetSigningKey from the account of the operator's key")]
+    NotOperator { operator: String, sender: String },
+    #[error("SigningKeyTaken: {key} is another operator's own key or was registered by another operator; register a fresh key")]
+    SigningKeyTaken { key: String },
     #[error("InvalidPubkey: operator key {pubkey} is not a 33-byte compressed secp256k1 key")]
     InvalidPubkey { pubkey: String },
     #[error("ServiceURITooLong: the service URI is {length} bytes, more than the {max} the manager stores")]

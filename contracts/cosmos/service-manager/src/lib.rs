@@ -1,6 +1,7 @@
 //! WAVS service manager for CosmWasm: holds a service's operators (33-byte compressed
 //! secp256k1 public keys), their weights and the quorum threshold, and validates signed
-//! envelopes against them. Mirrors `contracts/evm/src/WavsServiceManager.sol`.
+//! envelopes against them; each operator may register the key it signs this service with
+//! (`SetSigningKey`). Mirrors `contracts/evm/src/WavsServiceManager.sol`.
 
 pub mod contract;
 mod error;
@@ -11,6 +12,9 @@ pub mod testing;
 mod tests;
 #[cfg(test)]
 mod service_uri_tests;
+mod signing_keys;
+#[cfg(test)]
+mod signing_keys_tests;
 mod validate;
 
 pub use error::ContractError;

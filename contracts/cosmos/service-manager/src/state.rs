@@ -12,3 +12,8 @@ pub const TOTAL_WEIGHT: Item<u64> = Item::new("total_weight");
 pub const WEIGHTS: Map<&[u8], u64> = Map::new("weights");
 /// Where the service's definition lives; absent until the owner sets it.
 pub const SERVICE_URI: Item<String> = Item::new("service_uri");
+/// Each operator's current signing key; absent: it signs with its own key.
+pub const SIGNING_KEYS: Map<&[u8], Vec<u8>> = Map::new("signing_keys");
+/// The operator a signing key was registered by, kept after a rotation so that no other
+/// operator can take the key over.
+pub const KEY_OWNERS: Map<&[u8], Vec<u8>> = Map::new("key_owners");

@@ -1,6 +1,7 @@
 use cosmwasm_std::{Api, Deps, HexBinary};
 use wavs_cw_common::{Envelope, SIGNATURE_LEN, SignatureData, envelope_digest, operator_id};
 
+use crate::signing_keys::latest_operator_for;
 use crate::state::{THRESHOLD, WEIGHTS};
 use crate::{ContractError, ValidateResponse};
 
@@ -39,7 +40,10 @@ pub fn validate(
         if !verifies(deps.api, &digest, signature, signer) {
             return Err(ContractError::InvalidSignature { index });
         }
-        let weight = WEIGHTS.may_load(deps.storage, signer)?.unwrap_or(0);
+        let weight = match latest_operator_for(deps.storage, signer)? {
+            Some(operator) => WEIGHTS.may_load(deps.storage, &operator)?.unwrap_or(0),
+            None => 0,
+        };
         if weight == 0 {
             return Err(ContractError::UnknownSigner {
                 pubkey: operator_id(signer),

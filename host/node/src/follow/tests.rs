@@ -62,7 +62,7 @@ fn setup() -> (tempfile::TempDir, Arc<World>, Follows) {
     *world.handler_manager.lock() = MANAGER.to_string();
     *world.uri.lock() = "https://defs.example/v1.json".into();
     world.documents.lock().insert("https://defs.example/v1.json".into(), definition("svc", "11", MANAGER));
-    let follows = Follows::new(store, world.clone());
+    let follows = Follows::new(store, world.clone(), Default::default());
     (dir, world, follows)
 }
 
@@ -160,7 +160,7 @@ async fn a_restarted_node_follows_the_same_managers() {
     let (dir, world, follows) = setup();
     follows.add("anvil", MANAGER).await.unwrap();
     drop(follows);
-    let again = Follows::new(Arc::new(Store::open(dir.path()).unwrap()), world.clone());
+    let again = Follows::new(Arc::new(Store::open(dir.path()).unwrap()), world.clone(), Default::default());
     let listed = again.list().unwrap();
     assert_eq!((listed.len(), listed[0].service.as_str()), (1, "svc"));
     again.remove("anvil", MANAGER).await.unwrap();

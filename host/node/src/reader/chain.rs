@@ -18,6 +18,8 @@ pub trait ChainReader: Send + Sync + 'static {
     fn events(&self, filters: &[EventFilter], from: u64, to: u64) -> impl Future<Output = Result<Vec<ChainEvent>>> + Send;
     /// What the chain has at `height`: a block's hash, a skipped height, or not yet.
     fn block_status(&self, height: u64) -> impl Future<Output = Result<BlockStatus>> + Send;
+    /// The filter of `manager`'s service URI changes (an error if the adapter has none).
+    fn service_uri_filter(&self, manager: &str) -> impl Future<Output = Result<EventFilter>> + Send;
 }
 
 /// What the reader remembers of a height to notice a reorg: the block's hash, or empty
@@ -45,5 +47,9 @@ impl ChainReader for Arc<ChainAdapter> {
 
     async fn block_status(&self, height: u64) -> Result<BlockStatus> {
         Ok(ChainAdapter::block_hash(self.as_ref(), height).await?)
+    }
+
+    async fn service_uri_filter(&self, manager: &str) -> Result<EventFilter> {
+        Ok(ChainAdapter::service_uri_filter(self.as_ref(), manager).await?)
     }
 }

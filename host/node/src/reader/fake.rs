@@ -177,6 +177,13 @@ impl ChainReader for Arc<FakeChain> {
         Ok(out)
     }
 
+    /// Changes are events of the manager's own contract, as on the EVM.
+    async fn service_uri_filter(&self, manager: &str) -> Result<EventFilter> {
+        self.check()?;
+        let event = "ServiceURIUpdated(string)".to_string();
+        Ok(EventFilter::ContractEvent(wavs_runtime::bindings::adapter_api::ContractEventFilter { contract: manager.to_string(), event }))
+    }
+
     async fn block_status(&self, height: u64) -> Result<BlockStatus> {
         self.check()?;
         let inner = self.0.lock();

@@ -54,6 +54,7 @@ fn setup(chain: Arc<FakeChain>, spec: serde_json::Value, trigger: serde_json::Va
         deployed: Arc::new(parking_lot::RwLock::new([("svc".to_string(), Arc::new(manifest))].into())),
         status: ChainStatuses::default(),
         jobs: jobs.clone(),
+        uri_changed: Default::default(),
     };
     Setup { reader, chain, jobs, _dir: dir }
 }
@@ -235,4 +236,43 @@ async fn without_an_adapter_it_waits_and_a_failing_chain_is_an_error() {
     s.chain.set_failing(None);
     assert!(s.reader.poll().await.unwrap());
     assert_eq!(s.reader.status.read()["anvil"].state, ChainState::Active);
+}
+
+/// A record of following `manager` on `chain`, as `wavs service add` leaves it.
+fn following(chain: &str, manager: &str) -> wavs_types::followed::FollowedService {
+    wavs_types::followed::FollowedService {
+        chain: chain.into(),
+        manager: manager.into(),
+        service: "svc".into(),
+        uri: "ipfs://v1".into(),
+        definition_digest: "00".repeat(32),
+        state: wavs_types::followed::FollowState::Running,
+        error: None,
+        pending_uri: None,
+        since_ms: 0,
+        switched_ms: 0,
+        switches: 0,
+    }
+}
+
+#[tokio::test]
+async fn a_followed_managers_uri_change_wakes_following_and_becomes_no_job() {
+    use futures_util::FutureExt;
+    let chain = FakeChain::with_events(6, &[(2, "0xa", b"trigger"), (4, "0xmanager", b"ipfs://v2"), (5, "0xother", b"ipfs://x")]);
+    let s = setup(chain, json!({ "start-height": 1 }), listen("0xa"));
+    s.reader.store.put_followed(&following("anvil", "0xmanager")).unwrap();
+    // Followed, but on another chain: its events here are not its URI changes.
+    s.reader.store.put_followed(&following("wasmd", "0xother")).unwrap();
+    catch_up(&s).await;
+    assert_eq!(scheduled(&s), vec![(2, b"trigger".to_vec())], "the URI change runs nothing");
+    assert!(s.reader.uri_changed.notified().now_or_never().is_some(), "following is told at once");
+
+    // Blocks without a change of a manager followed here wake nothing.
+    s.chain.mine(&[("0xother", b"ipfs://y")]);
+    catch_up(&s).await;
+    assert!(s.reader.uri_changed.notified().now_or_never().is_none(), "no change of 0xmanager, no look");
+    // Nor does a chain that follows no manager ask for URI changes at all.
+    let quiet = setup(FakeChain::with_events(3, &[(2, "0xmanager", b"ipfs://v2")]), json!({ "start-height": 1 }), listen("0xa"));
+    catch_up(&quiet).await;
+    assert!(quiet.reader.uri_changed.notified().now_or_never().is_none());
 }
