@@ -10,9 +10,11 @@
 //! and a double submission (two nodes both late) lands nothing twice: the handler skips
 //! event ids it has handled.
 //!
-//! A node knows which operator it is on each chain from its own signatures
+//! A node knows which operator it is at each manager from its own signatures
 //! ([`Turns::note_own`]): the chain's adapter names the operator a signature proves, so
 //! no chain's address format is known here. Until it knows, it waits as the last ranked.
+//! It is learned per manager, not per chain: with per-service keys a node signs each
+//! service (each manager) with another key, so it is another operator id at each.
 
 use crate::quorum::Quorum;
 use parking_lot::Mutex;
@@ -36,8 +38,8 @@ fn default_fallback_delay() -> u64 {
 /// The turn rule and which operator this node is, per chain.
 pub struct Turns {
     delay_ms: u64,
-    /// Chain name -> the operator id this node signs as there.
-    own: Mutex<HashMap<String, String>>,
+    /// (chain name, manager) -> the operator id this node signs as there.
+    own: Mutex<HashMap<(String, String), String>>,
 }
 
 impl Turns {
@@ -46,24 +48,25 @@ impl Turns {
         Turns { delay_ms: config.fallback_delay_ms, own: Mutex::default() }
     }
 
-    /// Records that this node signs as `operator` on `chain`.
-    pub fn note_own(&self, chain: &str, operator: &str) {
+    /// Records that this node signs as `operator` for `manager` on `chain`.
+    pub fn note_own(&self, chain: &str, manager: &str, operator: &str) {
         let mut own = self.own.lock();
-        if own.get(chain).map(String::as_str) != Some(operator) {
-            tracing::info!(%chain, %operator, "this node submits in turn as this operator");
-            own.insert(chain.to_string(), operator.to_string());
+        let key = (chain.to_string(), manager.to_string());
+        if own.get(&key).map(String::as_str) != Some(operator) {
+            tracing::info!(%chain, %manager, %operator, "this node submits in turn as this operator");
+            own.insert(key, operator.to_string());
         }
     }
 
-    /// Whether this node's operator on `chain` is known yet.
-    pub fn knows(&self, chain: &str) -> bool {
-        self.own.lock().contains_key(chain)
+    /// Whether this node's operator for `manager` on `chain` is known yet.
+    pub fn knows(&self, chain: &str, manager: &str) -> bool {
+        self.own.lock().contains_key(&(chain.to_string(), manager.to_string()))
     }
 
-    /// When (ms since the Unix epoch) this node may submit `event_id` on `chain`, whose
-    /// first signature was counted at `created_ms`.
-    pub fn due_ms(&self, chain: &str, quorum: &Quorum, event_id: &[u8], created_ms: u64) -> u64 {
-        let own = self.own.lock().get(chain).cloned();
+    /// When (ms since the Unix epoch) this node may submit `event_id` for `manager` on
+    /// `chain`, whose first signature was counted at `created_ms`.
+    pub fn due_ms(&self, chain: &str, manager: &str, quorum: &Quorum, event_id: &[u8], created_ms: u64) -> u64 {
+        let own = self.own.lock().get(&(chain.to_string(), manager.to_string())).cloned();
         let rank = own.and_then(|me| rank(quorum, event_id, &me)).unwrap_or(quorum.weights.len());
         created_ms.saturating_add(self.delay_ms.saturating_mul(rank as u64))
     }
@@ -115,11 +118,13 @@ mod tests {
     fn the_kth_rank_waits_k_delays_and_an_unknown_node_waits_last() {
         let turns = Turns::new(&TurnsConfig { fallback_delay_ms: 1000 });
         let event = b"event".to_vec();
-        assert_eq!(turns.due_ms("evm", &quorum(), &event, 5000), 5000 + 3 * 1000, "own operator unknown: after everyone");
+        assert_eq!(turns.due_ms("evm", "0xm1", &quorum(), &event, 5000), 5000 + 3 * 1000, "own operator unknown: after everyone");
         let second = ["0xaa", "0xbb", "0xcc"].into_iter().find(|op| rank(&quorum(), &event, op) == Some(1)).unwrap();
-        turns.note_own("evm", second);
-        assert_eq!(turns.due_ms("evm", &quorum(), &event, 5000), 6000);
-        turns.note_own("evm", "0xdd");
-        assert_eq!(turns.due_ms("evm", &quorum(), &event, 5000), 8000, "not an operator (any more): after everyone");
+        turns.note_own("evm", "0xm1", second);
+        assert_eq!(turns.due_ms("evm", "0xm1", &quorum(), &event, 5000), 6000);
+        // Another service's manager: this node signs there with another key, not known yet.
+        assert_eq!(turns.due_ms("evm", "0xm2", &quorum(), &event, 5000), 8000, "another manager: its own operator id");
+        turns.note_own("evm", "0xm1", "0xdd");
+        assert_eq!(turns.due_ms("evm", "0xm1", &quorum(), &event, 5000), 8000, "not an operator (any more): after everyone");
     }
 }

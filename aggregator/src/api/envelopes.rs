@@ -42,8 +42,9 @@ pub(crate) struct Staged {
     status: EnvelopeStatus,
     /// Whether anything was staged (a final status changes nothing).
     counted: Option<(String, String)>,
-    /// The chain (local name) and the operator the signature proved, once verified.
-    pub(crate) signer: Option<(String, String)>,
+    /// The chain (local name), the manager and the operator the signature proved there,
+    /// once verified.
+    pub(crate) signer: Option<(String, String, String)>,
 }
 
 impl Staged {
@@ -91,19 +92,19 @@ impl Aggregator {
         outcome
     }
 
-    /// Whether it knows which operator it submits as on `chain` (its name or
-    /// `family:chain-id`); always true when it does not take turns.
-    pub fn knows_own(&self, chain: &str) -> bool {
+    /// Whether it knows which operator it submits as for `manager` on `chain` (its name
+    /// or `family:chain-id`); always true when it does not take turns.
+    pub fn knows_own(&self, chain: &str, manager: &str) -> bool {
         let Some(turns) = &self.turns else { return true };
-        turns.knows(&self.chains.name(chain).unwrap_or_else(|| chain.to_string()))
+        turns.knows(&self.chains.name(chain).unwrap_or_else(|| chain.to_string()), manager)
     }
 
     /// Counts this node's own signature as [`Aggregator::accept`] does, and learns from
     /// it which operator this node is on its chain, for taking turns.
     pub async fn accept_own(&self, s: &SignedSubmission) -> Result<EnvelopeStatus> {
         let staged = self.stage_signature(s).await?;
-        if let (Some(turns), Some((chain, operator))) = (&self.turns, &staged.signer) {
-            turns.note_own(chain, operator);
+        if let (Some(turns), Some((chain, manager, operator))) = (&self.turns, &staged.signer) {
+            turns.note_own(chain, manager, operator);
         }
         if staged.needs_commit() {
             self.committer.commit().await?;
@@ -185,7 +186,7 @@ impl Aggregator {
         let signed = Signed { scheme: s.scheme, public_key: s.public_key.clone(), bytes: s.signature.clone() };
         let added = self.queue.lock().stage(|q| q.add(key, &s.envelope, operator.clone(), signed, &quorum, &caps, crate::now_ms()));
         match added {
-            Ok(status) => Ok(Staged { status, signer: Some((chain_name, operator.clone())), counted: Some((event_id, operator)) }),
+            Ok(status) => Ok(Staged { status, signer: Some((chain_name, manager.clone(), operator.clone())), counted: Some((event_id, operator)) }),
             Err(Refusal::Full(why)) => Err(AggregatorError::Busy(why)),
             Err(Refusal::Overflow(why)) => Err(AggregatorError::Invalid(format!("{why} (weights of manager {manager})"))),
         }

@@ -20,7 +20,7 @@ impl Aggregator {
                 return true;
             }
         };
-        let due = turns.due_ms(&target.chain, &quorum, &key.event_id, entry.created_ms);
+        let due = turns.due_ms(&target.chain, &target.manager, &quorum, &key.event_id, entry.created_ms);
         let now = crate::now_ms();
         if due <= now {
             return false;
@@ -44,7 +44,7 @@ mod tests {
         let rig = rig_with(100, &format!("[turns]\nfallback-delay-ms = {delay_ms}"));
         let quorum = crate::quorum::Quorum::of(&[("a", 1), ("b", 1), ("c", 1)], 2);
         let me = ["a", "b", "c"].into_iter().find(|op| rank(&quorum, &[1; 32], op) == Some(place)).unwrap();
-        rig.agg.turns.as_ref().unwrap().note_own("fake", me);
+        rig.agg.turns.as_ref().unwrap().note_own("fake", crate::testing::MANAGER, me);
         rig
     }
 

@@ -63,8 +63,8 @@ pub struct Follows {
     world: Arc<dyn FollowWorld>,
     /// Told by the trigger readers when a followed manager's URI changed.
     uri_changed: Arc<tokio::sync::Notify>,
-    /// Held by whoever changes the records, so a look and an add or removal do not
-    /// interleave.
+    /// Held while a record is checked and written, never across a chain read or a
+    /// fetch: an add or a removal does not wait for a slow source.
     lock: tokio::sync::Mutex<()>,
 }
 
@@ -76,14 +76,22 @@ impl Follows {
     /// Follows `manager` on `chain`: its current definition runs before this returns,
     /// or nothing is kept and the error says why.
     pub async fn add(&self, chain: &str, manager: &str) -> Result<FollowedService> {
-        let _held = self.lock.lock().await;
-        if self.store.followed()?.iter().any(|f| f.chain == chain && definition::same_address(&f.manager, manager)) {
-            return Err(NodeError::Conflict(format!("manager {manager} on {chain} is followed already (GET /followed)")));
-        }
+        self.refuse_followed(chain, manager)?;
         let followed = sync::first(&*self.world, chain, manager).await?;
+        // Checked again: another add of the same manager may have finished meanwhile.
+        let _held = self.lock.lock().await;
+        self.refuse_followed(chain, manager)?;
         self.store.put_followed(&followed)?;
         tracing::info!(chain, manager, service = %followed.service, uri = %followed.uri, "following the service this manager defines");
         Ok(followed)
+    }
+
+    /// A conflict if `manager` on `chain` is followed already.
+    fn refuse_followed(&self, chain: &str, manager: &str) -> Result<()> {
+        if self.store.followed()?.iter().any(|f| f.chain == chain && definition::same_address(&f.manager, manager)) {
+            return Err(NodeError::Conflict(format!("manager {manager} on {chain} is followed already (GET /followed)")));
+        }
+        Ok(())
     }
 
     /// Every followed manager and where it stands.
@@ -106,7 +114,6 @@ impl Follows {
 
     /// Looks at every followed manager once, keeping what changed.
     pub(crate) async fn look_all(&self) -> Result<()> {
-        let _held = self.lock.lock().await;
         for current in self.store.followed()? {
             let (next, log) = match sync::again(&*self.world, &current).await {
                 Look::Same(next) => (next, false),
@@ -123,7 +130,13 @@ impl Follows {
                     "keeping the running definition: {}", next.error.as_deref().unwrap_or(""));
             }
             if next != current {
-                self.store.put_followed(&next)?;
+                // Kept only if the record is as this look found it: one removed (or
+                // added again) meanwhile is not brought back.
+                let _held = self.lock.lock().await;
+                let now = self.store.followed()?.into_iter().find(|f| f.chain == current.chain && f.manager == current.manager);
+                if now.as_ref() == Some(&current) {
+                    self.store.put_followed(&next)?;
+                }
             }
         }
         Ok(())

@@ -156,12 +156,10 @@ impl Node {
             startup_ms = started.elapsed().as_millis() as u64,
             "node opened"
         );
-        let fetcher = Arc::new(crate::fetch::Fetcher::new(&config.sources));
+        let fetcher = Arc::new(crate::fetch::Fetcher::new(&config.sources, own.rules.clone()));
         let world = crate::follow::NodeWorld {
             chains: chains.clone(),
             services: services.clone(),
-            components: components.clone(),
-            store: store.clone(),
             fetcher: fetcher.clone(),
         };
         let follows = Arc::new(crate::follow::Follows::new(store.clone(), Arc::new(world), uri_changed));

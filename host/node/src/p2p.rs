@@ -46,13 +46,13 @@ impl Peers {
     }
 
     /// Hands a signed envelope of this node's to its peers (and, until the embedded
-    /// aggregator knows which operator it submits as on that chain, to it directly: an
+    /// aggregator knows which operator it submits as at that manager, to it directly: an
     /// envelope already final there teaches nothing, so the next one is tried).
     pub(crate) fn share(self: &Arc<Self>, submission: &SignedSubmission) {
         let peers = self.clone();
         let submission = submission.clone();
         tokio::spawn(async move {
-            if !peers.aggregator.knows_own(&submission.chain)
+            if !peers.aggregator.knows_own(&submission.chain, &submission.manager)
                 && let Err(e) = peers.aggregator.accept_own(&submission).await
             {
                 tracing::warn!(chain = %submission.chain, "embedded aggregator refused this node's own signature: {e}");

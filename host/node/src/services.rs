@@ -8,6 +8,7 @@ use crate::deployed::Deployed;
 use crate::config::LimitsConfig;
 use crate::cron::Cron;
 use crate::error::{NodeError, Result};
+use crate::fetch::{Fetcher, Origin, fetch_missing_components};
 use crate::scheduler::Scheduler;
 use crate::secrets::Secrets;
 use crate::store::Store;
@@ -54,7 +55,17 @@ impl Services {
         self.deployed.read().get(id).cloned()
     }
 
-    /// Validates and deploys (or replaces) a service.
+    /// What `POST /services` does, and following a manager: checks `manifest` against
+    /// this node's chains, fetches its missing components by digest (held to what
+    /// `origin` may reach), has the adapters check its custom triggers, then deploys it.
+    pub async fn deploy_fetching(&self, fetcher: &Fetcher, manifest: ServiceManifest, origin: Origin) -> Result<()> {
+        manifest.validate(|chain| self.chains.contains(chain)).map_err(NodeError::Invalid)?;
+        fetch_missing_components(fetcher, &self.components, &self.store, &manifest, origin).await?;
+        self.check_custom_triggers(&manifest).await?;
+        self.deploy(manifest)
+    }
+
+    /// Validates and deploys (or replaces) a service whose components are stored.
     pub fn deploy(&self, manifest: ServiceManifest) -> Result<()> {
         // No component sweep between the check (which finds the components stored) and
         // the commit (after which they count as used).

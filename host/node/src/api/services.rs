@@ -41,10 +41,7 @@ pub(super) async fn list_services(State(api): State<Arc<ApiState>>, headers: Hea
 pub(super) async fn deploy_service(State(api): State<Arc<ApiState>>, body: String) -> ApiResult<(StatusCode, Json<ServiceDeployed>)> {
     let manifest = ServiceManifest::from_json(&body).map_err(NodeError::Invalid)?;
     let id = manifest.id.clone();
-    manifest.validate(|chain| api.chains.contains(chain)).map_err(NodeError::Invalid)?;
-    crate::fetch::fetch_missing_components(&api.fetcher, &api.components, &api.store, &manifest).await?;
-    api.services.check_custom_triggers(&manifest).await?;
-    api.services.deploy(manifest)?;
+    api.services.deploy_fetching(&api.fetcher, manifest, crate::fetch::Origin::Operator).await?;
     Ok((StatusCode::CREATED, Json(ServiceDeployed { id })))
 }
 

@@ -3,7 +3,7 @@
 //! through the same path an upload takes, before the service is checked and goes live. A
 //! stored digest is the cache: deploying again fetches nothing.
 
-use super::Fetcher;
+use super::{Fetcher, Origin};
 use crate::components::{CompileState, Components};
 use crate::error::{NodeError, Result};
 use crate::store::Store;
@@ -11,7 +11,7 @@ use std::sync::Arc;
 use wavs_types::ServiceManifest;
 
 /// Fetches and stores every component of `manifest` that has a source and is not stored
-/// yet. The first failure stops the deploy with an error naming the component, its source
+/// yet, its sources held to what `origin` may reach. The first failure stops the deploy with an error naming the component, its source
 /// and the cause; bytes that fail their digest are never stored. (Components fetched
 /// before that failure stay stored unused, and are swept like any unused upload.)
 pub async fn fetch_missing_components(
@@ -19,6 +19,7 @@ pub async fn fetch_missing_components(
     components: &Arc<Components>,
     store: &Store,
     manifest: &ServiceManifest,
+    origin: Origin,
 ) -> Result<()> {
     let cap = components.storage().max_component_bytes;
     for (name, spec) in &manifest.components {
@@ -32,7 +33,7 @@ pub async fn fetch_missing_components(
         }
         let at = |e: NodeError| in_component(name, source, e);
         let started = std::time::Instant::now();
-        let bytes = fetcher.fetch_component(source, &digest, cap).await.map_err(at)?;
+        let bytes = fetcher.fetch_component(source, &digest, cap, origin).await.map_err(at)?;
         let size = bytes.len();
         components.upload_and_wait(bytes).await.map_err(at)?;
         tracing::info!(component = %name, %source, %digest, bytes = size, ms = started.elapsed().as_millis() as u64, "component fetched");

@@ -9,6 +9,13 @@ use crate::error::{NodeError, Result};
 pub(super) async fn get_capped(client: &reqwest::Client, url: &str, cap: u64) -> Result<Vec<u8>> {
     let mut response = client.get(url).send().await.map_err(|e| unreachable(url, &e))?;
     let status = response.status();
+    if status.is_redirection() {
+        // Only a chain-supplied URI's client stops at redirects (`fetch/guard.rs`).
+        let to = response.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok()).unwrap_or("nowhere given");
+        return Err(NodeError::Invalid(format!(
+            "{url} answered {status}, a redirect to {to}; a URI from the chain is not followed through redirects: name the final URL"
+        )));
+    }
     if !status.is_success() {
         let message = format!("{url} answered {status}");
         // A 4xx will answer the same again; a 5xx may not.

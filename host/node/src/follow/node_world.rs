@@ -3,10 +3,8 @@
 
 use super::{FollowWorld, Pending};
 use crate::chains::Chains;
-use crate::components::Components;
-use crate::fetch::{Fetcher, fetch_missing_components};
-use crate::store::Store;
 use crate::error::NodeError;
+use crate::fetch::{Fetcher, Origin};
 use crate::services::Services;
 use std::sync::Arc;
 use wavs_types::ServiceManifest;
@@ -15,8 +13,6 @@ use wavs_types::ServiceManifest;
 pub struct NodeWorld {
     pub(crate) chains: Arc<Chains>,
     pub(crate) services: Arc<Services>,
-    pub(crate) components: Arc<Components>,
-    pub(crate) store: Arc<Store>,
     pub(crate) fetcher: Arc<Fetcher>,
 }
 
@@ -36,16 +32,13 @@ impl FollowWorld for NodeWorld {
     }
 
     fn fetch<'a>(&'a self, uri: &'a str, cap: u64) -> Pending<'a, Vec<u8>> {
-        Box::pin(async move { self.fetcher.fetch_bytes(uri, cap).await })
+        Box::pin(async move { self.fetcher.fetch_bytes(uri, cap, Origin::Chain).await })
     }
 
     fn deploy(&self, manifest: ServiceManifest) -> Pending<'_, ()> {
         Box::pin(async move {
-            // As `POST /services` does: checked, components fetched by digest, then live.
-            manifest.validate(|chain| self.chains.contains(chain)).map_err(NodeError::Invalid)?;
-            fetch_missing_components(&self.fetcher, &self.components, &self.store, &manifest).await?;
-            self.services.check_custom_triggers(&manifest).await?;
-            self.services.deploy(manifest)
+            // As `POST /services` does, with the sources held to what a chain may name.
+            self.services.deploy_fetching(&self.fetcher, manifest, Origin::Chain).await
         })
     }
 

@@ -6,11 +6,13 @@
 //! refused like 127.0.0.1 itself.
 
 mod addresses;
+mod checked;
 pub mod entries;
 pub mod rules;
 mod send;
 
 pub use addresses::restricted;
+pub use checked::{AddressError, checked_addresses};
 pub use entries::{Host, HostEntry};
 pub use rules::{HttpRules, OwnService};
 

@@ -110,7 +110,7 @@ async fn resolve(name: &str, port: u16) -> Result<Vec<IpAddr>, HttpError> {
 
 /// The addresses of the node's own services named by DNS on `port`, as they resolve
 /// now. One that does not resolve cannot be reached through another name either.
-async fn resolve_own(rules: &HttpRules, port: u16) -> Vec<(IpAddr, String)> {
+pub(super) async fn resolve_own(rules: &HttpRules, port: u16) -> Vec<(IpAddr, String)> {
     let mut found = Vec::new();
     for (name, what) in rules.own_names(port) {
         if let Ok(Ok(addresses)) = timeout(Duration::from_secs(5), resolve(&name, port)).await {
