@@ -12,17 +12,22 @@
 //! reads behind the head by the chain's confirmations) and a fetch that failed for now.
 //!
 //! The switch replaces the deployed manifest: executions already running finish on the
-//! old one, jobs not started yet run the new one. It does not yet happen at the change's
-//! height: a trigger near the switch may run different versions on different operators.
+//! old one, jobs not started yet run the new one. A trigger on the manager's own chain at
+//! or after the change's height waits in the reader until following has looked at the new
+//! URI ([`FollowRounds`]), so every operator runs it with the same definition. A trigger
+//! from another chain has no order with the change: it runs what is deployed when it is
+//! read.
 
 mod definition;
 mod node_world;
+mod rounds;
 mod sync;
 #[cfg(test)]
 mod tests;
 
 pub use definition::MAX_DEFINITION_BYTES;
 pub use node_world::NodeWorld;
+pub use rounds::FollowRounds;
 
 use crate::error::{NodeError, Result};
 use crate::store::Store;
@@ -61,16 +66,17 @@ pub trait FollowWorld: Send + Sync {
 pub struct Follows {
     store: Arc<Store>,
     world: Arc<dyn FollowWorld>,
-    /// Told by the trigger readers when a followed manager's URI changed.
-    uri_changed: Arc<tokio::sync::Notify>,
+    /// Told by the trigger readers when a followed manager's URI changed; told back
+    /// when each look completes.
+    rounds: Arc<FollowRounds>,
     /// Held while a record is checked and written, never across a chain read or a
     /// fetch: an add or a removal does not wait for a slow source.
     lock: tokio::sync::Mutex<()>,
 }
 
 impl Follows {
-    pub(crate) fn new(store: Arc<Store>, world: Arc<dyn FollowWorld>, uri_changed: Arc<tokio::sync::Notify>) -> Follows {
-        Follows { store, world, uri_changed, lock: tokio::sync::Mutex::new(()) }
+    pub(crate) fn new(store: Arc<Store>, world: Arc<dyn FollowWorld>, rounds: Arc<FollowRounds>) -> Follows {
+        Follows { store, world, rounds, lock: tokio::sync::Mutex::new(()) }
     }
 
     /// Follows `manager` on `chain`: its current definition runs before this returns,
@@ -114,6 +120,13 @@ impl Follows {
 
     /// Looks at every followed manager once, keeping what changed.
     pub(crate) async fn look_all(&self) -> Result<()> {
+        let round = self.rounds.start();
+        let looked = self.look_each().await;
+        self.rounds.complete(round);
+        looked
+    }
+
+    async fn look_each(&self) -> Result<()> {
         for current in self.store.followed()? {
             let (next, log) = match sync::again(&*self.world, &current).await {
                 Look::Same(next) => (next, false),
@@ -148,7 +161,7 @@ impl Follows {
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(FOLLOW_INTERVAL) => {}
-                _ = self.uri_changed.notified() => {}
+                _ = self.rounds.woken() => {}
             }
             if let Err(e) = self.look_all().await {
                 tracing::warn!("following services on chain failed this round: {e}");

@@ -119,13 +119,13 @@ impl Node {
         }));
         let scheduler = Arc::new(Scheduler::new(store.clone(), executor)?);
         // The readers see followed managers' URI changes; following acts on them.
-        let uri_changed = Arc::new(tokio::sync::Notify::new());
+        let follow_rounds = Arc::new(crate::follow::FollowRounds::default());
         let readers = Arc::new(Readers {
             store: store.clone(),
             deployed: deployed.clone(),
             status: Default::default(),
             jobs: scheduler.clone() as Arc<dyn JobSink>,
-            uri_changed: uri_changed.clone(),
+            follow_rounds: follow_rounds.clone(),
         });
         let chain_adder = Arc::new(ChainAdder { chains: chains.clone(), store: store.clone(), own: own.clone(), readers: readers.clone() });
         let components = Arc::new(Components::new(
@@ -162,7 +162,7 @@ impl Node {
             services: services.clone(),
             fetcher: fetcher.clone(),
         };
-        let follows = Arc::new(crate::follow::Follows::new(store.clone(), Arc::new(world), uri_changed));
+        let follows = Arc::new(crate::follow::Follows::new(store.clone(), Arc::new(world), follow_rounds));
         Ok(Arc::new(Node {
             config,
             store,

@@ -24,6 +24,7 @@ pub use status::{ChainStatus, ChainStatuses};
 use crate::backoff::Schedule;
 use crate::deployed::Deployed;
 use crate::error::{NodeError, Result};
+use crate::follow::FollowRounds;
 use crate::store::{PendingJob, Store};
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,7 +47,7 @@ pub(crate) struct Readers {
     pub(crate) status: ChainStatuses,
     pub(crate) jobs: Arc<dyn JobSink>,
     /// Told when a followed manager's service URI changes.
-    pub(crate) uri_changed: Arc<tokio::sync::Notify>,
+    pub(crate) follow_rounds: Arc<FollowRounds>,
 }
 
 impl Readers {
@@ -60,7 +61,8 @@ impl Readers {
             deployed: self.deployed.clone(),
             status: self.status.clone(),
             jobs: self.jobs.clone(),
-            uri_changed: self.uri_changed.clone(),
+            follow_rounds: self.follow_rounds.clone(),
+            hold: Default::default(),
         };
         tokio::spawn(reader.run());
     }
@@ -80,7 +82,9 @@ pub(crate) struct TriggerReader<C> {
     pub(crate) deployed: Deployed,
     pub(crate) status: ChainStatuses,
     pub(crate) jobs: Arc<dyn JobSink>,
-    pub(crate) uri_changed: Arc<tokio::sync::Notify>,
+    pub(crate) follow_rounds: Arc<FollowRounds>,
+    /// Held at a followed manager's URI change until following has looked at it.
+    pub(crate) hold: parking_lot::Mutex<uri_changes::Hold>,
 }
 
 impl<C: ChainReader> TriggerReader<C> {
@@ -146,24 +150,42 @@ impl<C: ChainReader> TriggerReader<C> {
             self.update(ChainStatus::set_active);
             return Ok(true);
         }
-        let to = safe.min(cursor + spec.max_block_range - 1);
+        let mut to = safe.min(cursor + spec.max_block_range - 1);
+        let held = self.hold.lock().held_from(&self.follow_rounds);
+        if let Some(height) = held {
+            if cursor >= height {
+                // Waiting for following to look at the URI that changed at `height`.
+                self.update(ChainStatus::set_active);
+                return Ok(true);
+            }
+            to = to.min(height - 1);
+        }
         let routes = routes::routes(&self.deployed, name, spec);
         let mut jobs = Vec::new();
         // The routes' filters, then the followed managers' URI changes (which make no job).
         let mut filters: Vec<EventFilter> = routes.iter().map(|r| r.filter.clone()).collect();
         filters.extend(uri_changes::filters(chain, &self.store, name).await);
         if !filters.is_empty() {
-            let mut uri_changed = false;
-            for event in chain.events(&filters, cursor, to).await? {
+            let events = chain.events(&filters, cursor, to).await?;
+            let is_change = |filter: u32| filter as usize >= routes.len() && (filter as usize) < filters.len();
+            let hold = self.hold.lock();
+            let changed_at = events.iter().filter(|e| is_change(e.filter)).map(|e| e.position.height).filter(|h| hold.is_new(*h)).min();
+            drop(hold);
+            if let Some(height) = changed_at {
+                tracing::info!(chain = %name, height, "a followed manager's service URI changed: looking at it now, holding this chain's triggers from that height until then");
+                self.hold.lock().hold(height, &self.follow_rounds);
+                if height <= cursor {
+                    self.update(ChainStatus::set_active);
+                    return Ok(true);
+                }
+                to = height - 1;
+            }
+            for event in events.into_iter().filter(|e| e.position.height <= to) {
                 match routes.get(event.filter as usize) {
                     Some(route) => jobs.push(routes::job_for(name, &spec.caip2(), route, event)),
-                    None if (event.filter as usize) < filters.len() => uri_changed = true,
+                    None if is_change(event.filter) => {}
                     None => tracing::warn!(chain = %name, filter = event.filter, "adapter returned an event for an unknown filter"),
                 }
-            }
-            if uri_changed {
-                tracing::info!(chain = %name, "a followed manager's service URI changed: looking at it now");
-                self.uri_changed.notify_one();
             }
         }
         // A skipped height is remembered as such (empty), so the cursor moves past it; only

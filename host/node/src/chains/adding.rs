@@ -67,7 +67,7 @@ mod tests {
         // The operator lets components reach 127.0.0.1 (any port) ...
         let rules = HttpRules::new(&["127.0.0.1".to_string()]).unwrap();
         let own = OwnServices { rules: rules.clone(), api_addr: "127.0.0.1:8000".parse().unwrap(), aggregator_url: None };
-        let readers = Arc::new(Readers { store: store.clone(), deployed: Default::default(), status: Default::default(), jobs: Arc::new(NoJobs), uri_changed: Default::default() });
+        let readers = Arc::new(Readers { store: store.clone(), deployed: Default::default(), status: Default::default(), jobs: Arc::new(NoJobs), follow_rounds: Default::default() });
         let adder = ChainAdder { chains: chains(dir.path(), &store, &BTreeMap::new()), store: store.clone(), own, readers };
 
         assert!(rules.check_grant("127.0.0.1:9545").is_ok());

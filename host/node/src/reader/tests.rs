@@ -54,7 +54,8 @@ fn setup(chain: Arc<FakeChain>, spec: serde_json::Value, trigger: serde_json::Va
         deployed: Arc::new(parking_lot::RwLock::new([("svc".to_string(), Arc::new(manifest))].into())),
         status: ChainStatuses::default(),
         jobs: jobs.clone(),
-        uri_changed: Default::default(),
+        follow_rounds: Default::default(),
+        hold: Default::default(),
     };
     Setup { reader, chain, jobs, _dir: dir }
 }
@@ -265,14 +266,41 @@ async fn a_followed_managers_uri_change_wakes_following_and_becomes_no_job() {
     s.reader.store.put_followed(&following("wasmd", "0xother")).unwrap();
     catch_up(&s).await;
     assert_eq!(scheduled(&s), vec![(2, b"trigger".to_vec())], "the URI change runs nothing");
-    assert!(s.reader.uri_changed.notified().now_or_never().is_some(), "following is told at once");
+    assert!(s.reader.follow_rounds.woken().now_or_never().is_some(), "following is told at once");
+    looked(&s);
 
     // Blocks without a change of a manager followed here wake nothing.
     s.chain.mine(&[("0xother", b"ipfs://y")]);
     catch_up(&s).await;
-    assert!(s.reader.uri_changed.notified().now_or_never().is_none(), "no change of 0xmanager, no look");
+    assert!(s.reader.follow_rounds.woken().now_or_never().is_none(), "no change of 0xmanager, no look");
     // Nor does a chain that follows no manager ask for URI changes at all.
     let quiet = setup(FakeChain::with_events(3, &[(2, "0xmanager", b"ipfs://v2")]), json!({ "start-height": 1 }), listen("0xa"));
     catch_up(&quiet).await;
-    assert!(quiet.reader.uri_changed.notified().now_or_never().is_none());
+    assert!(quiet.reader.follow_rounds.woken().now_or_never().is_none());
+}
+
+/// Following completes a look that started after every change seen so far.
+fn looked(s: &Setup) {
+    let round = s.reader.follow_rounds.start();
+    s.reader.follow_rounds.complete(round);
+}
+
+#[tokio::test]
+async fn triggers_from_a_uri_changes_height_wait_until_following_has_looked_at_it() {
+    let events: &[(u64, &str, &[u8])] = &[(2, "0xa", b"before"), (4, "0xmanager", b"ipfs://v2"), (4, "0xa", b"same block"), (5, "0xa", b"after")];
+    let s = setup(FakeChain::with_events(6, events), json!({ "start-height": 1 }), listen("0xa"));
+    s.reader.store.put_followed(&following("anvil", "0xmanager")).unwrap();
+    // A look under way when the change is seen may have read the old URI.
+    let running = s.reader.follow_rounds.start();
+    catch_up(&s).await;
+    assert_eq!(scheduled(&s), vec![(2, b"before".to_vec())], "only what came before the change runs on the old definition");
+    assert_eq!(s.reader.store.cursor("anvil").unwrap(), Some(4), "held at the change's height");
+    s.reader.follow_rounds.complete(running);
+    catch_up(&s).await;
+    assert_eq!(scheduled(&s).len(), 1, "still held");
+
+    looked(&s);
+    catch_up(&s).await;
+    let heights: Vec<u64> = scheduled(&s).iter().map(|(h, _)| *h).collect();
+    assert_eq!(heights, vec![2, 4, 5], "the rest is read once following has looked, the change not held again");
 }
