@@ -125,6 +125,13 @@ impl Guest for Testing {
         tx::send(&conn.rpc, &conn.settings, TxKind::Call(to), input)?;
         Ok(())
     }
+
+    fn fund(conn: ConnectionBorrow<'_>, public_key: Vec<u8>, amount: u64) -> Result<(), AdapterError> {
+        let conn: &Connection = conn.get();
+        let to = address_of(&public_key).map_err(AdapterError::InvalidConfig)?;
+        tx::send_value(&conn.rpc, &conn.settings, TxKind::Call(to), vec![], U256::from(amount))?;
+        Ok(())
+    }
 }
 
 /// Decodes an `EnvelopeHandled` log from its JSON-RPC form.
