@@ -1,8 +1,11 @@
 //! Per-service keys on a real devnet (anvil, three nodes, threshold 2, an aggregator):
-//! two services on the same nodes sign with keys of their own, each registered at a
-//! manager of its own as `POST /services/{id}/keys` lists it, and both results land. A
-//! quorum of signatures by one service's keys, which its own manager takes, is refused
-//! at the other service's manager, and the honest result still lands there.
+//! two services on the same nodes sign with keys of their own. Each service's manager
+//! lists the operators' chain accounts, and each node registers its key for the service
+//! there itself (`POST /services/{id}/keys/register`), paying from its operator account;
+//! the manager then counts the key that `POST /services/{id}/keys` lists for that
+//! operator, and both results land. A quorum of signatures by one service's keys, which
+//! its own manager takes, is refused at the other service's manager, and the honest
+//! result still lands there. An operator account without funds is told to fund itself.
 
 use serde_json::Value;
 use std::time::Duration;
@@ -11,7 +14,9 @@ use wavs_devnet::flows::square_manifest_at;
 use wavs_devnet::keys::operator_chain_key;
 use wavs_devnet::{Devnet, DevnetOptions, guest};
 use wavs_runtime::Signer;
-use wavs_runtime::bindings::testing_api::TestDeployment;
+use wavs_runtime::bindings::curves_api::Scheme;
+use wavs_runtime::bindings::testing_api::{TestDeployment, TestOperator};
+use wavs_types::node_api::{KeyRegistered, OperatorIdentity};
 use wavs_types::{SignedSubmission, WireEnvelope, ordering_bytes};
 
 const LANDS_WITHIN: Duration = Duration::from_secs(60);
@@ -57,14 +62,59 @@ async fn honest_result_lands(devnet: &Devnet, service: &str, target: &TestDeploy
     assert_eq!(landed, uint(n * n), "{service}'s honest result for {n} lands");
 }
 
+/// Node `i`'s operator account on the devnet's chain, as the chain names it, and its key.
+async fn operator_account(devnet: &Devnet, i: usize) -> (String, Vec<u8>) {
+    let chain = devnet.primary();
+    let entry = devnet.client(&devnet.nodes[i].url).operator().await.unwrap().chains[&chain.name].clone();
+    let OperatorIdentity::Id(id) = entry.id else { panic!("node {i} names no operator id: {:?}", entry.id) };
+    (id, wavs_types::hex_bytes::decode(&entry.public_key).unwrap())
+}
+
+/// Before the devnet funds any operator account, a node registering its key is told
+/// which account cannot pay and what to do; the manager counts nothing new.
+async fn unfunded_operators_are_told_to_fund_their_account(devnet: &Devnet) {
+    let chain = devnet.primary();
+    let (id, public_key) = operator_account(devnet, 0).await;
+    let operator = TestOperator { public_key, proof: vec![], weight: 1 };
+    let target = chain.deployer.deploy_service(Scheme::Secp256k1Ecdsa, &[operator], 1).await.unwrap();
+    let client = devnet.client(&devnet.nodes[0].url);
+    let error = client.register_service_key("gamma", &chain.name, &target.manager).await.unwrap_err().to_string();
+    assert!(error.contains(&format!("account {id} has no funds to pay the transaction fee")), "{error}");
+    assert!(error.contains("send it some of the chain's native token"), "{error}");
+    let listed = client.service_keys("gamma").await.unwrap().chains[&chain.name].public_key.clone();
+    let key = wavs_types::hex_bytes::decode(&listed).unwrap();
+    assert_eq!(chain.deployer.signing_key_operator(&target.manager, Scheme::Secp256k1Ecdsa, &key).await.unwrap(), None);
+}
+
+/// `service`'s manager counts, for each node's operator account, the key the node lists
+/// for the service, as the node answered when registering it; no longer the account's
+/// own key.
+async fn managers_count_each_nodes_listed_key_for_its_operator(devnet: &Devnet, service: &str, target: &TestDeployment, registered: &[KeyRegistered]) {
+    let chain = devnet.primary();
+    for (i, answer) in registered.iter().enumerate() {
+        let (operator, chain_key) = operator_account(devnet, i).await;
+        let listed = devnet.client(&devnet.nodes[i].url).service_keys(service).await.unwrap().chains[&chain.name].public_key.clone();
+        assert_eq!((answer.public_key.as_str(), answer.operator.as_str()), (listed.as_str(), operator.as_str()), "node {i}, {service}");
+        let key = wavs_types::hex_bytes::decode(&listed).unwrap();
+        let counted = chain.deployer.signing_key_operator(&target.manager, Scheme::Secp256k1Ecdsa, &key).await.unwrap();
+        assert_eq!(counted, Some(operator), "{service}'s manager counts node {i}'s listed key for its operator");
+        let own = chain.deployer.signing_key_operator(&target.manager, Scheme::Secp256k1Ecdsa, &chain_key).await.unwrap();
+        assert_eq!(own, None, "node {i}'s chain key counts nothing at {service}'s manager once it registered a key");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_service_signs_with_its_own_key_and_one_services_keys_count_nothing_at_another() {
     let options = DevnetOptions { per_service_keys: true, ..DevnetOptions::default() };
     let devnet = Devnet::start(options, &|s| eprintln!("[devnet] {s}")).await.expect("devnet starts");
     let name = devnet.primary().name.clone();
+    unfunded_operators_are_told_to_fund_their_account(&devnet).await;
     // Keys first, as an operator registers before deploying: the managers hold them.
-    let alpha = devnet.deploy_service_contracts(&name, "alpha").await.unwrap();
-    let beta = devnet.deploy_service_contracts(&name, "beta").await.unwrap();
+    let (alpha, alpha_registered) = devnet.deploy_service_contracts(&name, "alpha").await.unwrap();
+    let (beta, beta_registered) = devnet.deploy_service_contracts(&name, "beta").await.unwrap();
+    for (id, target, registered) in [("alpha", &alpha, &alpha_registered), ("beta", &beta, &beta_registered)] {
+        managers_count_each_nodes_listed_key_for_its_operator(&devnet, id, target, registered).await;
+    }
     let square = [("square", guest("components/square.wasm"))];
     for (id, target) in [("alpha", &alpha), ("beta", &beta)] {
         devnet.deploy_service(square_manifest_at(id, &name, target, &name, target), &square).await.unwrap();
