@@ -6,13 +6,14 @@
 //! operator, and both results land. A quorum of signatures by one service's keys, which
 //! its own manager takes, is refused at the other service's manager, and the honest
 //! result still lands there. An operator account without funds is told to fund itself.
+//! The registration works the same on wasmd against the CosmWasm manager.
 
 use serde_json::Value;
 use std::time::Duration;
 use wavs_devnet::bursts::uint;
 use wavs_devnet::flows::square_manifest_at;
 use wavs_devnet::keys::operator_chain_key;
-use wavs_devnet::{Devnet, DevnetOptions, guest};
+use wavs_devnet::{ChainKind, Devnet, DevnetOptions, guest};
 use wavs_runtime::Signer;
 use wavs_runtime::bindings::curves_api::Scheme;
 use wavs_runtime::bindings::testing_api::{TestDeployment, TestOperator};
@@ -154,4 +155,19 @@ async fn each_service_signs_with_its_own_key_and_one_services_keys_count_nothing
     honest_result_lands(&devnet, "beta", &beta, 5).await;
     let at_beta = devnet.primary().deployer.handled_payload(&beta.handler, &forged.event_id).await.unwrap();
     assert_eq!(at_beta, None, "nothing signed by alpha's keys landed at beta");
+}
+
+/// The same registration on wasmd: each node registers its key for the service at a
+/// CosmWasm manager listing the operators' accounts, from its own funded account; the
+/// manager counts each listed key for its operator, and the honest result lands.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_register_their_service_keys_at_a_cosmwasm_manager() {
+    let options = DevnetOptions { chains: vec![ChainKind::Wasmd], per_service_keys: true, ..DevnetOptions::default() };
+    let devnet = Devnet::start(options, &|s| eprintln!("[devnet] {s}")).await.expect("devnet starts");
+    let name = devnet.primary().name.clone();
+    let (target, registered) = devnet.deploy_service_contracts(&name, "alpha").await.unwrap();
+    managers_count_each_nodes_listed_key_for_its_operator(&devnet, "alpha", &target, &registered).await;
+    let square = [("square", guest("components/square.wasm"))];
+    devnet.deploy_service(square_manifest_at("alpha", &name, &target, &name, &target), &square).await.unwrap();
+    honest_result_lands(&devnet, "alpha", &target, 6).await;
 }
