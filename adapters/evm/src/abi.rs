@@ -83,6 +83,7 @@ alloy_sol_types::sol! {
         error NotOperator(address caller);
         error SigningKeyTaken(bytes32 keyId);
         function setSigningKey(G1Point calldata pk1, G2Point calldata pk2, G1Point calldata pop) external;
+        function setOperatorWeight(address operator, uint256 weight) external;
         function getLatestOperatorForSigningKey(bytes32 keyId) external view returns (address);
     }
 

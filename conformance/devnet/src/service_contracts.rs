@@ -8,7 +8,6 @@ use crate::devnet::Devnet;
 use crate::flows::is_stopped;
 use wavs_client::AggregatorClient;
 use wavs_runtime::bindings::testing_api::{TestDeployment, TestOperator};
-use wavs_types::Scheme;
 use wavs_types::aggregator_targets::TargetRequest;
 use wavs_types::node_api::KeyRegistered;
 
@@ -22,15 +21,13 @@ fn operator_funds(family: &str) -> u64 {
 }
 
 impl Devnet {
-    /// Deploys on chain `name` a manager (each running node's operator account, weight
-    /// 1, at the devnet's threshold), handler and trigger contract; funds each operator's
+    /// Deploys on chain `name` a manager of the devnet's scheme (each running node's
+    /// operator account, weight 1, at the devnet's threshold: a bn254-bls manager weighs
+    /// the accounts' addresses), handler and trigger contract; funds each operator's
     /// account and has its node register its key for `service` at the manager; has the
     /// aggregator serve the contracts. The service need not be deployed yet. Answers the
     /// deployment and each node's registration, in the nodes' order.
     pub async fn deploy_service_contracts(&self, name: &str, service: &str) -> Result<(TestDeployment, Vec<KeyRegistered>), String> {
-        if self.scheme != Scheme::Secp256k1Ecdsa {
-            return Err(format!("the managers' operators are the nodes' secp256k1 chain accounts: a {} devnet has no such manager", self.scheme));
-        }
         let chain = self.chain(name)?;
         let nodes: Vec<_> = self.nodes.iter().filter(|n| !is_stopped(&n.url)).collect();
         let mut operators = Vec::new();

@@ -6,7 +6,8 @@
 //! operator, and both results land. A quorum of signatures by one service's keys, which
 //! its own manager takes, is refused at the other service's manager, and the honest
 //! result still lands there. An operator account without funds is told to fund itself.
-//! The registration works the same on wasmd against the CosmWasm manager.
+//! The registration works the same on wasmd against the CosmWasm manager, and on anvil
+//! against the BLS manager (with the key's proof of possession).
 
 use serde_json::Value;
 use std::time::Duration;
@@ -87,20 +88,33 @@ async fn unfunded_operators_are_told_to_fund_their_account(devnet: &Devnet) {
     assert_eq!(chain.deployer.signing_key_operator(&target.manager, Scheme::Secp256k1Ecdsa, &key).await.unwrap(), None);
 }
 
-/// `service`'s manager counts, for each node's operator account, the key the node lists
-/// for the service, as the node answered when registering it; no longer the account's
-/// own key.
-async fn managers_count_each_nodes_listed_key_for_its_operator(devnet: &Devnet, service: &str, target: &TestDeployment, registered: &[KeyRegistered]) {
+/// `service`'s manager (of `scheme`) counts, for each node's operator account, the key
+/// the node lists for the service, as the node answered when registering it; a
+/// secp256k1 manager no longer counts the account's own key.
+async fn managers_count_each_nodes_listed_key_for_its_operator(
+    devnet: &Devnet,
+    scheme: wavs_types::Scheme,
+    service: &str,
+    target: &TestDeployment,
+    registered: &[KeyRegistered],
+) {
     let chain = devnet.primary();
     for (i, answer) in registered.iter().enumerate() {
         let (operator, chain_key) = operator_account(devnet, i).await;
-        let listed = devnet.client(&devnet.nodes[i].url).service_keys(service).await.unwrap().chains[&chain.name].public_key.clone();
+        let entry = devnet.client(&devnet.nodes[i].url).service_keys(service).await.unwrap().chains[&chain.name].clone();
+        let listed = match scheme {
+            wavs_types::Scheme::Secp256k1Ecdsa => entry.public_key,
+            other => entry.schemes[other.as_str()].public_key.clone(),
+        };
+        assert_eq!(answer.scheme, scheme.as_str(), "node {i}, {service}");
         assert_eq!((answer.public_key.as_str(), answer.operator.as_str()), (listed.as_str(), operator.as_str()), "node {i}, {service}");
         let key = wavs_types::hex_bytes::decode(&listed).unwrap();
-        let counted = chain.deployer.signing_key_operator(&target.manager, Scheme::Secp256k1Ecdsa, &key).await.unwrap();
+        let counted = chain.deployer.signing_key_operator(&target.manager, scheme.into(), &key).await.unwrap();
         assert_eq!(counted, Some(operator), "{service}'s manager counts node {i}'s listed key for its operator");
-        let own = chain.deployer.signing_key_operator(&target.manager, Scheme::Secp256k1Ecdsa, &chain_key).await.unwrap();
-        assert_eq!(own, None, "node {i}'s chain key counts nothing at {service}'s manager once it registered a key");
+        if scheme == wavs_types::Scheme::Secp256k1Ecdsa {
+            let own = chain.deployer.signing_key_operator(&target.manager, Scheme::Secp256k1Ecdsa, &chain_key).await.unwrap();
+            assert_eq!(own, None, "node {i}'s chain key counts nothing at {service}'s manager once it registered a key");
+        }
     }
 }
 
@@ -114,7 +128,7 @@ async fn each_service_signs_with_its_own_key_and_one_services_keys_count_nothing
     let (alpha, alpha_registered) = devnet.deploy_service_contracts(&name, "alpha").await.unwrap();
     let (beta, beta_registered) = devnet.deploy_service_contracts(&name, "beta").await.unwrap();
     for (id, target, registered) in [("alpha", &alpha, &alpha_registered), ("beta", &beta, &beta_registered)] {
-        managers_count_each_nodes_listed_key_for_its_operator(&devnet, id, target, registered).await;
+        managers_count_each_nodes_listed_key_for_its_operator(&devnet, wavs_types::Scheme::Secp256k1Ecdsa, id, target, registered).await;
     }
     let square = [("square", guest("components/square.wasm"))];
     for (id, target) in [("alpha", &alpha), ("beta", &beta)] {
@@ -166,8 +180,22 @@ async fn nodes_register_their_service_keys_at_a_cosmwasm_manager() {
     let devnet = Devnet::start(options, &|s| eprintln!("[devnet] {s}")).await.expect("devnet starts");
     let name = devnet.primary().name.clone();
     let (target, registered) = devnet.deploy_service_contracts(&name, "alpha").await.unwrap();
-    managers_count_each_nodes_listed_key_for_its_operator(&devnet, "alpha", &target, &registered).await;
+    managers_count_each_nodes_listed_key_for_its_operator(&devnet, wavs_types::Scheme::Secp256k1Ecdsa, "alpha", &target, &registered).await;
     let square = [("square", guest("components/square.wasm"))];
     devnet.deploy_service(square_manifest_at("alpha", &name, &target, &name, &target), &square).await.unwrap();
     honest_result_lands(&devnet, "alpha", &target, 6).await;
+}
+
+/// The same on anvil with a BLS manager: it weighs the operators' accounts, and each node
+/// registers its service's BLS key with its proof of possession, which the manager checks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_register_their_service_bls_keys_at_a_bls_manager() {
+    let options = DevnetOptions { scheme: wavs_types::Scheme::Bn254Bls, per_service_keys: true, ..DevnetOptions::default() };
+    let devnet = Devnet::start(options, &|s| eprintln!("[devnet] {s}")).await.expect("devnet starts");
+    let name = devnet.primary().name.clone();
+    let (target, registered) = devnet.deploy_service_contracts(&name, "alpha").await.unwrap();
+    managers_count_each_nodes_listed_key_for_its_operator(&devnet, wavs_types::Scheme::Bn254Bls, "alpha", &target, &registered).await;
+    let square = [("square", guest("components/square.wasm"))];
+    devnet.deploy_service(square_manifest_at("alpha", &name, &target, &name, &target), &square).await.unwrap();
+    honest_result_lands(&devnet, "alpha", &target, 7).await;
 }
