@@ -171,31 +171,30 @@ async fn each_service_signs_with_its_own_key_and_one_services_keys_count_nothing
     assert_eq!(at_beta, None, "nothing signed by alpha's keys landed at beta");
 }
 
-/// The same registration on wasmd: each node registers its key for the service at a
-/// CosmWasm manager listing the operators' accounts, from its own funded account; the
-/// manager counts each listed key for its operator, and the honest result lands.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn nodes_register_their_service_keys_at_a_cosmwasm_manager() {
-    let options = DevnetOptions { chains: vec![ChainKind::Wasmd], per_service_keys: true, ..DevnetOptions::default() };
-    let devnet = Devnet::start(options, &|s| eprintln!("[devnet] {s}")).await.expect("devnet starts");
+/// On a devnet of `options` (per-service keys, one chain): each node registers its key
+/// for service alpha at a manager listing the operators' accounts, from its own funded
+/// account; the manager counts each listed key for its operator, and alpha's honest
+/// result for `n` lands.
+async fn registered_keys_count_and_the_result_lands(options: DevnetOptions, n: u128) {
+    let scheme = options.scheme;
+    let devnet = Devnet::start(DevnetOptions { per_service_keys: true, ..options }, &|s| eprintln!("[devnet] {s}")).await.expect("devnet starts");
     let name = devnet.primary().name.clone();
     let (target, registered) = devnet.deploy_service_contracts(&name, "alpha").await.unwrap();
-    managers_count_each_nodes_listed_key_for_its_operator(&devnet, wavs_types::Scheme::Secp256k1Ecdsa, "alpha", &target, &registered).await;
+    managers_count_each_nodes_listed_key_for_its_operator(&devnet, scheme, "alpha", &target, &registered).await;
     let square = [("square", guest("components/square.wasm"))];
     devnet.deploy_service(square_manifest_at("alpha", &name, &target, &name, &target), &square).await.unwrap();
-    honest_result_lands(&devnet, "alpha", &target, 6).await;
+    honest_result_lands(&devnet, "alpha", &target, n).await;
+}
+
+/// The same registration on wasmd, at the CosmWasm manager.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_register_their_service_keys_at_a_cosmwasm_manager() {
+    registered_keys_count_and_the_result_lands(DevnetOptions { chains: vec![ChainKind::Wasmd], ..DevnetOptions::default() }, 6).await;
 }
 
 /// The same on anvil with a BLS manager: it weighs the operators' accounts, and each node
 /// registers its service's BLS key with its proof of possession, which the manager checks.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nodes_register_their_service_bls_keys_at_a_bls_manager() {
-    let options = DevnetOptions { scheme: wavs_types::Scheme::Bn254Bls, per_service_keys: true, ..DevnetOptions::default() };
-    let devnet = Devnet::start(options, &|s| eprintln!("[devnet] {s}")).await.expect("devnet starts");
-    let name = devnet.primary().name.clone();
-    let (target, registered) = devnet.deploy_service_contracts(&name, "alpha").await.unwrap();
-    managers_count_each_nodes_listed_key_for_its_operator(&devnet, wavs_types::Scheme::Bn254Bls, "alpha", &target, &registered).await;
-    let square = [("square", guest("components/square.wasm"))];
-    devnet.deploy_service(square_manifest_at("alpha", &name, &target, &name, &target), &square).await.unwrap();
-    honest_result_lands(&devnet, "alpha", &target, 7).await;
+    registered_keys_count_and_the_result_lands(DevnetOptions { scheme: wavs_types::Scheme::Bn254Bls, ..DevnetOptions::default() }, 7).await;
 }
