@@ -5,7 +5,8 @@
 //! the manager then counts the key that `POST /services/{id}/keys` lists for that
 //! operator, and both results land. A quorum of signatures by one service's keys, which
 //! its own manager takes, is refused at the other service's manager, and the honest
-//! result still lands there. An operator account without funds is told to fund itself.
+//! result still lands there. An operator account without funds is told to fund itself,
+//! and an account that is no operator of a manager is told so.
 //! The registration works the same on wasmd against the CosmWasm manager, and on anvil
 //! against the BLS manager (with the key's proof of possession).
 
@@ -73,8 +74,9 @@ async fn operator_account(devnet: &Devnet, i: usize) -> (String, Vec<u8>) {
 }
 
 /// Before the devnet funds any operator account, a node registering its key is told
-/// which account cannot pay and what to do; the manager counts nothing new.
-async fn unfunded_operators_are_told_to_fund_their_account(devnet: &Devnet) {
+/// which account cannot pay and what to do; the manager counts nothing new. Answers that
+/// manager's deployment (service gamma's, with node 0's account its one operator).
+async fn unfunded_operators_are_told_to_fund_their_account(devnet: &Devnet) -> TestDeployment {
     let chain = devnet.primary();
     let (id, public_key) = operator_account(devnet, 0).await;
     let operator = TestOperator { public_key, proof: vec![], weight: 1 };
@@ -86,6 +88,7 @@ async fn unfunded_operators_are_told_to_fund_their_account(devnet: &Devnet) {
     let listed = client.service_keys("gamma").await.unwrap().chains[&chain.name].public_key.clone();
     let key = wavs_types::hex_bytes::decode(&listed).unwrap();
     assert_eq!(chain.deployer.signing_key_operator(&target.manager, Scheme::Secp256k1Ecdsa, &key).await.unwrap(), None);
+    target
 }
 
 /// `service`'s manager (of `scheme`) counts, for each node's operator account, the key
@@ -123,9 +126,13 @@ async fn each_service_signs_with_its_own_key_and_one_services_keys_count_nothing
     let options = DevnetOptions { per_service_keys: true, ..DevnetOptions::default() };
     let devnet = Devnet::start(options, &|s| eprintln!("[devnet] {s}")).await.expect("devnet starts");
     let name = devnet.primary().name.clone();
-    unfunded_operators_are_told_to_fund_their_account(&devnet).await;
+    let gamma = unfunded_operators_are_told_to_fund_their_account(&devnet).await;
     // Keys first, as an operator registers before deploying: the managers hold them.
     let (alpha, alpha_registered) = devnet.deploy_service_contracts(&name, "alpha").await.unwrap();
+    // Funded now, node 1 is still no operator of gamma's manager, which lists node 0 only.
+    let (account, _) = operator_account(&devnet, 1).await;
+    let error = devnet.client(&devnet.nodes[1].url).register_service_key("gamma", &name, &gamma.manager).await.unwrap_err().to_string();
+    assert!(error.contains(&format!("NotOperator: account {account} is no operator of manager {}", gamma.manager)), "{error}");
     let (beta, beta_registered) = devnet.deploy_service_contracts(&name, "beta").await.unwrap();
     for (id, target, registered) in [("alpha", &alpha, &alpha_registered), ("beta", &beta, &beta_registered)] {
         managers_count_each_nodes_listed_key_for_its_operator(&devnet, wavs_types::Scheme::Secp256k1Ecdsa, id, target, registered).await;
