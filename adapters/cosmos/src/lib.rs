@@ -1,7 +1,8 @@
 //! The WAVS chain adapter for Cosmos SDK chains with CosmWasm: CometBFT JSON-RPC over
 //! wasi:http, cosmrs for transactions, signatures from the host signer. The optional
 //! `services` export reads and sets the service URI the reference manager holds
-//! (`services.rs`).
+//! (`services.rs`); the optional `signing-keys` export registers an operator's per-service
+//! signing key at a manager (`signing_keys.rs`).
 
 mod comet;
 mod config;
@@ -11,6 +12,7 @@ mod events;
 mod msgs;
 mod query;
 mod services;
+mod signing_keys;
 mod testing;
 mod tx;
 mod verify;
@@ -71,6 +73,20 @@ impl TestingGuest for CosmosAdapter {
 
     fn set_operator(conn: ConnectionBorrow<'_>, manager: String, operator: TestOperator) -> Result<(), AdapterError> {
         testing::Testing::set_operator(conn, manager, operator)
+    }
+
+    fn fund(conn: ConnectionBorrow<'_>, public_key: Vec<u8>, amount: u64) -> Result<(), AdapterError> {
+        testing::Testing::fund(conn, public_key, amount)
+    }
+}
+
+impl bindings::exports::wavs::adapter::signing_keys::Guest for CosmosAdapter {
+    fn register_signing_key(conn: ConnectionBorrow<'_>, manager: String, scheme: Scheme, public_key: Vec<u8>, proof: Vec<u8>) -> Result<(), AdapterError> {
+        signing_keys::SigningKeys::register_signing_key(conn, manager, scheme, public_key, proof)
+    }
+
+    fn signing_key_operator(conn: ConnectionBorrow<'_>, manager: String, scheme: Scheme, public_key: Vec<u8>) -> Result<Option<String>, AdapterError> {
+        signing_keys::SigningKeys::signing_key_operator(conn, manager, scheme, public_key)
     }
 }
 

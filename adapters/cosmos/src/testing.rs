@@ -10,6 +10,8 @@ use crate::tx::{self, event_attribute};
 use crate::verify::require_scheme;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
+use cosmrs::Coin;
+use cosmrs::bank::MsgSend;
 use cosmrs::cosmwasm::{MsgInstantiateContract, MsgStoreCode};
 use serde_json::{Value, json};
 
@@ -94,6 +96,20 @@ impl Guest for Testing {
         // Only the owner (the signer account that deployed the manager) may; anyone else
         // gets the contract's `NotOwner`, as `rejected`.
         conn.execute(&manager, &json!({ "set_operator": operator }))?;
+        Ok(())
+    }
+
+    fn fund(conn: ConnectionBorrow<'_>, public_key: Vec<u8>, amount: u64) -> Result<(), AdapterError> {
+        let conn: &Connection = conn.get();
+        let (_, from_address) = tx::signer_account(&conn.settings.prefix)?;
+        let key = k256::ecdsa::VerifyingKey::from_sec1_bytes(&public_key)
+            .map_err(|_| AdapterError::InvalidConfig(format!("fund: {} bytes are not a secp256k1 public key", public_key.len())))?;
+        let to_address = cosmrs::crypto::PublicKey::from(key)
+            .account_id(&conn.settings.prefix)
+            .map_err(|e| AdapterError::InvalidConfig(format!("bech32 prefix {:?}: {e}", conn.settings.prefix)))?;
+        let denom = conn.settings.fee_denom.parse().map_err(|e| AdapterError::InvalidConfig(format!("fee-denom: {e}")))?;
+        let send = MsgSend { from_address, to_address, amount: vec![Coin { denom, amount: u128::from(amount) }] };
+        tx::send(&conn.comet, &conn.settings, vec![to_any(send)?])?;
         Ok(())
     }
 }

@@ -33,6 +33,10 @@ alloy_sol_types::sol! {
         /// The scheme operators sign with, as the WIT names it ("secp256k1-ecdsa").
         /// Managers from before it revert: they are secp256k1-ecdsa managers.
         function signatureScheme() external view returns (string memory);
+        error SigningKeyTaken(address signingKey);
+        function setSigningKey(address signingKey) external;
+        function getLatestOperatorForSigningKey(address signingKey) external view returns (address);
+        function getOperatorWeight(address operator) external view returns (uint256);
     }
 
     #[derive(Debug)]
@@ -76,6 +80,11 @@ alloy_sol_types::sol! {
         function getOperators() external view returns (bytes32[] memory operatorIds, uint256[] memory weights, G1Point[] memory pk1s);
         function threshold() external view returns (uint256);
         function setOperator(G1Point calldata pk1, G2Point calldata pk2, G1Point calldata pop, uint256 weight) external;
+        error NotOperator(address caller);
+        error SigningKeyTaken(bytes32 keyId);
+        function setSigningKey(G1Point calldata pk1, G2Point calldata pk2, G1Point calldata pop) external;
+        function setOperatorWeight(address operator, uint256 weight) external;
+        function getLatestOperatorForSigningKey(bytes32 keyId) external view returns (address);
     }
 
     #[derive(Debug)]

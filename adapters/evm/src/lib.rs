@@ -14,7 +14,8 @@
 //! handler's scheme is its manager's `signatureScheme()`. Trigger kinds: `contract-event`
 //! and `block-interval` (`events.rs`). Chain `endpoints` are accepted and not read; the options are listed on
 //! `open` (`connection.rs`). The optional `services` export reads and sets the service URI
-//! the reference managers hold (`services.rs`).
+//! the reference managers hold (`services.rs`); the optional `signing-keys` export registers an
+//! operator's per-service signing key at a manager (`signing_keys.rs`).
 
 mod abi;
 mod bls;
@@ -27,6 +28,7 @@ mod revert;
 mod rpc;
 mod scheme;
 mod services;
+mod signing_keys;
 mod submit_bls;
 mod submit_ecdsa;
 #[cfg(test)]
@@ -112,6 +114,35 @@ impl bindings::exports::wavs::adapter::testing::Guest for EvmAdapter {
         operator: bindings::exports::wavs::adapter::testing::TestOperator,
     ) -> Result<(), bindings::exports::wavs::adapter::adapter::AdapterError> {
         testing::Testing::set_operator(conn, manager, operator)
+    }
+
+    fn fund(
+        conn: bindings::exports::wavs::adapter::adapter::ConnectionBorrow<'_>,
+        public_key: Vec<u8>,
+        amount: u64,
+    ) -> Result<(), bindings::exports::wavs::adapter::adapter::AdapterError> {
+        testing::Testing::fund(conn, public_key, amount)
+    }
+}
+
+impl bindings::exports::wavs::adapter::signing_keys::Guest for EvmAdapter {
+    fn register_signing_key(
+        conn: bindings::exports::wavs::adapter::adapter::ConnectionBorrow<'_>,
+        manager: String,
+        scheme: bindings::wavs::adapter::curves::Scheme,
+        public_key: Vec<u8>,
+        proof: Vec<u8>,
+    ) -> Result<(), bindings::exports::wavs::adapter::adapter::AdapterError> {
+        signing_keys::SigningKeys::register_signing_key(conn, manager, scheme, public_key, proof)
+    }
+
+    fn signing_key_operator(
+        conn: bindings::exports::wavs::adapter::adapter::ConnectionBorrow<'_>,
+        manager: String,
+        scheme: bindings::wavs::adapter::curves::Scheme,
+        public_key: Vec<u8>,
+    ) -> Result<Option<String>, bindings::exports::wavs::adapter::adapter::AdapterError> {
+        signing_keys::SigningKeys::signing_key_operator(conn, manager, scheme, public_key)
     }
 }
 

@@ -3,8 +3,8 @@
 //!
 //! `deploy-service` serves secp256k1-ecdsa (the ECDSA manager registers operators by the
 //! address of their key; a `test-operator`'s `proof` is not read) and bn254-bls (the BLS
-//! manager, `testing_bls.rs`, needs each key's proof of possession); `unsupported` for
-//! other schemes. A handler is deployed for its manager's scheme.
+//! manager, `testing_bls.rs`, needs each key's proof of possession, or weighs an
+//! operator account given by its secp256k1 key); `unsupported` for other schemes. A handler is deployed for its manager's scheme.
 
 use crate::abi::{IWavsServiceHandler, IWavsServiceManager, IWavsTrigger, TRIGGER_EVENT};
 use crate::bindings::exports::wavs::adapter::adapter::{AdapterError, ConnectionBorrow, ContractEventFilter, Scheme};
@@ -62,7 +62,14 @@ impl Guest for Testing {
         let conn: &Connection = conn.get();
         let manager = match scheme {
             Scheme::Secp256k1Ecdsa => deploy_ecdsa_manager(conn, &operators, threshold)?,
-            Scheme::Bn254Bls => deploy(conn, testing_bls::MANAGER, testing_bls::manager_args(&operators, threshold)?)?,
+            Scheme::Bn254Bls => {
+                let manager = deploy(conn, testing_bls::MANAGER, testing_bls::manager_args(&operators, threshold)?)?;
+                let to = parse_address(&manager).map_err(AdapterError::Rejected)?;
+                for input in testing_bls::weigh_accounts(&operators) {
+                    tx::send(&conn.rpc, &conn.settings, TxKind::Call(to), input)?;
+                }
+                manager
+            }
             other => {
                 return Err(AdapterError::Unsupported(format!(
                     "deploy-service: the EVM reference contracts serve secp256k1-ecdsa and bn254-bls, not {}",
@@ -123,6 +130,13 @@ impl Guest for Testing {
         };
         // tx::send waits for inclusion and turns a revert (NotOwner) into `rejected`.
         tx::send(&conn.rpc, &conn.settings, TxKind::Call(to), input)?;
+        Ok(())
+    }
+
+    fn fund(conn: ConnectionBorrow<'_>, public_key: Vec<u8>, amount: u64) -> Result<(), AdapterError> {
+        let conn: &Connection = conn.get();
+        let to = address_of(&public_key).map_err(AdapterError::InvalidConfig)?;
+        tx::send_value(&conn.rpc, &conn.settings, TxKind::Call(to), vec![], U256::from(amount))?;
         Ok(())
     }
 }

@@ -36,17 +36,36 @@ pub fn sender() -> Result<Address, AdapterError> {
     address_of(&signer::public_key(Scheme::Secp256k1Ecdsa)).map_err(|m| AdapterError::InvalidConfig(format!("host signer: {m}")))
 }
 
+/// `rejected`, naming the account, when the signer's account holds nothing to pay fees
+/// with: a transaction from it would fail with a less helpful "insufficient funds".
+pub fn require_funds(rpc: &Rpc) -> Result<(), AdapterError> {
+    let from = address_text(&sender()?);
+    let balance = rpc.call_value("eth_getBalance", json!([from, "latest"]))?;
+    if balance.as_str().is_some_and(|b| b.trim_start_matches("0x").trim_start_matches('0').is_empty()) {
+        return Err(AdapterError::Rejected(format!(
+            "account {from} has no funds to pay the transaction fee: send it some of the chain's native token, then retry"
+        )));
+    }
+    Ok(())
+}
+
 fn bad(method: &str, m: String) -> AdapterError {
     AdapterError::Transient(format!("{method}: {m}"))
 }
 
 /// Builds, signs, sends `input` to `to` (a call, or a deployment) and waits until mined.
 pub fn send(rpc: &Rpc, settings: &TxSettings, to: TxKind, input: Vec<u8>) -> Result<Mined, AdapterError> {
+    send_value(rpc, settings, to, input, U256::ZERO)
+}
+
+/// As `send`, transferring `value` wei along.
+pub fn send_value(rpc: &Rpc, settings: &TxSettings, to: TxKind, input: Vec<u8>, value: U256) -> Result<Mined, AdapterError> {
     let from = sender()?;
     let call = json!({
         "from": address_text(&from),
         "to": match to { TxKind::Call(a) => Value::String(address_text(&a)), TxKind::Create => Value::Null },
         "data": format!("0x{}", hex::encode(&input)),
+        "value": format!("0x{value:x}"),
     });
     let nonce = quantity(&rpc.call_value("eth_getTransactionCount", json!([address_text(&from), "pending"]))?, "nonce")
         .map_err(|m| bad("eth_getTransactionCount", m))?;
@@ -71,7 +90,7 @@ pub fn send(rpc: &Rpc, settings: &TxSettings, to: TxKind, input: Vec<u8>) -> Res
                 max_fee_per_gas: base * 2 + tip,
                 max_priority_fee_per_gas: tip,
                 to,
-                value: U256::ZERO,
+                value,
                 access_list: Default::default(),
                 input,
             };
@@ -80,7 +99,7 @@ pub fn send(rpc: &Rpc, settings: &TxSettings, to: TxKind, input: Vec<u8>) -> Res
         }
         None => {
             let gas_price = quantity128(&rpc.call_value("eth_gasPrice", json!([]))?, "gasPrice").map_err(|m| bad("eth_gasPrice", m))?;
-            let tx = TxLegacy { chain_id: Some(settings.chain_id), nonce, gas_price, gas_limit, to, value: U256::ZERO, input };
+            let tx = TxLegacy { chain_id: Some(settings.chain_id), nonce, gas_price, gas_limit, to, value, input };
             let signature = sign(tx.signature_hash().as_slice())?;
             TxEnvelope::Legacy(tx.into_signed(signature)).encoded_2718()
         }

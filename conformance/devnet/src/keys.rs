@@ -5,7 +5,9 @@
 //! funded account of its own ([`SUBMITTER_INDEXES`], by the chain's place in the
 //! devnet), so no two chains share its key. Operators use 2.. as their base key, and —
 //! like every node — sign on each chain with a key derived from it for that chain
-//! ([`operator_chain_key`]); they never need funds, as nodes send no transactions.
+//! ([`operator_chain_key`]). Those accounts start unfunded: a node sends a transaction
+//! only to register a service's key at its manager, and the devnet funds them for that
+//! (`Devnet::deploy_service_contracts`).
 
 use wavs_runtime::{KeyConfig, Signer};
 

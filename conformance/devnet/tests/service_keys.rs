@@ -1,17 +1,25 @@
 //! Per-service keys on a real devnet (anvil, three nodes, threshold 2, an aggregator):
-//! two services on the same nodes sign with keys of their own, each registered at a
-//! manager of its own as `POST /services/{id}/keys` lists it, and both results land. A
-//! quorum of signatures by one service's keys, which its own manager takes, is refused
-//! at the other service's manager, and the honest result still lands there.
+//! two services on the same nodes sign with keys of their own. Each service's manager
+//! lists the operators' chain accounts, and each node registers its key for the service
+//! there itself (`POST /services/{id}/keys/register`), paying from its operator account;
+//! the manager then counts the key that `POST /services/{id}/keys` lists for that
+//! operator, and both results land. A quorum of signatures by one service's keys, which
+//! its own manager takes, is refused at the other service's manager, and the honest
+//! result still lands there. An operator account without funds is told to fund itself,
+//! and an account that is no operator of a manager is told so.
+//! The registration works the same on wasmd against the CosmWasm manager, and on anvil
+//! against the BLS manager (with the key's proof of possession).
 
 use serde_json::Value;
 use std::time::Duration;
 use wavs_devnet::bursts::uint;
 use wavs_devnet::flows::square_manifest_at;
 use wavs_devnet::keys::operator_chain_key;
-use wavs_devnet::{Devnet, DevnetOptions, guest};
+use wavs_devnet::{ChainKind, Devnet, DevnetOptions, guest};
 use wavs_runtime::Signer;
-use wavs_runtime::bindings::testing_api::TestDeployment;
+use wavs_runtime::bindings::curves_api::Scheme;
+use wavs_runtime::bindings::testing_api::{TestDeployment, TestOperator};
+use wavs_types::node_api::{KeyRegistered, OperatorIdentity};
 use wavs_types::{SignedSubmission, WireEnvelope, ordering_bytes};
 
 const LANDS_WITHIN: Duration = Duration::from_secs(60);
@@ -57,14 +65,78 @@ async fn honest_result_lands(devnet: &Devnet, service: &str, target: &TestDeploy
     assert_eq!(landed, uint(n * n), "{service}'s honest result for {n} lands");
 }
 
+/// Node `i`'s operator account on the devnet's chain, as the chain names it, and its key.
+async fn operator_account(devnet: &Devnet, i: usize) -> (String, Vec<u8>) {
+    let chain = devnet.primary();
+    let entry = devnet.client(&devnet.nodes[i].url).operator().await.unwrap().chains[&chain.name].clone();
+    let OperatorIdentity::Id(id) = entry.id else { panic!("node {i} names no operator id: {:?}", entry.id) };
+    (id, wavs_types::hex_bytes::decode(&entry.public_key).unwrap())
+}
+
+/// Before the devnet funds any operator account, a node registering its key is told
+/// which account cannot pay and what to do; the manager counts nothing new. Answers that
+/// manager's deployment (service gamma's, with node 0's account its one operator).
+async fn unfunded_operators_are_told_to_fund_their_account(devnet: &Devnet) -> TestDeployment {
+    let chain = devnet.primary();
+    let (id, public_key) = operator_account(devnet, 0).await;
+    let operator = TestOperator { public_key, proof: vec![], weight: 1 };
+    let target = chain.deployer.deploy_service(Scheme::Secp256k1Ecdsa, &[operator], 1).await.unwrap();
+    let client = devnet.client(&devnet.nodes[0].url);
+    let error = client.register_service_key("gamma", &chain.name, &target.manager).await.unwrap_err().to_string();
+    assert!(error.contains(&format!("account {id} has no funds to pay the transaction fee")), "{error}");
+    assert!(error.contains("send it some of the chain's native token"), "{error}");
+    let listed = client.service_keys("gamma").await.unwrap().chains[&chain.name].public_key.clone();
+    let key = wavs_types::hex_bytes::decode(&listed).unwrap();
+    assert_eq!(chain.deployer.signing_key_operator(&target.manager, Scheme::Secp256k1Ecdsa, &key).await.unwrap(), None);
+    target
+}
+
+/// `service`'s manager (of `scheme`) counts, for each node's operator account, the key
+/// the node lists for the service, as the node answered when registering it; a
+/// secp256k1 manager no longer counts the account's own key.
+async fn managers_count_each_nodes_listed_key_for_its_operator(
+    devnet: &Devnet,
+    scheme: wavs_types::Scheme,
+    service: &str,
+    target: &TestDeployment,
+    registered: &[KeyRegistered],
+) {
+    let chain = devnet.primary();
+    for (i, answer) in registered.iter().enumerate() {
+        let (operator, chain_key) = operator_account(devnet, i).await;
+        let entry = devnet.client(&devnet.nodes[i].url).service_keys(service).await.unwrap().chains[&chain.name].clone();
+        let listed = match scheme {
+            wavs_types::Scheme::Secp256k1Ecdsa => entry.public_key,
+            other => entry.schemes[other.as_str()].public_key.clone(),
+        };
+        assert_eq!(answer.scheme, scheme.as_str(), "node {i}, {service}");
+        assert_eq!((answer.public_key.as_str(), answer.operator.as_str()), (listed.as_str(), operator.as_str()), "node {i}, {service}");
+        let key = wavs_types::hex_bytes::decode(&listed).unwrap();
+        let counted = chain.deployer.signing_key_operator(&target.manager, scheme.into(), &key).await.unwrap();
+        assert_eq!(counted, Some(operator), "{service}'s manager counts node {i}'s listed key for its operator");
+        if scheme == wavs_types::Scheme::Secp256k1Ecdsa {
+            let own = chain.deployer.signing_key_operator(&target.manager, Scheme::Secp256k1Ecdsa, &chain_key).await.unwrap();
+            assert_eq!(own, None, "node {i}'s chain key counts nothing at {service}'s manager once it registered a key");
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_service_signs_with_its_own_key_and_one_services_keys_count_nothing_at_another() {
     let options = DevnetOptions { per_service_keys: true, ..DevnetOptions::default() };
     let devnet = Devnet::start(options, &|s| eprintln!("[devnet] {s}")).await.expect("devnet starts");
     let name = devnet.primary().name.clone();
+    let gamma = unfunded_operators_are_told_to_fund_their_account(&devnet).await;
     // Keys first, as an operator registers before deploying: the managers hold them.
-    let alpha = devnet.deploy_service_contracts(&name, "alpha").await.unwrap();
-    let beta = devnet.deploy_service_contracts(&name, "beta").await.unwrap();
+    let (alpha, alpha_registered) = devnet.deploy_service_contracts(&name, "alpha").await.unwrap();
+    // Funded now, node 1 is still no operator of gamma's manager, which lists node 0 only.
+    let (account, _) = operator_account(&devnet, 1).await;
+    let error = devnet.client(&devnet.nodes[1].url).register_service_key("gamma", &name, &gamma.manager).await.unwrap_err().to_string();
+    assert!(error.contains(&format!("NotOperator: account {account} is no operator of manager {}", gamma.manager)), "{error}");
+    let (beta, beta_registered) = devnet.deploy_service_contracts(&name, "beta").await.unwrap();
+    for (id, target, registered) in [("alpha", &alpha, &alpha_registered), ("beta", &beta, &beta_registered)] {
+        managers_count_each_nodes_listed_key_for_its_operator(&devnet, wavs_types::Scheme::Secp256k1Ecdsa, id, target, registered).await;
+    }
     let square = [("square", guest("components/square.wasm"))];
     for (id, target) in [("alpha", &alpha), ("beta", &beta)] {
         devnet.deploy_service(square_manifest_at(id, &name, target, &name, target), &square).await.unwrap();
@@ -104,4 +176,32 @@ async fn each_service_signs_with_its_own_key_and_one_services_keys_count_nothing
     honest_result_lands(&devnet, "beta", &beta, 5).await;
     let at_beta = devnet.primary().deployer.handled_payload(&beta.handler, &forged.event_id).await.unwrap();
     assert_eq!(at_beta, None, "nothing signed by alpha's keys landed at beta");
+}
+
+/// On a devnet of `options` (per-service keys, one chain): each node registers its key
+/// for service alpha at a manager listing the operators' accounts, from its own funded
+/// account; the manager counts each listed key for its operator, and alpha's honest
+/// result for `n` lands.
+async fn registered_keys_count_and_the_result_lands(options: DevnetOptions, n: u128) {
+    let scheme = options.scheme;
+    let devnet = Devnet::start(DevnetOptions { per_service_keys: true, ..options }, &|s| eprintln!("[devnet] {s}")).await.expect("devnet starts");
+    let name = devnet.primary().name.clone();
+    let (target, registered) = devnet.deploy_service_contracts(&name, "alpha").await.unwrap();
+    managers_count_each_nodes_listed_key_for_its_operator(&devnet, scheme, "alpha", &target, &registered).await;
+    let square = [("square", guest("components/square.wasm"))];
+    devnet.deploy_service(square_manifest_at("alpha", &name, &target, &name, &target), &square).await.unwrap();
+    honest_result_lands(&devnet, "alpha", &target, n).await;
+}
+
+/// The same registration on wasmd, at the CosmWasm manager.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_register_their_service_keys_at_a_cosmwasm_manager() {
+    registered_keys_count_and_the_result_lands(DevnetOptions { chains: vec![ChainKind::Wasmd], ..DevnetOptions::default() }, 6).await;
+}
+
+/// The same on anvil with a BLS manager: it weighs the operators' accounts, and each node
+/// registers its service's BLS key with its proof of possession, which the manager checks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_register_their_service_bls_keys_at_a_bls_manager() {
+    registered_keys_count_and_the_result_lands(DevnetOptions { scheme: wavs_types::Scheme::Bn254Bls, ..DevnetOptions::default() }, 7).await;
 }

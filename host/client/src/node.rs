@@ -9,8 +9,8 @@ use wavs_types::execution::{ExecutionRecord, TaskRequest};
 use wavs_types::followed::{FollowRequest, FollowedService};
 use wavs_types::health::NodeHealth;
 use wavs_types::node_api::{
-    AdaptersAnswer, ChainAdded, ComponentAccepted, ComponentStatus, ComponentUploaded, OperatorAnswer, PauseAnswer, SecretNames,
-    SecretValue, ServiceDeployed,
+    AdaptersAnswer, ChainAdded, ComponentAccepted, ComponentStatus, ComponentUploaded, KeyRegistered, OperatorAnswer, PauseAnswer,
+    RegisterKeyRequest, SecretNames, SecretValue, ServiceDeployed,
 };
 
 /// The content type of a component upload.
@@ -176,5 +176,14 @@ impl NodeClient {
     pub async fn service_keys(&self, id: &str) -> Result<OperatorAnswer, ClientError> {
         let answer = self.api.send(self.api.http().post(self.api.url(&format!("/services/{id}/keys"))).header(CONTENT_TYPE, JSON)).await?;
         Api::typed(&format!("POST /services/{id}/keys"), answer)
+    }
+
+    /// `POST /services/{id}/keys/register`: the node registers service `id`'s key for
+    /// `chain` at `manager`, sent and paid by its operator account there (needs the
+    /// token); the key and the operator the manager counts it for.
+    pub async fn register_service_key(&self, id: &str, chain: &str, manager: &str) -> Result<KeyRegistered, ClientError> {
+        let body = RegisterKeyRequest { chain: chain.to_string(), manager: manager.to_string() };
+        let answer = self.api.send(self.api.http().post(self.api.url(&format!("/services/{id}/keys/register"))).json(&body)).await?;
+        Api::typed(&format!("POST /services/{id}/keys/register"), answer)
     }
 }

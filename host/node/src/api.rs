@@ -21,6 +21,7 @@ pub mod hosts;
 pub mod metrics;
 pub mod openapi;
 pub mod redact;
+mod register_key;
 mod secrets;
 mod service_keys;
 mod services;
@@ -139,6 +140,7 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<ApiState>> {
         .routes(routes!(services::pause_service))
         .routes(routes!(services::resume_service))
         .routes(routes!(service_keys::service_keys))
+        .routes(routes!(register_key::register_key))
         .routes(routes!(followed::list_followed, followed::follow))
         .routes(routes!(followed::unfollow))
         .routes(routes!(secrets::list_secrets))

@@ -135,6 +135,15 @@ impl Chains {
         })
     }
 
+    /// A one-off instance of `chain`'s adapter (the node's name for it: `name`) whose
+    /// signer signs with this operator's key for that chain: for a registration the
+    /// operator asked for, which that account sends and pays. The chain's long-lived
+    /// instance keeps signing nothing.
+    pub fn submitting_adapter(&self, name: &str, chain: &Chain) -> ChainAdapter {
+        let signer = AdapterSigner::Submitting(chain.key.signer.clone());
+        ChainAdapter::from_spec(self.registry.clone(), name, &chain.spec, signer, self.adapter_limits.clone())
+    }
+
     /// Each chain's public key (SEC1 compressed) and where the key came from.
     pub fn keys(&self) -> Vec<(String, Vec<u8>, String)> {
         self.all().into_iter().map(|(name, c)| (name, c.key.signer.public_key(), c.key.source.clone())).collect()

@@ -14,6 +14,7 @@ pub mod info;
 pub mod new;
 pub mod output;
 pub mod push;
+pub mod register_key;
 pub mod secrets;
 pub mod service;
 
@@ -23,7 +24,7 @@ use serde_json::Value;
 use wavs_types::ServiceManifest;
 use wavs_types::followed::FollowedService;
 use wavs_types::execution::ExecutionRecord;
-use wavs_types::node_api::{AdaptersAnswer, ChainAdded, ComponentStatus, OperatorAnswer, PauseAnswer, ServiceDeployed};
+use wavs_types::node_api::{AdaptersAnswer, ChainAdded, ComponentStatus, KeyRegistered, OperatorAnswer, PauseAnswer, ServiceDeployed};
 use wavs_client::{ClientError, NodeClient};
 use std::path::Path;
 
@@ -183,6 +184,11 @@ impl Client {
     /// Service `id`'s key and identity on each chain (assigning its key index).
     pub async fn service_keys(&self, id: &str) -> Result<OperatorAnswer> {
         self.inner.service_keys(id).await.map_err(|e| self.explain(e))
+    }
+
+    /// Registers service `id`'s key for `chain` at `manager`, from the operator's account.
+    pub async fn register_service_key(&self, id: &str, chain: &str, manager: &str) -> Result<KeyRegistered> {
+        self.inner.register_service_key(id, chain, manager).await.map_err(|e| self.explain(e))
     }
 
     /// Removes a service.

@@ -142,6 +142,18 @@ enum Command {
         /// assigned on the first ask).
         #[arg(long)]
         service: Option<String>,
+        /// Register the service's key at its manager (`--chain`, `--manager`): the node
+        /// sends the registration from its operator account on that chain, which pays the
+        /// fee, so fund that account first (`wavs keys` shows its key and id).
+        #[arg(long, requires_all = ["service", "chain", "manager"], conflicts_with = "config")]
+        register: bool,
+        /// With `--register`: the chain of the manager (the node's name for it, or
+        /// `family:chain-id`).
+        #[arg(long, requires = "register")]
+        chain: Option<String>,
+        /// With `--register`: the service's manager contract.
+        #[arg(long, requires = "register")]
+        manager: Option<String>,
     },
     /// Create something new from a template.
     New {
@@ -468,7 +480,10 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
                 info::chains_add(&name, spec, aggregator.as_deref(), ctx).await
             }
         },
-        Command::Keys { config, service } => info::keys(config.as_deref(), service.as_deref(), ctx).await,
+        Command::Keys { register: true, service: Some(service), chain: Some(chain), manager: Some(manager), .. } => {
+            cli::register_key::run(&service, &chain, &manager, ctx).await
+        }
+        Command::Keys { config, service, .. } => info::keys(config.as_deref(), service.as_deref(), ctx).await,
         Command::New { command } => match command {
             NewCommand::Component { name, dir } => new::component(&name, dir.as_deref(), ctx),
             NewCommand::Adapter { name, dir } => new::adapter(&name, dir.as_deref(), ctx),

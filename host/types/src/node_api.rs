@@ -94,6 +94,36 @@ pub struct OperatorAnswer {
     pub chains: BTreeMap<String, ChainKey>,
 }
 
+/// `POST /services/{id}/keys/register`: where to register the service's key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct RegisterKeyRequest {
+    /// The chain of the manager: the node's name for it, or `family:chain-id`.
+    pub chain: String,
+    /// The service's manager contract on that chain.
+    pub manager: String,
+}
+
+/// `POST /services/{id}/keys/register`: the key now registered for this operator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub struct KeyRegistered {
+    /// The node's name for the chain.
+    pub chain: String,
+    /// The manager it was registered at.
+    pub manager: String,
+    /// The scheme the manager's operators sign with (`secp256k1-ecdsa`, `bn254-bls`).
+    pub scheme: String,
+    /// The service's public key for that scheme, 0x-hex, as `POST /services/{id}/keys`
+    /// lists it.
+    pub public_key: String,
+    /// The operator the manager now counts the key for, as the chain's adapter names it:
+    /// this node's operator account on the chain.
+    pub operator: String,
+}
+
 /// `POST /services`: the service deployed (or replaced).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

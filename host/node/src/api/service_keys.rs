@@ -25,9 +25,7 @@ use wavs_types::node_api::OperatorAnswer;
         (status = 200, description = "The service's key on each chain, by chain name.", body = OperatorAnswer),
         (status = 400, description = "Not a valid service id.", body = ApiError)))]
 pub(super) async fn service_keys(State(api): State<Arc<ApiState>>, Path(id): Path<String>) -> ApiResult<Json<OperatorAnswer>> {
-    if !wavs_types::manifest::valid_id(&id) {
-        return Err(NodeError::Invalid(format!("service id {id:?}: use 1-64 letters, digits, '-' or '_'")));
-    }
+    check_service_id(&id)?;
     let index = api.store.service_key_index(&id)?;
     let mut chains = BTreeMap::new();
     for (name, chain) in api.chains.all() {
@@ -35,4 +33,12 @@ pub(super) async fn service_keys(State(api): State<Arc<ApiState>>, Path(id): Pat
         chains.insert(name, super::chains::described_key(&chain.adapter, &chain.spec, &key).await);
     }
     Ok(Json(OperatorAnswer { chains }))
+}
+
+/// Refuses what is no valid service id, saying what one is.
+pub(super) fn check_service_id(id: &str) -> Result<(), NodeError> {
+    if !wavs_types::manifest::valid_id(id) {
+        return Err(NodeError::Invalid(format!("service id {id:?}: use 1-64 letters, digits, '-' or '_'")));
+    }
+    Ok(())
 }

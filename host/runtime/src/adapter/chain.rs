@@ -31,6 +31,7 @@ struct Live {
     testing: Option<crate::bindings::testing_api::Guest>,
     services: Option<crate::bindings::services_api::Guest>,
     blocks: Option<crate::bindings::blocks_api::Guest>,
+    signing_keys: Option<crate::bindings::signing_keys_api::Guest>,
     conn: ResourceAny,
 }
 
@@ -68,6 +69,7 @@ macro_rules! call {
 }
 
 mod services;
+mod signing_keys;
 
 impl ChainAdapter {
     /// A chain of `family`, configured by `config`, whose adapter reaches this chain's
@@ -176,8 +178,12 @@ impl ChainAdapter {
                 Some(b) => Some(b.load(&mut store, &instance)?),
                 None => None,
             };
+            let signing_keys = match &program.signing_keys {
+                Some(k) => Some(k.load(&mut store, &instance)?),
+                None => None,
+            };
             let conn = adapter.connection().call_open(&mut store, &self.config).await?;
-            wasmtime::Result::Ok((adapter, (testing, services, blocks), conn))
+            wasmtime::Result::Ok((adapter, (testing, services, blocks, signing_keys), conn))
         };
         match tokio::time::timeout(self.limits.time(), started).await {
             Err(_) => Err(RuntimeError::LimitExceeded(format!(
@@ -186,8 +192,8 @@ impl ChainAdapter {
             ))),
             Ok(Err(e)) => Err(RuntimeError::AdapterFault { call: "open".into(), cause: Box::new(classify_call_error(e, "open")) }),
             Ok(Ok((_, _, Err(e)))) => Err(adapter_error(e)),
-            Ok(Ok((adapter, (testing, services, blocks), Ok(conn)))) => {
-                Ok(Live { store, program, adapter, testing, services, blocks, conn })
+            Ok(Ok((adapter, (testing, services, blocks, signing_keys), Ok(conn)))) => {
+                Ok(Live { store, program, adapter, testing, services, blocks, signing_keys, conn })
             }
         }
     }
@@ -327,6 +333,17 @@ impl ChainAdapter {
         call!(self, "set-operator", |_g, t, s, c| async move {
             match t {
                 Some(t) => t.call_set_operator(s, c, manager, operator).await,
+                None => Ok(Err(no_testing())),
+            }
+        })
+    }
+
+    /// Testing: sends `amount` of the chain's fee token from this chain's signer to the
+    /// account of `public_key`.
+    pub async fn fund(&self, public_key: &[u8], amount: u64) -> Result<()> {
+        call!(self, "fund", |_g, t, s, c| async move {
+            match t {
+                Some(t) => t.call_fund(s, c, public_key, amount).await,
                 None => Ok(Err(no_testing())),
             }
         })

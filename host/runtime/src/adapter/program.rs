@@ -1,7 +1,7 @@
 //! One loaded adapter file: compiled, type-checked against the adapter world, described.
 
 use crate::bindings::adapter_world::ChainAdapterFull;
-use crate::bindings::{adapter_api, blocks_api, services_api, testing_api};
+use crate::bindings::{adapter_api, blocks_api, services_api, signing_keys_api, testing_api};
 use crate::engine::{LoadSource, WasmEngine};
 use crate::error::{Result, RuntimeError};
 use crate::http_policy::HttpPolicy;
@@ -47,6 +47,8 @@ pub struct AdapterProgram {
     pub(crate) services: Option<services_api::GuestIndices>,
     /// The optional `blocks` export, which deterministic workflows need.
     pub(crate) blocks: Option<blocks_api::GuestIndices>,
+    /// The optional `signing-keys` export (registering per-service signing keys).
+    pub(crate) signing_keys: Option<signing_keys_api::GuestIndices>,
 }
 
 impl AdapterProgram {
@@ -88,6 +90,7 @@ impl AdapterProgram {
         let testing = testing_api::GuestIndices::new(&pre).ok();
         let services = services_api::GuestIndices::new(&pre).ok();
         let blocks = blocks_api::GuestIndices::new(&pre).ok();
+        let signing_keys = signing_keys_api::GuestIndices::new(&pre).ok();
         let mut program = AdapterProgram {
             info: AdapterInfo {
                 family: String::new(),
@@ -104,6 +107,7 @@ impl AdapterProgram {
             testing,
             services,
             blocks,
+            signing_keys,
         };
         let description = program.describe(engine).await?;
         if description.family.is_empty()
