@@ -34,6 +34,7 @@ alloy_sol_types::sol! {
         /// Managers from before it revert: they are secp256k1-ecdsa managers.
         function signatureScheme() external view returns (string memory);
         error SigningKeyTaken(address signingKey);
+        error NotOperator(address caller);
         function setSigningKey(address signingKey) external;
         function getLatestOperatorForSigningKey(address signingKey) external view returns (address);
         function getOperatorWeight(address operator) external view returns (uint256);

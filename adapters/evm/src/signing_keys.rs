@@ -56,8 +56,8 @@ impl Guest for SigningKeys {
         let to = manager_for(conn, &manager, scheme)?;
         let input = registration(scheme, &public_key, &proof)?;
         let operator = address_text(&tx::sender()?);
-        // The ECDSA manager lets anyone register a key (it then counts for nobody): say
-        // plainly that this account is no operator rather than take the key for nothing.
+        // Asked first, to say plainly that this account is no operator: managers from
+        // before the NotOperator check took the key for nothing.
         if scheme == Scheme::Secp256k1Ecdsa {
             let weight = conn.call(&manager, IWavsServiceManager::getOperatorWeightCall { operator: tx::sender()? }, json!("latest"))?;
             if weight.is_zero() {

@@ -27,6 +27,8 @@ interface IWavsServiceManager is IWavsSignatureScheme {
     error NotOwner();
     /// The key is zero, another operator's own address, or registered by another operator.
     error SigningKeyTaken(address signingKey);
+    /// setSigningKey was called by an address the owner gave no weight (setOperator).
+    error NotOperator(address caller);
 
     event OperatorUpdated(address indexed operator, uint256 weight);
     /// `operator` signs with `signingKey` from now on; its earlier key counts no more.
@@ -47,7 +49,9 @@ interface IWavsServiceManager is IWavsSignatureScheme {
 
     /// @notice Registers (or rotates to) the key the calling operator's node signs this
     /// service's envelopes with (`wavs keys --service` lists it); the earlier key stops
-    /// counting at once. A key belongs to one operator for good.
+    /// counting at once. A key belongs to one operator for good. Only an operator may
+    /// register: otherwise anyone could claim an operator's key first (front-running its
+    /// registration) and lock it out with SigningKeyTaken.
     function setSigningKey(address signingKey) external;
 
     /// @notice The operator whose current signing key `signingKey` is (address(0) if none).

@@ -56,6 +56,7 @@ contract WavsServiceManager is IWavsServiceManager, WavsServiceURI {
 
     /// @inheritdoc IWavsServiceManager
     function setSigningKey(address signingKey) external override {
+        if (weights[msg.sender] == 0) revert NotOperator(msg.sender);
         address holder = keyOwners[signingKey];
         bool othersAddress = signingKey != msg.sender && weights[signingKey] != 0;
         if (signingKey == address(0) || othersAddress || (holder != address(0) && holder != msg.sender)) {

@@ -54,6 +54,15 @@ test('operators sign with the key they registered; unregistered and rotated-out 
     assert.equal(await revertName(as(claimer).setSigningKey(taken), iface), `SigningKeyTaken(${taken})`);
   }
 
+  // Only an operator registers: a stranger cannot claim an operator's next key first
+  // (front-running its registration), and the operator still registers it.
+  const next = ethers.Wallet.createRandom();
+  const outsider = wallet(7); // a funded dev account the owner gave no weight
+  assert.equal(await revertName(as(outsider).setSigningKey(next.address), iface), `NotOperator(${outsider.address})`);
+  await (await as(operators[2]).setSigningKey(next.address)).wait();
+  assert.equal(await manager.getLatestOperatorForSigningKey(next.address), operators[2].address);
+  await (await as(operators[2]).setSigningKey(operators[2].address)).wait();
+
   // What the aggregator reads (the adapter's operator-set): each operator's current key
   // with its weight.
   const [keys, weights] = await manager.getOperators();
