@@ -65,7 +65,8 @@ async fn run(value: u128, chains: Vec<ChainKind>, p2p: bool, exit: bool) -> Resu
     let owner = ServiceOwner::start(owner_dir.path());
     println!("    IPFS gateway at {}", owner.ipfs.gateway);
     let p2p_fallback_delay_ms = p2p.then_some(P2P_FALLBACK_DELAY_MS);
-    let opts = DevnetOptions { chains, node_config: owner.node_sources(&[]), p2p_fallback_delay_ms, ..DevnetOptions::default() };
+    // Each service signs with a key of its own, which each operator registers at its manager.
+    let opts = DevnetOptions { chains, node_config: owner.node_sources(&[]), p2p_fallback_delay_ms, per_service_keys: true, ..DevnetOptions::default() };
     let devnet = Devnet::start(opts, &step).await?;
     for (i, node) in devnet.nodes.iter().enumerate() {
         println!("    node{} at {} (ready in {} ms)", i + 1, node.url, node.ready_in.as_millis());
@@ -102,6 +103,16 @@ async fn run(value: u128, chains: Vec<ChainKind>, p2p: bool, exit: bool) -> Resu
             println!("    $ wavs {}", devnet.service_add_args(i, to, manager).join(" "));
             let followed = devnet.operator_follows(i, to, manager).await?;
             println!("      node{} runs {} from {}", i + 1, followed.service, followed.uri);
+        }
+    }
+
+    step("each operator registers at each manager the key its node signs that service with, paid from its own account (the devnet funds it)");
+    for i in 0..devnet.nodes.len() {
+        for to in &names {
+            let manager = &devnet.chain(to)?.deployment.manager;
+            println!("    $ wavs {}", devnet.register_args(i, &service_id(to), to, manager).join(" "));
+            let registered = devnet.operator_registers(i, &service_id(to), to, manager).await?;
+            println!("      {}", registered.trim());
         }
     }
 

@@ -88,6 +88,21 @@ impl Devnet {
         ["--config", &config, "service", "add", "--chain", chain, "--manager", manager].map(String::from).to_vec()
     }
 
+    /// The `wavs` arguments with which operator `i` registers its key for `service` at
+    /// `manager` on `chain`.
+    pub fn register_args(&self, i: usize, service: &str, chain: &str, manager: &str) -> Vec<String> {
+        let config = self.node_config(i).display().to_string();
+        ["--config", &config, "keys", "--service", service, "--register", "--chain", chain, "--manager", manager].map(String::from).to_vec()
+    }
+
+    /// Operator `i` funds its account on `chain` and registers its node's key for
+    /// `service` at `manager` with `wavs keys --register`, as an operator does once it
+    /// runs the service (its node signs it with a key of its own); what wavs printed.
+    pub async fn operator_registers(&self, i: usize, service: &str, chain: &str, manager: &str) -> Result<String, String> {
+        self.fund_operator(&self.nodes[i].url, chain).await?;
+        self.run_wavs(&self.register_args(i, service, chain, manager)).await
+    }
+
     /// Runs `wavs <args>` as an operator would: what it printed, or its error output.
     pub async fn run_wavs(&self, args: &[String]) -> Result<String, String> {
         let out = tokio::process::Command::new(paths::binary("wavs"))

@@ -32,14 +32,7 @@ impl Devnet {
         let nodes: Vec<_> = self.nodes.iter().filter(|n| !is_stopped(&n.url)).collect();
         let mut operators = Vec::new();
         for node in &nodes {
-            let answer = self.client(&node.url).operator().await.map_err(|e| format!("GET {}/operator: {e}", node.url))?;
-            let entry = answer.chains.get(name).ok_or_else(|| format!("{} has no key on {name}", node.url))?;
-            let public_key = wavs_types::hex_bytes::decode(&entry.public_key)?;
-            chain
-                .deployer
-                .fund(&public_key, operator_funds(&chain.chain.spec.family))
-                .await
-                .map_err(|e| format!("funding {}'s operator account on {name}: {e}", node.url))?;
+            let public_key = self.fund_operator(&node.url, name).await?;
             operators.push(TestOperator { public_key, proof: vec![], weight: 1 });
         }
         let deployment = chain
@@ -58,6 +51,21 @@ impl Devnet {
         }
         self.serve_target(name, service, &deployment).await?;
         Ok((deployment, registered))
+    }
+
+    /// Funds the operator account of the node at `url` on chain `name`, as an operator
+    /// funds the account its registrations are paid from; answers the account's public key.
+    pub async fn fund_operator(&self, url: &str, name: &str) -> Result<Vec<u8>, String> {
+        let chain = self.chain(name)?;
+        let answer = self.client(url).operator().await.map_err(|e| format!("GET {url}/operator: {e}"))?;
+        let entry = answer.chains.get(name).ok_or_else(|| format!("{url} has no key on {name}"))?;
+        let public_key = wavs_types::hex_bytes::decode(&entry.public_key)?;
+        chain
+            .deployer
+            .fund(&public_key, operator_funds(&chain.chain.spec.family))
+            .await
+            .map_err(|e| format!("funding {url}'s operator account on {name}: {e}"))?;
+        Ok(public_key)
     }
 
     /// Has the aggregator serve `deployment`'s manager and handler on chain `name`.

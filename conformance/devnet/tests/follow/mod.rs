@@ -3,7 +3,8 @@
 //! local OCI registry, and sets the service URI on the destination chain's manager; each
 //! of three operators, sharing nothing but the chains and the peer network (no aggregator
 //! process: each node aggregates itself over p2p and they take turns to submit), only runs
-//! `wavs service add --chain <destination> --manager ADDR`. Then:
+//! `wavs service add --chain <destination> --manager ADDR` and registers the key its node
+//! signs the service with (`wavs keys --service S --register`). Then:
 //! - v1 (square, from IPFS) runs on every node and its result lands;
 //! - the owner points the URI at v2 (echo, from the OCI registry): every node moves to it
 //!   by itself, and its result lands (on one chain, also for a trigger fired right after
@@ -36,7 +37,7 @@ pub async fn operators_follow_the_manager(route: Route) {
     let owner = ServiceOwner::start(work.path());
     let registry = Registry::start();
     let node_config = owner.node_sources(&[&registry.host]);
-    let opts = DevnetOptions { chains, node_config, p2p_fallback_delay_ms: Some(3000), ..DevnetOptions::default() };
+    let opts = DevnetOptions { chains, node_config, p2p_fallback_delay_ms: Some(3000), per_service_keys: true, ..DevnetOptions::default() };
     let devnet = Devnet::start(opts, &|s| eprintln!("[devnet] {s}")).await.expect("devnet starts");
     assert!(devnet.aggregator.is_none(), "no aggregator process runs: the operators share only the chains and the peer network");
     let manager = devnet.chain(to).unwrap().deployment.manager.clone();
@@ -48,10 +49,13 @@ pub async fn operators_follow_the_manager(route: Route) {
     let v1 = devnet.shared_definition(SERVICE, &[from], to, "square", square).unwrap();
     let v1_uri = set_uri(owner.publish_definition("v1.json", &v1).unwrap()).await;
 
-    // Each operator opts in by the manager's address only.
+    // Each operator opts in by the manager's address only, then registers the key its
+    // node signs this service with at the manager (from its own, funded account).
     for i in 0..devnet.nodes.len() {
         let followed = devnet.operator_follows(i, to, &manager).await.unwrap_or_else(|e| panic!("operator {i}: {e}"));
         assert_eq!((followed.service.as_str(), followed.uri.as_str(), followed.state), (SERVICE, v1_uri.as_str(), FollowState::Running));
+        let registered = devnet.operator_registers(i, SERVICE, to, &manager).await.unwrap_or_else(|e| panic!("operator {i}: {e}"));
+        assert!(registered.starts_with(&format!("registered {SERVICE}'s")), "{registered}");
     }
     assert_eq!(lands(12).await, uint(144), "v1 (square) lands 12 squared on {to}");
 
