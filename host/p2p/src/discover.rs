@@ -44,13 +44,33 @@ pub fn dialable(found: &[String], own: &PeerId, connected: &HashSet<PeerId>, cap
     chosen
 }
 
+fn multiaddr(address: &str) -> Result<Multiaddr, String> {
+    address.parse().map_err(|e| format!("{address:?} is not a multiaddr (like /ip4/203.0.113.7/tcp/9700): {e}"))
+}
+
+/// Checks that `address` is a multiaddr.
+pub fn check_multiaddr(address: &str) -> Result<(), String> {
+    multiaddr(address).map(|_| ())
+}
+
 /// Checks that `address` is one other nodes can dial and tell apart: a multiaddr ending
 /// in `/p2p/<peer id>`.
 pub fn check_announced(address: &str) -> Result<(), String> {
-    let addr: Multiaddr = address.parse().map_err(|e| format!("{address:?} is not a multiaddr: {e}"))?;
-    match peer_of(&addr) {
+    match peer_of(&multiaddr(address)?) {
         Some(_) => Ok(()),
         None => Err(format!("{address:?} names no peer: end it with /p2p/<peer id> (GET /health says this node's)")),
+    }
+}
+
+/// `address` (a multiaddr) naming the peer `peer_id`: as given if it ends with
+/// `/p2p/<peer_id>`, else with that appended; refused if it names another peer.
+pub fn naming_peer(address: &str, peer_id: &str) -> Result<String, String> {
+    let addr = multiaddr(address)?;
+    let peer: PeerId = peer_id.parse().map_err(|e| format!("{peer_id:?} is not a peer id: {e}"))?;
+    match peer_of(&addr) {
+        Some(named) if named == peer => Ok(addr.to_string()),
+        Some(named) => Err(format!("{address:?} names peer {named}, but this node is {peer}")),
+        None => Ok(addr.with(Protocol::P2p(peer)).to_string()),
     }
 }
 
@@ -95,5 +115,16 @@ mod tests {
         check_announced(&addr(9700, &peer)).unwrap();
         assert!(check_announced("/ip4/10.0.0.1/tcp/9700").unwrap_err().contains("end it with /p2p/<peer id>"));
         assert!(check_announced("10.0.0.1:9700").unwrap_err().contains("is not a multiaddr"));
+    }
+
+    #[test]
+    fn this_nodes_peer_id_is_appended_once_and_another_is_refused() {
+        let (own, other) = (PeerId::random(), PeerId::random());
+        let bare = "/dns4/node.example.com/tcp/9700";
+        let named = format!("{bare}/p2p/{own}");
+        assert_eq!(naming_peer(bare, &own.to_string()).unwrap(), named);
+        assert_eq!(naming_peer(&named, &own.to_string()).unwrap(), named);
+        let err = naming_peer(&format!("{bare}/p2p/{other}"), &own.to_string()).unwrap_err();
+        assert!(err.contains(&format!("names peer {other}, but this node is {own}")), "{err}");
     }
 }

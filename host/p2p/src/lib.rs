@@ -14,7 +14,7 @@ mod error;
 mod identity;
 mod swarm;
 
-pub use discover::{check_announced, dialable};
+pub use discover::{check_announced, check_multiaddr, dialable, naming_peer};
 pub use error::P2pError;
 
 use std::path::PathBuf;
