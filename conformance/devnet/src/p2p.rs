@@ -77,9 +77,14 @@ impl crate::Devnet {
     /// operators' nodes find its node; what wavs printed.
     pub async fn operator_announces(&self, i: usize, name: &str) -> Result<String, String> {
         let manager = self.chain(name)?.deployment.manager.clone();
+        self.operator_announces_at(i, name, &manager).await
+    }
+
+    /// As [`Devnet::operator_announces`], at `manager` on chain `name`.
+    pub async fn operator_announces_at(&self, i: usize, name: &str, manager: &str) -> Result<String, String> {
         self.fund_operator(&self.nodes[i].url, name).await?;
         let config = self.node_config(i).display().to_string();
-        self.run_wavs(&["--config", &config, "p2p", "announce", "--chain", name, "--manager", &manager].map(String::from)).await
+        self.run_wavs(&["--config", &config, "p2p", "announce", "--chain", name, "--manager", manager].map(String::from)).await
     }
 
     /// The `[p2p]` and `[p2p.aggregator]` tables of node `i`'s config file as written:

@@ -2,13 +2,15 @@
 //! aggregator process and no peer in any configuration. Each operator funds its account
 //! and publishes its node's address at the manager (`wavs p2p announce`); the manager
 //! lists the three, every node dials the others it reads there, and a burst of triggers
-//! all land. A non-operator publishing an address is refused by the manager
-//! (`contracts/evm/test/peer-addresses.test.cjs`); junk in the list is skipped by the
-//! node (`wavs_p2p::dialable`'s tests).
+//! all land. An operator announcing at a manager it is no operator of is refused by the
+//! chain, by name, and that manager lists nothing; junk in a list is skipped by the node
+//! (`wavs_p2p::dialable`'s tests).
 
 use std::time::{Duration, Instant};
 use wavs_devnet::bursts::{fire_with_fault, lost_squares};
 use wavs_devnet::{Devnet, DevnetOptions, guest};
+use wavs_runtime::bindings::curves_api::Scheme;
+use wavs_runtime::bindings::testing_api::TestOperator;
 use wavs_types::p2p::P2pHealth;
 
 /// Each node's p2p part of `GET /health`.
@@ -37,7 +39,20 @@ async fn nodes_listing_no_peers_find_each_other_at_the_manager_and_land_every_re
         assert!(p2p.peers_from_chain);
     }
 
+    // Another service's manager whose operators are nodes 1 and 2: node 3's operator
+    // account is refused there, by name, and nothing is listed.
     let chain = devnet.primary().name.clone();
+    let mut operators = Vec::new();
+    for node in &devnet.nodes[..2] {
+        let public_key = devnet.fund_operator(&node.url, &chain).await.unwrap();
+        operators.push(TestOperator { public_key, proof: vec![], weight: 1 });
+    }
+    let other = devnet.primary().deployer.deploy_service(Scheme::Secp256k1Ecdsa, &operators, 1).await.unwrap();
+    let refusal = devnet.operator_announces_at(2, &chain, &other.manager).await.unwrap_err();
+    eprintln!("[refused] {}", refusal.trim());
+    assert!(refusal.contains("NotOperator"), "{refusal}");
+    assert!(devnet.primary().deployer.peer_addresses(&other.manager).await.unwrap().is_empty());
+
     for i in 0..devnet.nodes.len() {
         let printed = devnet.operator_announces(i, &chain).await.unwrap();
         eprintln!("[announce] node {}: {}", i + 1, printed.trim());
