@@ -328,8 +328,8 @@ enum P2pCommand {
         /// The manager contract this operator is an operator of.
         #[arg(long)]
         manager: String,
-        /// The multiaddr to publish [default: `[p2p] announce`, else the first address
-        /// gossip is bound to; with `/p2p/<this node's peer id>`].
+        /// The multiaddr to publish [default: `[p2p] announce`, else the first non-loopback
+        /// address gossip is bound to; with `/p2p/<this node's peer id>`].
         #[arg(long)]
         address: Option<String>,
     },

@@ -14,7 +14,8 @@ pub struct AnnouncePeerRequest {
     /// an operator of).
     pub manager: String,
     /// The multiaddr to publish, ending in `/p2p/<peer id>`; absent: this node's own
-    /// (`[p2p] announce`, else the first address gossip is bound to, with its peer id).
+    /// (`[p2p] announce`, else the first routable address gossip is bound to, loopback if
+    /// there is none, with its peer id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
 }

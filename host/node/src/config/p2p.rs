@@ -19,7 +19,8 @@ pub struct P2pConfig {
     pub peers: Vec<String>,
     /// Where other nodes reach this one, as `wavs p2p announce` publishes it by default
     /// (e.g. `/dns4/node.example.com/tcp/9700`; `/p2p/<peer id>` is added). Absent: the
-    /// first address gossip is bound to, which behind NAT others may not reach.
+    /// first non-loopback address gossip is bound to (loopback if there is no other),
+    /// which behind NAT others may not reach.
     #[serde(default)]
     pub announce: Option<String>,
     /// Also dial the addresses the managers of this node's targets list (every 15 s): the

@@ -13,12 +13,12 @@ use std::time::Duration;
 const ROUND: Duration = Duration::from_secs(15);
 
 impl Peers {
-    /// Where other nodes reach this one, naming its peer id: `[p2p] announce`, else the
-    /// first address gossip is bound to that is no wildcard.
+    /// Where other nodes reach this one, naming its peer id: `[p2p] announce`, else an
+    /// address gossip is bound to ([`default_announce`]).
     pub async fn own_address(&self) -> Result<String> {
         let address = match &self.announce {
             Some(address) => address.clone(),
-            None => self.gossip.listening().await.into_iter().find(|a| !is_wildcard(a)).ok_or_else(|| {
+            None => default_announce(&self.gossip.listening().await).ok_or_else(|| {
                 NodeError::Invalid("gossip is bound to no address others can dial: set [p2p] announce".into())
             })?,
         };
@@ -62,7 +62,26 @@ impl Peers {
     }
 }
 
-/// Whether `address` listens on every interface (`0.0.0.0`, `::`): no address to dial.
-fn is_wildcard(address: &str) -> bool {
-    address.starts_with("/ip4/0.0.0.0/") || address.starts_with("/ip6/::/")
+/// The bound address to announce when `[p2p] announce` is not set: the first that is no
+/// wildcard (`0.0.0.0`, `::`) nor loopback, else the first loopback one (a single-machine
+/// devnet), else none.
+fn default_announce(bound: &[String]) -> Option<String> {
+    let wildcard = |a: &&String| a.starts_with("/ip4/0.0.0.0/") || a.starts_with("/ip6/::/");
+    let loopback = |a: &&String| a.starts_with("/ip4/127.") || a.starts_with("/ip6/::1/");
+    let dialable: Vec<&String> = bound.iter().filter(|a| !wildcard(a)).collect();
+    dialable.iter().find(|a| !loopback(a)).or(dialable.first()).map(|a| a.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_announce;
+
+    #[test]
+    fn a_routable_bound_address_is_announced_before_loopback_and_never_a_wildcard() {
+        let bound = |list: &[&str]| list.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+        let lan = "/ip4/10.0.0.5/tcp/9700";
+        assert_eq!(default_announce(&bound(&["/ip4/127.0.0.1/tcp/9700", lan])).as_deref(), Some(lan));
+        assert_eq!(default_announce(&bound(&["/ip4/0.0.0.0/tcp/9700", "/ip4/127.0.0.1/tcp/9700"])).as_deref(), Some("/ip4/127.0.0.1/tcp/9700"));
+        assert_eq!(default_announce(&bound(&["/ip4/0.0.0.0/tcp/9700", "/ip6/::/tcp/9700"])), None);
+    }
 }
