@@ -17,12 +17,27 @@
 mod serve;
 
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 /// How long a failed on-chain check is remembered, so a misconfigured target does not
 /// cost an RPC call per envelope, yet a fixed one is served again soon.
 const MISMATCH_TTL: Duration = Duration::from_secs(60);
+
+impl crate::Aggregator {
+    /// The managers of the targets served, each with its chain as `family:chain-id` (the
+    /// name every configuration shares for it), once each: where a node embedding this
+    /// aggregator looks for its peers' addresses.
+    pub fn served_managers(&self) -> Vec<(String, String)> {
+        let served: BTreeSet<(String, String)> = self
+            .targets
+            .list()
+            .into_iter()
+            .filter_map(|(t, _)| self.chains.resolve(&t.chain).map(|(_, c)| (c.entry.spec.caip2(), t.manager)))
+            .collect();
+        served.into_iter().collect()
+    }
+}
 
 /// Where envelopes go: a handler contract on a chain, validating with a manager.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -2,7 +2,8 @@
 //! wasi:http, cosmrs for transactions, signatures from the host signer. The optional
 //! `services` export reads and sets the service URI the reference manager holds
 //! (`services.rs`); the optional `signing-keys` export registers an operator's per-service
-//! signing key at a manager (`signing_keys.rs`).
+//! signing key at a manager (`signing_keys.rs`); the optional `peers` export publishes and
+//! reads operators' p2p addresses there (`peers.rs`).
 
 mod comet;
 mod config;
@@ -10,6 +11,7 @@ mod connection;
 mod digest;
 mod events;
 mod msgs;
+mod peers;
 mod query;
 mod services;
 mod signing_keys;
@@ -87,6 +89,16 @@ impl bindings::exports::wavs::adapter::signing_keys::Guest for CosmosAdapter {
 
     fn signing_key_operator(conn: ConnectionBorrow<'_>, manager: String, scheme: Scheme, public_key: Vec<u8>) -> Result<Option<String>, AdapterError> {
         signing_keys::SigningKeys::signing_key_operator(conn, manager, scheme, public_key)
+    }
+}
+
+impl bindings::exports::wavs::adapter::peers::Guest for CosmosAdapter {
+    fn announce_peer(conn: ConnectionBorrow<'_>, manager: String, address: String) -> Result<(), AdapterError> {
+        peers::announce_peer(conn.get(), &manager, address)
+    }
+
+    fn peer_addresses(conn: ConnectionBorrow<'_>, manager: String) -> Result<Vec<String>, AdapterError> {
+        peers::peer_addresses(conn.get(), &manager)
     }
 }
 

@@ -15,7 +15,7 @@ use serde_json::json;
 pub struct SigningKeys;
 
 /// `public_key` as the manager takes it: the compressed key in hex.
-fn key_hex(public_key: &[u8], what: &str) -> Result<String, AdapterError> {
+pub(crate) fn key_hex(public_key: &[u8], what: &str) -> Result<String, AdapterError> {
     compressed(public_key).map(hex::encode).map_err(|m| AdapterError::InvalidConfig(format!("{what}: {m}")))
 }
 

@@ -102,6 +102,14 @@ alloy_sol_types::sol! {
         function setServiceURI(string calldata uri) external;
     }
 
+    /// The operators' p2p addresses both reference managers hold (`IWavsPeerAddresses.sol`).
+    #[derive(Debug)]
+    interface IWavsPeerAddresses {
+        error PeerAddressTooLong(uint256 length, uint256 max);
+        function peerAddresses() external view returns (string[] memory);
+        function setPeerAddress(string calldata peerAddress) external;
+    }
+
     #[derive(Debug)]
     interface IWavsTrigger {
         function fire(bytes calldata payload) external returns (uint64 triggerId);

@@ -15,7 +15,8 @@
 //! and `block-interval` (`events.rs`). Chain `endpoints` are accepted and not read; the options are listed on
 //! `open` (`connection.rs`). The optional `services` export reads and sets the service URI
 //! the reference managers hold (`services.rs`); the optional `signing-keys` export registers an
-//! operator's per-service signing key at a manager (`signing_keys.rs`).
+//! operator's per-service signing key at a manager (`signing_keys.rs`); the optional `peers`
+//! export publishes and reads operators' p2p addresses there (`peers.rs`).
 
 mod abi;
 mod bls;
@@ -24,6 +25,7 @@ mod crypto;
 mod events;
 mod json;
 mod operators;
+mod peers;
 mod revert;
 mod rpc;
 mod scheme;
@@ -157,6 +159,16 @@ impl bindings::exports::wavs::adapter::services::Guest for EvmAdapter {
 
     fn set_service_uri(conn: bindings::exports::wavs::adapter::adapter::ConnectionBorrow<'_>, manager: String, uri: String) -> Result<(), bindings::exports::wavs::adapter::adapter::AdapterError> {
         services::Services::set_service_uri(conn, manager, uri)
+    }
+}
+
+impl bindings::exports::wavs::adapter::peers::Guest for EvmAdapter {
+    fn announce_peer(conn: bindings::exports::wavs::adapter::adapter::ConnectionBorrow<'_>, manager: String, address: String) -> Result<(), bindings::exports::wavs::adapter::adapter::AdapterError> {
+        peers::announce_peer(conn.get(), &manager, address)
+    }
+
+    fn peer_addresses(conn: bindings::exports::wavs::adapter::adapter::ConnectionBorrow<'_>, manager: String) -> Result<Vec<String>, bindings::exports::wavs::adapter::adapter::AdapterError> {
+        peers::peer_addresses(conn.get(), &manager)
     }
 }
 

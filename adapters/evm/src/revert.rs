@@ -1,7 +1,7 @@
 //! Turns revert data into words: `Error(string)`, or the reference contracts' custom
 //! errors by name and arguments.
 
-use crate::abi::{IWavsBlsServiceManager, IWavsServiceHandler, IWavsServiceManager, IWavsServiceURI};
+use crate::abi::{IWavsBlsServiceManager, IWavsPeerAddresses, IWavsServiceHandler, IWavsServiceManager, IWavsServiceURI};
 use alloy_sol_types::{SolInterface, sol_data, SolType};
 
 /// Decodes 0x-hex revert data; `None` if it is empty or not hex.
@@ -25,6 +25,9 @@ pub fn decode_revert(data_hex: &str) -> Option<String> {
         return Some(strip_variant(format!("{e:?}")));
     }
     if let Ok(e) = IWavsServiceURI::IWavsServiceURIErrors::abi_decode(&data) {
+        return Some(strip_variant(format!("{e:?}")));
+    }
+    if let Ok(e) = IWavsPeerAddresses::IWavsPeerAddressesErrors::abi_decode(&data) {
         return Some(strip_variant(format!("{e:?}")));
     }
     Some(format!("unknown error 0x{}", hex::encode(&data)))

@@ -12,7 +12,8 @@ use alloy_primitives::{Address, TxKind};
 use alloy_sol_types::SolCall;
 use serde_json::json;
 
-fn manager_address(manager: &str) -> Result<Address, AdapterError> {
+/// `manager` as an address, or `invalid-config` saying what to write.
+pub(crate) fn manager_address(manager: &str) -> Result<Address, AdapterError> {
     parse_address(manager).map_err(|m| AdapterError::InvalidConfig(format!("manager: {m}")))
 }
 

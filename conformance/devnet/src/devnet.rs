@@ -70,6 +70,9 @@ pub struct DevnetOptions {
     /// Set: no aggregator process; every node aggregates itself over p2p (`[p2p]`),
     /// each operator in line for an envelope waiting this many ms after the one before.
     pub p2p_fallback_delay_ms: Option<u64>,
+    /// With p2p: no node lists any peer in its configuration; they find each other from
+    /// the chain once each operator announces its node there ([`Devnet::operator_announces`]).
+    pub p2p_peers_from_chain: bool,
     /// Nodes sign each service with a key of its own (`per-service-keys`): each service
     /// then needs contracts of its own ([`Devnet::deploy_service_contracts`]). Off, every
     /// service signs with the chain's key and the chain's one deployment serves them all.
@@ -87,6 +90,7 @@ impl Default for DevnetOptions {
             node_config: String::new(),
             per_service_keys: false,
             p2p_fallback_delay_ms: None,
+            p2p_peers_from_chain: false,
         }
     }
 }
@@ -273,7 +277,7 @@ impl Devnet {
             Some(delay) => {
                 progress("no aggregator process: every node aggregates itself over p2p and submits in turn");
                 for config in &node_configs {
-                    let section = crate::p2p::p2p_section(config.index, &ports, dir.path(), &adapters_dir, &chains_config, &targets, delay);
+                    let section = crate::p2p::p2p_section(config.index, &ports, dir.path(), &adapters_dir, &chains_config, &targets, delay, !opts.p2p_peers_from_chain);
                     let written = std::fs::read_to_string(&config.path).map_err(|e| e.to_string())?;
                     let written = written.replace(&format!("aggregator-url = \"{aggregator_url}\"\n"), "");
                     std::fs::write(&config.path, format!("{written}\n{section}")).map_err(|e| e.to_string())?;

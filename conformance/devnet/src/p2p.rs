@@ -21,15 +21,25 @@ pub struct P2pPorts {
     pub aggregator: Vec<u16>,
 }
 
-/// The `[p2p]` section of node `i`: it dials every other node, aggregates for
-/// `targets` on the devnet's chains (`chains`, as `chains_toml` wrote them) and submits
-/// with a funded dev account of its own.
-pub fn p2p_section(i: usize, ports: &P2pPorts, dir: &Path, adapters: &Path, chains: &str, targets: &[Target<'_>], fallback_delay_ms: u64) -> String {
+/// The `[p2p]` section of node `i`: it dials every other node (`list_peers`; else it lists
+/// none and finds them from the chain), aggregates for `targets` on the devnet's chains
+/// (`chains`, as `chains_toml` wrote them) and submits with a funded dev account of its own.
+#[allow(clippy::too_many_arguments)]
+pub fn p2p_section(
+    i: usize,
+    ports: &P2pPorts,
+    dir: &Path,
+    adapters: &Path,
+    chains: &str,
+    targets: &[Target<'_>],
+    fallback_delay_ms: u64,
+    list_peers: bool,
+) -> String {
     let peers: Vec<String> = ports
         .gossip
         .iter()
         .enumerate()
-        .filter(|(j, _)| *j != i)
+        .filter(|(j, _)| *j != i && list_peers)
         .map(|(_, port)| format!("\"/ip4/127.0.0.1/tcp/{port}\""))
         .collect();
     let mut out = format!(
@@ -60,6 +70,21 @@ impl crate::Devnet {
     /// Whether the nodes aggregate themselves over p2p (no aggregator process).
     pub fn is_p2p(&self) -> bool {
         !self.embedded_aggregators.is_empty()
+    }
+
+    /// Operator `i` funds its account on chain `name` and publishes its node's p2p address
+    /// at that chain's manager with `wavs p2p announce`, as an operator does so the other
+    /// operators' nodes find its node; what wavs printed.
+    pub async fn operator_announces(&self, i: usize, name: &str) -> Result<String, String> {
+        let manager = self.chain(name)?.deployment.manager.clone();
+        self.operator_announces_at(i, name, &manager).await
+    }
+
+    /// As [`Devnet::operator_announces`], at `manager` on chain `name`.
+    pub async fn operator_announces_at(&self, i: usize, name: &str, manager: &str) -> Result<String, String> {
+        self.fund_operator(&self.nodes[i].url, name).await?;
+        let config = self.node_config(i).display().to_string();
+        self.run_wavs(&["--config", &config, "p2p", "announce", "--chain", name, "--manager", manager].map(String::from)).await
     }
 
     /// The `[p2p]` and `[p2p.aggregator]` tables of node `i`'s config file as written:

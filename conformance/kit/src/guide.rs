@@ -18,6 +18,7 @@ pub const STEP9: &str = "step-9-is-handled-and-handler-info";
 pub const STEP10: &str = "step-10-optional-the-testing-interface";
 pub const STEP11: &str = "step-11-optional-the-services-interface";
 pub const STEP12: &str = "step-12-optional-the-signing-keys-interface";
+pub const STEP13: &str = "step-13-optional-the-peers-interface";
 
 /// The section that implements the adapter call `what` names (its first word, as
 /// `Kit::check` is given it: `head`, `deploy-service (second chain)`, ...).
@@ -35,6 +36,7 @@ pub fn for_call(what: &str) -> Option<&'static str> {
         "deploy-service" | "fire-trigger" | "handled-payload" | "deploy-handler" | "set-operator" | "fund" => STEP10,
         "service-uri" | "service-uri-filter" | "set-service-uri" => STEP11,
         "register-signing-key" | "signing-key-operator" => STEP12,
+        "announce-peer" | "peer-addresses" => STEP13,
         _ => return None,
     })
 }
@@ -61,7 +63,7 @@ mod tests {
         let guide = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../adapters/README.md")).unwrap();
         let anchors: Vec<String> = guide.lines().filter(|l| l.starts_with('#')).map(anchor).collect();
         let sections =
-            [WORLD, ERRORS, DIGEST_BINDS, LIMITS, CONFORMANCE, STEP1, STEP2, STEP3, STEP4, STEP5, STEP6, STEP7, STEP8, STEP9, STEP10, STEP11, STEP12];
+            [WORLD, ERRORS, DIGEST_BINDS, LIMITS, CONFORMANCE, STEP1, STEP2, STEP3, STEP4, STEP5, STEP6, STEP7, STEP8, STEP9, STEP10, STEP11, STEP12, STEP13];
         for section in sections {
             assert!(anchors.iter().any(|a| a == section), "no heading of adapters/README.md has the anchor {section}: {anchors:?}");
         }
@@ -74,6 +76,7 @@ mod tests {
         assert_eq!(for_call("submit (signed for the second handler)"), Some(STEP8));
         assert_eq!(for_call("set-service-uri"), Some(STEP11));
         assert_eq!(for_call("register-signing-key"), Some(STEP12));
+        assert_eq!(for_call("peer-addresses"), Some(STEP13));
         assert_eq!(for_call("signing"), None);
         assert!(reaches_chain("events") && !reaches_chain("operator-id") && !reaches_chain("envelope-digest"));
     }

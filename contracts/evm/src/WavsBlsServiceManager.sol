@@ -5,14 +5,16 @@ import {Bn254, G1Point, G2Point} from "./Bn254.sol";
 import {IWavsBlsServiceManager} from "./IWavsBlsServiceManager.sol";
 import {IWavsSignatureScheme} from "./IWavsSignatureScheme.sol";
 import {WavsServiceURI} from "./WavsServiceURI.sol";
+import {WavsPeerAddresses} from "./WavsPeerAddresses.sol";
 
 /// @notice BLS (BN254) operator set with weights and an absolute threshold; checks a batch
 /// of aggregate signatures with one pairing check (see IWavsBlsServiceManager); holds the
 /// service URI (IWavsServiceURI). An operator is either a key the owner registers
 /// (setOperator) or an address the owner weighs (setOperatorWeight) that registers the key
 /// its node signs this service with (setSigningKey), so a key of another service counts
-/// nothing.
-contract WavsBlsServiceManager is IWavsBlsServiceManager, WavsServiceURI {
+/// nothing; operators weighed by address publish their nodes' p2p addresses here
+/// (IWavsPeerAddresses).
+contract WavsBlsServiceManager is IWavsBlsServiceManager, WavsServiceURI, WavsPeerAddresses {
     /// Domain tag of the proof-of-possession digest, so a PoP is never a signature over an
     /// envelope digest and the other way round.
     bytes private constant POP_TAG = "wavs/bn254-bls/pop/v1";
@@ -65,6 +67,16 @@ contract WavsBlsServiceManager is IWavsBlsServiceManager, WavsServiceURI {
 
     /// The service URI is the owner's to set, like the operator set.
     function _checkServiceURIOwner() internal view override onlyOwner {}
+
+    /// An operator weighed by address publishes its own node's address, as it registers its
+    /// signing key.
+    function _checkPeerAnnouncer() internal view override {
+        if (addressWeights[msg.sender] == 0) revert NotOperator(msg.sender);
+    }
+
+    function _hasPeerWeight(address operator) internal view override returns (bool) {
+        return addressWeights[operator] != 0;
+    }
 
     /// @inheritdoc IWavsSignatureScheme
     function signatureScheme() external pure override returns (string memory) {

@@ -5,12 +5,14 @@ import {SignatureData} from "./WavsTypes.sol";
 import {IWavsServiceManager} from "./IWavsServiceManager.sol";
 import {IWavsSignatureScheme} from "./IWavsSignatureScheme.sol";
 import {WavsServiceURI} from "./WavsServiceURI.sol";
+import {WavsPeerAddresses} from "./WavsPeerAddresses.sol";
 
 /// @notice Operator set with weights and an absolute threshold; validates signatures over
 /// digests its handlers compute (see IWavsServiceManager.validate); holds the service URI
 /// (IWavsServiceURI). Weights are per operator; each operator signs with the key it
-/// registered for this service (setSigningKey), so a key of another service counts nothing.
-contract WavsServiceManager is IWavsServiceManager, WavsServiceURI {
+/// registered for this service (setSigningKey), so a key of another service counts nothing;
+/// operators publish their nodes' p2p addresses here (IWavsPeerAddresses).
+contract WavsServiceManager is IWavsServiceManager, WavsServiceURI, WavsPeerAddresses {
     /// Upper bound of s for non-malleable signatures (secp256k1 n / 2).
     uint256 private constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
@@ -42,6 +44,15 @@ contract WavsServiceManager is IWavsServiceManager, WavsServiceURI {
 
     /// The service URI is the owner's to set, like the operator set.
     function _checkServiceURIOwner() internal view override onlyOwner {}
+
+    /// An operator publishes its own node's address, as it registers its own signing key.
+    function _checkPeerAnnouncer() internal view override {
+        if (weights[msg.sender] == 0) revert NotOperator(msg.sender);
+    }
+
+    function _hasPeerWeight(address operator) internal view override returns (bool) {
+        return weights[operator] != 0;
+    }
 
     /// @inheritdoc IWavsServiceManager
     function setOperator(address operator, uint256 weight) external override onlyOwner {

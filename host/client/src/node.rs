@@ -8,6 +8,7 @@ use wavs_types::ServiceManifest;
 use wavs_types::execution::{ExecutionRecord, TaskRequest};
 use wavs_types::followed::{FollowRequest, FollowedService};
 use wavs_types::health::NodeHealth;
+use wavs_types::p2p::{AnnouncePeerRequest, PeerAnnounced};
 use wavs_types::node_api::{
     AdaptersAnswer, ChainAdded, ComponentAccepted, ComponentStatus, ComponentUploaded, KeyRegistered, OperatorAnswer, PauseAnswer,
     RegisterKeyRequest, SecretNames, SecretValue, ServiceDeployed,
@@ -185,5 +186,13 @@ impl NodeClient {
         let body = RegisterKeyRequest { chain: chain.to_string(), manager: manager.to_string() };
         let answer = self.api.send(self.api.http().post(self.api.url(&format!("/services/{id}/keys/register"))).json(&body)).await?;
         Api::typed(&format!("POST /services/{id}/keys/register"), answer)
+    }
+
+    /// `POST /p2p/announce`: publishes the node's p2p address (or `address`) at `manager`
+    /// on `chain`, from its operator account there.
+    pub async fn announce_peer(&self, chain: &str, manager: &str, address: Option<&str>) -> Result<PeerAnnounced, ClientError> {
+        let body = AnnouncePeerRequest { chain: chain.to_string(), manager: manager.to_string(), address: address.map(str::to_string) };
+        let answer = self.api.send(self.api.http().post(self.api.url("/p2p/announce")).json(&body)).await?;
+        Api::typed("POST /p2p/announce", answer)
     }
 }

@@ -20,6 +20,7 @@ mod health;
 pub mod hosts;
 pub mod metrics;
 pub mod openapi;
+mod p2p;
 pub mod redact;
 mod register_key;
 mod secrets;
@@ -90,6 +91,8 @@ pub struct ApiState {
     secrets: Arc<crate::secrets::Secrets>,
     follows: Arc<crate::follow::Follows>,
     fetcher: Arc<crate::fetch::Fetcher>,
+    /// With `[p2p]`: the gossip and the embedded aggregator.
+    peers: Option<Arc<crate::p2p::Peers>>,
     token: Option<token::ApiToken>,
 }
 
@@ -111,6 +114,7 @@ impl ApiState {
             secrets: node.secrets.clone(),
             follows: node.follows.clone(),
             fetcher: node.fetcher.clone(),
+            peers: node.peers.clone(),
             token: node.config.api_token.clone(),
         })
     }
@@ -141,6 +145,7 @@ pub(crate) fn routes() -> OpenApiRouter<Arc<ApiState>> {
         .routes(routes!(services::resume_service))
         .routes(routes!(service_keys::service_keys))
         .routes(routes!(register_key::register_key))
+        .routes(routes!(p2p::announce))
         .routes(routes!(followed::list_followed, followed::follow))
         .routes(routes!(followed::unfollow))
         .routes(routes!(secrets::list_secrets))

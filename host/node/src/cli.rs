@@ -13,6 +13,7 @@ pub mod follow;
 pub mod info;
 pub mod new;
 pub mod output;
+pub mod p2p;
 pub mod push;
 pub mod register_key;
 pub mod secrets;
@@ -189,6 +190,11 @@ impl Client {
     /// Registers service `id`'s key for `chain` at `manager`, from the operator's account.
     pub async fn register_service_key(&self, id: &str, chain: &str, manager: &str) -> Result<KeyRegistered> {
         self.inner.register_service_key(id, chain, manager).await.map_err(|e| self.explain(e))
+    }
+
+    /// Publishes the node's p2p address (or `address`) at `manager` on `chain`.
+    pub async fn announce_peer(&self, chain: &str, manager: &str, address: Option<&str>) -> Result<wavs_types::p2p::PeerAnnounced> {
+        self.inner.announce_peer(chain, manager, address).await.map_err(|e| self.explain(e))
     }
 
     /// Removes a service.

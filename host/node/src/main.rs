@@ -155,6 +155,11 @@ enum Command {
         #[arg(long, requires = "register")]
         manager: Option<String>,
     },
+    /// Gossip with other operators' nodes (a node with `[p2p]`).
+    P2p {
+        #[command(subcommand)]
+        command: P2pCommand,
+    },
     /// Create something new from a template.
     New {
         #[command(subcommand)]
@@ -308,6 +313,25 @@ enum ChainsCommand {
         /// WAVS_AGGREGATOR_API_TOKEN), first, so that results for it land.
         #[arg(long)]
         aggregator: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum P2pCommand {
+    /// Publish this node's p2p address at a manager, so the other operators' nodes find it
+    /// from the chain. Sent from (and paid by) the node's operator account on the chain:
+    /// fund it first (`wavs keys` shows it).
+    Announce {
+        /// The chain of the manager (the node's name for it, or `family:chain-id`).
+        #[arg(long)]
+        chain: String,
+        /// The manager contract this operator is an operator of.
+        #[arg(long)]
+        manager: String,
+        /// The multiaddr to publish [default: `[p2p] announce`, else the first non-loopback
+        /// address gossip is bound to; with `/p2p/<this node's peer id>`].
+        #[arg(long)]
+        address: Option<String>,
     },
 }
 
@@ -489,6 +513,9 @@ async fn dispatch(command: Command, ctx: &Ctx) -> cli::CliResult {
             NewCommand::Adapter { name, dir } => new::adapter(&name, dir.as_deref(), ctx),
         },
         Command::Health => info::health(ctx).await,
+        Command::P2p { command: P2pCommand::Announce { chain, manager, address } } => {
+            cli::p2p::announce(&chain, &manager, address.as_deref(), ctx).await
+        }
         Command::EventId(args) => cli::event_id::run(&args, ctx.json),
     }
 }

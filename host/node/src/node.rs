@@ -94,7 +94,7 @@ impl Node {
         // aggregator and publishes to the peers.
         let (peers, aggregator_url) = match &config.p2p {
             Some(p2p) => {
-                let (peers, url) = crate::p2p::Peers::start(p2p).await?;
+                let (peers, url) = crate::p2p::Peers::start(p2p, &config.data_dir).await?;
                 (Some(peers), Some(url))
             }
             None => (None, config.aggregator_url.clone()),
@@ -194,6 +194,9 @@ impl Node {
         tokio::spawn(self.components.clone().sweep_loop());
         tokio::spawn(self.cron.clone().run(self.services.deployed.clone(), self.scheduler.clone()));
         tokio::spawn(self.follows.clone().run());
+        if let Some(peers) = &self.peers {
+            tokio::spawn(peers.clone().discover(self.chains.clone()));
+        }
         let registry = self.registry.clone();
         tokio::spawn(async move {
             loop {

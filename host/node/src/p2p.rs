@@ -6,6 +6,12 @@
 //! /envelopes` would, so a peer's forged, replayed or misdirected signature is refused
 //! there. The node's sender keeps posting to the embedded aggregator's loopback API, so
 //! the outbox follows each envelope to its final state as it does with a standalone one.
+//!
+//! Peers come from `[p2p] peers` and, unless `peers-from-chain = false`, from the
+//! managers this node aggregates for: each operator publishes its node's address there
+//! (`POST /p2p/announce`) and every node dials what they list ([`discovery`]).
+
+mod discovery;
 
 use crate::error::{NodeError, Result};
 use std::sync::Arc;
@@ -13,22 +19,32 @@ use tokio::sync::mpsc::Receiver;
 use wavs_aggregator::Aggregator;
 use wavs_p2p::{Gossip, Heard};
 use wavs_types::SignedSubmission;
+use wavs_types::p2p::P2pHealth;
 
 /// The embedded aggregator and the gossip it hears from.
 pub struct Peers {
     aggregator: Arc<Aggregator>,
     gossip: Gossip,
+    /// `[p2p] announce`: where others reach this node, if not where gossip is bound.
+    announce: Option<String>,
+    /// `[p2p] peers-from-chain`.
+    from_chain: bool,
 }
 
 impl Peers {
     /// Starts the embedded aggregator and gossip; gives them with the URL the sender
     /// posts to.
-    pub(crate) async fn start(config: &crate::config::p2p::P2pConfig) -> Result<(Arc<Peers>, String)> {
+    pub(crate) async fn start(config: &crate::config::p2p::P2pConfig, data_dir: &std::path::Path) -> Result<(Arc<Peers>, String)> {
         let handle = Aggregator::start(config.aggregator())
             .await
             .map_err(|e| NodeError::Invalid(format!("[p2p.aggregator] cannot start: {e}")))?;
-        let (gossip, heard) = Gossip::start(config.gossip()).await.map_err(|e| NodeError::Invalid(format!("[p2p]: {e}")))?;
-        let peers = Arc::new(Peers { aggregator: handle.aggregator.clone(), gossip });
+        let (gossip, heard) = Gossip::start(config.gossip(data_dir)).await.map_err(|e| NodeError::Invalid(format!("[p2p]: {e}")))?;
+        let peers = Arc::new(Peers {
+            aggregator: handle.aggregator.clone(),
+            gossip,
+            announce: config.announce.clone(),
+            from_chain: config.peers_from_chain,
+        });
         let url = format!("http://{}", handle.addr);
         tokio::spawn(peers.clone().hear(heard));
         tokio::spawn(async move {
@@ -36,13 +52,23 @@ impl Peers {
             let why = handle.fatal().await;
             tracing::error!("embedded aggregator stopped: {why}");
         });
-        tracing::info!(peers = config.peers.len(), fallback_delay_ms = config.fallback_delay_ms, "aggregating in this node over p2p");
+        tracing::info!(peer_id = %peers.gossip.peer_id(), peers = config.peers.len(), peers_from_chain = config.peers_from_chain, fallback_delay_ms = config.fallback_delay_ms, "aggregating in this node over p2p");
         Ok((peers, url))
     }
 
     /// Addresses gossip listens on, once bound.
     pub async fn listening(&self) -> Vec<String> {
         self.gossip.listening().await
+    }
+
+    /// This node's peer id, addresses and peer count, for `GET /health`.
+    pub fn health(&self) -> P2pHealth {
+        P2pHealth {
+            peer_id: self.gossip.peer_id(),
+            listening: self.gossip.listen_addrs(),
+            peers: self.gossip.topic_peers(),
+            peers_from_chain: self.from_chain,
+        }
     }
 
     /// Hands a signed envelope of this node's to its peers (and, until the embedded

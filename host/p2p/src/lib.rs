@@ -9,16 +9,24 @@
 //! by gossipsub before they reach the receiver, and the receiving channel is bounded
 //! (when it is full, messages are dropped, never queued without end).
 
+mod discover;
 mod error;
+mod identity;
 mod swarm;
 
+pub use discover::{check_announced, check_multiaddr, dialable, naming_peer};
 pub use error::P2pError;
 
+use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 
 /// The topic every node publishes envelopes on; the version names the message format.
 pub const ENVELOPES_TOPIC: &str = "wavs/envelopes/1";
+
+/// The most addresses [`Gossip::dial_found`] dials at once: a list from an untrusted source
+/// costs bounded work per round.
+pub const MAX_DIALS_PER_ROUND: usize = 64;
 
 /// Where a node listens and whom it dials (the node's `[p2p]` section).
 #[derive(Debug, Clone)]
@@ -34,6 +42,9 @@ pub struct GossipConfig {
     pub inbox: usize,
     /// How long after losing a peer it is dialled again.
     pub redial: Duration,
+    /// Where the transport key (hence the peer id) is kept across restarts; none: a fresh
+    /// one per start.
+    pub identity: Option<PathBuf>,
 }
 
 impl Default for GossipConfig {
@@ -44,6 +55,7 @@ impl Default for GossipConfig {
             max_message_bytes: 256 * 1024,
             inbox: 4096,
             redial: Duration::from_secs(2),
+            identity: None,
         }
     }
 }
@@ -60,6 +72,8 @@ pub struct Heard {
 /// What the handle asks of the swarm task.
 pub(crate) enum Command {
     Publish(Vec<u8>, oneshot::Sender<Result<(), P2pError>>),
+    /// Dial what [`dialable`] keeps of these addresses; answers how many were dialled.
+    Dial(Vec<String>, oneshot::Sender<usize>),
 }
 
 /// A running gossip node: publish with [`Gossip::publish`], hear from the receiver
@@ -92,6 +106,20 @@ impl Gossip {
         let (done, answer) = oneshot::channel();
         self.commands.send(Command::Publish(data, done)).await.map_err(|_| P2pError::Stopped)?;
         answer.await.map_err(|_| P2pError::Stopped)?
+    }
+
+    /// Dials the addresses of `found` (untrusted, e.g. read from a chain) that name a peer
+    /// this node is not connected to and is not itself, at most [`MAX_DIALS_PER_ROUND`];
+    /// how many it dialled. Junk is skipped with a debug log.
+    pub async fn dial_found(&self, found: Vec<String>) -> Result<usize, P2pError> {
+        let (done, answer) = oneshot::channel();
+        self.commands.send(Command::Dial(found, done)).await.map_err(|_| P2pError::Stopped)?;
+        answer.await.map_err(|_| P2pError::Stopped)
+    }
+
+    /// This node's peer id, which other nodes' addresses for it end with (`/p2p/<id>`).
+    pub fn peer_id(&self) -> String {
+        self.status.borrow().peer_id.clone()
     }
 
     /// The addresses this node listens on (known once the sockets are bound).

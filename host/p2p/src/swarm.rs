@@ -1,9 +1,10 @@
 //! The task that owns the libp2p swarm: TCP, noise, yamux and gossipsub on one topic.
 
-use crate::{Command, ENVELOPES_TOPIC, GossipConfig, Heard, P2pError};
+use crate::{Command, ENVELOPES_TOPIC, GossipConfig, Heard, MAX_DIALS_PER_ROUND, P2pError};
 use futures_util::StreamExt;
 use libp2p::gossipsub::{self, IdentTopic, MessageAuthenticity, ValidationMode};
 use libp2p::swarm::SwarmEvent;
+use libp2p::swarm::dial_opts::DialOpts;
 use libp2p::{Multiaddr, Swarm, noise, tcp, yamux};
 use std::collections::HashSet;
 use std::time::Duration;
@@ -12,6 +13,7 @@ use tokio::sync::{mpsc, watch};
 /// What the handle can read about the swarm.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Status {
+    pub peer_id: String,
     pub listening: Vec<String>,
     pub topic_peers: usize,
 }
@@ -38,9 +40,12 @@ pub(crate) fn spawn(config: &GossipConfig) -> Result<(mpsc::Sender<Command>, wat
         .heartbeat_interval(Duration::from_millis(500))
         .build()
         .map_err(|e| invalid(&e))?;
-    // A fresh transport identity per start: it proves nothing about envelopes (their
-    // signatures do), and operator keys never leave the signer.
-    let key = libp2p::identity::Keypair::generate_ed25519();
+    // The transport identity proves nothing about envelopes (their signatures do), and
+    // operator keys never leave the signer; it is kept only so the peer id is stable.
+    let key = match &config.identity {
+        Some(path) => crate::identity::load_or_create(path)?,
+        None => libp2p::identity::Keypair::generate_ed25519(),
+    };
     let behaviour = gossipsub::Behaviour::new(MessageAuthenticity::Signed(key.clone()), gossip_config).map_err(|e| invalid(&e))?;
     let mut swarm: Swarm<gossipsub::Behaviour> = libp2p::SwarmBuilder::with_existing_identity(key)
         .with_tokio()
@@ -57,7 +62,7 @@ pub(crate) fn spawn(config: &GossipConfig) -> Result<(mpsc::Sender<Command>, wat
         swarm.listen_on(addr.clone()).map_err(|e| P2pError::InvalidConfig(format!("cannot listen on {addr}: {e}")))?;
     }
     let (commands, rx) = mpsc::channel(1024);
-    let (status, status_rx) = watch::channel(Status::default());
+    let (status, status_rx) = watch::channel(Status { peer_id: swarm.local_peer_id().to_string(), ..Status::default() });
     let (heard, heard_rx) = mpsc::channel(config.inbox);
     tokio::spawn(run(swarm, topic, peers, config.redial, config.max_message_bytes, rx, status, heard));
     Ok((commands, status_rx, heard_rx))
@@ -97,6 +102,9 @@ async fn run(
                     });
                     let _ = done.send(result);
                 }
+                Some(Command::Dial(found, done)) => {
+                    let _ = done.send(dial_found(&mut swarm, &found));
+                }
                 None => return,
             },
             event = swarm.select_next_some() => match event {
@@ -126,6 +134,20 @@ async fn run(
             },
         }
     }
+}
+
+/// Dials what [`crate::dialable`] keeps of `found`; how many dials started.
+fn dial_found(swarm: &mut Swarm<gossipsub::Behaviour>, found: &[String]) -> usize {
+    let connected = swarm.connected_peers().copied().collect();
+    let own = *swarm.local_peer_id();
+    let mut dialled = 0;
+    for (peer, addr) in crate::dialable(found, &own, &connected, MAX_DIALS_PER_ROUND) {
+        match swarm.dial(DialOpts::peer_id(peer).addresses(vec![addr.clone()]).build()) {
+            Ok(()) => dialled += 1,
+            Err(e) => tracing::debug!(peer = %addr, "cannot dial a peer found on chain: {e}"),
+        }
+    }
+    dialled
 }
 
 /// Peers that currently hear `topic`.

@@ -71,3 +71,19 @@ async fn a_peer_that_is_not_a_multiaddr_is_refused_saying_what_one_looks_like() 
     assert!(err.to_string().contains("\"10.0.0.2:9700\" is not a multiaddr (like /ip4/127.0.0.1/tcp/9700)"), "{err}");
     assert!(!err.is_retryable());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_without_configured_peers_connect_to_addresses_found_and_skip_themselves_and_junk() {
+    let (a, _a_heard) = node(vec![], 1024).await;
+    let (b, mut b_heard) = node(vec![], 1024).await;
+    let with_id = |g: &Gossip| format!("{}/p2p/{}", g.listen_addrs()[0], g.peer_id());
+    // What a manager might list: both nodes, junk, an address naming no peer.
+    let found = vec![with_id(&a), "junk".into(), a.listen_addrs()[0].clone(), with_id(&b)];
+    assert_eq!(a.dial_found(found.clone()).await.unwrap(), 1, "only b is dialled");
+    tokio::time::timeout(PATIENCE, a.wait_for_peers(1)).await.expect("a hears b");
+    tokio::time::timeout(PATIENCE, b.wait_for_peers(1)).await.expect("b hears a");
+    // Connected now: the next round dials nobody.
+    assert_eq!(a.dial_found(found).await.unwrap(), 0);
+    publish(&a, b"found on chain").await;
+    assert_eq!(next(&mut b_heard).await, b"found on chain");
+}

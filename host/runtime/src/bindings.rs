@@ -1,7 +1,7 @@
 //! Host bindings generated from the published WIT in `wit/`.
 
 /// The chain-adapter world with every optional interface (testing, blocks, services,
-/// signing-keys);
+/// signing-keys, peers);
 /// the host finds which of them each adapter exports when loading it.
 pub mod adapter_world {
     wasmtime::component::bindgen!({
@@ -34,6 +34,7 @@ pub use adapter_world::exports::wavs::adapter::testing as testing_api;
 pub use adapter_world::exports::wavs::adapter::services as services_api;
 pub use adapter_world::exports::wavs::adapter::blocks as blocks_api;
 pub use adapter_world::exports::wavs::adapter::signing_keys as signing_keys_api;
+pub use adapter_world::exports::wavs::adapter::peers as peers_api;
 pub use adapter_world::wavs::adapter::curves as curves_api;
 pub use adapter_world::wavs::types::types as wit_types;
 

@@ -50,6 +50,9 @@ pub struct NodeHealth {
     /// within a second of its deploy (an older node has no `cron`: empty).
     #[serde(default)]
     pub cron: Vec<CronHealth>,
+    /// With `[p2p]`: this node's peer id, addresses and how many peers hear it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p2p: Option<crate::p2p::P2pHealth>,
 }
 
 impl NodeHealth {

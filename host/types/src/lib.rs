@@ -23,6 +23,7 @@ pub mod hex_bytes;
 pub mod http;
 pub mod manifest;
 pub mod node_api;
+pub mod p2p;
 #[cfg(feature = "prometheus")]
 pub mod prometheus;
 pub mod source;

@@ -21,6 +21,14 @@ pub const EVENT_SERVICE_URI_UPDATED: &str = "service-uri-updated";
 /// read arbitrarily costly; 2 KiB holds any practical URL or content address.
 pub const MAX_SERVICE_URI_BYTES: usize = 2048;
 
+/// Event emitted when an operator publishes its node's p2p address (attributes `operator`,
+/// `address`); on chain its type is `wasm-peer-address-updated`.
+pub const EVENT_PEER_ADDRESS_UPDATED: &str = "peer-address-updated";
+/// The longest peer address the manager stores, in bytes: every node reads every address
+/// each discovery round; a multiaddr with a peer id is under 100 bytes, 256 leaves room for
+/// DNS names.
+pub const MAX_PEER_ADDRESS_BYTES: usize = 256;
+
 /// An operator (33-byte compressed secp256k1 public key) and its weight.
 #[cw_serde]
 pub struct OperatorWeight {
@@ -50,6 +58,10 @@ pub enum ExecuteMsg {
     /// key belongs to one operator for good. An operator that registered none signs with
     /// `operator` itself.
     SetSigningKey { operator: HexBinary, signing_key: HexBinary },
+    /// Publishes `address`, the p2p address (a multiaddr) where the node of `operator` is
+    /// reached (`wavs p2p announce`), at most `MAX_PEER_ADDRESS_BYTES`; empty withdraws it.
+    /// Sent by `operator`'s own account, as `SetSigningKey`; emits `peer-address-updated`.
+    SetPeerAddress { operator: HexBinary, address: String },
 }
 
 #[cw_serde]
@@ -66,6 +78,10 @@ pub enum QueryMsg {
     /// The service URI; empty until the owner sets one.
     #[returns(String)]
     ServiceUri {},
+    /// The non-empty peer addresses of the operators that currently have weight, in operator
+    /// key order: where nodes without an aggregator find each other.
+    #[returns(Vec<String>)]
+    PeerAddresses {},
     /// The 32-byte digest operators sign for `envelope` to be handled by the handler
     /// contract `handler` on this chain.
     #[returns(HexBinary)]

@@ -9,6 +9,7 @@ use wavs_cw_common::manager::{
 };
 use wavs_cw_common::{PUBKEY_LEN, envelope_digest, operator_id};
 
+use crate::peer_addresses::{peer_addresses, set_peer_address};
 use crate::signing_keys::{latest_operator_for, set_signing_key, signing_key_of};
 use crate::state::{OWNER, SERVICE_URI, THRESHOLD, TOTAL_WEIGHT, WEIGHTS};
 use crate::validate::validate;
@@ -45,11 +46,18 @@ pub fn execute(
     info: MessageInfo,
     msg: ExecuteMsg,
 ) -> Result<Response, ContractError> {
-    // The one message an operator sends rather than the owner.
-    if let ExecuteMsg::SetSigningKey { operator, signing_key } = &msg {
-        let event = set_signing_key(deps.storage, deps.api, &info, operator, signing_key)?;
-        return Ok(Response::new().add_event(event));
-    }
+    // The messages an operator sends rather than the owner.
+    let msg = match msg {
+        ExecuteMsg::SetSigningKey { operator, signing_key } => {
+            let event = set_signing_key(deps.storage, deps.api, &info, &operator, &signing_key)?;
+            return Ok(Response::new().add_event(event));
+        }
+        ExecuteMsg::SetPeerAddress { operator, address } => {
+            let event = set_peer_address(deps.storage, deps.api, &info, &operator, address)?;
+            return Ok(Response::new().add_event(event));
+        }
+        owner_msg => owner_msg,
+    };
     if info.sender != OWNER.load(deps.storage)? {
         return Err(ContractError::NotOwner);
     }
@@ -57,7 +65,7 @@ pub fn execute(
         ExecuteMsg::SetOperator { pubkey, weight } => set_operator(deps.storage, &pubkey, weight)?,
         ExecuteMsg::SetThreshold { threshold } => set_threshold(deps.storage, threshold)?,
         ExecuteMsg::SetServiceUri { uri } => set_service_uri(deps.storage, uri)?,
-        ExecuteMsg::SetSigningKey { .. } => unreachable!("handled above"),
+        ExecuteMsg::SetSigningKey { .. } | ExecuteMsg::SetPeerAddress { .. } => unreachable!("handled above"),
     };
     Ok(Response::new().add_event(event))
 }
@@ -74,6 +82,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
         QueryMsg::ServiceUri {} => {
             to_json_binary(&SERVICE_URI.may_load(deps.storage)?.unwrap_or_default())?
         }
+        QueryMsg::PeerAddresses {} => to_json_binary(&peer_addresses(deps.storage)?)?,
         QueryMsg::EnvelopeDigest { handler, envelope } => {
             let handler = handler_address(deps, &handler)?;
             to_json_binary(&HexBinary::from(envelope_digest(

@@ -12,14 +12,16 @@ pub enum ContractError {
     Envelope(#[from] EnvelopeError),
     #[error("NotOwner: only the owner may change the operator set, the threshold or the service URI")]
     NotOwner,
-    #[error("NotOperator: {sender} is not the account of operator {operator}; send SetSigningKey from the account of the operator's key")]
-    NotOperator { operator: String, sender: String },
+    #[error("NotOperator: {sender} is not the account of operator {operator}; send {message} from the account of the operator's key")]
+    NotOperator { operator: String, sender: String, message: &'static str },
     #[error("SigningKeyTaken: {key} is another operator's own key or was registered by another operator; register a fresh key")]
     SigningKeyTaken { key: String },
     #[error("InvalidPubkey: operator key {pubkey} is not a 33-byte compressed secp256k1 key")]
     InvalidPubkey { pubkey: String },
     #[error("ServiceURITooLong: the service URI is {length} bytes, more than the {max} the manager stores")]
     ServiceUriTooLong { length: usize, max: usize },
+    #[error("PeerAddressTooLong: the peer address is {length} bytes, more than the {max} the manager stores")]
+    PeerAddressTooLong { length: usize, max: usize },
     #[error("WeightOverflow: the total operator weight does not fit in a u64")]
     WeightOverflow,
     #[error("NoSignatures: no signature was given")]

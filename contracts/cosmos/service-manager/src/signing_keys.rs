@@ -19,19 +19,8 @@ pub fn set_signing_key(
     operator: &HexBinary,
     signing_key: &HexBinary,
 ) -> Result<Event, ContractError> {
-    crate::contract::check_pubkey(operator)?;
     crate::contract::check_pubkey(signing_key)?;
-    // The sender proves it holds the operator's key by being its account: a Cosmos SDK
-    // account address is RIPEMD-160(SHA-256(compressed key)).
-    let account = Ripemd160::digest(Sha256::digest(operator.as_slice()));
-    let sender = api.addr_canonicalize(info.sender.as_str())?;
-    let weight = WEIGHTS.may_load(storage, operator)?.unwrap_or(0);
-    if sender.as_slice() != &account[..] || weight == 0 {
-        return Err(ContractError::NotOperator {
-            operator: operator_id(operator),
-            sender: info.sender.to_string(),
-        });
-    }
+    check_operator_account(storage, api, info, operator, "SetSigningKey")?;
     let holder = KEY_OWNERS.may_load(storage, signing_key)?;
     let others_own_key = signing_key != operator && WEIGHTS.has(storage, signing_key);
     if others_own_key || holder.is_some_and(|h| h != operator.as_slice()) {
@@ -44,6 +33,31 @@ pub fn set_signing_key(
     Ok(Event::new(EVENT_SIGNING_KEY_UPDATED)
         .add_attribute("operator", operator_id(operator))
         .add_attribute("signing_key", operator_id(signing_key)))
+}
+
+/// Refuses unless `info` is sent by the account of `operator`'s key and `operator` has
+/// weight; `message` names what was sent, for the refusal.
+pub(crate) fn check_operator_account(
+    storage: &dyn Storage,
+    api: &dyn Api,
+    info: &MessageInfo,
+    operator: &HexBinary,
+    message: &'static str,
+) -> Result<(), ContractError> {
+    crate::contract::check_pubkey(operator)?;
+    // The sender proves it holds the operator's key by being its account: a Cosmos SDK
+    // account address is RIPEMD-160(SHA-256(compressed key)).
+    let account = Ripemd160::digest(Sha256::digest(operator.as_slice()));
+    let sender = api.addr_canonicalize(info.sender.as_str())?;
+    let weight = WEIGHTS.may_load(storage, operator)?.unwrap_or(0);
+    if sender.as_slice() != &account[..] || weight == 0 {
+        return Err(ContractError::NotOperator {
+            operator: operator_id(operator),
+            sender: info.sender.to_string(),
+            message,
+        });
+    }
+    Ok(())
 }
 
 /// The operator whose current signing key `key` is: its registrant while it is that

@@ -17,3 +17,5 @@ pub const SIGNING_KEYS: Map<&[u8], Vec<u8>> = Map::new("signing_keys");
 /// The operator a signing key was registered by, kept after a rotation so that no other
 /// operator can take the key over.
 pub const KEY_OWNERS: Map<&[u8], Vec<u8>> = Map::new("key_owners");
+/// Each operator's published p2p address (non-empty; an empty one is removed).
+pub const PEER_ADDRESSES: Map<&[u8], String> = Map::new("peer_addresses");

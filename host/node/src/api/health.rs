@@ -61,6 +61,7 @@ pub(crate) fn report(api: &ApiState) -> (StatusCode, NodeHealth) {
         executions: api.outcomes.snapshot(),
         compiling: compiling.collect(),
         cron: api.cron.health(),
+        p2p: api.peers.as_ref().map(|p| p.health()),
     };
     (code, health)
 }

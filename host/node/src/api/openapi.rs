@@ -40,6 +40,7 @@ pub fn document() -> Value {
         { "name": "services", "description": "Components and the services that run them." },
         { "name": "tasks", "description": "Manual tasks." },
         { "name": "chains", "description": "Chains served by the node." },
+        { "name": "p2p", "description": "Gossip with other operators' nodes (`[p2p]`)." },
     ]);
     guarded(&mut doc);
     doc

@@ -4,6 +4,7 @@
 
 use super::service_keys::check_service_id;
 use super::{ApiResult, ApiState};
+use crate::chains::Chain;
 use crate::error::NodeError;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -32,29 +33,17 @@ pub(super) async fn register_key(State(api): State<Arc<ApiState>>, Path(id): Pat
     check_service_id(&id)?;
     let request: RegisterKeyRequest = serde_json::from_str(&body)
         .map_err(|e| NodeError::Invalid(format!("the body must be {{\"chain\": NAME, \"manager\": ADDRESS}}: {e}")))?;
-    let (name, chain) = api.chains.resolve(&request.chain).ok_or_else(|| {
-        let names: Vec<String> = api.chains.all().into_iter().map(|(n, _)| n).collect();
-        NodeError::NotFound(format!("no chain {:?} on this node (chains: {names:?}); add it first", request.chain))
-    })?;
+    let (name, chain) = resolve_chain(&api, &request.chain)?;
     let manager = request.manager.trim();
     let key = chain.service_key(api.store.service_key_index(&id)?)?;
     let scheme = manager_scheme(&chain.adapter, manager, &key.signer).await?;
     let public_key = key.signer.public_key_for(scheme)?;
     let proof = key.signer.possession_proof(scheme)?;
     let adapter = api.chains.submitting_adapter(&name, &chain);
-    adapter.register_signing_key(manager, scheme.into(), &public_key, &proof).await.map_err(|e| {
-        let account = &chain.key.signer;
-        let refused = format!(
-            "registering {id}'s key at manager {manager} on chain {name}: {e} (the registration is sent and paid by this \
-             operator's account on {name}, the account of key {}: fund it if it cannot pay the fee)",
-            wavs_types::hex_bytes::encode(&account.public_key())
-        );
-        match e {
-            RuntimeError::Adapter { kind: AdapterErrorKind::Rejected, .. } => NodeError::Conflict(refused),
-            RuntimeError::Adapter { kind: AdapterErrorKind::InvalidConfig | AdapterErrorKind::Unsupported, .. } => NodeError::Invalid(refused),
-            other => NodeError::Runtime(other),
-        }
-    })?;
+    adapter
+        .register_signing_key(manager, scheme.into(), &public_key, &proof)
+        .await
+        .map_err(|e| sent_refusal(e, &format!("registering {id}'s key at manager {manager} on chain {name}"), &name, &chain))?;
     let operator = chain.adapter.signing_key_operator(manager, scheme.into(), &public_key).await?.ok_or_else(|| {
         NodeError::Conflict(format!("manager {manager} on chain {name} took the registration but counts {id}'s key for no operator"))
     })?;
@@ -66,6 +55,30 @@ pub(super) async fn register_key(State(api): State<Arc<ApiState>>, Path(id): Pat
         public_key: wavs_types::hex_bytes::encode(&public_key),
         operator,
     }))
+}
+
+/// The chain `wanted` names (the node's name or `family:chain-id`), with the node's name.
+pub(super) fn resolve_chain(api: &ApiState, wanted: &str) -> Result<(String, Arc<Chain>), NodeError> {
+    api.chains.resolve(wanted).ok_or_else(|| {
+        let names: Vec<String> = api.chains.all().into_iter().map(|(n, _)| n).collect();
+        NodeError::NotFound(format!("no chain {wanted:?} on this node (chains: {names:?}); add it first"))
+    })
+}
+
+/// Why a transaction this operator's account on chain `name` sent for `what` failed: the
+/// chain's refusal is a conflict (naming the account to fund if it cannot pay), a bad
+/// manager or a missing export is the request's fault.
+pub(super) fn sent_refusal(e: RuntimeError, what: &str, name: &str, chain: &Chain) -> NodeError {
+    let refused = format!(
+        "{what}: {e} (it is sent and paid by this operator's account on {name}, the account of key {}: fund it if it \
+         cannot pay the fee)",
+        wavs_types::hex_bytes::encode(&chain.key.signer.public_key())
+    );
+    match e {
+        RuntimeError::Adapter { kind: AdapterErrorKind::Rejected, .. } => NodeError::Conflict(refused),
+        RuntimeError::Adapter { kind: AdapterErrorKind::InvalidConfig | AdapterErrorKind::Unsupported, .. } => NodeError::Invalid(refused),
+        other => NodeError::Runtime(other),
+    }
 }
 
 /// The scheme `manager`'s operators sign with: the first of the adapter's schemes whose

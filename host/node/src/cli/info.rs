@@ -41,6 +41,10 @@ pub async fn health(ctx: &Ctx) -> CliResult {
         let (next, last) = (output::opt(c.next_tick), output::opt(c.last_queued_tick));
         println!("  {}/{}  {}  next {next}{due}  last queued {last}", c.service, c.workflow, c.schedule);
     }
+    if let Some(p2p) = &answer.p2p {
+        let from_chain = if p2p.peers_from_chain { ", also dialling the managers' lists" } else { "" };
+        println!("p2p         {} peers{from_chain}; peer id {}", p2p.peers, p2p.peer_id);
+    }
     let counts: Vec<String> = answer.executions.iter().map(|(k, v)| format!("{k} {v}")).collect();
     println!("executions  {}", if counts.is_empty() { "none since start".into() } else { counts.join(", ") });
     Ok(())

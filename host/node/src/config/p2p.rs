@@ -2,6 +2,7 @@
 //! its peers over gossip instead of posting them to a standalone aggregator.
 
 use serde::Deserialize;
+use std::path::Path;
 use wavs_aggregator::config::AggregatorConfig;
 
 /// `[p2p]`: where to listen, whom to dial, how long each operator in line waits before
@@ -16,6 +17,16 @@ pub struct P2pConfig {
     /// Multiaddrs of other operators' nodes, e.g. `/ip4/10.0.0.2/tcp/9700`.
     #[serde(default)]
     pub peers: Vec<String>,
+    /// Where other nodes reach this one, as `wavs p2p announce` publishes it by default
+    /// (e.g. `/dns4/node.example.com/tcp/9700`; `/p2p/<peer id>` is added). Absent: the
+    /// first non-loopback address gossip is bound to (loopback if there is no other),
+    /// which behind NAT others may not reach.
+    #[serde(default)]
+    pub announce: Option<String>,
+    /// Also dial the addresses the managers of this node's targets list (every 15 s): the
+    /// operators' nodes find each other from the chain. On by default.
+    #[serde(default = "default_true")]
+    pub peers_from_chain: bool,
     /// Milliseconds each operator in line for an envelope waits after the one before
     /// it, before submitting it itself if it has not landed.
     #[serde(default = "default_fallback_delay")]
@@ -30,6 +41,9 @@ pub struct P2pConfig {
 
 fn default_listen() -> Vec<String> {
     vec!["/ip4/0.0.0.0/tcp/9700".into()]
+}
+fn default_true() -> bool {
+    true
 }
 fn default_fallback_delay() -> u64 {
     10_000
@@ -49,6 +63,9 @@ impl P2pConfig {
         if self.aggregator.turns.is_some() {
             return Err("[p2p.aggregator.turns] is set by the node from [p2p] fallback-delay-ms: remove it".into());
         }
+        if let Some(address) = &self.announce {
+            wavs_p2p::check_multiaddr(address).map_err(|e| format!("[p2p] announce: {e}"))?;
+        }
         if self.max_message_bytes < 1024 {
             return Err("[p2p] max-message-bytes must be at least 1024 (a signed envelope as JSON)".into());
         }
@@ -61,12 +78,14 @@ impl P2pConfig {
         AggregatorConfig { turns: Some(turns), ..self.aggregator.clone() }
     }
 
-    /// The gossip settings.
-    pub fn gossip(&self) -> wavs_p2p::GossipConfig {
+    /// The gossip settings; the peer id is kept under the node's `data_dir` so the address
+    /// published on chain stays valid across restarts.
+    pub fn gossip(&self, data_dir: &Path) -> wavs_p2p::GossipConfig {
         wavs_p2p::GossipConfig {
             listen: self.listen.clone(),
             peers: self.peers.clone(),
             max_message_bytes: self.max_message_bytes,
+            identity: Some(data_dir.join("p2p").join("identity")),
             ..wavs_p2p::GossipConfig::default()
         }
     }
@@ -94,7 +113,9 @@ mod tests {
         config.validate().unwrap();
         let p2p = config.p2p.unwrap();
         assert_eq!(p2p.aggregator().turns.map(|t| t.fallback_delay_ms), Some(3000));
-        assert_eq!(p2p.gossip().peers, vec!["/ip4/10.0.0.2/tcp/9700".to_string()]);
+        assert_eq!(p2p.gossip(std::path::Path::new("/data")).peers, vec!["/ip4/10.0.0.2/tcp/9700".to_string()]);
+        assert!(p2p.peers_from_chain, "on by default");
+        assert_eq!(p2p.announce, None);
     }
 
     #[test]
@@ -103,5 +124,16 @@ mod tests {
         let err = NodeConfig::parse(&format!("{text}{P2P}")).unwrap().validate().unwrap_err();
         assert!(err.to_string().contains("aggregator-url (http://127.0.0.1:8100) and [p2p] are both set"), "{err}");
         assert!(err.to_string().contains("remove one"), "{err}");
+    }
+
+    #[test]
+    fn an_announce_address_that_is_no_multiaddr_is_refused_and_one_without_peer_id_is_taken() {
+        let bad = P2P.replace("fallback-delay-ms", "announce = \"node.example.com:9700\"\nfallback-delay-ms");
+        let err = NodeConfig::parse(&format!("{BASE}{bad}")).unwrap().validate().unwrap_err();
+        assert!(err.to_string().contains("[p2p] announce: \"node.example.com:9700") && err.to_string().contains("is not a multiaddr"), "{err}");
+        let good = P2P.replace("fallback-delay-ms", "announce = \"/dns4/node.example.com/tcp/9700\"\npeers-from-chain = false\nfallback-delay-ms");
+        let config = NodeConfig::parse(&format!("{BASE}{good}")).unwrap();
+        config.validate().unwrap();
+        assert!(!config.p2p.unwrap().peers_from_chain);
     }
 }

@@ -32,6 +32,7 @@ struct Live {
     services: Option<crate::bindings::services_api::Guest>,
     blocks: Option<crate::bindings::blocks_api::Guest>,
     signing_keys: Option<crate::bindings::signing_keys_api::Guest>,
+    peers: Option<crate::bindings::peers_api::Guest>,
     conn: ResourceAny,
 }
 
@@ -68,6 +69,7 @@ macro_rules! call {
     }};
 }
 
+mod peers;
 mod services;
 mod signing_keys;
 
@@ -166,24 +168,13 @@ impl ChainAdapter {
         let started = async {
             let instance = program.pre.instantiate_async(&mut store).await?;
             let adapter = program.adapter.load(&mut store, &instance)?;
-            let testing = match &program.testing {
-                Some(t) => Some(t.load(&mut store, &instance)?),
-                None => None,
-            };
-            let services = match &program.services {
-                Some(t) => Some(t.load(&mut store, &instance)?),
-                None => None,
-            };
-            let blocks = match &program.blocks {
-                Some(b) => Some(b.load(&mut store, &instance)?),
-                None => None,
-            };
-            let signing_keys = match &program.signing_keys {
-                Some(k) => Some(k.load(&mut store, &instance)?),
-                None => None,
-            };
+            let testing = program.testing.as_ref().map(|x| x.load(&mut store, &instance)).transpose()?;
+            let services = program.services.as_ref().map(|x| x.load(&mut store, &instance)).transpose()?;
+            let blocks = program.blocks.as_ref().map(|x| x.load(&mut store, &instance)).transpose()?;
+            let signing_keys = program.signing_keys.as_ref().map(|x| x.load(&mut store, &instance)).transpose()?;
+            let peers = program.peers.as_ref().map(|x| x.load(&mut store, &instance)).transpose()?;
             let conn = adapter.connection().call_open(&mut store, &self.config).await?;
-            wasmtime::Result::Ok((adapter, (testing, services, blocks, signing_keys), conn))
+            wasmtime::Result::Ok((adapter, (testing, services, blocks, signing_keys, peers), conn))
         };
         match tokio::time::timeout(self.limits.time(), started).await {
             Err(_) => Err(RuntimeError::LimitExceeded(format!(
@@ -192,8 +183,8 @@ impl ChainAdapter {
             ))),
             Ok(Err(e)) => Err(RuntimeError::AdapterFault { call: "open".into(), cause: Box::new(classify_call_error(e, "open")) }),
             Ok(Ok((_, _, Err(e)))) => Err(adapter_error(e)),
-            Ok(Ok((adapter, (testing, services, blocks, signing_keys), Ok(conn)))) => {
-                Ok(Live { store, program, adapter, testing, services, blocks, signing_keys, conn })
+            Ok(Ok((adapter, (testing, services, blocks, signing_keys, peers), Ok(conn)))) => {
+                Ok(Live { store, program, adapter, testing, services, blocks, signing_keys, peers, conn })
             }
         }
     }

@@ -1,7 +1,7 @@
 //! One loaded adapter file: compiled, type-checked against the adapter world, described.
 
 use crate::bindings::adapter_world::ChainAdapterFull;
-use crate::bindings::{adapter_api, blocks_api, services_api, signing_keys_api, testing_api};
+use crate::bindings::{adapter_api, blocks_api, peers_api, services_api, signing_keys_api, testing_api};
 use crate::engine::{LoadSource, WasmEngine};
 use crate::error::{Result, RuntimeError};
 use crate::http_policy::HttpPolicy;
@@ -49,6 +49,8 @@ pub struct AdapterProgram {
     pub(crate) blocks: Option<blocks_api::GuestIndices>,
     /// The optional `signing-keys` export (registering per-service signing keys).
     pub(crate) signing_keys: Option<signing_keys_api::GuestIndices>,
+    /// The optional `peers` export (operators' p2p addresses at a manager).
+    pub(crate) peers: Option<peers_api::GuestIndices>,
 }
 
 impl AdapterProgram {
@@ -91,6 +93,7 @@ impl AdapterProgram {
         let services = services_api::GuestIndices::new(&pre).ok();
         let blocks = blocks_api::GuestIndices::new(&pre).ok();
         let signing_keys = signing_keys_api::GuestIndices::new(&pre).ok();
+        let peers = peers_api::GuestIndices::new(&pre).ok();
         let mut program = AdapterProgram {
             info: AdapterInfo {
                 family: String::new(),
@@ -108,6 +111,7 @@ impl AdapterProgram {
             services,
             blocks,
             signing_keys,
+            peers,
         };
         let description = program.describe(engine).await?;
         if description.family.is_empty()

@@ -26,7 +26,7 @@ pub const ROOT_MANIFEST: &str = include_str!("../../../../../Cargo.toml");
 /// The `service` world and the shared types it imports.
 pub const SERVICE_WIT: &str = include_str!("../../../../../wit/service/service.wit");
 /// The `chain-adapter` world: every file of the `wavs:adapter` package.
-pub const ADAPTER_WIT: &[Embedded] = embed!("wit/adapter": "adapter.wit", "blocks.wit", "curves.wit", "services.wit", "signer.wit", "signing-keys.wit", "testing.wit", "worlds.wit");
+pub const ADAPTER_WIT: &[Embedded] = embed!("wit/adapter": "adapter.wit", "blocks.wit", "curves.wit", "peers.wit", "services.wit", "signer.wit", "signing-keys.wit", "testing.wit", "worlds.wit");
 /// `wavs:types`, a dependency of both worlds.
 pub const TYPES_WIT: &str = include_str!("../../../../../wit/types/types.wit");
 
