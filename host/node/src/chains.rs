@@ -4,6 +4,7 @@
 //! node's key for it.
 
 mod adding;
+mod peer_lists;
 
 pub use adding::ChainAdder;
 

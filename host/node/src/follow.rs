@@ -14,22 +14,21 @@
 //! The switch replaces the deployed manifest: executions already running finish on the
 //! old one, jobs not started yet run the new one. A trigger on the manager's own chain at
 //! or after the change's height waits in the reader until following has looked at the new
-//! URI ([`FollowRounds`]), so every operator runs it with the same definition. A trigger
+//! URI ([`crate::follow_rounds`]), so every operator runs it with the same definition. A trigger
 //! from another chain has no order with the change: it runs what is deployed when it is
 //! read.
 
 mod definition;
 mod node_world;
-mod rounds;
 mod sync;
 #[cfg(test)]
 mod tests;
 
 pub use definition::MAX_DEFINITION_BYTES;
 pub use node_world::NodeWorld;
-pub use rounds::FollowRounds;
 
 use crate::error::{NodeError, Result};
+use crate::follow_rounds::FollowRounds;
 use crate::store::Store;
 use std::future::Future;
 use std::pin::Pin;

@@ -20,6 +20,7 @@ pub mod executions;
 pub mod executor;
 pub mod fetch;
 pub mod follow;
+pub mod follow_rounds;
 mod http_rules;
 pub mod job;
 mod kv_store;

@@ -119,7 +119,7 @@ impl Node {
         }));
         let scheduler = Arc::new(Scheduler::new(store.clone(), executor)?);
         // The readers see followed managers' URI changes; following acts on them.
-        let follow_rounds = Arc::new(crate::follow::FollowRounds::default());
+        let follow_rounds = Arc::new(crate::follow_rounds::FollowRounds::default());
         let readers = Arc::new(Readers {
             store: store.clone(),
             deployed: deployed.clone(),
@@ -195,7 +195,7 @@ impl Node {
         tokio::spawn(self.cron.clone().run(self.services.deployed.clone(), self.scheduler.clone()));
         tokio::spawn(self.follows.clone().run());
         if let Some(peers) = &self.peers {
-            tokio::spawn(peers.clone().discover(self.chains.clone()));
+            tokio::spawn(peers.clone().discover(self.chains.clone() as Arc<dyn crate::p2p::PeerLists>));
         }
         let registry = self.registry.clone();
         tokio::spawn(async move {

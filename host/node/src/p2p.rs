@@ -13,6 +13,8 @@
 
 mod discovery;
 
+pub use discovery::PeerLists;
+
 use crate::error::{NodeError, Result};
 use std::sync::Arc;
 use tokio::sync::mpsc::Receiver;

@@ -24,7 +24,7 @@ pub use status::{ChainStatus, ChainStatuses};
 use crate::backoff::Schedule;
 use crate::deployed::Deployed;
 use crate::error::{NodeError, Result};
-use crate::follow::FollowRounds;
+use crate::follow_rounds::FollowRounds;
 use crate::store::{PendingJob, Store};
 use std::sync::Arc;
 use std::time::Duration;

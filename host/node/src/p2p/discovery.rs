@@ -4,10 +4,18 @@
 //! skips junk, this node itself and peers already connected, and bounds each round.
 
 use super::Peers;
-use crate::chains::Chains;
 use crate::error::{NodeError, Result};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Where the managers' lists are read: the node's chains, through their adapters
+/// (`chains/peer_lists.rs`). A trait, so that p2p needs nothing of the chains.
+pub trait PeerLists: Send + Sync {
+    /// The peer addresses `manager` on `chain` (a name or `family:chain-id`) lists now.
+    fn peer_addresses<'a>(&'a self, chain: &'a str, manager: &'a str) -> Pin<Box<dyn Future<Output = Result<Vec<String>>> + Send + 'a>>;
+}
 
 /// How often the managers' lists are read (the first time at start).
 const ROUND: Duration = Duration::from_secs(15);
@@ -28,14 +36,14 @@ impl Peers {
     /// Every [`ROUND`], reads the peer addresses of every manager the embedded aggregator
     /// serves (through this node's adapter for its chain) and dials the new ones. Does
     /// nothing with `[p2p] peers-from-chain = false`.
-    pub(crate) async fn discover(self: Arc<Self>, chains: Arc<Chains>) {
+    pub(crate) async fn discover(self: Arc<Self>, chains: Arc<dyn PeerLists>) {
         if !self.from_chain {
             return;
         }
         let mut round = tokio::time::interval(ROUND);
         loop {
             round.tick().await;
-            let found = self.read_managers(&chains).await;
+            let found = self.read_managers(&*chains).await;
             match self.gossip.dial_found(found).await {
                 Ok(0) => {}
                 Ok(dialled) => tracing::info!(dialled, "dialling peers found on chain"),
@@ -46,16 +54,12 @@ impl Peers {
 
     /// What the served managers list; a manager that cannot be read now is skipped (the
     /// next round tries again).
-    async fn read_managers(&self, chains: &Chains) -> Vec<String> {
+    async fn read_managers(&self, chains: &dyn PeerLists) -> Vec<String> {
         let mut found = Vec::new();
         for (chain, manager) in self.aggregator.served_managers() {
-            let Some((name, served)) = chains.resolve(&chain) else {
-                tracing::debug!(%chain, %manager, "no chain here to read the manager's peer addresses from");
-                continue;
-            };
-            match served.adapter.peer_addresses(&manager).await {
+            match chains.peer_addresses(&chain, &manager).await {
                 Ok(addresses) => found.extend(addresses),
-                Err(e) => tracing::debug!(chain = %name, %manager, "cannot read the manager's peer addresses: {e}"),
+                Err(e) => tracing::debug!(%chain, %manager, "cannot read the manager's peer addresses: {e}"),
             }
         }
         found

@@ -6,7 +6,7 @@
 //! look, without the hold.
 
 use super::ChainReader;
-use crate::follow::FollowRounds;
+use crate::follow_rounds::FollowRounds;
 use crate::store::Store;
 use wavs_runtime::bindings::adapter_api::EventFilter;
 
@@ -30,7 +30,7 @@ pub(crate) async fn filters<C: ChainReader>(chain: &C, store: &Store, name: &str
     filters
 }
 
-/// A reader's hold at a followed manager's URI change (`crate::follow::FollowRounds`):
+/// A reader's hold at a followed manager's URI change (`crate::follow_rounds::FollowRounds`):
 /// triggers from the change's height on wait until following has looked at the new URI.
 #[derive(Debug, Default)]
 pub(crate) struct Hold {

@@ -2,7 +2,8 @@
 //! URI change at height `h` wakes following at once and holds its chain's triggers from
 //! `h` on until a look that started after it saw the change has completed: the trigger at
 //! `h` and every later one then run the definition in force at their height (or the old
-//! one, if the new one was refused), on every operator alike.
+//! one, if the new one was refused), on every operator alike. A module of its own, so
+//! that neither the readers nor following depends on the other.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::Notify;
