@@ -56,8 +56,11 @@ async fn broken_adapters_are_refused_or_contained_and_other_chains_keep_working(
     devnet.deploy_service(manifest, &[("square", square.clone())]).await.expect("service on the looping chain deploys");
     devnet.deploy_service(devnet.square_manifest("square"), &[("square", square)]).await.expect("square deploys");
 
+    // The restart is counted when the call is cut off, a moment before the reader records
+    // the failed round: wait for both.
+    let cut_off = |c: &wavs_types::health::ChainHealth| c.adapter_restarts >= 1 && c.state == ChainState::Error;
     let status = devnet
-        .wait_for_health(&url, "looping chain reports its adapter cut off", |h| h.chains.get("looping").is_some_and(|c| c.adapter_restarts >= 1))
+        .wait_for_health(&url, "looping chain reports its adapter cut off", |h| h.chains.get("looping").is_some_and(cut_off))
         .await
         .unwrap();
     let looping = &status.chains["looping"];
