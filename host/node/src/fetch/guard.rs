@@ -9,7 +9,7 @@ use crate::error::{NodeError, Result};
 use std::net::SocketAddr;
 use std::time::Duration;
 use wavs_runtime::HttpRules;
-use wavs_runtime::http_policy::{AddressError, Host, checked_addresses};
+use wavs_runtime::http_policy::{AddressError, Host, HostEntry, checked_addresses};
 
 /// A client for `url` that reaches only the checked addresses of its host.
 pub(super) async fn client_for(rules: &HttpRules, url: &str, timeout: Duration) -> Result<reqwest::Client> {
@@ -40,14 +40,10 @@ pub(super) async fn check_registry(rules: &HttpRules, config: &SourcesConfig, re
     if config.insecure_registries.iter().any(|r| r.eq_ignore_ascii_case(registry)) {
         return Ok(());
     }
-    let (name, port) = match registry.rsplit_once(':') {
-        Some((name, port)) if !name.ends_with(']') || registry.starts_with('[') => {
-            (name, port.parse().map_err(|_| NodeError::Invalid(format!("oci://{reference}: {port:?} is not a port")))?)
-        }
-        _ => (registry, 443),
-    };
-    let host = Host::parse(name).map_err(|e| NodeError::Invalid(format!("oci://{reference}: {e}")))?;
-    checked_addresses(rules, &host, port).await.map_err(|e| refused(&format!("oci://{reference}"), &e))?;
+    // `host[:port]`, as allow-list entries are written; HTTPS (443) without a port.
+    let entry = HostEntry::parse(registry).map_err(|e| NodeError::Invalid(format!("oci://{reference}: {e}")))?;
+    let port = entry.port.unwrap_or(443);
+    checked_addresses(rules, &entry.host, port).await.map_err(|e| refused(&format!("oci://{reference}"), &e))?;
     Ok(())
 }
 
